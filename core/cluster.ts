@@ -1,0 +1,141 @@
+/**
+ * The cluster model the core decides on, in our own terms (never an SDK type).
+ *
+ * Adapters (`handlers/aws/`, `sim/`) translate ECS and Auto Scaling state into these shapes; the
+ * core only reads them. Every field is plain data so a decision can be replayed from a log line.
+ */
+
+/** CPU units (1024 per vCPU) and memory in MiB. */
+export interface Resources {
+  readonly cpu: number;
+  readonly memory: number;
+}
+
+/**
+ * What one task needs from an instance: a resource vector, static host ports, and placement
+ * constraints (ECS `distinctInstance` and `memberOf` cluster-query expressions).
+ */
+export interface TaskShape extends Resources {
+  readonly tcpPorts?: readonly number[];
+  readonly udpPorts?: readonly number[];
+  /** ECS `distinctInstance`: no two tasks of the same `taskGroup` on one instance. */
+  readonly distinctInstance?: boolean;
+  /** ECS `memberOf` expressions; all must hold. */
+  readonly memberOf?: readonly string[];
+  /** ECS task group, e.g. `service:web`; the scope of `distinctInstance`. */
+  readonly taskGroup?: string;
+}
+
+/**
+ * Who started a task decides what a drain does to it: daemon tasks stop last and never block a
+ * drain, service tasks are replaced elsewhere by ECS, standalone (RunTask) tasks are not touched.
+ */
+export type TaskRole = 'daemon' | 'service' | 'standalone';
+
+/** ECS `lastStatus` values; only `STOPPED` means a task is gone. */
+export type TaskStatus =
+  | 'PROVISIONING'
+  | 'PENDING'
+  | 'ACTIVATING'
+  | 'RUNNING'
+  | 'DEACTIVATING'
+  | 'STOPPING'
+  | 'DEPROVISIONING'
+  | 'STOPPED';
+
+export interface Task extends TaskShape {
+  /** Task ARN (or any unique id). */
+  readonly id: string;
+  readonly role: TaskRole;
+  readonly status: TaskStatus;
+  /** Service name for service and daemon tasks. */
+  readonly service?: string;
+}
+
+/** ECS container instance status. Only ACTIVE instances receive new tasks. */
+export type InstanceStatus = 'ACTIVE' | 'DRAINING' | 'REGISTERING' | 'DEREGISTERING' | 'INACTIVE' | 'REGISTRATION_FAILED';
+
+/** ECS attribute this tool sets on instances it drains for scale-in (value: ISO time). */
+export const SCALE_IN_ATTRIBUTE = 'headroom.scale-in';
+
+export interface Instance {
+  /** EC2 instance id (`i-…`). */
+  readonly id: string;
+  /** ECS container instance ARN, when registered. */
+  readonly arn?: string;
+  /** Capacity group (Auto Scaling group) the instance belongs to, when known. */
+  readonly group?: string;
+  readonly status: InstanceStatus;
+  /** ECS `registeredResources` (CPU, MEMORY). */
+  readonly registered: Resources;
+  /** ECS `remainingResources` (CPU, MEMORY): what running and pending tasks leave free. */
+  readonly remaining: Resources;
+  /** Host ports in use or reserved (ECS `remainingResources` PORTS / PORTS_UDP). */
+  readonly usedTcpPorts: readonly number[];
+  readonly usedUdpPorts: readonly number[];
+  readonly availabilityZone?: string;
+  readonly instanceType?: string;
+  /** Custom and ECS attributes (`ecs.os-type`, …), name → value. */
+  readonly attributes: Readonly<Record<string, string>>;
+  /** Tasks on the instance (any status; STOPPED ones are ignored). */
+  readonly tasks: readonly Task[];
+  /**
+   * The instance is leaving: Spot interruption warning, ASG `Terminating*` lifecycle state, or no
+   * longer a member of its group. Its capacity does not count; its service tasks need a new home.
+   */
+  readonly terminating?: boolean;
+  /** Agent connected; a disconnected agent gets no tasks. Defaults to true. */
+  readonly agentConnected?: boolean;
+}
+
+/**
+ * A capacity group: one Auto Scaling group of identical instances (the analogue of
+ * cluster-autoscaler's `NodeGroup`). The core sees only this, never an ASG description.
+ */
+export interface CapacityGroup {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  /** ASG desired capacity now. */
+  readonly desired: number;
+  /** Resources ECS registers for one new instance of this group (before daemon tasks). */
+  readonly instance: Resources;
+  readonly instanceType?: string;
+  /** Attributes a new instance will carry (for `memberOf`), e.g. `ecs.availability-zone` when the group spans one zone. */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** When a launch in this group last failed (epoch ms), e.g. insufficient Spot capacity. */
+  readonly launchFailedAt?: number;
+  /** Price per instance-hour, for reports (optional). */
+  readonly pricePerHour?: number;
+}
+
+/** A service as the scheduler sees it: its task shape and how many tasks still wait for a place. */
+export interface Service {
+  readonly name: string;
+  readonly shape: TaskShape;
+  readonly daemon: boolean;
+  readonly desired: number;
+  readonly running: number;
+  readonly pending: number;
+  /** Σ over deployments of desired − running − pending (never negative). */
+  readonly unplaced: number;
+}
+
+export function isGone(task: Task): boolean {
+  return task.status === 'STOPPED';
+}
+
+/** Non-daemon tasks that are not STOPPED: what keeps an instance from being empty. */
+export function liveWorkload(instance: Instance): Task[] {
+  return instance.tasks.filter((t) => t.role !== 'daemon' && !isGone(t));
+}
+
+/** An instance that accepts new tasks now. */
+export function isSchedulable(instance: Instance): boolean {
+  return instance.status === 'ACTIVE' && instance.terminating !== true && instance.agentConnected !== false;
+}
+
+/** Drained by this tool for scale-in (and so the only kind it may set back to ACTIVE). */
+export function isScaleInDrain(instance: Instance): boolean {
+  return instance.status === 'DRAINING' && instance.attributes[SCALE_IN_ATTRIBUTE] !== undefined;
+}

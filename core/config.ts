@@ -1,0 +1,189 @@
+/**
+ * Configuration: one `loadConfig(env)` that validates every variable at once and reports every
+ * problem in a single `ConfigError` (fail closed: a handler with invalid configuration refuses to
+ * act). Callers pass the environment object; nothing here reads `process.env`.
+ */
+import { z } from 'zod';
+import { ConfigError } from './errors';
+import type { Resources } from './cluster';
+
+export type RebalancePolicy = 'count' | 'drain';
+export type StandaloneTaskPolicy = 'stop' | 'wait';
+
+export interface Config {
+  readonly clusterName: string;
+  /** Capacity groups in priority order. */
+  readonly asgNames: readonly string[];
+  readonly drainQueueUrl?: string;
+  /** Reference task shape, or `auto` (largest reservation among services). */
+  readonly taskShape: Resources | 'auto';
+  readonly shortageThreshold: number;
+  readonly excessThreshold: number;
+  readonly scaleInStabilizationSeconds: number;
+  readonly maxScaleInPercent: number;
+  readonly maxScaleOutStep: number;
+  readonly drainTimeoutSeconds: number;
+  readonly drainCheckSeconds: number;
+  readonly metricsNamespace: string;
+  readonly dryRun: boolean;
+  /** What to do on `EC2 Instance Rebalance Recommendation`: only count it, or drain like an interruption. */
+  readonly rebalancePolicy: RebalancePolicy;
+  /** At the drain timeout: stop standalone tasks still running (`stop`), or leave them to the termination (`wait`). */
+  readonly standaloneTaskPolicy: StandaloneTaskPolicy;
+  /** A group whose launch failed is skipped for this long. */
+  readonly groupBackoffSeconds: number;
+  /** Whether scale-in runs at all (scale-out and drains always do). */
+  readonly scaleInEnabled: boolean;
+}
+
+export interface LoadOptions {
+  /** Handlers that enqueue drain checks need `DRAIN_QUEUE_URL`. */
+  readonly requireDrainQueue?: boolean;
+}
+
+/** Documented defaults (README configuration table). */
+export const DEFAULTS = {
+  TASK_CPU: 'auto',
+  TASK_MEMORY: 'auto',
+  SHORTAGE_THRESHOLD: 2,
+  EXCESS_THRESHOLD: 10,
+  SCALE_IN_STABILIZATION_SECONDS: 600,
+  MAX_SCALE_IN_PERCENT: 10,
+  MAX_SCALE_OUT_STEP: 50,
+  DRAIN_TIMEOUT_SECONDS: 900,
+  DRAIN_CHECK_SECONDS: 30,
+  METRICS_NAMESPACE: 'Headroom',
+  DRY_RUN: false,
+  REBALANCE_POLICY: 'count',
+  STANDALONE_TASK_POLICY: 'stop',
+  GROUP_BACKOFF_SECONDS: 300,
+  SCALE_IN_ENABLED: true,
+} as const;
+
+const blankToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
+
+const integer = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^-?\d+$/, { message: 'expected a whole number' })
+      .transform(Number)
+      .pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }))
+      .optional()
+      .transform((v) => v ?? fallback),
+  );
+
+const boolean = (fallback: boolean) =>
+  z.preprocess(
+    (v) => (typeof blankToUndefined(v) === 'string' ? (blankToUndefined(v) as string).toLowerCase() : blankToUndefined(v)),
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+      .optional()
+      .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes')),
+  );
+
+const choice = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
+  z.preprocess(
+    (v) => (typeof blankToUndefined(v) === 'string' ? (blankToUndefined(v) as string).toLowerCase() : blankToUndefined(v)),
+    z.enum(values, { message: `expected one of ${values.join(', ')}` }).optional().transform((v) => v ?? fallback),
+  );
+
+const shapeDimension = z.preprocess(
+  (v) => blankToUndefined(v) ?? 'auto',
+  z.union([z.literal('auto'), z.string().regex(/^\d+$/, { message: "expected a positive whole number or 'auto'" }).transform(Number).pipe(z.number().int().positive({ message: "expected a positive whole number or 'auto'" }))], {
+    message: "expected a positive whole number or 'auto'",
+  }),
+);
+
+const names = z.preprocess(
+  blankToUndefined,
+  z
+    .string({ message: 'required (comma-separated Auto Scaling group names)' })
+    .transform((s) => s.split(',').map((n) => n.trim()).filter((n) => n !== ''))
+    .pipe(
+      z
+        .array(z.string().regex(/^[\w\-.:/@+= ]{1,255}$/, { message: 'not a valid Auto Scaling group name' }))
+        .min(1, { message: 'required (comma-separated Auto Scaling group names)' })
+        .refine((a) => new Set(a).size === a.length, { message: 'lists a group twice' }),
+    ),
+);
+
+const schema = z.object({
+  CLUSTER_NAME: z.preprocess(
+    blankToUndefined,
+    z.string({ message: 'required (the ECS cluster name)' }).regex(/^[A-Za-z0-9_-]{1,255}$/, { message: 'not a valid ECS cluster name (letters, digits, - and _, up to 255)' }),
+  ),
+  ASG_NAMES: names,
+  DRAIN_QUEUE_URL: z.preprocess(blankToUndefined, z.string().url({ message: 'expected an SQS queue URL' }).optional()),
+  TASK_CPU: shapeDimension,
+  TASK_MEMORY: shapeDimension,
+  SHORTAGE_THRESHOLD: integer(0, 100_000, DEFAULTS.SHORTAGE_THRESHOLD),
+  EXCESS_THRESHOLD: integer(0, 1_000_000, DEFAULTS.EXCESS_THRESHOLD),
+  SCALE_IN_STABILIZATION_SECONDS: integer(0, 86_400, DEFAULTS.SCALE_IN_STABILIZATION_SECONDS),
+  MAX_SCALE_IN_PERCENT: integer(1, 100, DEFAULTS.MAX_SCALE_IN_PERCENT),
+  MAX_SCALE_OUT_STEP: integer(1, 10_000, DEFAULTS.MAX_SCALE_OUT_STEP),
+  DRAIN_TIMEOUT_SECONDS: integer(30, 172_800, DEFAULTS.DRAIN_TIMEOUT_SECONDS),
+  DRAIN_CHECK_SECONDS: integer(5, 900, DEFAULTS.DRAIN_CHECK_SECONDS),
+  METRICS_NAMESPACE: z.preprocess(
+    (v) => blankToUndefined(v) ?? DEFAULTS.METRICS_NAMESPACE,
+    z.string().regex(/^[^:][^:]{0,254}$/, { message: 'not a valid CloudWatch namespace (1–255 characters, no colon)' }).refine((s) => !s.startsWith('AWS/'), { message: "must not start with 'AWS/' (reserved)" }),
+  ),
+  DRY_RUN: boolean(DEFAULTS.DRY_RUN),
+  REBALANCE_POLICY: choice(['count', 'drain'], DEFAULTS.REBALANCE_POLICY),
+  STANDALONE_TASK_POLICY: choice(['stop', 'wait'], DEFAULTS.STANDALONE_TASK_POLICY),
+  GROUP_BACKOFF_SECONDS: integer(0, 86_400, DEFAULTS.GROUP_BACKOFF_SECONDS),
+  SCALE_IN_ENABLED: boolean(DEFAULTS.SCALE_IN_ENABLED),
+});
+
+/**
+ * Validate the whole environment and return the configuration, or throw one `ConfigError` whose
+ * `problems` name every bad variable (not just the first).
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, options: LoadOptions = {}): Config {
+  const parsed = schema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      const value = env[name];
+      problems.push(`${name}: ${issue.message}${value !== undefined && value.trim() !== '' ? ` (got ${JSON.stringify(value)})` : ''}`);
+    }
+  }
+  const v = parsed.data;
+  if (v !== undefined) {
+    if ((v.TASK_CPU === 'auto') !== (v.TASK_MEMORY === 'auto')) {
+      problems.push("TASK_CPU, TASK_MEMORY: set both to numbers or both to 'auto'");
+    }
+    if (v.EXCESS_THRESHOLD <= v.SHORTAGE_THRESHOLD) {
+      problems.push(`EXCESS_THRESHOLD: must be greater than SHORTAGE_THRESHOLD (${v.EXCESS_THRESHOLD} ≤ ${v.SHORTAGE_THRESHOLD}); otherwise scale-in and scale-out fight`);
+    }
+    if (v.DRAIN_CHECK_SECONDS >= v.DRAIN_TIMEOUT_SECONDS) {
+      problems.push(`DRAIN_CHECK_SECONDS: must be less than DRAIN_TIMEOUT_SECONDS (${v.DRAIN_CHECK_SECONDS} ≥ ${v.DRAIN_TIMEOUT_SECONDS})`);
+    }
+  }
+  if (options.requireDrainQueue === true && (env.DRAIN_QUEUE_URL ?? '').trim() === '') {
+    problems.push('DRAIN_QUEUE_URL: required by this handler (the SQS queue for delayed drain checks)');
+  }
+  if (problems.length > 0 || v === undefined) throw new ConfigError(problems);
+
+  return {
+    clusterName: v.CLUSTER_NAME,
+    asgNames: v.ASG_NAMES,
+    ...(v.DRAIN_QUEUE_URL !== undefined ? { drainQueueUrl: v.DRAIN_QUEUE_URL } : {}),
+    taskShape: v.TASK_CPU === 'auto' || v.TASK_MEMORY === 'auto' ? 'auto' : { cpu: v.TASK_CPU, memory: v.TASK_MEMORY },
+    shortageThreshold: v.SHORTAGE_THRESHOLD,
+    excessThreshold: v.EXCESS_THRESHOLD,
+    scaleInStabilizationSeconds: v.SCALE_IN_STABILIZATION_SECONDS,
+    maxScaleInPercent: v.MAX_SCALE_IN_PERCENT,
+    maxScaleOutStep: v.MAX_SCALE_OUT_STEP,
+    drainTimeoutSeconds: v.DRAIN_TIMEOUT_SECONDS,
+    drainCheckSeconds: v.DRAIN_CHECK_SECONDS,
+    metricsNamespace: v.METRICS_NAMESPACE,
+    dryRun: v.DRY_RUN,
+    rebalancePolicy: v.REBALANCE_POLICY,
+    standaloneTaskPolicy: v.STANDALONE_TASK_POLICY,
+    groupBackoffSeconds: v.GROUP_BACKOFF_SECONDS,
+    scaleInEnabled: v.SCALE_IN_ENABLED,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The drain state machine: one pure step from (instance status, its tasks, hook deadline, drain
+ * deadline, now) to the next actions. The same machine serves every way an instance leaves
+ * (scale-in, rebalancing, instance refresh, Spot interruption, warm pool).
+ *
+ *   start ──set DRAINING──▶ wait ──(no non-daemon task left that is not STOPPED)──▶ complete
+ *                           │  ▲  re-check after `checkSeconds`; heartbeat before the hook expires
+ *                           └──┘
+ *   wait ──(drain deadline passed)──▶ timeout: stop leftover standalone tasks (by policy), complete
+ *   instance or hook already gone ──▶ done, nothing to do
+ *
+ * Invariant (property-tested): before the drain deadline the machine never completes the hook
+ * while a non-daemon task is not STOPPED.
+ */
+import type { InstanceStatus, Task } from './cluster';
+import { isGone } from './cluster';
+import type { StandaloneTaskPolicy } from './config';
+
+export type DrainAction =
+  | { readonly kind: 'set-draining' }
+  | { readonly kind: 'heartbeat' }
+  | { readonly kind: 'stop-tasks'; readonly taskIds: readonly string[] }
+  | { readonly kind: 'complete' }
+  | { readonly kind: 'recheck'; readonly afterSeconds: number };
+
+export type DrainPhase = 'start' | 'wait' | 'timeout' | 'complete' | 'gone';
+
+export interface DrainStep {
+  readonly phase: DrainPhase;
+  readonly actions: readonly DrainAction[];
+  /** Non-daemon tasks not yet STOPPED. */
+  readonly remaining: number;
+  readonly reasons: readonly string[];
+}
+
+export interface DrainInput {
+  /** ECS status of the container instance; undefined when it is no longer registered. */
+  readonly status: InstanceStatus | undefined;
+  readonly tasks: readonly Task[];
+  /** The lifecycle hook: undefined when there is none (a drain without a hook, e.g. scale-in). */
+  readonly hook?: {
+    /** False when Auto Scaling no longer holds the action (completed, expired, instance gone). */
+    readonly pending: boolean;
+    /** When the hook times out unless heartbeated (epoch ms). */
+    readonly expiresAt: number;
+  };
+  /** When the drain gives up waiting (epoch ms): start + DRAIN_TIMEOUT_SECONDS. */
+  readonly deadline: number;
+  readonly now: number;
+  readonly checkSeconds: number;
+  readonly standalonePolicy: StandaloneTaskPolicy;
+}
+
+/** SQS caps message delay at 15 minutes. */
+export const MAX_RECHECK_SECONDS = 900;
+
+export function nextDrainStep(input: DrainInput): DrainStep {
+  const left = input.tasks.filter((t) => t.role !== 'daemon' && !isGone(t));
+  const hookGone = input.hook !== undefined && !input.hook.pending;
+  if (input.status === undefined || input.status === 'INACTIVE' || hookGone) {
+    return {
+      phase: 'gone',
+      actions: [],
+      remaining: left.length,
+      reasons: [hookGone ? 'the lifecycle action is no longer pending: nothing to complete' : 'the container instance is no longer registered: nothing to drain'],
+    };
+  }
+  const complete: DrainAction[] = input.hook !== undefined ? [{ kind: 'complete' }] : [];
+  if (left.length === 0) {
+    return {
+      phase: 'complete',
+      actions: [...(input.status === 'ACTIVE' ? [{ kind: 'set-draining' } as const] : []), ...complete],
+      remaining: 0,
+      reasons: ['no non-daemon task is left that is not STOPPED'],
+    };
+  }
+  if (input.now >= input.deadline) {
+    const standalone = left.filter((t) => t.role === 'standalone').map((t) => t.id);
+    const stop: DrainAction[] = input.standalonePolicy === 'stop' && standalone.length > 0 ? [{ kind: 'stop-tasks', taskIds: standalone }] : [];
+    return {
+      phase: 'timeout',
+      actions: [...stop, ...complete],
+      remaining: left.length,
+      reasons: [`drain timeout passed with ${left.length} task(s) left${stop.length > 0 ? `; stopping ${standalone.length} standalone task(s)` : ''}`],
+    };
+  }
+  const untilDeadline = Math.ceil((input.deadline - input.now) / 1000);
+  const afterSeconds = Math.max(1, Math.min(input.checkSeconds, untilDeadline, MAX_RECHECK_SECONDS));
+  const actions: DrainAction[] = [];
+  const reasons: string[] = [`${left.length} non-daemon task(s) not yet STOPPED`];
+  if (input.status === 'ACTIVE') actions.push({ kind: 'set-draining' });
+  // Heartbeat when the hook would expire before the next check could act on it (with one check of margin).
+  if (input.hook !== undefined && input.hook.expiresAt - input.now <= (afterSeconds + input.checkSeconds) * 1000) {
+    actions.push({ kind: 'heartbeat' });
+    reasons.push('the lifecycle hook expires before the next check: heartbeat');
+  }
+  actions.push({ kind: 'recheck', afterSeconds });
+  return { phase: input.status === 'ACTIVE' ? 'start' : 'wait', actions, remaining: left.length, reasons };
+}

@@ -1,0 +1,136 @@
+/**
+ * The placement model: an instance seen as a bin of free resources, used host ports and task
+ * groups, and `fits(task, bin)` which checks everything ECS checks before it places a task
+ * (CPU, memory, static host ports, `distinctInstance`, `memberOf`). A constraint the evaluator
+ * cannot read yields `unsupported-constraint`, never a silent fit.
+ */
+import type { CapacityGroup, Instance, Resources, TaskShape } from './cluster';
+import { isGone } from './cluster';
+import { evaluate, type ConstraintTarget } from './constraints';
+
+/** Free space of one instance (existing or hypothetical); mutable while a plan is simulated. */
+export interface Bin {
+  /** Instance id, or `new:<group>:<n>` for an instance not launched yet. */
+  readonly key: string;
+  readonly group?: string;
+  readonly target: ConstraintTarget;
+  /** Registered resources (for utilisation and normalisation). */
+  readonly capacity: Resources;
+  cpu: number;
+  memory: number;
+  readonly tcp: Set<number>;
+  readonly udp: Set<number>;
+  /** Task group → number of live tasks of it on the bin (for `distinctInstance`). */
+  readonly taskGroups: Map<string, number>;
+  /** True for an instance that does not exist yet (launching or to be launched). */
+  readonly fresh: boolean;
+}
+
+export type FitResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: 'cpu' | 'memory' | 'port' | 'distinct-instance' | 'constraint' }
+  | { readonly ok: false; readonly reason: 'unsupported-constraint'; readonly detail: string };
+
+const FIT: FitResult = { ok: true };
+
+export function binOf(instance: Instance): Bin {
+  const taskGroups = new Map<string, number>();
+  for (const t of instance.tasks) {
+    if (t.taskGroup !== undefined && !isGone(t)) taskGroups.set(t.taskGroup, (taskGroups.get(t.taskGroup) ?? 0) + 1);
+  }
+  return {
+    key: instance.id,
+    ...(instance.group !== undefined ? { group: instance.group } : {}),
+    target: {
+      id: instance.id,
+      ...(instance.availabilityZone !== undefined ? { availabilityZone: instance.availabilityZone } : {}),
+      ...(instance.instanceType !== undefined ? { instanceType: instance.instanceType } : {}),
+      attributes: instance.attributes,
+    },
+    capacity: instance.registered,
+    cpu: instance.remaining.cpu,
+    memory: instance.remaining.memory,
+    tcp: new Set(instance.usedTcpPorts),
+    udp: new Set(instance.usedUdpPorts),
+    taskGroups,
+    fresh: false,
+  };
+}
+
+/**
+ * A bin for an instance of `group` that does not exist yet, with the daemon tasks that will start
+ * on it already placed (daemon reservations are subtracted from every new instance).
+ */
+export function freshBin(group: CapacityGroup, daemons: readonly TaskShape[], index: number, prefix = 'new'): Bin {
+  const bin: Bin = {
+    key: `${prefix}:${group.name}:${index}`,
+    group: group.name,
+    target: {
+      ...(group.instanceType !== undefined ? { instanceType: group.instanceType } : {}),
+      ...(group.attributes?.['ecs.availability-zone'] !== undefined ? { availabilityZone: group.attributes['ecs.availability-zone'] } : {}),
+      attributes: group.attributes ?? {},
+    },
+    capacity: group.instance,
+    cpu: group.instance.cpu,
+    memory: group.instance.memory,
+    tcp: new Set(),
+    udp: new Set(),
+    taskGroups: new Map(),
+    fresh: true,
+  };
+  for (const d of daemons) if (fits(d, bin).ok) place(d, bin);
+  return bin;
+}
+
+/** Every check ECS makes before placing `task` on `bin`, cheapest first. */
+export function fits(task: TaskShape, bin: Bin): FitResult {
+  if (task.cpu > bin.cpu) return { ok: false, reason: 'cpu' };
+  if (task.memory > bin.memory) return { ok: false, reason: 'memory' };
+  if (task.tcpPorts !== undefined) for (const p of task.tcpPorts) if (bin.tcp.has(p)) return { ok: false, reason: 'port' };
+  if (task.udpPorts !== undefined) for (const p of task.udpPorts) if (bin.udp.has(p)) return { ok: false, reason: 'port' };
+  if (task.distinctInstance === true && task.taskGroup !== undefined && (bin.taskGroups.get(task.taskGroup) ?? 0) > 0) {
+    return { ok: false, reason: 'distinct-instance' };
+  }
+  if (task.memberOf !== undefined) {
+    for (const expression of task.memberOf) {
+      const e = evaluate(expression, bin.target);
+      if (e.kind === 'unsupported') return { ok: false, reason: 'unsupported-constraint', detail: e.detail };
+      if (e.kind === 'no-match') return { ok: false, reason: 'constraint' };
+    }
+  }
+  return FIT;
+}
+
+/** Reserve `task` on `bin` (the caller checked `fits`). */
+export function place(task: TaskShape, bin: Bin): void {
+  bin.cpu -= task.cpu;
+  bin.memory -= task.memory;
+  if (task.tcpPorts !== undefined) for (const p of task.tcpPorts) bin.tcp.add(p);
+  if (task.udpPorts !== undefined) for (const p of task.udpPorts) bin.udp.add(p);
+  if (task.taskGroup !== undefined) bin.taskGroups.set(task.taskGroup, (bin.taskGroups.get(task.taskGroup) ?? 0) + 1);
+}
+
+/** Undo `place` (what-if simulations roll back a rejected move). */
+export function unplace(task: TaskShape, bin: Bin): void {
+  bin.cpu += task.cpu;
+  bin.memory += task.memory;
+  if (task.tcpPorts !== undefined) for (const p of task.tcpPorts) bin.tcp.delete(p);
+  if (task.udpPorts !== undefined) for (const p of task.udpPorts) bin.udp.delete(p);
+  if (task.taskGroup !== undefined) {
+    const n = (bin.taskGroups.get(task.taskGroup) ?? 0) - 1;
+    if (n > 0) bin.taskGroups.set(task.taskGroup, n);
+    else bin.taskGroups.delete(task.taskGroup);
+  }
+}
+
+/** A deep copy, so a what-if simulation leaves the original untouched. */
+export function cloneBin(bin: Bin): Bin {
+  return { ...bin, tcp: new Set(bin.tcp), udp: new Set(bin.udp), taskGroups: new Map(bin.taskGroups) };
+}
+
+/** Reserved fraction of the instance, the larger of CPU and memory (0 for an empty instance). */
+export function utilisation(bin: Bin): number {
+  const c = bin.capacity.cpu > 0 ? 1 - bin.cpu / bin.capacity.cpu : 0;
+  const m = bin.capacity.memory > 0 ? 1 - bin.memory / bin.capacity.memory : 0;
+  return Math.max(c, m);
+}

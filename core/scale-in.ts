@@ -1,0 +1,157 @@
+/**
+ * Scale-in (consolidation): which instances are provably surplus.
+ *
+ * Runs only after headroom has stayed above the excess threshold for the stabilisation window.
+ * Candidates are schedulable instances of the configured groups, fewest non-daemon tasks first,
+ * then lowest utilisation (instances running standalone tasks are skipped: draining does not move
+ * them). Removing a candidate is simulated: its service tasks are packed first-fit decreasing onto
+ * the remaining instances (fullest first, to consolidate), and the removal is kept only if every
+ * task fits and headroom afterwards is still ≥ the shortage threshold, so a scale-in can never
+ * trigger a scale-out. Repeats up to the budget (`maxScaleInPercent` of schedulable instances, at
+ * least one) and never takes a group below its min.
+ *
+ * Cost: each trial packs the candidate's k tasks in O(k·b) and updates headroom incrementally
+ * (only touched bins are recounted); at most `budget·4 + 20` candidates are tried per tick, so a
+ * tick is O((budget + 20)·k·b) in the worst case.
+ */
+import type { CapacityGroup, Instance, TaskShape } from './cluster';
+import { isGone, isScaleInDrain, isSchedulable, liveWorkload } from './cluster';
+import { copiesThatFit } from './headroom';
+import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
+
+export interface ScaleIn {
+  readonly kind: 'scale-in';
+  readonly instance: string;
+  readonly group: string;
+  readonly reasons: readonly string[];
+}
+
+export interface HeadroomSample {
+  /** Epoch ms. */
+  readonly at: number;
+  readonly value: number;
+}
+
+export interface ScaleInInput {
+  readonly now: number;
+  readonly instances: readonly Instance[];
+  readonly groups: readonly CapacityGroup[];
+  readonly shape: TaskShape;
+  /** Headroom now (schedulable reference tasks). */
+  readonly headroom: number;
+  /** Recent headroom samples (any order), e.g. the `SchedulableTasks` metric. */
+  readonly history: readonly HeadroomSample[];
+  readonly shortageThreshold: number;
+  readonly excessThreshold: number;
+  readonly stabilizationSeconds: number;
+  readonly maxScaleInPercent: number;
+}
+
+export interface ScaleInPlan {
+  readonly actions: readonly ScaleIn[];
+  /** Headroom after every chosen instance is gone. */
+  readonly headroomAfter: number;
+  readonly reasons: readonly string[];
+}
+
+/**
+ * Start of the current uninterrupted run of samples above `threshold` (the newest sample first),
+ * or undefined when the newest sample is not above it.
+ */
+export function excessHeldSince(history: readonly HeadroomSample[], threshold: number): number | undefined {
+  const sorted = [...history].sort((a, b) => b.at - a.at);
+  let since: number | undefined;
+  for (const s of sorted) {
+    if (s.value <= threshold) break;
+    since = s.at;
+  }
+  return since;
+}
+
+/** Per-tick removal budget: `percent` of `schedulable`, at least one. */
+export function scaleInBudget(schedulable: number, percent: number): number {
+  return Math.max(1, Math.floor((schedulable * percent) / 100));
+}
+
+export function planScaleIn(input: ScaleInInput): ScaleInPlan {
+  const reasons: string[] = [];
+  const none = (why: string): ScaleInPlan => ({ actions: [], headroomAfter: input.headroom, reasons: [...reasons, why] });
+  if (input.headroom <= input.excessThreshold) return none(`headroom ${input.headroom} ≤ excess threshold ${input.excessThreshold}`);
+  const since = excessHeldSince([...input.history, { at: input.now, value: input.headroom }], input.excessThreshold);
+  const heldMs = since === undefined ? 0 : input.now - since;
+  if (heldMs < input.stabilizationSeconds * 1000) {
+    return none(`excess held ${Math.round(heldMs / 1000)} s of the ${input.stabilizationSeconds} s stabilisation window`);
+  }
+  reasons.push(`headroom ${input.headroom} > excess threshold ${input.excessThreshold} for ${Math.round(heldMs / 1000)} s`);
+
+  const groups = new Map(input.groups.map((g) => [g.name, g]));
+  const schedulable = input.instances.filter(isSchedulable);
+  const budget = scaleInBudget(schedulable.length, input.maxScaleInPercent);
+  // Members a group may still lose: desired minus min, minus instances already draining for scale-in.
+  const removable = new Map<string, number>();
+  for (const g of input.groups) removable.set(g.name, g.desired - g.min);
+  for (const i of input.instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) removable.set(i.group, (removable.get(i.group) ?? 0) - 1);
+
+  const bins = schedulable.map(binOf);
+  const binIndex = new Map(bins.map((b, k) => [b.key, k]));
+  const copies = bins.map((b) => copiesThatFit(input.shape, b));
+  let total = copies.reduce((a, b) => a + b, 0);
+  // Moved tasks go to the fullest instances first: consolidation keeps empty ones removable.
+  const targetOrder = bins.map((_, k) => k).sort((a, b) => utilisation(bins[b] as Bin) - utilisation(bins[a] as Bin) || a - b);
+
+  const candidates = schedulable
+    .filter((i) => i.group !== undefined && groups.has(i.group) && !i.tasks.some((t) => t.role === 'standalone' && !isGone(t)))
+    .map((i) => ({ instance: i, load: liveWorkload(i).length, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) }))
+    .sort((a, b) => a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
+
+  const removed = new Set<number>();
+  const actions: ScaleIn[] = [];
+  const maxAttempts = budget * 4 + 20;
+  let attempts = 0;
+  for (const c of candidates) {
+    if (actions.length >= budget || attempts >= maxAttempts) break;
+    const group = c.instance.group as string;
+    if ((removable.get(group) ?? 0) <= 0) continue;
+    attempts++;
+    const self = binIndex.get(c.instance.id) as number;
+    removed.add(self);
+    const moving = liveWorkload(c.instance).filter((t) => t.role === 'service');
+    moving.sort((a, b) => Math.max(b.cpu, b.memory / 4) - Math.max(a.cpu, a.memory / 4));
+    const moves: Array<{ task: TaskShape; bin: number }> = [];
+    let ok = true;
+    for (const task of moving) {
+      const target = targetOrder.find((k) => !removed.has(k) && fits(task, bins[k] as Bin).ok);
+      if (target === undefined) {
+        ok = false;
+        break;
+      }
+      place(task, bins[target] as Bin);
+      moves.push({ task, bin: target });
+    }
+    let after = total - (copies[self] as number);
+    const touched = new Map<number, number>();
+    if (ok) {
+      for (const m of moves) if (!touched.has(m.bin)) touched.set(m.bin, copiesThatFit(input.shape, bins[m.bin] as Bin));
+      for (const [k, n] of touched) after += n - (copies[k] as number);
+    }
+    if (!ok || after < input.shortageThreshold) {
+      for (const m of moves.reverse()) unplace(m.task, bins[m.bin] as Bin);
+      removed.delete(self);
+      continue;
+    }
+    for (const [k, n] of touched) copies[k] = n;
+    total = after;
+    removable.set(group, (removable.get(group) ?? 0) - 1);
+    actions.push({
+      kind: 'scale-in',
+      instance: c.instance.id,
+      group,
+      reasons: [
+        ...reasons,
+        `${c.instance.id}: ${c.load} non-daemon task(s), ${Math.round(c.util * 100)} % reserved; its ${moving.length} service task(s) fit elsewhere and headroom stays ${after} ≥ ${input.shortageThreshold}`,
+      ],
+    });
+  }
+  if (actions.length === 0) reasons.push(`no instance can go: ${candidates.length} candidate(s), ${attempts} tried (tasks would not fit, headroom would drop under ${input.shortageThreshold}, or groups at min)`);
+  return { actions, headroomAfter: total, reasons };
+}
