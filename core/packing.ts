@@ -40,15 +40,17 @@ export interface PackResult {
   readonly lowerBound: number;
 }
 
-function signature(t: TaskShape): string {
+/** Identity of a task shape for first-fit resumption: tasks with the same signature fit the same bins. */
+export function shapeSignature(t: TaskShape): string {
   return `${t.cpu}/${t.memory}/${t.tcpPorts?.join(',') ?? ''}/${t.udpPorts?.join(',') ?? ''}/${t.memberOf?.join('&') ?? ''}/${t.distinctInstance === true ? t.taskGroup ?? '' : ''}`;
 }
 
 /** Indices of `tasks` in FFD order for bins of `unit` capacity. */
 export function decreasingOrder(tasks: readonly TaskShape[], unit: Resources): number[] {
   const size = tasks.map((t) => Math.max(unit.cpu > 0 ? t.cpu / unit.cpu : 0, unit.memory > 0 ? t.memory / unit.memory : 0));
+  const sig = tasks.map(shapeSignature);
   const order = tasks.map((_, i) => i);
-  order.sort((a, b) => (size[b] as number) - (size[a] as number) || signature(tasks[a] as TaskShape).localeCompare(signature(tasks[b] as TaskShape)) || a - b);
+  order.sort((a, b) => (size[b] as number) - (size[a] as number) || ((sig[a] as string) < (sig[b] as string) ? -1 : (sig[a] as string) > (sig[b] as string) ? 1 : 0) || a - b);
   return order;
 }
 
@@ -81,7 +83,7 @@ export function packFirstFitDecreasing(tasks: readonly TaskShape[], bins: Bin[],
 
   for (const index of order) {
     const task = tasks[index] as TaskShape;
-    const sig = signature(task);
+    const sig = shapeSignature(task);
     let at = resumeAt.get(sig) ?? 0;
     let home: Bin | undefined;
     for (; at < existing + opened.length; at++) {

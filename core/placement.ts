@@ -5,7 +5,6 @@
  * cannot read yields `unsupported-constraint`, never a silent fit.
  */
 import type { CapacityGroup, Instance, Resources, TaskShape } from './cluster';
-import { isGone } from './cluster';
 import { evaluate, type ConstraintTarget } from './constraints';
 
 /** Free space of one instance (existing or hypothetical); mutable while a plan is simulated. */
@@ -20,7 +19,10 @@ export interface Bin {
   memory: number;
   readonly tcp: Set<number>;
   readonly udp: Set<number>;
-  /** Task group → number of live tasks of it on the bin (for `distinctInstance`). */
+  /**
+   * Task group → number of live `distinctInstance` tasks of it on the bin. Only tasks that carry
+   * the constraint are counted: a group's tasks share their service's constraints.
+   */
   readonly taskGroups: Map<string, number>;
   /** True for an instance that does not exist yet (launching or to be launched). */
   readonly fresh: boolean;
@@ -36,7 +38,7 @@ const FIT: FitResult = { ok: true };
 export function binOf(instance: Instance): Bin {
   const taskGroups = new Map<string, number>();
   for (const t of instance.tasks) {
-    if (t.taskGroup !== undefined && !isGone(t)) taskGroups.set(t.taskGroup, (taskGroups.get(t.taskGroup) ?? 0) + 1);
+    if (t.distinctInstance === true && t.taskGroup !== undefined && t.status !== 'STOPPED') taskGroups.set(t.taskGroup, (taskGroups.get(t.taskGroup) ?? 0) + 1);
   }
   return {
     key: instance.id,
@@ -107,7 +109,7 @@ export function place(task: TaskShape, bin: Bin): void {
   bin.memory -= task.memory;
   if (task.tcpPorts !== undefined) for (const p of task.tcpPorts) bin.tcp.add(p);
   if (task.udpPorts !== undefined) for (const p of task.udpPorts) bin.udp.add(p);
-  if (task.taskGroup !== undefined) bin.taskGroups.set(task.taskGroup, (bin.taskGroups.get(task.taskGroup) ?? 0) + 1);
+  if (task.distinctInstance === true && task.taskGroup !== undefined) bin.taskGroups.set(task.taskGroup, (bin.taskGroups.get(task.taskGroup) ?? 0) + 1);
 }
 
 /** Undo `place` (what-if simulations roll back a rejected move). */
@@ -116,7 +118,7 @@ export function unplace(task: TaskShape, bin: Bin): void {
   bin.memory += task.memory;
   if (task.tcpPorts !== undefined) for (const p of task.tcpPorts) bin.tcp.delete(p);
   if (task.udpPorts !== undefined) for (const p of task.udpPorts) bin.udp.delete(p);
-  if (task.taskGroup !== undefined) {
+  if (task.distinctInstance === true && task.taskGroup !== undefined) {
     const n = (bin.taskGroups.get(task.taskGroup) ?? 0) - 1;
     if (n > 0) bin.taskGroups.set(task.taskGroup, n);
     else bin.taskGroups.delete(task.taskGroup);

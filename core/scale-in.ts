@@ -12,11 +12,13 @@
  *
  * Cost: each trial packs the candidate's k tasks in O(k·b) and updates headroom incrementally
  * (only touched bins are recounted); at most `budget·4 + 20` candidates are tried per tick, so a
- * tick is O((budget + 20)·k·b) in the worst case.
+ * tick is O((budget + 20)·k·b) in the worst case; a first-fit scan resumes where the last task of
+ * the same shape went, so in the common case the moves of a whole tick cost O(budget·k + b).
  */
 import type { CapacityGroup, Instance, TaskShape } from './cluster';
 import { isGone, isScaleInDrain, isSchedulable, liveWorkload } from './cluster';
 import { copiesThatFit } from './headroom';
+import { shapeSignature } from './packing';
 import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
 
 export interface ScaleIn {
@@ -105,6 +107,9 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     .sort((a, b) => a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
 
   const removed = new Set<number>();
+  // First-fit resumes where the previous task of the same shape went: bins only lose space while
+  // removals are kept, so the bins before that point cannot fit the same shape.
+  const resumeAt = new Map<string, number>();
   const actions: ScaleIn[] = [];
   const maxAttempts = budget * 4 + 20;
   let attempts = 0;
@@ -120,11 +125,15 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     const moves: Array<{ task: TaskShape; bin: number }> = [];
     let ok = true;
     for (const task of moving) {
-      const target = targetOrder.find((k) => !removed.has(k) && fits(task, bins[k] as Bin).ok);
-      if (target === undefined) {
+      const sig = shapeSignature(task);
+      let at = resumeAt.get(sig) ?? 0;
+      while (at < targetOrder.length && (removed.has(targetOrder[at] as number) || !fits(task, bins[targetOrder[at] as number] as Bin).ok)) at++;
+      if (at >= targetOrder.length) {
         ok = false;
         break;
       }
+      const target = targetOrder[at] as number;
+      resumeAt.set(sig, at);
       place(task, bins[target] as Bin);
       moves.push({ task, bin: target });
     }
@@ -137,6 +146,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     if (!ok || after < input.shortageThreshold) {
       for (const m of moves.reverse()) unplace(m.task, bins[m.bin] as Bin);
       removed.delete(self);
+      resumeAt.clear(); // space came back: earlier bins may fit again
       continue;
     }
     for (const [k, n] of touched) copies[k] = n;
