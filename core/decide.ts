@@ -7,7 +7,7 @@ import type { CapacityGroup, Instance, Resources, Service } from './cluster';
 import { isScaleInDrain, isSchedulable, liveWorkload } from './cluster';
 import { headroom, referenceShape } from './headroom';
 import { planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
-import { planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
+import { demandOf, planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
 
 export interface DecideSettings {
   readonly taskShape: Resources | 'auto';
@@ -158,6 +158,7 @@ export function decide(input: DecideInput): Decision {
       excessThreshold: s.excessThreshold,
       stabilizationSeconds: s.scaleInStabilizationSeconds,
       maxScaleInPercent: s.maxScaleInPercent,
+      displaced: demandOf([], input.instances, input.leaving),
     });
     scaleIn = si.actions;
     reasons.push(...si.reasons);

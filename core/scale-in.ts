@@ -18,7 +18,7 @@
 import type { CapacityGroup, Instance, TaskShape } from './cluster';
 import { isGone, isScaleInDrain, isSchedulable, liveWorkload } from './cluster';
 import { copiesThatFit } from './headroom';
-import { shapeSignature } from './packing';
+import { packFirstFitDecreasing, shapeSignature } from './packing';
 import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
 
 export interface ScaleIn {
@@ -47,6 +47,11 @@ export interface ScaleInInput {
   readonly excessThreshold: number;
   readonly stabilizationSeconds: number;
   readonly maxScaleInPercent: number;
+  /**
+   * Service tasks that are about to move onto the schedulable instances (from DRAINING or leaving
+   * instances): placed first, so their future reservations are not counted as free space.
+   */
+  readonly displaced?: readonly TaskShape[];
 }
 
 export interface ScaleInPlan {
@@ -96,6 +101,10 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
 
   const bins = schedulable.map(binOf);
   const binIndex = new Map(bins.map((b, k) => [b.key, k]));
+  if (input.displaced !== undefined && input.displaced.length > 0) {
+    const settled = packFirstFitDecreasing(input.displaced, bins);
+    if (settled.unplaced.length > 0) return none(`${settled.unplaced.length} task(s) moving off draining or leaving instances do not fit yet`);
+  }
   const copies = bins.map((b) => copiesThatFit(input.shape, b));
   let total = copies.reduce((a, b) => a + b, 0);
   // Moved tasks go to the fullest instances first: consolidation keeps empty ones removable.
