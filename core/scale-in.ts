@@ -101,9 +101,18 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
 
   const bins = schedulable.map(binOf);
   const binIndex = new Map(bins.map((b, k) => [b.key, k]));
+  // Tasks this plan has put on a bin (settled displaced tasks, moves of kept removals): if that bin
+  // is removed in turn, they must move again with its own tasks.
+  const landed = new Map<number, TaskShape[]>();
+  const land = (k: number, task: TaskShape): void => {
+    const list = landed.get(k);
+    if (list === undefined) landed.set(k, [task]);
+    else list.push(task);
+  };
   if (input.displaced !== undefined && input.displaced.length > 0) {
     const settled = packFirstFitDecreasing(input.displaced, bins);
     if (settled.unplaced.length > 0) return none(`${settled.unplaced.length} task(s) moving off draining or leaving instances do not fit yet`);
+    for (const [t, key] of settled.placements) land(binIndex.get(key) as number, input.displaced[t] as TaskShape);
   }
   const copies = bins.map((b) => copiesThatFit(input.shape, b));
   let total = copies.reduce((a, b) => a + b, 0);
@@ -129,7 +138,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     attempts++;
     const self = binIndex.get(c.instance.id) as number;
     removed.add(self);
-    const moving = liveWorkload(c.instance).filter((t) => t.role === 'service');
+    const moving: TaskShape[] = [...liveWorkload(c.instance).filter((t) => t.role === 'service'), ...(landed.get(self) ?? [])];
     moving.sort((a, b) => Math.max(b.cpu, b.memory / 4) - Math.max(a.cpu, a.memory / 4));
     const moves: Array<{ task: TaskShape; bin: number }> = [];
     let ok = true;
@@ -159,6 +168,8 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
       continue;
     }
     for (const [k, n] of touched) copies[k] = n;
+    for (const m of moves) land(m.bin, m.task);
+    landed.delete(self);
     total = after;
     removable.set(group, (removable.get(group) ?? 0) - 1);
     actions.push({
