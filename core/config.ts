@@ -34,6 +34,8 @@ export interface Config {
   readonly groupBackoffSeconds: number;
   /** Whether scale-in runs at all (scale-out and drains always do). */
   readonly scaleInEnabled: boolean;
+  /** HeartbeatTimeout of the terminate lifecycle hooks (the stack creates them with this value). */
+  readonly hookHeartbeatSeconds: number;
 }
 
 export interface LoadOptions {
@@ -58,6 +60,7 @@ export const DEFAULTS = {
   STANDALONE_TASK_POLICY: 'stop',
   GROUP_BACKOFF_SECONDS: 300,
   SCALE_IN_ENABLED: true,
+  HOOK_HEARTBEAT_SECONDS: 300,
 } as const;
 
 const blankToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
@@ -134,6 +137,7 @@ const schema = z.object({
   STANDALONE_TASK_POLICY: choice(['stop', 'wait'], DEFAULTS.STANDALONE_TASK_POLICY),
   GROUP_BACKOFF_SECONDS: integer(0, 86_400, DEFAULTS.GROUP_BACKOFF_SECONDS),
   SCALE_IN_ENABLED: boolean(DEFAULTS.SCALE_IN_ENABLED),
+  HOOK_HEARTBEAT_SECONDS: integer(30, 7200, DEFAULTS.HOOK_HEARTBEAT_SECONDS),
 });
 
 /**
@@ -161,6 +165,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     if (v.DRAIN_CHECK_SECONDS >= v.DRAIN_TIMEOUT_SECONDS) {
       problems.push(`DRAIN_CHECK_SECONDS: must be less than DRAIN_TIMEOUT_SECONDS (${v.DRAIN_CHECK_SECONDS} ≥ ${v.DRAIN_TIMEOUT_SECONDS})`);
     }
+    if (v.HOOK_HEARTBEAT_SECONDS <= v.DRAIN_CHECK_SECONDS) {
+      problems.push(`HOOK_HEARTBEAT_SECONDS: must be greater than DRAIN_CHECK_SECONDS (${v.HOOK_HEARTBEAT_SECONDS} ≤ ${v.DRAIN_CHECK_SECONDS}); otherwise the hook expires between two checks`);
+    }
+    if (v.DRAIN_TIMEOUT_SECONDS > 100 * v.HOOK_HEARTBEAT_SECONDS) {
+      problems.push(`DRAIN_TIMEOUT_SECONDS: at most 100 × HOOK_HEARTBEAT_SECONDS (${100 * v.HOOK_HEARTBEAT_SECONDS}), the longest Auto Scaling holds a lifecycle action`);
+    }
   }
   if (options.requireDrainQueue === true && (env.DRAIN_QUEUE_URL ?? '').trim() === '') {
     problems.push('DRAIN_QUEUE_URL: required by this handler (the SQS queue for delayed drain checks)');
@@ -185,5 +195,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     standaloneTaskPolicy: v.STANDALONE_TASK_POLICY,
     groupBackoffSeconds: v.GROUP_BACKOFF_SECONDS,
     scaleInEnabled: v.SCALE_IN_ENABLED,
+    hookHeartbeatSeconds: v.HOOK_HEARTBEAT_SECONDS,
   };
 }

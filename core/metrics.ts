@@ -26,6 +26,7 @@ export const METRIC_NAMES = [
   'DrainSeconds',
   'TasksStoppedByTermination',
   'InterruptionWarnings',
+  'RebalanceRecommendations',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];

@@ -1,0 +1,206 @@
+/**
+ * Event parsing at the edge: a registry keyed by `source` + `detail-type`, one zod schema per
+ * entry, so every handler sees our own event shapes and never a raw payload. Unknown events become
+ * `{ kind: 'ignored' }` (the handler logs one line and drops them); a known event that does not
+ * match its schema becomes `{ kind: 'malformed' }` (also logged and dropped: retrying cannot fix it).
+ *
+ * Accepted payloads:
+ * - EventBridge: `Scheduled Event`; `ECS Service Action` (`SERVICE_TASK_PLACEMENT_FAILURE`);
+ *   `EC2 Spot Instance Interruption Warning`; `EC2 Instance Rebalance Recommendation`;
+ *   `EC2 Instance-terminate Lifecycle Action` (and `-launch`, parsed so it can be dropped by name).
+ * - Auto Scaling notification bodies delivered to SQS directly (flat JSON with `LifecycleTransition`,
+ *   `EC2InstanceId`, … or `Event: autoscaling:TEST_NOTIFICATION`), or wrapped by SNS
+ *   (`{ "Type": "Notification", "Message": "<the flat JSON as a string>" }`).
+ *
+ * Pure: no I/O, no clock. The ARN in `resources` of EC2 events is never parsed (its format varies);
+ * the instance id comes from `detail["instance-id"]`.
+ */
+import { z } from 'zod';
+
+export type InstanceAction = 'terminate' | 'stop' | 'hibernate';
+
+export type ParsedEvent =
+  | { readonly kind: 'schedule'; readonly time?: number }
+  | { readonly kind: 'placement-failure'; readonly clusterArn: string; readonly clusterName: string; readonly reasons: readonly string[]; readonly time?: number }
+  | { readonly kind: 'spot-interruption'; readonly instanceId: string; readonly action: InstanceAction; readonly time?: number }
+  | { readonly kind: 'rebalance'; readonly instanceId: string; readonly time?: number }
+  | {
+      readonly kind: 'lifecycle';
+      readonly group: string;
+      readonly hookName: string;
+      readonly instanceId: string;
+      readonly token?: string;
+      /** `autoscaling:EC2_INSTANCE_TERMINATING` or `autoscaling:EC2_INSTANCE_LAUNCHING`. */
+      readonly transition: string;
+      /** Warm pools: `WarmPool` when the instance goes back to the pool (stopped, not terminated). */
+      readonly destination?: string;
+      readonly time?: number;
+      /** Where it came from: an EventBridge event or an Auto Scaling notification body (SQS/SNS). */
+      readonly via: 'eventbridge' | 'notification';
+    }
+  | { readonly kind: 'test-notification'; readonly group?: string }
+  | { readonly kind: 'ignored'; readonly reason: string }
+  | { readonly kind: 'malformed'; readonly reason: string };
+
+export const TERMINATING = 'autoscaling:EC2_INSTANCE_TERMINATING';
+export const LAUNCHING = 'autoscaling:EC2_INSTANCE_LAUNCHING';
+
+/** Epoch ms of an ISO time, or undefined when absent or unreadable. */
+export function parseTime(value: unknown): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const t = Date.parse(value);
+  return Number.isFinite(t) ? t : undefined;
+}
+
+const nonEmpty = z.string().trim().min(1);
+const instanceId = z.string().regex(/^i-[0-9a-zA-Z]+$/, { message: 'expected an EC2 instance id (i-…)' });
+
+const envelope = z.object({
+  source: z.string(),
+  'detail-type': z.string(),
+  time: z.string().optional(),
+  detail: z.unknown(),
+});
+
+type Envelope = z.infer<typeof envelope>;
+type Entry = (e: Envelope) => ParsedEvent;
+
+const lifecycleFields = z.object({
+  AutoScalingGroupName: nonEmpty,
+  LifecycleHookName: nonEmpty,
+  EC2InstanceId: instanceId,
+  LifecycleActionToken: z.string().optional(),
+  LifecycleTransition: nonEmpty,
+  Destination: z.string().optional(),
+  Origin: z.string().optional(),
+  NotificationMetadata: z.string().optional(),
+});
+
+function lifecycle(fields: z.infer<typeof lifecycleFields>, time: number | undefined, via: 'eventbridge' | 'notification'): ParsedEvent {
+  return {
+    kind: 'lifecycle',
+    group: fields.AutoScalingGroupName,
+    hookName: fields.LifecycleHookName,
+    instanceId: fields.EC2InstanceId,
+    ...(fields.LifecycleActionToken !== undefined && fields.LifecycleActionToken !== '' ? { token: fields.LifecycleActionToken } : {}),
+    transition: fields.LifecycleTransition,
+    ...(fields.Destination !== undefined ? { destination: fields.Destination } : {}),
+    ...(time !== undefined ? { time } : {}),
+    via,
+  };
+}
+
+function schemaError(what: string, error: z.ZodError): ParsedEvent {
+  const first = error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  return { kind: 'malformed', reason: `${what}: ${first.join('; ')}` };
+}
+
+const spotDetail = z.object({ 'instance-id': instanceId, 'instance-action': z.string().optional() });
+const rebalanceDetail = z.object({ 'instance-id': instanceId });
+const serviceActionDetail = z.object({
+  eventName: nonEmpty,
+  clusterArn: z.string().regex(/^arn:[\w-]+:ecs:[\w-]*:\d*:cluster\/[A-Za-z0-9_-]+$/, { message: 'expected an ECS cluster ARN' }),
+  reasons: z.array(z.string()).optional(),
+});
+
+/** The registry: `source|detail-type` → parser of that event's detail. */
+const REGISTRY: ReadonlyMap<string, Entry> = new Map<string, Entry>([
+  ['aws.events|Scheduled Event', (e) => ({ kind: 'schedule', ...timeOf(e) })],
+  [
+    'aws.ecs|ECS Service Action',
+    (e) => {
+      const d = serviceActionDetail.safeParse(e.detail);
+      if (!d.success) return schemaError('ECS Service Action', d.error);
+      if (d.data.eventName !== 'SERVICE_TASK_PLACEMENT_FAILURE') return { kind: 'ignored', reason: `ECS Service Action ${d.data.eventName} is not a placement failure` };
+      const clusterName = d.data.clusterArn.slice(d.data.clusterArn.lastIndexOf('/') + 1);
+      return { kind: 'placement-failure', clusterArn: d.data.clusterArn, clusterName, reasons: d.data.reasons ?? [], ...timeOf(e) };
+    },
+  ],
+  [
+    'aws.ec2|EC2 Spot Instance Interruption Warning',
+    (e) => {
+      const d = spotDetail.safeParse(e.detail);
+      if (!d.success) return schemaError('EC2 Spot Instance Interruption Warning', d.error);
+      const raw = d.data['instance-action']?.toLowerCase();
+      // `stop` and `hibernate` take the instance away just the same; anything unreadable is treated as terminate.
+      const action: InstanceAction = raw === 'stop' || raw === 'hibernate' ? raw : 'terminate';
+      return { kind: 'spot-interruption', instanceId: d.data['instance-id'], action, ...timeOf(e) };
+    },
+  ],
+  [
+    'aws.ec2|EC2 Instance Rebalance Recommendation',
+    (e) => {
+      const d = rebalanceDetail.safeParse(e.detail);
+      if (!d.success) return schemaError('EC2 Instance Rebalance Recommendation', d.error);
+      return { kind: 'rebalance', instanceId: d.data['instance-id'], ...timeOf(e) };
+    },
+  ],
+  ['aws.autoscaling|EC2 Instance-terminate Lifecycle Action', lifecycleEntry('EC2 Instance-terminate Lifecycle Action')],
+  ['aws.autoscaling|EC2 Instance-launch Lifecycle Action', lifecycleEntry('EC2 Instance-launch Lifecycle Action')],
+]);
+
+function lifecycleEntry(name: string): Entry {
+  return (e) => {
+    const d = lifecycleFields.safeParse(e.detail);
+    if (!d.success) return schemaError(name, d.error);
+    return lifecycle(d.data, parseTime(e.time), 'eventbridge');
+  };
+}
+
+function timeOf(e: Envelope): { time?: number } {
+  const t = parseTime(e.time);
+  return t !== undefined ? { time: t } : {};
+}
+
+/** The event kinds the registry knows, as `source|detail-type` (for docs and tests). */
+export const KNOWN_EVENTS: readonly string[] = [...REGISTRY.keys()];
+
+/** Parse one EventBridge event. */
+export function parseEventBridge(event: unknown): ParsedEvent {
+  const e = envelope.safeParse(event);
+  if (!e.success) return { kind: 'malformed', reason: 'not an EventBridge event (source, detail-type and detail expected)' };
+  const entry = REGISTRY.get(`${e.data.source}|${e.data['detail-type']}`);
+  if (entry === undefined) return { kind: 'ignored', reason: `unknown event ${e.data.source} / ${e.data['detail-type']}` };
+  return entry(e.data);
+}
+
+const testNotification = z.object({ Event: z.literal('autoscaling:TEST_NOTIFICATION'), AutoScalingGroupName: z.string().optional() });
+const snsWrapper = z.object({ Type: z.literal('Notification'), Message: z.string() });
+
+/**
+ * Parse an Auto Scaling lifecycle notification body (the SQS message body of a hook whose
+ * notification target is a queue, or of an SNS topic subscribed by a queue). Accepts the JSON
+ * string or the parsed object.
+ */
+export function parseNotificationBody(body: unknown, depth = 0): ParsedEvent {
+  let value: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return { kind: 'malformed', reason: 'message body is not JSON' };
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'malformed', reason: 'message body is not a JSON object' };
+  const sns = snsWrapper.safeParse(value);
+  if (sns.success) return depth === 0 ? parseNotificationBody(sns.data.Message, 1) : { kind: 'malformed', reason: 'nested SNS envelope' };
+  const test = testNotification.safeParse(value);
+  if (test.success) return { kind: 'test-notification', ...(test.data.AutoScalingGroupName !== undefined ? { group: test.data.AutoScalingGroupName } : {}) };
+  const record = value as Record<string, unknown>;
+  // An EventBridge event delivered through a queue.
+  if (typeof record.source === 'string' && typeof record['detail-type'] === 'string') return parseEventBridge(value);
+  if (!('LifecycleTransition' in record)) return { kind: 'ignored', reason: 'not an Auto Scaling lifecycle notification' };
+  const d = lifecycleFields.safeParse(value);
+  if (!d.success) return schemaError('lifecycle notification', d.error);
+  return lifecycle(d.data, parseTime(record.Time), 'notification');
+}
+
+/** A Lambda SQS envelope (`Records[].body` strings), recognised structurally. */
+export function isSqsEnvelope(event: unknown): event is { Records: Array<{ messageId: string; body: string }> } {
+  if (typeof event !== 'object' || event === null) return false;
+  const records = (event as { Records?: unknown }).Records;
+  return (
+    Array.isArray(records) &&
+    records.every((r) => typeof r === 'object' && r !== null && typeof (r as { messageId?: unknown }).messageId === 'string' && typeof (r as { body?: unknown }).body === 'string')
+  );
+}

@@ -1,0 +1,143 @@
+/**
+ * Auto Scaling adapter: the `AutoScaling` port over `@aws-sdk/client-auto-scaling`.
+ *
+ * Calls used: DescribeAutoScalingGroups (paginated, 100 per page), DescribeScalingActivities (one
+ * call per group, the 20 newest activities: a recent failed launch backs the group off),
+ * SetDesiredCapacity, TerminateInstanceInAutoScalingGroup, RecordLifecycleActionHeartbeat,
+ * CompleteLifecycleAction (CONTINUE). "No active Lifecycle Action found" and "instance not found"
+ * validation errors mean the work is already done: they return `'gone'`.
+ */
+import {
+  AutoScalingClient,
+  CompleteLifecycleActionCommand,
+  DescribeScalingActivitiesCommand,
+  RecordLifecycleActionHeartbeatCommand,
+  SetDesiredCapacityCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
+  paginateDescribeAutoScalingGroups,
+  type Activity,
+  type AutoScalingGroup,
+} from '@aws-sdk/client-auto-scaling';
+import type { AutoScaling, GroupState, HookRef } from '../ports';
+import { chunks, classify, errorMessage, errorName, mapLimit } from './util';
+
+/** Failed launches older than this are not reported (the core backs off for GROUP_BACKOFF_SECONDS anyway). */
+const FAILED_LAUNCH_LOOKBACK_MS = 60 * 60 * 1000;
+
+const GONE_PATTERNS = [/no active lifecycle action/i, /instance id not found/i, /no managed instance/i, /not found/i, /is not in (inservice|service)/i, /terminat(ed|ing)/i];
+
+function isGone(error: unknown): boolean {
+  return errorName(error) === 'ValidationError' && GONE_PATTERNS.some((p) => p.test(errorMessage(error)));
+}
+
+function mostCommon(values: ReadonlyArray<string | undefined>): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) if (v !== undefined) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: string | undefined;
+  let n = 0;
+  for (const [v, c] of counts) if (c > n) [best, n] = [v, c];
+  return best;
+}
+
+/** The newest failed launch among activities (epoch ms), within the look-back window. */
+export function lastFailedLaunch(activities: readonly Activity[], now: number): number | undefined {
+  let latest: number | undefined;
+  for (const a of activities) {
+    if (a.StatusCode !== 'Failed' || a.StartTime === undefined) continue;
+    if (!/^launching/i.test(a.Description ?? '') && !/launch/i.test(a.Cause ?? '')) continue;
+    const t = a.StartTime.getTime();
+    if (now - t > FAILED_LAUNCH_LOOKBACK_MS) continue;
+    if (latest === undefined || t > latest) latest = t;
+  }
+  return latest;
+}
+
+export function toGroupState(g: AutoScalingGroup, launchFailedAt: number | undefined): GroupState {
+  const members = (g.Instances ?? [])
+    .filter((i) => i.InstanceId !== undefined)
+    .map((i) => ({ instanceId: i.InstanceId as string, lifecycleState: i.LifecycleState ?? 'Pending', ...(i.InstanceType !== undefined ? { instanceType: i.InstanceType } : {}) }));
+  // The type new instances get: the first override of a mixed-instances policy, else what members run.
+  const override = g.MixedInstancesPolicy?.LaunchTemplate?.Overrides?.find((o) => o.InstanceType !== undefined)?.InstanceType;
+  const instanceType = override ?? mostCommon(members.map((m) => m.instanceType));
+  return {
+    name: g.AutoScalingGroupName ?? '',
+    min: g.MinSize ?? 0,
+    max: g.MaxSize ?? 0,
+    desired: g.DesiredCapacity ?? 0,
+    ...(instanceType !== undefined ? { instanceType } : {}),
+    availabilityZones: g.AvailabilityZones ?? [],
+    members,
+    ...(launchFailedAt !== undefined ? { launchFailedAt } : {}),
+  };
+}
+
+export class AwsAutoScaling implements AutoScaling {
+  constructor(
+    private readonly client: AutoScalingClient,
+    private readonly now: () => number,
+  ) {}
+
+  async describeGroups(names: readonly string[]): Promise<GroupState[]> {
+    try {
+      const groups: AutoScalingGroup[] = [];
+      for (const batch of chunks(names, 100)) {
+        for await (const page of paginateDescribeAutoScalingGroups({ client: this.client, pageSize: 100 }, { AutoScalingGroupNames: batch })) groups.push(...(page.AutoScalingGroups ?? []));
+      }
+      const now = this.now();
+      return await mapLimit(groups, 4, async (g) => {
+        const out = await this.client.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: g.AutoScalingGroupName, MaxRecords: 20 }));
+        return toGroupState(g, lastFailedLaunch(out.Activities ?? [], now));
+      });
+    } catch (error) {
+      return classify(error, `describing Auto Scaling groups ${names.join(', ')}`);
+    }
+  }
+
+  async setDesiredCapacity(group: string, desired: number): Promise<void> {
+    try {
+      await this.client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
+    } catch (error) {
+      classify(error, `setting desired capacity of ${group} to ${desired}`);
+    }
+  }
+
+  async terminateInstance(instanceId: string, decrementDesired: boolean): Promise<'ok' | 'gone'> {
+    try {
+      await this.client.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: decrementDesired }));
+      return 'ok';
+    } catch (error) {
+      if (isGone(error)) return 'gone';
+      return classify(error, `terminating ${instanceId}`);
+    }
+  }
+
+  async heartbeat(hook: HookRef): Promise<'ok' | 'gone'> {
+    try {
+      await this.client.send(
+        new RecordLifecycleActionHeartbeatCommand({ AutoScalingGroupName: hook.group, LifecycleHookName: hook.hookName, InstanceId: hook.instanceId, ...(hook.token !== undefined ? { LifecycleActionToken: hook.token } : {}) }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (isGone(error)) return 'gone';
+      return classify(error, `heartbeat for ${hook.instanceId}`);
+    }
+  }
+
+  async completeLifecycleAction(hook: HookRef): Promise<'ok' | 'gone'> {
+    try {
+      await this.client.send(
+        new CompleteLifecycleActionCommand({
+          AutoScalingGroupName: hook.group,
+          LifecycleHookName: hook.hookName,
+          InstanceId: hook.instanceId,
+          LifecycleActionResult: 'CONTINUE',
+          ...(hook.token !== undefined ? { LifecycleActionToken: hook.token } : {}),
+        }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (isGone(error)) return 'gone';
+      return classify(error, `completing the lifecycle action of ${hook.instanceId}`);
+    }
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The Lambda entry wrapper: configuration validated and ports built once per cold start, then every
+ * invocation calls the handler function with the same context. With invalid configuration the
+ * entry throws the `ConfigError` (every problem listed) on every invocation and acts on nothing.
+ */
+import { loadConfig, type LoadOptions } from '../core/config';
+import { ConfigError } from '../core/errors';
+import type { Config } from '../core/config';
+import type { HandlerContext } from './context';
+import type { Logger, Ports } from './ports';
+import { awsPorts, jsonLogger } from './aws/ports';
+
+export type HandlerFunction<E, R> = (event: E, ctx: HandlerContext) => Promise<R>;
+
+export interface EntryOptions extends LoadOptions {
+  /** Handler name, for log lines. */
+  readonly name: string;
+  /** Builds the ports; the AWS adapters unless a test passes its own. */
+  readonly ports?: (config: Config, log: Logger) => Ports;
+  readonly log?: Logger;
+}
+
+/**
+ * A Lambda entry for `fn` reading configuration from `env` (the Lambda passes `process.env`; tests
+ * pass an object). The context is built lazily on the first invocation and then kept.
+ */
+export function lambdaEntry<E, R>(fn: HandlerFunction<E, R>, env: Readonly<Record<string, string | undefined>>, options: EntryOptions): (event: E) => Promise<R> {
+  let context: HandlerContext | undefined;
+  let failure: ConfigError | undefined;
+  const log = options.log ?? jsonLogger({ handler: options.name });
+  const init = (): HandlerContext => {
+    if (failure !== undefined) throw failure;
+    if (context !== undefined) return context;
+    try {
+      const config = loadConfig(env, options);
+      context = { config, ports: (options.ports ?? awsPorts)(config, log) };
+      return context;
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        failure = error;
+        log.error('invalid configuration: refusing to act', { problems: error.problems });
+      }
+      throw error;
+    }
+  };
+  return async (event: E) => fn(event, init());
+}

@@ -1,0 +1,61 @@
+/**
+ * The tick: every minute (EventBridge schedule) and at once on `ECS Service Action`
+ * `SERVICE_TASK_PLACEMENT_FAILURE` for this cluster. Reads the whole cluster, runs the core
+ * decision, acts (grow groups; reactivate, drain or terminate scale-in instances) and publishes the
+ * per-tick metrics in one batched call. Reserved concurrency 1 in the stack: ticks never overlap.
+ *
+ * Accepted: a scheduled event, a placement failure of this cluster, or a direct invocation without
+ * an EventBridge envelope (`serverless invoke`, the simulator). Anything else is logged and dropped.
+ */
+import { decide, type Decision } from '../core/decide';
+import { parseEventBridge } from '../core/events';
+import { tickMetrics } from '../core/metrics';
+import { applyDecision, decideSettings, planOf, readCluster } from './act';
+import type { HandlerContext } from './context';
+import { lambdaEntry } from './runtime';
+
+export type TickResult =
+  | { readonly status: 'dropped'; readonly reason: string }
+  | { readonly status: 'planned' | 'acted'; readonly trigger: string; readonly decision: Decision };
+
+/** Why this invocation ticks, or why it is dropped. */
+export function tickTrigger(event: unknown, clusterName: string): { tick: true; trigger: string } | { tick: false; reason: string } {
+  const hasEnvelope = typeof event === 'object' && event !== null && ('source' in event || 'detail-type' in event);
+  if (!hasEnvelope) return { tick: true, trigger: 'direct invocation' };
+  const parsed = parseEventBridge(event);
+  switch (parsed.kind) {
+    case 'schedule':
+      return { tick: true, trigger: 'schedule' };
+    case 'placement-failure':
+      return parsed.clusterName === clusterName
+        ? { tick: true, trigger: `placement failure (${parsed.reasons.join(', ') || 'no reason given'})` }
+        : { tick: false, reason: `placement failure of another cluster (${parsed.clusterName})` };
+    case 'ignored':
+    case 'malformed':
+      return { tick: false, reason: parsed.reason };
+    default:
+      return { tick: false, reason: `${parsed.kind} events are not for the tick` };
+  }
+}
+
+export async function handleTick(event: unknown, ctx: HandlerContext): Promise<TickResult> {
+  const { config } = ctx;
+  const { log, metrics } = ctx.ports;
+  const trigger = tickTrigger(event, config.clusterName);
+  if (!trigger.tick) {
+    log.info('event dropped', { reason: trigger.reason });
+    return { status: 'dropped', reason: trigger.reason };
+  }
+  const now = ctx.ports.now();
+  const [view, history] = await Promise.all([
+    readCluster(ctx),
+    config.scaleInEnabled ? metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
+  ]);
+  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, history, settings: decideSettings(config) });
+  log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...planOf(decision) });
+  if (!config.dryRun) await applyDecision(ctx, decision, view.instances, { scaleIn: true });
+  await metrics.publish(tickMetrics(decision), now);
+  return { status: config.dryRun ? 'planned' : 'acted', trigger: trigger.trigger, decision };
+}
+
+export const handler = lambdaEntry(handleTick, process.env, { name: 'tick' });
