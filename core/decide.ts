@@ -113,8 +113,11 @@ function scaleOutWithReactivation(input: DecideInput, shape: Resources): { plan:
     backoffSeconds: input.settings.groupBackoffSeconds,
     ...(input.leaving !== undefined ? { leaving: input.leaving } : {}),
   };
+  // Short of capacity: new instances wanted, or a headroom deficit no group can launch for (every
+  // group at max or capped): reactivating is then the only capacity there is.
+  const short = (p: ScaleOutPlan): boolean => p.actions.length > 0 || p.deficit > 0;
   let plan = planScaleOut(base);
-  if (plan.actions.length === 0) return { plan, reactivate: [] };
+  if (!short(plan)) return { plan, reactivate: [] };
   const drains = input.instances
     .filter((i) => isScaleInDrain(i) && i.terminating !== true && input.leaving?.has(i.id) !== true)
     .sort((a, b) => a.remaining.cpu / Math.max(1, a.registered.cpu) - b.remaining.cpu / Math.max(1, b.registered.cpu) || a.id.localeCompare(b.id))
@@ -123,7 +126,7 @@ function scaleOutWithReactivation(input: DecideInput, shape: Resources): { plan:
   for (const d of drains) {
     chosen.add(d.id);
     plan = planScaleOut({ ...base, reactivated: chosen });
-    if (plan.actions.length === 0) break;
+    if (!short(plan)) break;
   }
   const reactivate = [...chosen].map((id) => ({
     kind: 'reactivate' as const,
