@@ -103,13 +103,11 @@ export class EcsContainerService implements ContainerService {
   private async taskDefinition(arn: string): Promise<TaskDefinitionSpec> {
     let cached = taskDefinitionCache.get(arn);
     if (cached === undefined) {
-      cached = this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })).then(
-        (out) => toSpec(out.taskDefinition ?? {}),
-        (error: unknown) => {
-          taskDefinitionCache.delete(arn);
-          throw error;
-        },
-      );
+      const load = async (): Promise<TaskDefinitionSpec> => toSpec((await this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition ?? {});
+      cached = load().catch((error: unknown) => {
+        taskDefinitionCache.delete(arn);
+        throw error;
+      });
       taskDefinitionCache.set(arn, cached);
     }
     return cached;

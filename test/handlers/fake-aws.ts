@@ -1,0 +1,450 @@
+/**
+ * A small stateful fake of the ECS, Auto Scaling, CloudWatch and SQS APIs behind
+ * aws-sdk-client-mock: the real adapters and handlers run against it. It enforces the per-call
+ * limits of the real APIs (a call over the limit throws), paginates, keeps state across calls
+ * (DRAINING, desired capacity, pending lifecycle actions) and counts every call.
+ */
+import {
+  AutoScalingClient,
+  CompleteLifecycleActionCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeScalingActivitiesCommand,
+  RecordLifecycleActionHeartbeatCommand,
+  SetDesiredCapacityCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
+  type AutoScalingGroup,
+} from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import {
+  DeleteAttributesCommand,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListContainerInstancesCommand,
+  ListServicesCommand,
+  ListTasksCommand,
+  PutAttributesCommand,
+  StopTaskCommand,
+  UpdateContainerInstancesStateCommand,
+  type ContainerInstance,
+  type Service,
+  type Task,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
+import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { loadConfig, type Config } from '../../core/config';
+import type { HandlerContext } from '../../handlers/context';
+import { awsPorts } from '../../handlers/aws/ports';
+import { clearTaskDefinitionCache } from '../../handlers/aws/ecs';
+import type { Logger } from '../../handlers/ports';
+
+export const ecsMock = mockClient(ECSClient);
+export const asgMock = mockClient(AutoScalingClient);
+export const cwMock = mockClient(CloudWatchClient);
+export const sqsMock = mockClient(SQSClient);
+
+export const REGION = 'eu-west-1';
+export const ACCOUNT = '111122223333';
+export const CLUSTER = 'demo';
+export const QUEUE_URL = `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/headroom-demo-drain`;
+/** The clock of the sample events (2025-06-01T12:00:00Z) plus five seconds. */
+export const NOW = Date.parse('2025-06-01T12:00:05Z');
+
+export const BASE_ENV: Readonly<Record<string, string>> = {
+  CLUSTER_NAME: CLUSTER,
+  ASG_NAMES: 'demo-spot,demo-ondemand',
+  DRAIN_QUEUE_URL: QUEUE_URL,
+  TASK_CPU: '512',
+  TASK_MEMORY: '1024',
+  SHORTAGE_THRESHOLD: '2',
+  EXCESS_THRESHOLD: '10',
+};
+
+export function awsError(name: string, message: string, status = 400): Error {
+  const e = new Error(message);
+  e.name = name;
+  (e as unknown as { $metadata: unknown }).$metadata = { httpStatusCode: status };
+  return e;
+}
+
+export const throttling = (): Error => awsError('ThrottlingException', 'Rate exceeded');
+
+export interface LogLine {
+  readonly level: string;
+  readonly message: string;
+  readonly data?: Record<string, unknown>;
+}
+
+export function memoryLogger(lines: LogLine[]): Logger {
+  const push = (level: string) => (message: string, data?: Record<string, unknown>) => void lines.push({ level, message, ...(data !== undefined ? { data } : {}) });
+  return { info: push('info'), warn: push('warn'), error: push('error') };
+}
+
+export const instanceArn = (id: string): string => `arn:aws:ecs:${REGION}:${ACCOUNT}:container-instance/${CLUSTER}/${id.slice(2)}`;
+export const taskArn = (n: string): string => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${n}`;
+export const tdArn = (family: string): string => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:1`;
+
+export interface InstanceSpec {
+  id: string;
+  group?: string;
+  cpu?: number;
+  memory?: number;
+  remainingCpu?: number;
+  remainingMemory?: number;
+  status?: string;
+  lifecycleState?: string;
+  type?: string;
+  attributes?: Record<string, string>;
+  agentConnected?: boolean;
+}
+
+/** Limits of the real APIs: exceeding one is a bug in the adapter. */
+function limit(name: string, n: number, max: number): void {
+  if (n > max) throw awsError('InvalidParameterException', `${name}: ${n} items exceed the limit of ${max}`);
+}
+
+function page<T>(items: readonly T[], token: string | undefined, size: number | undefined, max: number, name: string): { items: T[]; next?: string } {
+  limit(name, size ?? max, max);
+  const start = token === undefined ? 0 : Number(token);
+  const n = size ?? max;
+  const slice = items.slice(start, start + n);
+  return start + n < items.length ? { items: slice, next: String(start + n) } : { items: slice };
+}
+
+export class FakeAws {
+  readonly instances = new Map<string, ContainerInstance>();
+  readonly tasks = new Map<string, Task>();
+  readonly services: Service[] = [];
+  readonly taskDefinitions = new Map<string, TaskDefinition>();
+  readonly groups: AutoScalingGroup[] = [];
+  /** Pending lifecycle actions: instance id → hook name. */
+  readonly pendingHooks = new Map<string, string>();
+  readonly calls = new Map<string, number>();
+  readonly sent: Array<{ body: Record<string, unknown>; delay: number }> = [];
+  readonly metricData: MetricDatum[] = [];
+  readonly completed: string[] = [];
+  readonly heartbeats: string[] = [];
+  readonly desired: Array<{ group: string; desired: number }> = [];
+  readonly terminated: Array<{ id: string; decrement: boolean }> = [];
+  readonly stopped: string[] = [];
+  readonly statusChanges: Array<{ ids: string[]; status: string }> = [];
+  readonly attributeChanges: Array<{ name: string; value?: string; ids: string[] }> = [];
+  history: Array<{ at: number; value: number }> = [];
+  private failures = new Map<string, Error[]>();
+  private taskSeq = 0;
+
+  constructor() {
+    ecsMock.reset();
+    asgMock.reset();
+    cwMock.reset();
+    sqsMock.reset();
+    clearTaskDefinitionCache();
+    this.install();
+  }
+
+  /** The next `n` calls of `command` fail with `error`. */
+  failNext(command: string, error: Error, n = 1): this {
+    this.failures.set(command, [...(this.failures.get(command) ?? []), ...Array.from({ length: n }, () => error)]);
+    return this;
+  }
+
+  count(command?: string): number {
+    if (command !== undefined) return this.calls.get(command) ?? 0;
+    let n = 0;
+    for (const v of this.calls.values()) n += v;
+    return n;
+  }
+
+  mutatingCalls(): string[] {
+    const reads = /^(List|Describe|Get)/;
+    return [...this.calls.entries()].filter(([k, v]) => v > 0 && !reads.test(k)).map(([k]) => k);
+  }
+
+  group(name: string, opts: { min?: number; max?: number; desired?: number; type?: string; azs?: string[] } = {}): this {
+    this.groups.push({
+      AutoScalingGroupName: name,
+      MinSize: opts.min ?? 0,
+      MaxSize: opts.max ?? 20,
+      DesiredCapacity: opts.desired ?? 0,
+      AvailabilityZones: opts.azs ?? ['eu-west-1a', 'eu-west-1b'],
+      Instances: [],
+      DefaultCooldown: 300,
+      HealthCheckType: 'EC2',
+      CreatedTime: new Date(0),
+      ...(opts.type !== undefined ? { MixedInstancesPolicy: { LaunchTemplate: { Overrides: [{ InstanceType: opts.type }] } } } : {}),
+    } as AutoScalingGroup);
+    return this;
+  }
+
+  instance(spec: InstanceSpec): this {
+    const cpu = spec.cpu ?? 4096;
+    const memory = spec.memory ?? 15_000;
+    const registered = spec.status !== 'NONE';
+    if (registered) {
+      this.instances.set(instanceArn(spec.id), {
+        containerInstanceArn: instanceArn(spec.id),
+        ec2InstanceId: spec.id,
+        status: spec.status ?? 'ACTIVE',
+        agentConnected: spec.agentConnected ?? true,
+        registeredResources: [
+          { name: 'CPU', type: 'INTEGER', integerValue: cpu },
+          { name: 'MEMORY', type: 'INTEGER', integerValue: memory },
+          { name: 'PORTS', type: 'STRINGSET', stringSetValue: ['22', '2375', '2376', '51678', '51679'] },
+          { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: [] },
+        ],
+        remainingResources: [
+          { name: 'CPU', type: 'INTEGER', integerValue: spec.remainingCpu ?? cpu },
+          { name: 'MEMORY', type: 'INTEGER', integerValue: spec.remainingMemory ?? memory },
+          { name: 'PORTS', type: 'STRINGSET', stringSetValue: ['22', '2375', '2376', '51678', '51679'] },
+          { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: [] },
+        ],
+        attributes: [
+          { name: 'ecs.instance-type', value: spec.type ?? 'm5.xlarge' },
+          { name: 'ecs.availability-zone', value: 'eu-west-1a' },
+          ...Object.entries(spec.attributes ?? {}).map(([name, value]) => ({ name, value })),
+        ],
+      });
+    }
+    if (spec.group !== undefined) {
+      const g = this.groups.find((x) => x.AutoScalingGroupName === spec.group);
+      if (g === undefined) throw new Error(`no group ${spec.group}`);
+      g.Instances = [...(g.Instances ?? []), { InstanceId: spec.id, LifecycleState: (spec.lifecycleState ?? 'InService') as never, InstanceType: spec.type ?? 'm5.xlarge', AvailabilityZone: 'eu-west-1a', HealthStatus: 'Healthy', ProtectedFromScaleIn: false }];
+      if (spec.lifecycleState === undefined || /Pending|InService/.test(spec.lifecycleState)) g.DesiredCapacity = (g.DesiredCapacity ?? 0) + 0;
+    }
+    return this;
+  }
+
+  taskDefinition(family: string, cpu: number, memory: number, extra: Partial<TaskDefinition> = {}): string {
+    const arn = tdArn(family);
+    this.taskDefinitions.set(arn, { taskDefinitionArn: arn, family, revision: 1, networkMode: 'bridge', containerDefinitions: [{ name: family, cpu, memoryReservation: memory, essential: true }], ...extra });
+    return arn;
+  }
+
+  service(name: string, opts: { cpu?: number; memory?: number; desired?: number; running?: number; pending?: number; daemon?: boolean; launchType?: string } = {}): this {
+    const td = this.taskDefinitions.has(tdArn(name)) ? tdArn(name) : this.taskDefinition(name, opts.cpu ?? 512, opts.memory ?? 1024);
+    const desired = opts.desired ?? 0;
+    const running = opts.running ?? desired;
+    const pending = opts.pending ?? 0;
+    this.services.push({
+      serviceName: name,
+      serviceArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/${CLUSTER}/${name}`,
+      status: 'ACTIVE',
+      schedulingStrategy: opts.daemon === true ? 'DAEMON' : 'REPLICA',
+      ...(opts.launchType !== undefined ? { launchType: opts.launchType as never } : {}),
+      desiredCount: desired,
+      runningCount: running,
+      pendingCount: pending,
+      taskDefinition: td,
+      deployments: [{ id: `ecs-svc/${name}`, status: 'PRIMARY', taskDefinition: td, desiredCount: desired, runningCount: running, pendingCount: pending }],
+    });
+    return this;
+  }
+
+  /** A task on an instance; `service` undefined → standalone (RunTask). */
+  task(instanceId: string, opts: { service?: string; family?: string; lastStatus?: string; desiredStatus?: string } = {}): string {
+    const arn = taskArn(`t${String(++this.taskSeq).padStart(6, '0')}`);
+    const family = opts.family ?? opts.service ?? 'batch';
+    if (!this.taskDefinitions.has(tdArn(family))) this.taskDefinition(family, 256, 512);
+    this.tasks.set(arn, {
+      taskArn: arn,
+      containerInstanceArn: instanceArn(instanceId),
+      taskDefinitionArn: tdArn(family),
+      group: opts.service !== undefined ? `service:${opts.service}` : `family:${family}`,
+      lastStatus: opts.lastStatus ?? 'RUNNING',
+      desiredStatus: opts.desiredStatus ?? (opts.lastStatus === 'STOPPED' ? 'STOPPED' : 'RUNNING'),
+      launchType: 'EC2',
+    });
+    return arn;
+  }
+
+  private fail(command: string): void {
+    this.calls.set(command, (this.calls.get(command) ?? 0) + 1);
+    const queue = this.failures.get(command);
+    const next = queue?.shift();
+    if (next !== undefined) throw next;
+  }
+
+  private ci(arnOrId: string): ContainerInstance | undefined {
+    return this.instances.get(arnOrId) ?? [...this.instances.values()].find((c) => c.containerInstanceArn?.endsWith(`/${arnOrId}`));
+  }
+
+  private install(): void {
+    const ecs = ecsMock;
+    ecs.on(ListContainerInstancesCommand).callsFake((input) => {
+      this.fail('ListContainerInstances');
+      let list = [...this.instances.values()].filter((c) => c.status !== 'INACTIVE');
+      if (typeof input.filter === 'string') {
+        const m = /^ec2InstanceId in \[(.*)\]$/.exec(input.filter);
+        if (m === null || m[1] === undefined) throw awsError('InvalidParameterException', `unsupported filter ${input.filter}`);
+        const ids = new Set(m[1].split(',').map((s) => s.trim().replace(/^'|'$/g, '')));
+        list = list.filter((c) => ids.has(c.ec2InstanceId ?? ''));
+      }
+      const p = page(list.map((c) => c.containerInstanceArn as string), input.nextToken, input.maxResults, 100, 'ListContainerInstances');
+      return { containerInstanceArns: p.items, ...(p.next !== undefined ? { nextToken: p.next } : {}) };
+    });
+    ecs.on(DescribeContainerInstancesCommand).callsFake((input) => {
+      this.fail('DescribeContainerInstances');
+      limit('DescribeContainerInstances', input.containerInstances?.length ?? 0, 100);
+      const found = (input.containerInstances ?? []).map((a: string) => this.ci(a)).filter((c: ContainerInstance | undefined): c is ContainerInstance => c !== undefined);
+      return { containerInstances: structuredClone(found), failures: [] };
+    });
+    ecs.on(ListTasksCommand).callsFake((input) => {
+      this.fail('ListTasks');
+      const desired = input.desiredStatus ?? 'RUNNING';
+      const list = [...this.tasks.values()].filter((t) => (input.containerInstance === undefined || t.containerInstanceArn === input.containerInstance) && t.desiredStatus === desired);
+      const p = page(list.map((t) => t.taskArn as string), input.nextToken, input.maxResults, 100, 'ListTasks');
+      return { taskArns: p.items, ...(p.next !== undefined ? { nextToken: p.next } : {}) };
+    });
+    ecs.on(DescribeTasksCommand).callsFake((input) => {
+      this.fail('DescribeTasks');
+      limit('DescribeTasks', input.tasks?.length ?? 0, 100);
+      return { tasks: structuredClone((input.tasks ?? []).map((a: string) => this.tasks.get(a)).filter((t: Task | undefined) => t !== undefined)) };
+    });
+    ecs.on(ListServicesCommand).callsFake((input) => {
+      this.fail('ListServices');
+      const p = page(this.services.map((s) => s.serviceArn as string), input.nextToken, input.maxResults, 100, 'ListServices');
+      return { serviceArns: p.items, ...(p.next !== undefined ? { nextToken: p.next } : {}) };
+    });
+    ecs.on(DescribeServicesCommand).callsFake((input) => {
+      this.fail('DescribeServices');
+      limit('DescribeServices', input.services?.length ?? 0, 10);
+      const wanted = new Set(input.services ?? []);
+      return { services: structuredClone(this.services.filter((s) => wanted.has(s.serviceArn ?? '') || wanted.has(s.serviceName ?? ''))) };
+    });
+    ecs.on(DescribeTaskDefinitionCommand).callsFake((input) => {
+      this.fail('DescribeTaskDefinition');
+      const td = this.taskDefinitions.get(input.taskDefinition ?? '');
+      if (td === undefined) throw awsError('ClientException', 'Unable to describe task definition.');
+      return { taskDefinition: structuredClone(td) };
+    });
+    ecs.on(UpdateContainerInstancesStateCommand).callsFake((input) => {
+      this.fail('UpdateContainerInstancesState');
+      limit('UpdateContainerInstancesState', input.containerInstances?.length ?? 0, 10);
+      const failures: Array<{ arn: string; reason: string }> = [];
+      const ids: string[] = [];
+      for (const a of input.containerInstances ?? []) {
+        const c = this.ci(a);
+        if (c === undefined) failures.push({ arn: a, reason: 'MISSING' });
+        else {
+          c.status = input.status;
+          ids.push(c.ec2InstanceId ?? '');
+        }
+      }
+      this.statusChanges.push({ ids, status: input.status ?? '' });
+      return { containerInstances: [], failures };
+    });
+    ecs.on(PutAttributesCommand).callsFake((input) => {
+      this.fail('PutAttributes');
+      limit('PutAttributes', input.attributes?.length ?? 0, 10);
+      const ids: string[] = [];
+      for (const a of input.attributes ?? []) {
+        const c = this.ci(a.targetId ?? '');
+        if (c === undefined) throw awsError('TargetNotFoundException', 'target not found');
+        c.attributes = [...(c.attributes ?? []).filter((x) => x.name !== a.name), { name: a.name, value: a.value }];
+        ids.push(c.ec2InstanceId ?? '');
+      }
+      this.attributeChanges.push({ name: input.attributes?.[0]?.name ?? '', value: input.attributes?.[0]?.value ?? '', ids });
+      return { attributes: input.attributes };
+    });
+    ecs.on(DeleteAttributesCommand).callsFake((input) => {
+      this.fail('DeleteAttributes');
+      limit('DeleteAttributes', input.attributes?.length ?? 0, 10);
+      const ids: string[] = [];
+      for (const a of input.attributes ?? []) {
+        const c = this.ci(a.targetId ?? '');
+        if (c !== undefined) c.attributes = (c.attributes ?? []).filter((x) => x.name !== a.name);
+        ids.push(c?.ec2InstanceId ?? '');
+      }
+      this.attributeChanges.push({ name: input.attributes?.[0]?.name ?? '', ids });
+      return { attributes: input.attributes };
+    });
+    ecs.on(StopTaskCommand).callsFake((input) => {
+      this.fail('StopTask');
+      const t = this.tasks.get(input.task ?? '');
+      if (t === undefined) throw awsError('InvalidParameterException', 'The referenced task was not found.');
+      t.desiredStatus = 'STOPPED';
+      this.stopped.push(input.task ?? '');
+      return { task: t };
+    });
+
+    asgMock.on(DescribeAutoScalingGroupsCommand).callsFake((input) => {
+      this.fail('DescribeAutoScalingGroups');
+      const names = new Set(input.AutoScalingGroupNames ?? []);
+      limit('DescribeAutoScalingGroups', input.MaxRecords ?? 50, 100);
+      return { AutoScalingGroups: structuredClone(this.groups.filter((g) => names.has(g.AutoScalingGroupName ?? ''))) };
+    });
+    asgMock.on(DescribeScalingActivitiesCommand).callsFake(() => {
+      this.fail('DescribeScalingActivities');
+      return { Activities: [] };
+    });
+    asgMock.on(SetDesiredCapacityCommand).callsFake((input) => {
+      this.fail('SetDesiredCapacity');
+      const g = this.groups.find((x) => x.AutoScalingGroupName === input.AutoScalingGroupName);
+      if (g === undefined) throw awsError('ValidationError', 'AutoScalingGroup name not found');
+      if ((input.DesiredCapacity ?? 0) > (g.MaxSize ?? 0) || (input.DesiredCapacity ?? 0) < (g.MinSize ?? 0)) throw awsError('ValidationError', 'New SetDesiredCapacity value is outside min/max');
+      g.DesiredCapacity = input.DesiredCapacity;
+      this.desired.push({ group: input.AutoScalingGroupName ?? '', desired: input.DesiredCapacity ?? 0 });
+      return {};
+    });
+    asgMock.on(TerminateInstanceInAutoScalingGroupCommand).callsFake((input) => {
+      this.fail('TerminateInstanceInAutoScalingGroup');
+      const g = this.groups.find((x) => x.Instances?.some((i) => i.InstanceId === input.InstanceId));
+      const m = g?.Instances?.find((i) => i.InstanceId === input.InstanceId);
+      if (g === undefined || m === undefined) throw awsError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${input.InstanceId}`);
+      if (m.LifecycleState !== 'InService') throw awsError('ValidationError', `The instance ${input.InstanceId} is not in InService or Standby.`);
+      m.LifecycleState = 'Terminating:Wait';
+      if (input.ShouldDecrementDesiredCapacity === true) g.DesiredCapacity = (g.DesiredCapacity ?? 0) - 1;
+      this.pendingHooks.set(input.InstanceId ?? '', 'headroom-drain');
+      this.terminated.push({ id: input.InstanceId ?? '', decrement: input.ShouldDecrementDesiredCapacity === true });
+      return { Activity: {} } as never;
+    });
+    const hookCall = (name: string, record: string[]) => (input: { InstanceId?: string | undefined }) => {
+      this.fail(name);
+      if (!this.pendingHooks.has(input.InstanceId ?? '')) throw awsError('ValidationError', `No active Lifecycle Action found with instance ID ${input.InstanceId}`);
+      record.push(input.InstanceId ?? '');
+      if (name === 'CompleteLifecycleAction') this.pendingHooks.delete(input.InstanceId ?? '');
+      return {};
+    };
+    asgMock.on(RecordLifecycleActionHeartbeatCommand).callsFake(hookCall('RecordLifecycleActionHeartbeat', this.heartbeats));
+    asgMock.on(CompleteLifecycleActionCommand).callsFake(hookCall('CompleteLifecycleAction', this.completed));
+
+    cwMock.on(PutMetricDataCommand).callsFake((input) => {
+      this.fail('PutMetricData');
+      limit('PutMetricData', input.MetricData?.length ?? 0, 1000);
+      this.metricData.push(...(input.MetricData ?? []));
+      return {};
+    });
+    cwMock.on(GetMetricDataCommand).callsFake(() => {
+      this.fail('GetMetricData');
+      return { MetricDataResults: [{ Id: 'h', Timestamps: this.history.map((h) => new Date(h.at)), Values: this.history.map((h) => h.value) }] };
+    });
+    sqsMock.on(SendMessageCommand).callsFake((input) => {
+      this.fail('SendMessage');
+      this.sent.push({ body: JSON.parse(input.MessageBody ?? '{}') as Record<string, unknown>, delay: input.DelaySeconds ?? 0 });
+      return { MessageId: `m-${this.sent.length}` };
+    });
+  }
+
+  /** Metric values published under `name`. */
+  metric(name: string): number[] {
+    return this.metricData.filter((d) => d.MetricName === name).map((d) => d.Value ?? NaN);
+  }
+}
+
+export interface TestContext extends HandlerContext {
+  readonly lines: LogLine[];
+  readonly clock: { now: number };
+}
+
+/** A handler context over the real AWS adapters (mocked clients), a fake clock and a memory log. */
+export function context(env: Readonly<Record<string, string>> = BASE_ENV, now = NOW): TestContext {
+  const lines: LogLine[] = [];
+  const config: Config = loadConfig(env, { requireDrainQueue: true });
+  const clock = { now };
+  const log = memoryLogger(lines);
+  const ports = { ...awsPorts(config, log), now: () => clock.now };
+  return { config, ports, lines, clock };
+}
