@@ -1,0 +1,148 @@
+import { handleInterruption } from '../../handlers/interruption';
+import { BASE_ENV, FakeAws, context, throttling } from './fake-aws';
+import { sample, sqs } from './events';
+
+const I1 = 'i-0a1b2c3d4e5f60001';
+const I2 = 'i-0a1b2c3d4e5f60002';
+const I3 = 'i-0a1b2c3d4e5f60003';
+
+/**
+ * demo-spot: I1, I2, I3 InService, desired 3. Each runs 4 web tasks (512 CPU / 1024 MiB) and has
+ * 2048 CPU left, so the reference task (512/1024) fits 4 times per instance.
+ */
+function world(): FakeAws {
+  const aws = new FakeAws().group('demo-spot', { desired: 3, max: 10, type: 'm5.xlarge' }).group('demo-ondemand', { desired: 0, max: 5, type: 'm5.xlarge' });
+  aws.service('web', { desired: 12 });
+  for (const id of [I1, I2, I3]) {
+    aws.instance({ id, group: 'demo-spot', remainingCpu: 2048, remainingMemory: 10_904 });
+    for (let k = 0; k < 4; k++) aws.task(id, { service: 'web' });
+  }
+  return aws;
+}
+
+describe('interruption handler', () => {
+  it('Spot warning: DRAINING within the invocation, terminate without decrement, replacement counted once', async () => {
+    const aws = world();
+    const result = await handleInterruption(sample('interruption/spot-warning.json'), context());
+    expect(aws.statusChanges).toEqual([{ ids: [I1], status: 'DRAINING' }]);
+    expect(aws.terminated).toEqual([{ id: I1, decrement: false }]);
+    // The ASG's own replacement (desired − live members) covers the 4 displaced tasks: no extra instance.
+    expect(result.decision?.scaleOut).toEqual([]);
+    expect(aws.desired).toEqual([]);
+    expect(aws.metric('InterruptionWarnings')).toEqual([1]);
+    // DRAINING is the first mutating call of the invocation.
+    expect(aws.count('UpdateContainerInstancesState')).toBe(1);
+  });
+
+  it('hibernate and stop take the instance away like terminate', async () => {
+    const aws = world();
+    await handleInterruption(sample('interruption/spot-warning.hibernate.json'), context());
+    expect(aws.terminated).toEqual([{ id: I1, decrement: false }]);
+  });
+
+  it('a storm in one SQS batch makes one read of the cluster and one decision', async () => {
+    const aws = world();
+    const result = await handleInterruption(sample('interruption/storm.sqs.json'), context());
+    expect(result.warnings).toEqual([I1, I2]);
+    expect(aws.statusChanges).toEqual([{ ids: [I1, I2], status: 'DRAINING' }]);
+    expect(aws.count('ListServices')).toBe(1);
+    expect(aws.count('DescribeAutoScalingGroups')).toBe(1);
+    expect(aws.terminated.map((t) => t.id)).toEqual([I1, I2]);
+    expect(aws.metric('InterruptionWarnings')).toEqual([2]);
+  });
+
+  it('scales out beyond the replacements when the remaining capacity cannot take the displaced tasks', async () => {
+    const aws = world();
+    const ctx = context({ ...BASE_ENV, SHORTAGE_THRESHOLD: '20', EXCESS_THRESHOLD: '30' });
+    const result = await handleInterruption(sample('interruption/storm.sqs.json'), ctx);
+    expect(result.decision?.scaleOut.length).toBeGreaterThan(0);
+    expect(aws.desired.length).toBe(1);
+    expect(aws.desired[0]).toEqual({ group: 'demo-spot', desired: 4 });
+  });
+
+  it('duplicate delivery: the second warning terminates nothing and adds no capacity', async () => {
+    const aws = world();
+    const ctx = context();
+    await handleInterruption(sample('interruption/spot-warning.json'), ctx);
+    const second = await handleInterruption(sample('interruption/spot-warning.json'), ctx);
+    expect(aws.terminated).toHaveLength(1);
+    expect(second.terminated).toEqual([]);
+    expect(aws.desired).toEqual([]);
+  });
+
+  it('instance of another cluster (not registered here): dropped with a log line, nothing changed', async () => {
+    const aws = new FakeAws().group('demo-spot').group('demo-ondemand');
+    const ctx = context();
+    const result = await handleInterruption(sample('interruption/spot-warning.json'), ctx);
+    expect(result.foreign).toEqual([I1]);
+    expect(aws.mutatingCalls()).toEqual([]);
+    expect(ctx.lines.some((l) => /not in this cluster/.test(l.message))).toBe(true);
+  });
+
+  it.each([
+    ['count', [], [1]],
+    ['drain', [{ id: I1, decrement: false }], [1]],
+  ])('rebalance recommendation with REBALANCE_POLICY=%s', async (policy, terminated, counted) => {
+    const aws = world();
+    await handleInterruption(sample('interruption/rebalance.json'), context({ ...BASE_ENV, REBALANCE_POLICY: policy }));
+    expect(aws.terminated).toEqual(terminated);
+    expect(aws.metric('RebalanceRecommendations')).toEqual(counted);
+    expect(aws.statusChanges.length).toBe(policy === 'drain' ? 1 : 0);
+  });
+
+  it('instance in no configured group: DRAINING and a drain check with the two-minute deadline', async () => {
+    const aws = new FakeAws().group('demo-spot', { desired: 0, max: 5, type: 'm5.xlarge' }).group('demo-ondemand');
+    aws.service('web', { desired: 1 });
+    aws.instance({ id: I1 });
+    aws.task(I1, { service: 'web' });
+    await handleInterruption(sample('interruption/spot-warning.json'), context());
+    expect(aws.statusChanges).toEqual([{ ids: [I1], status: 'DRAINING' }]);
+    expect(aws.terminated).toEqual([]);
+    expect(aws.sent[0]?.body).toMatchObject({ instanceId: I1, cause: 'interruption', deadline: Date.parse('2025-06-01T12:02:00Z') });
+  });
+
+  it('instance already terminating in its group: drained, not terminated again', async () => {
+    const aws = world();
+    const member = aws.groups[0]?.Instances?.find((i) => i.InstanceId === I1);
+    if (member !== undefined) member.LifecycleState = 'Terminating:Wait';
+    await handleInterruption(sample('interruption/spot-warning.json'), context());
+    expect(aws.count('TerminateInstanceInAutoScalingGroup')).toBe(0);
+  });
+
+  it.each([
+    ['malformed warning', 'interruption/spot-warning.malformed.json'],
+    ['unknown event', 'tick/task-state-change.json'],
+  ])('%s: dropped with a log line and no AWS call', async (_name, file) => {
+    const aws = world();
+    const ctx = context();
+    const result = await handleInterruption(sample(file), ctx);
+    expect(result.drained).toEqual([]);
+    expect(aws.count()).toBe(0);
+    expect(ctx.lines.filter((l) => l.message === 'event dropped')).toHaveLength(1);
+  });
+
+  it('throttling then success: the invocation throws (EventBridge retries), the retry acts', async () => {
+    const aws = world();
+    aws.failNext('DescribeAutoScalingGroups', throttling());
+    const ctx = context();
+    await expect(handleInterruption(sample('interruption/spot-warning.json'), ctx)).rejects.toThrow('Rate exceeded');
+    await handleInterruption(sample('interruption/spot-warning.json'), ctx);
+    expect(aws.terminated).toEqual([{ id: I1, decrement: false }]);
+  });
+
+  it('throttling from an SQS batch reports every record for redelivery', async () => {
+    const aws = world();
+    aws.failNext('ListContainerInstances', throttling());
+    const result = await handleInterruption(sqs(sample('interruption/spot-warning.json')), context());
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'msg-1' }]);
+  });
+
+  it('dry run: decides and publishes metrics, changes nothing', async () => {
+    const aws = world();
+    const ctx = context({ ...BASE_ENV, DRY_RUN: 'true' });
+    const result = await handleInterruption(sample('interruption/spot-warning.json'), ctx);
+    expect(result.decision).toBeDefined();
+    expect(aws.mutatingCalls()).toEqual(['PutMetricData']);
+    expect(ctx.lines.some((l) => /dry run/.test(l.message))).toBe(true);
+  });
+});
