@@ -155,22 +155,34 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     }
   }
   const v = parsed.data;
-  if (v !== undefined) {
-    if ((v.TASK_CPU === 'auto') !== (v.TASK_MEMORY === 'auto')) {
-      problems.push("TASK_CPU, TASK_MEMORY: set both to numbers or both to 'auto'");
-    }
-    if (v.EXCESS_THRESHOLD <= v.SHORTAGE_THRESHOLD) {
-      problems.push(`EXCESS_THRESHOLD: must be greater than SHORTAGE_THRESHOLD (${v.EXCESS_THRESHOLD} ≤ ${v.SHORTAGE_THRESHOLD}); otherwise scale-in and scale-out fight`);
-    }
-    if (v.DRAIN_CHECK_SECONDS >= v.DRAIN_TIMEOUT_SECONDS) {
-      problems.push(`DRAIN_CHECK_SECONDS: must be less than DRAIN_TIMEOUT_SECONDS (${v.DRAIN_CHECK_SECONDS} ≥ ${v.DRAIN_TIMEOUT_SECONDS})`);
-    }
-    if (v.HOOK_HEARTBEAT_SECONDS <= v.DRAIN_CHECK_SECONDS) {
-      problems.push(`HOOK_HEARTBEAT_SECONDS: must be greater than DRAIN_CHECK_SECONDS (${v.HOOK_HEARTBEAT_SECONDS} ≤ ${v.DRAIN_CHECK_SECONDS}); otherwise the hook expires between two checks`);
-    }
-    if (v.DRAIN_TIMEOUT_SECONDS > 100 * v.HOOK_HEARTBEAT_SECONDS) {
-      problems.push(`DRAIN_TIMEOUT_SECONDS: at most 100 × HOOK_HEARTBEAT_SECONDS (${100 * v.HOOK_HEARTBEAT_SECONDS}), the longest Auto Scaling holds a lifecycle action`);
-    }
+  // Cross-field checks read every variable that is valid on its own, so they are listed together
+  // with the problems of other variables (not only once everything else is fixed).
+  const field = <K extends keyof typeof schema.shape>(name: K): z.output<typeof schema>[K] | undefined => {
+    if (v !== undefined) return v[name];
+    const r = schema.shape[name].safeParse(env[name]);
+    return r.success ? (r.data as z.output<typeof schema>[K]) : undefined;
+  };
+  const taskCpu = field('TASK_CPU');
+  const taskMemory = field('TASK_MEMORY');
+  const shortage = field('SHORTAGE_THRESHOLD');
+  const excess = field('EXCESS_THRESHOLD');
+  const check = field('DRAIN_CHECK_SECONDS');
+  const timeout = field('DRAIN_TIMEOUT_SECONDS');
+  const heartbeat = field('HOOK_HEARTBEAT_SECONDS');
+  if (taskCpu !== undefined && taskMemory !== undefined && (taskCpu === 'auto') !== (taskMemory === 'auto')) {
+    problems.push("TASK_CPU, TASK_MEMORY: set both to numbers or both to 'auto'");
+  }
+  if (excess !== undefined && shortage !== undefined && excess <= shortage) {
+    problems.push(`EXCESS_THRESHOLD: must be greater than SHORTAGE_THRESHOLD (${excess} ≤ ${shortage}); otherwise scale-in and scale-out fight`);
+  }
+  if (check !== undefined && timeout !== undefined && check >= timeout) {
+    problems.push(`DRAIN_CHECK_SECONDS: must be less than DRAIN_TIMEOUT_SECONDS (${check} ≥ ${timeout})`);
+  }
+  if (heartbeat !== undefined && check !== undefined && heartbeat <= check) {
+    problems.push(`HOOK_HEARTBEAT_SECONDS: must be greater than DRAIN_CHECK_SECONDS (${heartbeat} ≤ ${check}); otherwise the hook expires between two checks`);
+  }
+  if (timeout !== undefined && heartbeat !== undefined && timeout > 100 * heartbeat) {
+    problems.push(`DRAIN_TIMEOUT_SECONDS: at most 100 × HOOK_HEARTBEAT_SECONDS (${100 * heartbeat}), the longest Auto Scaling holds a lifecycle action`);
   }
   if (options.requireDrainQueue === true && (env.DRAIN_QUEUE_URL ?? '').trim() === '') {
     problems.push('DRAIN_QUEUE_URL: required by this handler (the SQS queue for delayed drain checks)');

@@ -97,6 +97,12 @@ export function drainInput(overrides: Partial<DrainInput> = {}): DrainInput {
   };
 }
 
+/** A drain without a lifecycle hook (scale-in drains). */
+export function withoutHook(input: DrainInput): DrainInput {
+  const { hook: _hook, ...rest } = input;
+  return rest;
+}
+
 /** `n` copies of a builder's result, with distinct ids where the builder makes them. */
 export function times<T>(n: number, make: (k: number) => T): T[] {
   return Array.from({ length: n }, (_, k) => make(k));
