@@ -1,0 +1,168 @@
+import { SCALE_IN_ATTRIBUTE } from '../../core/cluster';
+import { handleTick } from '../../handlers/tick';
+import { BASE_ENV, FakeAws, NOW, context, throttling } from './fake-aws';
+import { sample } from './events';
+
+const id = (n: number): string => `i-0a1b2c3d4e5f${String(n).padStart(5, '0')}`;
+
+/** `n` m5.xlarge instances in demo-spot, each with `tasks` web tasks (512 CPU / 1024 MiB). */
+function cluster(n: number, tasks: number, opts: { unplaced?: number; max?: number } = {}): FakeAws {
+  const aws = new FakeAws().group('demo-spot', { desired: n, max: opts.max ?? 20, type: 'm5.xlarge' }).group('demo-ondemand', { desired: 0, max: 5, type: 'm5.large' });
+  aws.service('web', { desired: n * tasks + (opts.unplaced ?? 0), running: n * tasks });
+  for (let k = 1; k <= n; k++) {
+    aws.instance({ id: id(k), group: 'demo-spot', remainingCpu: 4096 - 512 * tasks, remainingMemory: 15_000 - 1024 * tasks });
+    for (let t = 0; t < tasks; t++) aws.task(id(k), { service: 'web' });
+  }
+  return aws;
+}
+
+describe('tick handler', () => {
+  it('scales out when service tasks cannot be placed, and publishes every tick metric in one call', async () => {
+    const aws = cluster(2, 8, { unplaced: 5 });
+    const result = await handleTick(sample('tick/scheduled.json'), context());
+    expect(result.status).toBe('acted');
+    // 5 unplaced + 2 reference tasks of headroom at 8 per m5.xlarge: 1 new instance.
+    expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 3 }]);
+    expect(aws.count('PutMetricData')).toBe(1);
+    expect(aws.metricData.map((d) => d.MetricName).sort()).toEqual(
+      ['ActiveInstances', 'CpuReservedPercent', 'DrainingInstances', 'InstancesLowerBound', 'InstancesNeeded', 'MemoryReservedPercent', 'PendingTasks', 'ScaleInInstances', 'ScaleOutInstances', 'SchedulableTasks'].sort(),
+    );
+    expect(aws.metric('PendingTasks')).toEqual([5]);
+    expect(aws.metricData[0]?.Dimensions).toEqual([{ Name: 'ClusterName', Value: 'demo' }]);
+  });
+
+  it.each([
+    ['placement failure of this cluster', 'tick/placement-failure.json', 'acted'],
+    ['placement failure of another cluster', 'tick/placement-failure.other-cluster.json', 'dropped'],
+    ['unknown event', 'tick/task-state-change.json', 'dropped'],
+  ])('%s (%s) is %s', async (_name, file, status) => {
+    const aws = cluster(1, 2);
+    const result = await handleTick(sample(file), context());
+    expect(result.status).toBe(status);
+    expect(aws.count() > 0).toBe(status === 'acted');
+  });
+
+  it('a direct invocation without an envelope ticks (serverless invoke, the simulator)', async () => {
+    cluster(1, 2);
+    expect((await handleTick({}, context())).status).toBe('acted');
+  });
+
+  it('sizes a group with no registered member from the instance-type table', async () => {
+    const aws = new FakeAws().group('demo-spot', { desired: 0, max: 5, type: 'm5.large' }).group('demo-ondemand', { desired: 0, max: 5 });
+    aws.service('web', { desired: 3, running: 0 });
+    await handleTick(sample('tick/scheduled.json'), context());
+    // m5.large: 2048 CPU → 4 tasks of 512; 3 unplaced + 2 headroom = 5 tasks → 2 instances.
+    expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 2 }]);
+  });
+
+  it('scale-in: marks and drains a surplus instance once excess held for the stabilisation window', async () => {
+    const aws = cluster(4, 1);
+    aws.history = Array.from({ length: 12 }, (_, k) => ({ at: NOW - (k + 1) * 60_000, value: 25 }));
+    const result = await handleTick(sample('tick/scheduled.json'), context());
+    expect(result.status === 'acted' && result.decision.scaleIn.length).toBe(1);
+    expect(aws.attributeChanges[0]).toMatchObject({ name: SCALE_IN_ATTRIBUTE, value: new Date(NOW).toISOString() });
+    expect(aws.statusChanges).toEqual([{ ids: aws.attributeChanges[0]?.ids, status: 'DRAINING' }]);
+    // Mark first, DRAINING second: never DRAINING without the mark.
+    expect(aws.count('PutAttributes')).toBe(1);
+  });
+
+  it('no scale-in while excess has not held for the window', async () => {
+    const aws = cluster(4, 1);
+    aws.history = [{ at: NOW - 60_000, value: 3 }];
+    await handleTick(sample('tick/scheduled.json'), context());
+    expect(aws.statusChanges).toEqual([]);
+  });
+
+  it('terminates an empty scale-in instance with decrement', async () => {
+    const aws = cluster(3, 2);
+    aws.instance({ id: id(9), group: 'demo-spot', status: 'DRAINING', attributes: { [SCALE_IN_ATTRIBUTE]: '2025-06-01T11:50:00Z' } });
+    await handleTick(sample('tick/scheduled.json'), context({ ...BASE_ENV, SCALE_IN_ENABLED: 'false' }));
+    expect(aws.terminated).toEqual([{ id: id(9), decrement: true }]);
+  });
+
+  it('reactivates a scale-in drain on shortage instead of launching', async () => {
+    const aws = cluster(2, 8, { unplaced: 2 });
+    aws.instance({ id: id(9), group: 'demo-spot', status: 'DRAINING', attributes: { [SCALE_IN_ATTRIBUTE]: '2025-06-01T11:50:00Z' } });
+    await handleTick(sample('tick/scheduled.json'), context());
+    expect(aws.statusChanges).toEqual([{ ids: [id(9)], status: 'ACTIVE' }]);
+    expect(aws.attributeChanges).toEqual([{ name: SCALE_IN_ATTRIBUTE, ids: [id(9)] }]);
+    expect(aws.desired).toEqual([]);
+  });
+
+  it('an instance in Terminating:Wait is leaving: its capacity does not count', async () => {
+    const aws = cluster(2, 0);
+    const m = aws.groups[0]?.Instances?.[0];
+    if (m !== undefined) m.LifecycleState = 'Terminating:Wait';
+    const result = await handleTick(sample('tick/scheduled.json'), context());
+    expect(result.status === 'acted' && result.decision.summary.activeInstances).toBe(1);
+  });
+
+  it('Fargate services need no EC2 capacity and are left out', async () => {
+    const aws = cluster(1, 0);
+    aws.service('lambda-like', { desired: 50, running: 0, launchType: 'FARGATE' });
+    await handleTick(sample('tick/scheduled.json'), context());
+    expect(aws.desired).toEqual([]);
+  });
+
+  it('task definitions are read once per container life, not once per tick', async () => {
+    const aws = cluster(2, 2);
+    const ctx = context();
+    await handleTick(sample('tick/scheduled.json'), ctx);
+    await handleTick(sample('tick/scheduled.json'), ctx);
+    expect(aws.count('DescribeTaskDefinition')).toBe(1);
+  });
+
+  it('throttling then success: the failed tick throws, the next one acts', async () => {
+    const aws = cluster(2, 8, { unplaced: 5 });
+    aws.failNext('DescribeTasks', throttling());
+    const ctx = context();
+    await expect(handleTick(sample('tick/scheduled.json'), ctx)).rejects.toThrow('Rate exceeded');
+    expect(aws.desired).toEqual([]);
+    await handleTick(sample('tick/scheduled.json'), ctx);
+    expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 3 }]);
+  });
+
+  it('a client error that retrying cannot fix is typed as invalid-input (dropped by EventBridge, not retried forever)', async () => {
+    const aws = cluster(1, 1, { unplaced: 20, max: 1 });
+    aws.failNext('ListServices', Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException', $metadata: { httpStatusCode: 400 } }));
+    await expect(handleTick(sample('tick/scheduled.json'), context())).rejects.toMatchObject({ category: 'invalid-input' });
+  });
+
+  it('dry run: reads, decides, logs the plan and publishes metrics; no mutating call', async () => {
+    const aws = cluster(2, 8, { unplaced: 5 });
+    const ctx = context({ ...BASE_ENV, DRY_RUN: 'true' });
+    const result = await handleTick(sample('tick/scheduled.json'), ctx);
+    expect(result.status).toBe('planned');
+    expect(result.status === 'planned' && result.decision.scaleOut[0]?.desired).toBe(3);
+    expect(aws.mutatingCalls()).toEqual(['PutMetricData']);
+    expect(ctx.lines.some((l) => l.message === 'dry run: tick plan, nothing changed')).toBe(true);
+  });
+});
+
+describe('tick API cost', () => {
+  const SERVICES = 40;
+  const TASKS_PER_INSTANCE = 3;
+
+  it.each([1000, 5000])('a tick on %i instances costs a bounded number of calls, never one per instance', async (n) => {
+    const aws = new FakeAws().group('demo-spot', { desired: n, max: n + 100, type: 'm5.xlarge' }).group('demo-ondemand', { desired: 0, max: 10 });
+    for (let s = 0; s < SERVICES; s++) aws.service(`svc${s}`, { desired: Math.ceil((n * TASKS_PER_INSTANCE) / SERVICES) });
+    for (let k = 1; k <= n; k++) {
+      aws.instance({ id: id(k), group: 'demo-spot', remainingCpu: 4096 - 512 * TASKS_PER_INSTANCE, remainingMemory: 15_000 - 1024 * TASKS_PER_INSTANCE });
+      for (let t = 0; t < TASKS_PER_INSTANCE; t++) aws.task(id(k), { service: `svc${(k * TASKS_PER_INSTANCE + t) % SERVICES}` });
+    }
+    const tasks = n * TASKS_PER_INSTANCE;
+    await handleTick(sample('tick/scheduled.json'), context());
+    const ceil = (a: number, b: number): number => Math.ceil(a / b);
+    const reads = 2 * ceil(n, 100) + 2 * ceil(tasks, 100) + ceil(SERVICES, 100) + ceil(SERVICES, 10);
+    // + task definitions seen for the first time (one per service), groups (1 + 1 per group), history, PutMetricData.
+    const bound = reads + SERVICES + 1 + 2 + 1 + 1;
+    const total = aws.count();
+    const counts = Object.fromEntries([...aws.calls.entries()].sort());
+    process.stdout.write(`tick on ${n} instances / ${tasks} tasks / ${SERVICES} services: ${total} calls ${JSON.stringify(counts)}\n`);
+    expect(total).toBeLessThanOrEqual(bound);
+    expect(total).toBeLessThan(n / 5);
+    expect(aws.count('DescribeContainerInstances')).toBe(ceil(n, 100));
+    expect(aws.count('DescribeServices')).toBe(ceil(SERVICES, 10));
+    expect(aws.count('PutMetricData')).toBe(1);
+  }, 60_000);
+});
