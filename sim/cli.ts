@@ -1,0 +1,162 @@
+/**
+ * `npm start [-- --scenario FILE] [--json] [--out FILE] [--policies a,b]`: run a scenario (the
+ * embedded default without `--scenario`) through every policy and print a side-by-side table and
+ * the path of the HTML report; with `--json`, print exactly one JSON object
+ * `{ "scenario": …, "results": [ … ] }` on stdout and nothing else. A progress bar goes to stderr
+ * when stdout is a terminal. Exit codes: 0 done, 1 run failed, 2 bad arguments or scenario.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../core/errors';
+import { DEFAULT_SCENARIO } from './default-scenario';
+import { renderReport } from './report';
+import { runScenario } from './run';
+import { parseScenario, parseScenarioText, POLICY_NAMES, ScenarioError, type PolicyName, type Scenario } from './scenario';
+import { formatTable } from './table';
+
+const USAGE = `usage: npm start -- [--scenario FILE.json] [--json] [--out REPORT.html] [--policies ${POLICY_NAMES.join(',')}]
+
+  --scenario FILE   run this scenario file (default: the embedded day of a Spot cluster)
+  --json            print one JSON object {"scenario": …, "results": […]} on stdout
+  --out FILE        write the HTML report here (default: a file in the system temp directory)
+  --policies LIST   compare only these policies (comma-separated)
+  --help            this text`;
+
+export interface CliArgs {
+  readonly scenario?: string;
+  readonly json: boolean;
+  readonly out?: string;
+  readonly policies?: PolicyName[];
+  readonly help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  let scenario: string | undefined;
+  let out: string | undefined;
+  let policies: PolicyName[] | undefined;
+  let json = false;
+  let help = false;
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k] as string;
+    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++k];
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--scenario':
+        scenario = value();
+        break;
+      case '--out':
+        out = value();
+        break;
+      case '--json':
+        json = true;
+        break;
+      case '--policies': {
+        const names = value().split(',').map((s) => s.trim()).filter((s) => s !== '');
+        const bad = names.filter((n) => !(POLICY_NAMES as readonly string[]).includes(n));
+        if (bad.length > 0 || names.length === 0) throw new UsageError(`--policies: unknown ${bad.join(', ') || '(empty)'}; expected some of ${POLICY_NAMES.join(', ')}`);
+        policies = names as PolicyName[];
+        break;
+      }
+      case '--help':
+      case '-h':
+        help = true;
+        break;
+      default:
+        throw new UsageError(`unknown argument ${a}`);
+    }
+  }
+  return { json, help, ...(scenario !== undefined ? { scenario } : {}), ...(out !== undefined ? { out } : {}), ...(policies !== undefined ? { policies } : {}) };
+}
+
+export function loadScenario(path: string | undefined): Scenario {
+  if (path === undefined) return parseScenario(DEFAULT_SCENARIO, 'default (embedded)');
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ScenarioError(path, [`cannot read the file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+  }
+  return parseScenarioText(text, path);
+}
+
+function progressBar(enabled: boolean): (policy: PolicyName, index: number, total: number, fraction: number) => void {
+  if (!enabled) return () => undefined;
+  return (policy, index, total, fraction) => {
+    const overall = (index + fraction) / total;
+    const width = 30;
+    const filled = Math.round(overall * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(overall * 100)).padStart(3)}% ${policy.padEnd(12)}`);
+    if (index === total - 1 && fraction >= 1) process.stderr.write('\r' + ' '.repeat(width + 20) + '\r');
+  };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: CliArgs;
+  let scenario: Scenario;
+  try {
+    args = parseArgs(argv);
+    if (args.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    scenario = loadScenario(args.scenario);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`error: ${e.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (e instanceof ScenarioError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const started = performance.now();
+  let output;
+  try {
+    output = await runScenario(scenario, {
+      root: process.cwd(),
+      ...(args.policies !== undefined ? { policies: args.policies } : {}),
+      onProgress: progressBar(process.stdout.isTTY === true && process.stderr.isTTY === true),
+    });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`error: the scenario's env is not a valid headroom configuration: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  for (const n of output.notes) process.stderr.write(`note: ${n}\n`);
+  const results = output.runs.map((r) => r.result);
+  const reportPath = resolve(args.out ?? join(tmpdir(), `headroom-report-${scenario.name.replace(/[^A-Za-z0-9_-]/g, '-')}.html`));
+  writeFileSync(reportPath, renderReport(output));
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ scenario: scenario.name, results })}\n`);
+    process.stderr.write(`report: ${reportPath} (${seconds.toFixed(1)} s)\n`);
+    return 0;
+  }
+  process.stdout.write(`scenario ${scenario.name} (seed ${scenario.seed}, ${scenario.durationMinutes} min, reference task ${output.referenceShape.cpu} CPU/${output.referenceShape.memory} MiB)\n\n`);
+  process.stdout.write(`${formatTable(results)}\n\n`);
+  process.stdout.write(`report: ${reportPath}\nran ${results.length} policies in ${seconds.toFixed(1)} s\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

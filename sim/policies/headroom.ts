@@ -1,0 +1,127 @@
+/**
+ * `headroom`: this project, i.e. the real Lambda handlers (`handlers/tick.ts`, `interruption.ts`,
+ * `lifecycle.ts`, `drain.ts`, through their exported `handle*` functions) running on the in-memory
+ * adapters of `sim/in-memory-ports.ts`. Nothing here decides anything: it wires the deployment of
+ * serverless.yml to the simulated platform.
+ * - EventBridge schedule every `tickSeconds` → `handleTick` (a `Scheduled Event`).
+ * - EventBridge rule on `ECS Service Action` / `SERVICE_TASK_PLACEMENT_FAILURE` → `handleTick`.
+ * - EventBridge rule on `EC2 Spot Instance Interruption Warning` → `handleInterruption`.
+ * - A terminate lifecycle hook (heartbeat timeout `HOOK_HEARTBEAT_SECONDS`) whose EventBridge
+ *   event `EC2 Instance-terminate Lifecycle Action` → `handleLifecycle`.
+ * - The drain queue (SQS with `DelaySeconds`) → `handleDrain` with `batchItemFailures`.
+ * Event payloads follow the documented shapes (see the reference events the handler tests use).
+ */
+import type { Config } from '../../core/config';
+import type { HandlerContext } from '../../handlers/context';
+import { handleDrain } from '../../handlers/drain';
+import { handleInterruption } from '../../handlers/interruption';
+import { handleLifecycle } from '../../handlers/lifecycle';
+import { handleTick } from '../../handlers/tick';
+import { Delivery } from '../delivery';
+import { inMemoryPorts, type SimPorts } from '../in-memory-ports';
+import type { Policy } from '../policy';
+import { Prng } from '../prng';
+import type { Scenario } from '../scenario';
+import type { World } from '../world';
+
+export const HEADROOM_HOOK_NAME = 'headroom-drain';
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+
+function envelope(world: World, detailType: string, source: string, detail: Record<string, unknown>, resources: string[] = []): Record<string, unknown> {
+  return {
+    version: '0',
+    id: `sim-${world.now.toString(36)}-${detailType.length}`,
+    'detail-type': detailType,
+    source,
+    account: ACCOUNT,
+    time: new Date(world.now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: REGION,
+    resources,
+    detail,
+  };
+}
+
+export function headroomPolicy(scenario: Scenario, config: Config): Policy {
+  let ports: SimPorts | undefined;
+  let delivery: Delivery | undefined;
+  let ctx: HandlerContext | undefined;
+  const counts = { ticks: 0, placementFailureEvents: 0, interruptionEvents: 0, lifecycleEvents: 0, drainMessages: 0, handlerErrors: 0 };
+  const faults = new Prng(scenario.seed).fork('faults');
+
+  const ready = (): { ctx: HandlerContext; delivery: Delivery } => {
+    if (ctx === undefined || delivery === undefined) throw new Error('headroom policy used before start');
+    return { ctx, delivery };
+  };
+
+  return {
+    name: 'headroom',
+    settings: { hook: { name: HEADROOM_HOOK_NAME, heartbeatSeconds: config.hookHeartbeatSeconds } },
+    start(world) {
+      delivery = new Delivery(world, faults.fork('delivery'), scenario.faults);
+      const d = delivery;
+      ports = inMemoryPorts({
+        world,
+        faults: faults.fork('api'),
+        apiErrorRate: scenario.faults.apiErrorRate,
+        enqueue: (check, delaySeconds) => {
+          counts.drainMessages++;
+          d.sqs('drain', JSON.stringify(check), delaySeconds, (env) => handleDrain(env, ready().ctx));
+        },
+        log: (level, message, data) => {
+          if (level === 'error') counts.handlerErrors++;
+          if (level !== 'info') world.note(`headroom ${level}: ${message}${data !== undefined ? ` ${JSON.stringify(data).slice(0, 300)}` : ''}`);
+        },
+      });
+      ctx = { ports, config };
+      const period = scenario.tickSeconds * 1000;
+      for (let t = world.now + period; t < world.end; t += period) {
+        world.schedule(t, 'schedule', () => {
+          counts.ticks++;
+          d.eventBridge('tick', () => handleTick(envelope(world, 'Scheduled Event', 'aws.events', {}, [`arn:aws:events:${REGION}:${ACCOUNT}:rule/headroom-tick`]), ready().ctx));
+        });
+      }
+    },
+    onPlacementFailure(world, service) {
+      counts.placementFailureEvents++;
+      const cluster = config.clusterName;
+      const event = envelope(world, 'ECS Service Action', 'aws.ecs', {
+        eventType: 'WARN',
+        eventName: 'SERVICE_TASK_PLACEMENT_FAILURE',
+        clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${cluster}`,
+        createdAt: new Date(world.now).toISOString(),
+        reasons: ['RESOURCE:MEMORY'],
+      }, [`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${cluster}/${service}`]);
+      ready().delivery.eventBridge('placement-failure', () => handleTick(event, ready().ctx));
+    },
+    onSpotWarning(world, instance) {
+      counts.interruptionEvents++;
+      const event = envelope(world, 'EC2 Spot Instance Interruption Warning', 'aws.ec2', { 'instance-id': instance.id, 'instance-action': 'terminate' }, [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instance.id}`]);
+      ready().delivery.eventBridge('interruption', () => handleInterruption(event, ready().ctx));
+    },
+    onLifecycleHook(world, instance) {
+      counts.lifecycleEvents++;
+      const event = envelope(world, 'EC2 Instance-terminate Lifecycle Action', 'aws.autoscaling', {
+        LifecycleActionToken: instance.hook?.token ?? `token-${instance.id}`,
+        AutoScalingGroupName: instance.group.name,
+        LifecycleHookName: HEADROOM_HOOK_NAME,
+        EC2InstanceId: instance.id,
+        LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+      }, [`arn:aws:autoscaling:${REGION}:${ACCOUNT}:autoScalingGroup:00000000-0000-0000-0000-000000000000:autoScalingGroupName/${instance.group.name}`]);
+      ready().delivery.eventBridge('lifecycle', () => handleLifecycle(event, ready().ctx));
+    },
+    detail() {
+      const s = delivery?.stats;
+      return {
+        ...counts,
+        invocations: s?.invocations ?? 0,
+        failedInvocations: s?.failures ?? 0,
+        retries: s?.retries ?? 0,
+        deadLetters: s?.deadLetters ?? 0,
+        duplicates: s?.duplicates ?? 0,
+        droppedEvents: s?.dropped ?? 0,
+        injectedApiErrors: ports?.injectedErrors() ?? 0,
+      };
+    },
+  };
+}

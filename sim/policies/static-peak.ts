@@ -1,0 +1,57 @@
+/**
+ * `static-peak`: a fixed fleet sized for the peak — what a team runs when it does not autoscale.
+ * Each group has min = max = desired = the most instances first-fit decreasing needs at any minute
+ * of the scenario for the nominal workload (service desired counts, jobs and trace tasks at their
+ * submission times, daemons on every instance), filling groups in priority order. No lifecycle
+ * hook, no Spot handling: Auto Scaling only replaces instances EC2 reclaims (EC2 Auto Scaling User
+ * Guide, "Maintain a fixed number of instances").
+ */
+import { packFirstFitDecreasing } from '../../core/packing';
+import { freshBin } from '../../core/placement';
+import type { CapacityGroup, TaskShape } from '../../core/cluster';
+import type { Policy } from '../policy';
+import type { Scenario } from '../scenario';
+import { desiredAt, type Submission } from '../workload';
+
+/** Instances per group for the peak of the nominal workload. */
+export function peakFleet(scenario: Scenario, submissions: readonly Submission[]): Map<string, number> {
+  const daemons: TaskShape[] = scenario.services.filter((s) => s.daemon).map((s) => ({ cpu: s.cpu, memory: s.memory }));
+  const groups: CapacityGroup[] = scenario.capacityGroups.map((g) => ({ name: g.name, min: g.min, max: g.max, desired: g.initial, instance: { cpu: g.cpu, memory: g.memory }, instanceType: g.instanceType }));
+  const step = Math.max(1, Math.floor(scenario.durationMinutes / 720));
+  const best = new Map<string, number>(groups.map((g) => [g.name, 0]));
+  let peakTotal = -1;
+  for (let m = 0; m <= scenario.durationMinutes; m += step) {
+    const tasks: TaskShape[] = [];
+    for (const s of scenario.services) {
+      if (s.daemon) continue;
+      const n = desiredAt(s, m);
+      for (let k = 0; k < n; k++) tasks.push({ cpu: s.cpu, memory: s.memory, ...(s.hostPorts.length > 0 ? { tcpPorts: s.hostPorts } : {}) });
+    }
+    for (const w of submissions) if (w.atSecond <= m * 60 && w.atSecond + w.durationSeconds > m * 60) tasks.push({ cpu: w.cpu, memory: w.memory });
+    let pending = tasks;
+    const counts = new Map<string, number>();
+    let total = 0;
+    for (const g of groups) {
+      if (pending.length === 0) break;
+      const r = packFirstFitDecreasing(pending, [], { make: (n) => freshBin(g, daemons, n), limit: g.max });
+      counts.set(g.name, r.opened.length);
+      total += r.opened.length;
+      pending = r.unplaced.map((u) => pending[u.task] as TaskShape);
+    }
+    if (total > peakTotal) {
+      peakTotal = total;
+      for (const g of groups) best.set(g.name, counts.get(g.name) ?? 0);
+    }
+  }
+  // Never below a group's configured minimum.
+  for (const g of groups) best.set(g.name, Math.max(g.min, best.get(g.name) ?? 0));
+  return best;
+}
+
+export function staticPeakPolicy(fleet: ReadonlyMap<string, number>): Policy {
+  return {
+    name: 'static-peak',
+    settings: { fixedSize: (g) => fleet.get(g.name) ?? g.initial },
+    start: () => undefined,
+  };
+}
