@@ -132,9 +132,9 @@ describe('CloudFormation template from `serverless package`', () => {
       expect(t.DeadLetterConfig.Arn).toBeDefined();
     }
     const placement = rules.find((r) => r.EventPattern?.['detail-type']?.[0] === 'ECS Service Action');
-    expect(JSON.stringify(placement.EventPattern.detail.clusterArn)).toContain('cluster/test-cluster');
+    expect(JSON.stringify(placement?.EventPattern.detail.clusterArn)).toContain('cluster/test-cluster');
     const lifecycle = rules.find((r) => r.EventPattern?.['detail-type']?.[0] === 'EC2 Instance-terminate Lifecycle Action');
-    expect(lifecycle.EventPattern.detail.AutoScalingGroupName).toEqual(['spot-a', 'ondemand-b']);
+    expect(lifecycle?.EventPattern.detail.AutoScalingGroupName).toEqual(['spot-a', 'ondemand-b']);
     expect(rules.some((r) => r.ScheduleExpression === 'rate(1 minute)')).toBe(true);
   });
 
