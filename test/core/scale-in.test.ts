@@ -172,3 +172,19 @@ describe('scale-in: tasks already moved in this plan', () => {
     expect(sum(moved).memory).toBeLessThanOrEqual(free.memory);
   });
 });
+
+describe('scale-in: tasks moving off draining or leaving instances', () => {
+  it('displaced tasks settled on an instance move with it when that instance is a candidate', () => {
+    // a is empty, b has 1024 free. The displaced 3072-CPU task settles on a (first fit), so a is no
+    // longer removable: its new task fits nowhere else. b's own 3072 task does not fit a's 1024 left.
+    const instances = [on('a'), on('b', [serviceTask(3072, 1024)])];
+    const p = plan(instances, { excessThreshold: 0, shortageThreshold: 0, maxScaleInPercent: 100, displaced: [shape(3072, 1024)] });
+    expect(p.actions).toEqual([]);
+  });
+
+  it('displaced tasks that do not fit yet stop scale-in for this tick', () => {
+    const p = plan([on('a'), on('b')], { excessThreshold: 0, shortageThreshold: 0, displaced: [shape(8192, 1)] });
+    expect(p.actions).toEqual([]);
+    expect(p.reasons.join('\n')).toMatch(/do not fit yet/);
+  });
+});
