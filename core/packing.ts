@@ -3,8 +3,8 @@
  * new instances of one capacity group.
  *
  * Order: tasks sorted by their larger normalised dimension, max(cpu/C, memory/M) where (C, M) is
- * a new instance's free capacity after daemons, largest first (ties keep input order, so the
- * result is deterministic). Each task goes to the first bin that `fits` it: existing bins in the
+ * a new instance's free capacity after daemons, largest first (ties group identical shapes, then
+ * keep input order, so the result is deterministic). Each task goes to the first bin that `fits` it: existing bins in the
  * given order, then new bins in the order they were opened; a new bin is opened only when no bin
  * fits.
  *
