@@ -3,7 +3,7 @@
  * instances this tool is draining for scale-in), scale-in, and terminating scale-in instances
  * that are empty. Pure: the handler reads the cluster, calls `decide`, and acts on the result.
  */
-import type { CapacityGroup, Instance, Resources, Service } from './cluster';
+import type { CapacityGroup, Instance, Resources, Service, TaskShape } from './cluster';
 import { isScaleInDrain, isSchedulable, liveWorkload } from './cluster';
 import { headroom, referenceShape } from './headroom';
 import { planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
@@ -30,6 +30,8 @@ export interface DecideInput {
   readonly history: readonly HeadroomSample[];
   /** Instances to treat as gone now (Spot interruption warnings). */
   readonly leaving?: ReadonlySet<string>;
+  /** Tasks waiting for capacity with no instance yet (ECS `PROVISIONING`). */
+  readonly waiting?: readonly TaskShape[];
   readonly settings: DecideSettings;
 }
 
@@ -69,7 +71,7 @@ export interface Decision {
   readonly reasons: readonly string[];
 }
 
-export function summarise(instances: readonly Instance[], services: readonly Service[], schedulableTasks: number): ClusterSummary {
+export function summarise(instances: readonly Instance[], services: readonly Service[], schedulableTasks: number, waiting = 0): ClusterSummary {
   let cpu = 0;
   let cpuUsed = 0;
   let memory = 0;
@@ -88,7 +90,7 @@ export function summarise(instances: readonly Instance[], services: readonly Ser
   const pct = (used: number, of: number): number => (of > 0 ? Math.round((1000 * used) / of) / 10 : 0);
   return {
     schedulableTasks,
-    pendingTasks: services.reduce((sum, s) => sum + (s.daemon ? 0 : s.unplaced), 0),
+    pendingTasks: services.reduce((sum, s) => sum + (s.daemon ? 0 : s.unplaced), 0) + waiting,
     activeInstances: active,
     drainingInstances: draining,
     cpuReservedPercent: pct(cpuUsed, cpu),
@@ -112,6 +114,7 @@ function scaleOutWithReactivation(input: DecideInput, shape: Resources): { plan:
     maxStep: input.settings.maxScaleOutStep,
     backoffSeconds: input.settings.groupBackoffSeconds,
     ...(input.leaving !== undefined ? { leaving: input.leaving } : {}),
+    ...(input.waiting !== undefined ? { waiting: input.waiting } : {}),
   };
   // Short of capacity: new instances wanted, or a headroom deficit no group can launch for (every
   // group at max or capped): reactivating is then the only capacity there is.
@@ -141,7 +144,7 @@ export function decide(input: DecideInput): Decision {
   const shape = referenceShape(s.taskShape, input.services, input.instances);
   const visible = input.leaving === undefined ? input.instances : input.instances.map((i) => (input.leaving?.has(i.id) === true ? { ...i, terminating: true } : i));
   const h = headroom(shape, visible);
-  const summary = summarise(visible, input.services, h.total);
+  const summary = summarise(visible, input.services, h.total, input.waiting?.length ?? 0);
   const reasons: string[] = [`reference task ${shape.cpu} CPU/${shape.memory} MiB: ${h.total} fit on ${summary.activeInstances} active instance(s)`];
 
   const { plan, reactivate } = scaleOutWithReactivation(input, shape);
@@ -161,7 +164,7 @@ export function decide(input: DecideInput): Decision {
       excessThreshold: s.excessThreshold,
       stabilizationSeconds: s.scaleInStabilizationSeconds,
       maxScaleInPercent: s.maxScaleInPercent,
-      displaced: demandOf([], input.instances, input.leaving),
+      displaced: demandOf([], input.instances, input.leaving, undefined, input.waiting),
     });
     scaleIn = si.actions;
     reasons.push(...si.reasons);

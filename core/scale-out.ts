@@ -38,6 +38,11 @@ export interface ScaleOutInput {
   readonly leaving?: ReadonlySet<string>;
   /** Instances drained for scale-in that this decision may count as ACTIVE again. */
   readonly reactivated?: ReadonlySet<string>;
+  /**
+   * Tasks waiting for capacity with no instance yet (ECS `PROVISIONING`, e.g. `RunTask` through a
+   * capacity provider without managed scaling): standalone work ECS queues until room appears.
+   */
+  readonly waiting?: readonly TaskShape[];
 }
 
 export interface ScaleOutPlan {
@@ -81,9 +86,12 @@ export function incomingByGroup(instances: readonly Instance[], groups: readonly
   return incoming;
 }
 
-/** Tasks that must find a new home now: unplaced service tasks and service tasks on leaving or draining instances. */
-export function demandOf(services: readonly Service[], instances: readonly Instance[], leaving?: ReadonlySet<string>, reactivated?: ReadonlySet<string>): TaskShape[] {
-  const demand: TaskShape[] = [];
+/**
+ * Tasks that must find a new home now: unplaced service tasks, tasks waiting with no instance, and
+ * service tasks on leaving or draining instances.
+ */
+export function demandOf(services: readonly Service[], instances: readonly Instance[], leaving?: ReadonlySet<string>, reactivated?: ReadonlySet<string>, waiting?: readonly TaskShape[]): TaskShape[] {
+  const demand: TaskShape[] = waiting !== undefined ? [...waiting] : [];
   for (const s of services) {
     if (s.daemon) continue;
     for (let k = 0; k < s.unplaced; k++) demand.push(s.shape);
@@ -122,7 +130,7 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
   const reasons: string[] = [];
   const incoming = incomingByGroup(input.instances, input.groups, input.leaving);
   const bins = capacityBins(input, incoming);
-  const demand = demandOf(input.services, input.instances, input.leaving, input.reactivated);
+  const demand = demandOf(input.services, input.instances, input.leaving, input.reactivated, input.waiting);
   const headroomBefore = headroomOfBins(input.shape, bins);
 
   // 1. Real demand into free space of existing and incoming instances.

@@ -2,7 +2,7 @@
  * Shared by the tick and the interruption handler: read the whole cluster through the ports, and
  * act on a core `Decision`. Acting is skipped entirely in dry-run mode (the caller logs the plan).
  */
-import type { Instance, Service } from '../core/cluster';
+import type { Instance, Service, TaskShape } from '../core/cluster';
 import { SCALE_IN_ATTRIBUTE } from '../core/cluster';
 import type { Config } from '../core/config';
 import type { Decision, DecideSettings } from '../core/decide';
@@ -12,6 +12,8 @@ import type { GroupState } from './ports';
 
 export interface ClusterView extends ClusterModel {
   readonly services: Service[];
+  /** Tasks waiting for capacity with no instance yet (PROVISIONING). */
+  readonly waiting: TaskShape[];
   readonly groupStates: GroupState[];
 }
 
@@ -20,7 +22,7 @@ export async function readCluster(ctx: HandlerContext): Promise<ClusterView> {
   const [snapshot, groupStates] = await Promise.all([ctx.ports.ecs.snapshot(), ctx.ports.autoScaling.describeGroups(ctx.config.asgNames)]);
   const model = buildModel(snapshot.instances, groupStates, ctx.config.asgNames);
   for (const s of model.skipped) ctx.ports.log.warn('capacity group left out of scale-out', s);
-  return { ...model, services: snapshot.services, groupStates };
+  return { ...model, services: snapshot.services, waiting: snapshot.waiting ?? [], groupStates };
 }
 
 export function decideSettings(config: Config, overrides: Partial<DecideSettings> = {}): DecideSettings {

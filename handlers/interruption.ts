@@ -120,7 +120,7 @@ async function interrupt(notices: readonly Notice[], dropped: readonly string[],
   // 2. One decision for the whole batch, as if the instances were already gone.
   const view = await readCluster(ctx);
   const leaving = new Set(toDrain);
-  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, history: [], leaving, settings: decideSettings(config, { scaleInEnabled: false }) });
+  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history: [], leaving, settings: decideSettings(config, { scaleInEnabled: false }) });
 
   const membership = new Map<string, { group: string; state: string }>();
   for (const g of view.groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, state: m.lifecycleState });

@@ -7,14 +7,17 @@
  * throttling/5xx error through) when a retry could succeed; return `'gone'` / `undefined` /
  * an empty result when the thing acted on no longer exists: that is not an error.
  */
-import type { Instance, InstanceStatus, Service } from '../core/cluster';
+import type { Instance, InstanceStatus, Service, TaskShape } from '../core/cluster';
 import type { MetricDatum, MetricName } from '../core/metrics';
 import type { HeadroomSample } from '../core/scale-in';
 
 /** ECS, scoped to one cluster. */
 export interface ContainerService {
-  /** Every container instance (with its tasks) and every service of the cluster, in one snapshot. */
-  snapshot(): Promise<{ instances: Instance[]; services: Service[] }>;
+  /**
+   * Every container instance (with its tasks) and every service of the cluster, in one snapshot;
+   * `waiting`: tasks not STOPPED that have no container instance yet (PROVISIONING), as shapes.
+   */
+  snapshot(): Promise<{ instances: Instance[]; services: Service[]; waiting?: TaskShape[] }>;
   /** The container instances (with tasks) for these EC2 instance ids; missing ids are absent. */
   findInstances(ec2InstanceIds: readonly string[]): Promise<Instance[]>;
   /** UpdateContainerInstancesState; idempotent; instances already in `status` or gone are skipped. */

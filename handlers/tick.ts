@@ -51,7 +51,7 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
     readCluster(ctx),
     config.scaleInEnabled ? metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
   ]);
-  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, history, settings: decideSettings(config) });
+  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(config) });
   log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...planOf(decision) });
   if (!config.dryRun) await applyDecision(ctx, decision, view.instances, { scaleIn: true });
   await metrics.publish(tickMetrics(decision), now);

@@ -78,7 +78,7 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
       const defs = new Set<string>(services.map((s) => `service:${s.name}`));
       for (const i of instances) for (const t of i.tasks.values()) if (t.submission !== undefined) defs.add(`job:${t.shape.cpu}/${t.shape.memory}`);
       call(2 * pages(instances.length, 100) + 2 * pages(tasks, 100) + pages(services.length, 100) + pages(services.length, 10) + definitionCalls(defs), 'snapshot');
-      return { instances: instances.map(instanceView), services };
+      return { instances: instances.map(instanceView), services, waiting: world.provisioningShapes() };
     },
     async findInstances(ids) {
       const wanted = new Set(ids);

@@ -876,6 +876,14 @@ export class World {
     return out;
   }
 
+  /**
+   * Queued standalone tasks as ECS lists them while they wait for capacity (PROVISIONING, no
+   * container instance): what `ListTasks`/`DescribeTasks` show the headroom policy.
+   */
+  provisioningShapes(): TaskShape[] {
+    return this.waiting.map((w) => ({ cpu: w.submission.cpu, memory: w.submission.memory }));
+  }
+
   daemonShapes(): TaskShape[] {
     return this.daemons.map((d) => d.shape);
   }

@@ -206,7 +206,7 @@ export class EcsContainerService implements ContainerService {
     };
   }
 
-  async snapshot(): Promise<{ instances: Instance[]; services: Service[] }> {
+  async snapshot(): Promise<{ instances: Instance[]; services: Service[]; waiting: TaskShape[] }> {
     try {
       const instanceArns: string[] = [];
       for await (const page of paginateListContainerInstances({ client: this.client, pageSize: 100 }, { cluster: this.cluster })) instanceArns.push(...(page.containerInstanceArns ?? []));
@@ -219,7 +219,16 @@ export class EcsContainerService implements ContainerService {
         const primary = s.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? s.taskDefinition;
         return this.toService(s, primary !== undefined ? await this.taskDefinition(primary) : {});
       });
-      return { instances: await this.toInstances(cis, tasks, byName), services };
+      const instances = await this.toInstances(cis, tasks, byName);
+      // Tasks with no instance yet (PROVISIONING, e.g. RunTask through a capacity provider without
+      // managed scaling) wait for capacity: they are demand the service counts do not show.
+      const waiting: TaskShape[] = [];
+      for (const t of tasks) {
+        if (t.containerInstanceArn !== undefined || t.lastStatus === 'STOPPED' || t.desiredStatus === 'STOPPED' || t.launchType === 'FARGATE') continue;
+        const { id: _id, role: _role, status: _status, service: _service, ...shape } = await this.toTask(t, byName);
+        waiting.push(shape);
+      }
+      return { instances, services, waiting };
     } catch (error) {
       return classify(error, 'reading the cluster');
     }

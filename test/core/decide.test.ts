@@ -159,3 +159,17 @@ describe('decide: summary and metrics', () => {
     expect(d.shape).toEqual({ cpu: 2048, memory: 4096 });
   });
 });
+
+describe('decide: tasks waiting with no instance (PROVISIONING)', () => {
+  it('count as pending, are packed into new instances, and stop scale-in', () => {
+    // Two empty instances hold 8 copies: above an excess threshold of 3, so one is surplus. 12 waiting 1024-CPU
+    // tasks fill both (8) and need ⌈(4 + 2 reference)/4⌉ = 2 more instances.
+    const settings = { ...SETTINGS, excessThreshold: 3 };
+    const quiet = run({ instances: [empty('i-1'), empty('i-2')], settings });
+    expect(quiet.scaleIn.length).toBeGreaterThan(0);
+    const busy = run({ instances: [empty('i-1'), empty('i-2')], settings, waiting: times(12, () => shape(1024, 1024)) });
+    expect(busy.summary.pendingTasks).toBe(12);
+    expect(scaleOutCount(busy)).toBe(2);
+    expect(busy.scaleIn).toEqual([]);
+  });
+});

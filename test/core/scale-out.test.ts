@@ -37,6 +37,10 @@ describe('scale-out: demand and the shortage threshold', () => {
     ['unplaced tasks that fit the free space need nothing', { instances: [empty('i-1'), empty('i-2')], groups: [{ ...A, desired: 2 }, B], services: [web(2)] }, {}],
     ['threshold 0 and no demand: nothing even when full', { shortageThreshold: 0 }, {}],
     ['daemon services are not demand', { shortageThreshold: 0, services: [service({ name: 'agent', daemon: true, shape: shape(64, 64), unplaced: 3 })] }, {}],
+    // 5 PROVISIONING standalone tasks of 2048 CPU (2 per instance) + 2 reference tasks of 1024: ⌈5/2⌉ = 3 instances, the
+    // third holds the 5th waiting task and both reference tasks
+    ['tasks waiting with no instance (PROVISIONING) are demand', { waiting: times(5, () => shape(2048, 1024)) }, { A: 3 }],
+    ['waiting tasks that fit the free space need nothing', { instances: [empty('i-1'), empty('i-2')], groups: [{ ...A, desired: 2 }, B], waiting: times(4, () => shape(1024, 1024)) }, {}],
   ])('%s', (_rule, overrides, expected) => {
     expect(counts(plan(overrides))).toEqual(expected);
   });

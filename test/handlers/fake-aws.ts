@@ -260,6 +260,14 @@ export class FakeAws {
     return arn;
   }
 
+  /** A task ECS holds with no instance yet (PROVISIONING: RunTask through a capacity provider, waiting for room). */
+  provisioningTask(family = 'batch'): string {
+    const arn = taskArn(`t${String(++this.taskSeq).padStart(6, '0')}`);
+    if (!this.taskDefinitions.has(tdArn(family))) this.taskDefinition(family, 256, 512);
+    this.tasks.set(arn, { taskArn: arn, taskDefinitionArn: tdArn(family), group: `family:${family}`, lastStatus: 'PROVISIONING', desiredStatus: 'RUNNING', launchType: 'EC2' });
+    return arn;
+  }
+
   private fail(command: string): void {
     this.calls.set(command, (this.calls.get(command) ?? 0) + 1);
     const queue = this.failures.get(command);

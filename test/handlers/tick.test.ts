@@ -42,6 +42,15 @@ describe('tick handler', () => {
     expect(aws.count() > 0).toBe(status === 'acted');
   });
 
+  it('standalone tasks waiting with no instance (PROVISIONING) are demand and count as pending', async () => {
+    const aws = cluster(2, 8);
+    for (let k = 0; k < 20; k++) aws.provisioningTask('batch');
+    await handleTick(sample('tick/scheduled.json'), context());
+    // Both instances are full. 2 reference tasks (512 CPU) + 20 batch tasks (256 CPU) = 6144 CPU → 2 m5.xlarge.
+    expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 4 }]);
+    expect(aws.metric('PendingTasks')).toEqual([20]);
+  });
+
   it('a direct invocation without an envelope ticks (serverless invoke, the simulator)', async () => {
     cluster(1, 2);
     expect((await handleTick({}, context())).status).toBe('acted');
