@@ -1,8 +1,9 @@
 /**
  * The Lambda environment of the `headroom` policy for a scenario: the variables a deployment sets
  * (cluster, groups, drain queue) plus the scenario's `env`, validated by the core's `loadConfig`
- * exactly as a deployed handler validates it. Baselines read their thresholds from the same
- * configuration so every policy is tuned alike.
+ * exactly as a deployed handler validates it. The scenario's `env` tunes `headroom` only (DESIGN.md
+ * §8); the `ugns` baseline runs with the thresholds of the design's table (`baselineConfig`), as the
+ * seed design shipped them, so tuning Headroom never retunes what it is compared with.
  */
 import { loadConfig, type Config } from '../core/config';
 import type { Scenario } from './scenario';
@@ -20,6 +21,12 @@ export function lambdaEnvironment(scenario: Scenario): Record<string, string> {
     DRAIN_QUEUE_URL: SIM_QUEUE_URL,
     ...scenario.env,
   };
+}
+
+/** The documented defaults (no scenario `env`): the thresholds the `ugns` baseline runs with. */
+export function baselineConfig(scenario: Scenario): Config {
+  const { CLUSTER_NAME, ASG_NAMES, DRAIN_QUEUE_URL } = lambdaEnvironment(scenario);
+  return loadConfig({ CLUSTER_NAME, ASG_NAMES, DRAIN_QUEUE_URL });
 }
 
 /** The validated configuration; throws the core's `ConfigError` listing every bad variable. */

@@ -4,6 +4,7 @@
  */
 import type { Resources } from '../../core/cluster';
 import type { Config } from '../../core/config';
+import { baselineConfig } from '../environment';
 import type { Policy } from '../policy';
 import type { PolicyName, Scenario } from '../scenario';
 import type { Submission } from '../workload';
@@ -24,7 +25,7 @@ export function makePolicy(name: PolicyName, ctx: PolicyContext): Policy {
     case 'headroom':
       return headroomPolicy(ctx.scenario, ctx.config);
     case 'ugns':
-      return ugnsPolicy(ctx.config, ctx.referenceShape);
+      return ugnsPolicy(baselineConfig(ctx.scenario), ctx.referenceShape);
     case 'ecs-cas':
       return ecsCasPolicy();
     case 'static-peak':
