@@ -57,6 +57,15 @@ export function parseDrainCheck(body: string): DrainCheck | string {
   };
 }
 
+/**
+ * How long a failed drain check takes to come back: the drain queue's visibility timeout
+ * (serverless.yml `DrainQueue`; the package test keeps it at most this). The drain machine sees the
+ * hook expire this much earlier, so a check that fails just before the heartbeat was due is
+ * redelivered while the hook is still pending (Auto Scaling would otherwise continue the
+ * termination with the tasks still running).
+ */
+export const REDELIVERY_SECONDS = 60;
+
 export interface DrainOutcome {
   readonly instanceId: string;
   readonly phase: DrainStep['phase'];
@@ -75,7 +84,7 @@ export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, insta
   const step = nextDrainStep({
     status: instance?.status,
     tasks: instance?.tasks ?? [],
-    ...(check.hook !== undefined ? { hook: { pending: true, expiresAt: check.hookExpiresAt ?? check.startedAt + heartbeatSeconds * 1000 } } : {}),
+    ...(check.hook !== undefined ? { hook: { pending: true, expiresAt: (check.hookExpiresAt ?? check.startedAt + heartbeatSeconds * 1000) - REDELIVERY_SECONDS * 1000 } } : {}),
     deadline: check.deadline,
     now,
     checkSeconds: config.drainCheckSeconds,

@@ -1,4 +1,5 @@
 import { handleDrain } from '../../handlers/drain';
+import { REDELIVERY_SECONDS } from '../../handlers/drain-step';
 import type { DrainCheck } from '../../handlers/ports';
 import { BASE_ENV, FakeAws, NOW, context, throttling } from './fake-aws';
 import { sample, sqs } from './events';
@@ -32,6 +33,19 @@ describe('drain handler', () => {
     const aws = world();
     aws.task(I1, { service: 'web' });
     const now = START + 250_000; // the hook expires at +300 s: within two checks
+    await handleDrain(sample('drain/check.sqs.json'), context(BASE_ENV, now));
+    expect(aws.heartbeats).toEqual([I1]);
+    expect(aws.sent[0]?.body.hookExpiresAt).toBe(now + 300_000);
+  });
+
+  it('heartbeats early enough that a failed check, redelivered only after the queue visibility timeout, still finds the hook pending', async () => {
+    const aws = world();
+    aws.task(I1, { service: 'web' });
+    // The hook expires at +300 s. Heartbeating only at the last check before it (+250 s) is too
+    // late: if that check fails (throttling), SQS hands it back after the visibility timeout, at
+    // +310 s, when Auto Scaling has already continued the termination. Heartbeat one redelivery earlier.
+    expect(START + 250_000 + REDELIVERY_SECONDS * 1000).toBeGreaterThan(START + 300_000);
+    const now = START + 190_000;
     await handleDrain(sample('drain/check.sqs.json'), context(BASE_ENV, now));
     expect(aws.heartbeats).toEqual([I1]);
     expect(aws.sent[0]?.body.hookExpiresAt).toBe(now + 300_000);

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REDELIVERY_SECONDS } from '../../handlers/drain-step';
 import { loadSpec, validateTemplate, type Spec } from './cfn-schema';
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -120,6 +121,8 @@ describe('CloudFormation template from `serverless package`', () => {
     for (const id of ['DrainQueue', 'InterruptionQueue']) expect((template.Resources[id] as Resource).Properties.RedrivePolicy.deadLetterTargetArn).toBeDefined();
     const drainTimeout = (template.Resources.DrainLambdaFunction as Resource).Properties.Timeout;
     expect((template.Resources.DrainQueue as Resource).Properties.VisibilityTimeout).toBeGreaterThan(drainTimeout);
+    // A failed drain check comes back after the visibility timeout: the heartbeat margin covers that much.
+    expect((template.Resources.DrainQueue as Resource).Properties.VisibilityTimeout).toBeLessThanOrEqual(REDELIVERY_SECONDS);
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
     for (const m of mappings) expect(m.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
   });
@@ -135,7 +138,19 @@ describe('CloudFormation template from `serverless package`', () => {
     expect(JSON.stringify(placement?.EventPattern.detail.clusterArn)).toContain('cluster/test-cluster');
     const lifecycle = rules.find((r) => r.EventPattern?.['detail-type']?.[0] === 'EC2 Instance-terminate Lifecycle Action');
     expect(lifecycle?.EventPattern.detail.AutoScalingGroupName).toEqual(['spot-a', 'ondemand-b']);
+    // Auto Scaling sends one event per hook: only the stack's own hook is drained and completed.
+    expect(lifecycle?.EventPattern.detail.LifecycleHookName).toEqual(['headroom-drain']);
     expect(rules.some((r) => r.ScheduleExpression === 'rate(1 minute)')).toBe(true);
+  });
+
+  it('a lifecycle invocation that keeps failing is not lost silently: its event goes to the events dead-letter queue', () => {
+    // EventBridge's own dead-letter queue only receives events it could not deliver; a function error
+    // is retried by Lambda's asynchronous invocation and then needs an on-failure destination.
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
+    const lifecycle = configs.find((c) => JSON.stringify(c.FunctionName).includes('LifecycleLambdaFunction'));
+    expect(lifecycle?.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': ['EventsDeadLetterQueue', 'Arn'] });
+    const send = statements().filter(({ where, s }) => where === 'IamRoleLambdaExecution' && [s.Action].flat().includes('sqs:SendMessage'));
+    expect(send.map(({ s }) => s.Resource)).toEqual(expect.arrayContaining([{ 'Fn::GetAtt': ['EventsDeadLetterQueue', 'Arn'] }]));
   });
 
   it('dashboard and alarms: dead letters, tasks stopped by termination, sustained pending tasks, handler errors', () => {
