@@ -5,32 +5,10 @@
  * decreasing into empty instances; the instance count is compared with ⌈max(Σcpu/C, Σmem/M)⌉.
  */
 import { readFileSync } from 'node:fs';
+import { ecsShape, parseOpenbPods, type OpenbPod } from '../sim/openb';
 import type { TaskShape } from '../core/cluster';
 import { lowerBound, packFirstFitDecreasing } from '../core/packing';
 import { freshBin } from '../core/placement';
-
-export interface TraceTask {
-  readonly cpuMilli: number;
-  readonly memoryMiB: number;
-  readonly created: number;
-  readonly deleted: number;
-}
-
-/** Parse the openb pod list (header: name,cpu_milli,memory_mib,…,creation_time,deletion_time,scheduled_time). */
-export function parseOpenbPods(csv: string): TraceTask[] {
-  const lines = csv.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const header = (lines[0] ?? '').split(',');
-  const col = (name: string): number => {
-    const k = header.indexOf(name);
-    if (k < 0) throw new Error(`openb trace: missing column ${name}`);
-    return k;
-  };
-  const [cpu, mem, created, deleted] = [col('cpu_milli'), col('memory_mib'), col('creation_time'), col('deletion_time')];
-  return lines.slice(1).map((line) => {
-    const f = line.split(',');
-    return { cpuMilli: Number(f[cpu]), memoryMiB: Number(f[mem]), created: Number(f[created]), deleted: Number(f[deleted]) };
-  });
-}
 
 export interface PackingQuality {
   readonly points: number;
@@ -41,7 +19,7 @@ export interface PackingQuality {
   readonly oversized: number;
 }
 
-export function packingQuality(tasks: readonly TraceTask[], options: { points: number; scale: number; from: number; to: number; instance: { cpu: number; memory: number } }): PackingQuality {
+export function packingQuality(tasks: readonly OpenbPod[], options: { points: number; scale: number; from: number; to: number; instance: { cpu: number; memory: number } }): PackingQuality {
   const group = { name: 'trace', min: 0, max: 1_000_000, desired: 0, instance: options.instance };
   const ratios: number[] = [];
   let packed = 0;
@@ -51,7 +29,7 @@ export function packingQuality(tasks: readonly TraceTask[], options: { points: n
     const live: TaskShape[] = [];
     for (const task of tasks) {
       if (task.created > t || task.deleted <= t) continue;
-      const shape = { cpu: Math.ceil((task.cpuMilli * 1.024) * options.scale), memory: Math.ceil(task.memoryMiB * options.scale) };
+      const shape = ecsShape(task, options.scale, options.scale);
       if (shape.cpu > options.instance.cpu || shape.memory > options.instance.memory) {
         oversized++;
         continue;
@@ -68,9 +46,11 @@ export function packingQuality(tasks: readonly TraceTask[], options: { points: n
   return { points: ratios.length, meanRatio: mean, maxRatio: Math.max(0, ...ratios), tasksPacked: packed, oversized };
 }
 
-export function loadOpenbPods(path: string): TraceTask[] | undefined {
+export function loadOpenbPods(path: string): OpenbPod[] | undefined {
   try {
-    return parseOpenbPods(readFileSync(path, 'utf8'));
+    const pods = parseOpenbPods(readFileSync(path, 'utf8'));
+    if (pods === undefined) throw new Error(`${path}: not an openb pod list (missing columns)`);
+    return pods;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;

@@ -7,7 +7,7 @@
  */
 import type { CapacityGroup, Instance, Service, Task, TaskShape } from '../core/cluster';
 import { SCALE_IN_ATTRIBUTE } from '../core/cluster';
-import { mulberry32 } from './prng';
+import { Prng } from '../sim/prng';
 
 export interface SyntheticOptions {
   readonly instances: number;
@@ -84,7 +84,8 @@ function resourceList(cpu: number, memory: number, tcp: readonly string[], udp: 
 }
 
 export function buildSyntheticCluster(options: SyntheticOptions): SyntheticCluster {
-  const rand = mulberry32(options.seed);
+  const prng = new Prng(options.seed);
+  const rand = (): number => prng.next();
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const baseTime = 1_763_000_000;
 

@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Resources } from '../core/cluster';
 import type { TraceSpec } from './scenario';
+import { ecsShape, OPENB_COLUMNS, parseOpenbPods } from './openb';
 import type { Submission } from './workload';
 
 export interface TraceLoad {
@@ -27,47 +28,33 @@ export function tracePath(spec: TraceSpec, root: string): string {
 export function loadTrace(spec: TraceSpec, root: string, durationSeconds: number, largest: Resources): TraceLoad {
   const path = tracePath(spec, root);
   if (!existsSync(path)) return { submissions: [], notes: [`trace ${spec.path} not found: running without the trace workload`] };
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
-  const header = (lines[0] ?? '').split(',');
-  const col = (name: string): number => header.indexOf(name);
-  const iName = col('name');
-  const iCpu = col('cpu_milli');
-  const iMem = col('memory_mib');
-  const iCreate = col('creation_time');
-  const iDelete = col('deletion_time');
-  const iSched = col('scheduled_time');
-  if ([iName, iCpu, iMem, iCreate, iDelete, iSched].some((i) => i < 0)) {
-    return { submissions: [], notes: [`trace ${spec.path} lacks openb columns (name, cpu_milli, memory_mib, creation_time, deletion_time, scheduled_time): skipped`] };
+  const pods = parseOpenbPods(readFileSync(path, 'utf8'));
+  if (pods === undefined) {
+    return { submissions: [], notes: [`trace ${spec.path} lacks openb columns (${OPENB_COLUMNS.join(', ')}): skipped`] };
   }
   const end = spec.startSecond + durationSeconds * spec.timeScale;
   const submissions: Submission[] = [];
   let neverScheduled = 0;
   let tooLarge = 0;
-  for (let k = 1; k < lines.length; k++) {
-    const line = lines[k];
-    if (line === undefined || line.trim() === '') continue;
-    const f = line.split(',');
-    const created = Number(f[iCreate]);
-    const deleted = Number(f[iDelete]);
-    if (!(deleted > spec.startSecond) || !(created < end)) continue;
-    if ((f[iSched] ?? '').trim() === '') {
+  for (const pod of pods) {
+    if (!(pod.deleted > spec.startSecond) || !(pod.created < end)) continue;
+    if (!pod.scheduled) {
       neverScheduled++;
       continue;
     }
-    const cpu = Math.round(((Number(f[iCpu]) * 1024) / 1000) * spec.cpuScale);
-    const memory = Math.round(Number(f[iMem]) * spec.memoryScale);
+    const { cpu, memory } = ecsShape(pod, spec.cpuScale, spec.memoryScale);
     if (cpu > largest.cpu || memory > largest.memory) {
       tooLarge++;
       continue;
     }
-    const from = Math.max(created, spec.startSecond);
+    const from = Math.max(pod.created, spec.startSecond);
     submissions.push({
       atSecond: (from - spec.startSecond) / spec.timeScale,
-      name: f[iName] ?? `trace-${k}`,
+      name: pod.name,
       source: 'trace',
       cpu,
       memory,
-      durationSeconds: Math.max(1, (deleted - from) / spec.timeScale),
+      durationSeconds: Math.max(1, (pod.deleted - from) / spec.timeScale),
     });
   }
   const notes: string[] = [];
