@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REDELIVERY_SECONDS } from '../../handlers/drain-step';
+import { SPOT_NOTICE_SECONDS } from '../../handlers/interruption';
 import { loadSpec, validateTemplate, type Spec } from './cfn-schema';
 
 type Resource = { Type: string; Properties: Record<string, any> };
@@ -141,6 +142,14 @@ describe('CloudFormation template from `serverless package`', () => {
     // Auto Scaling sends one event per hook: only the stack's own hook is drained and completed.
     expect(lifecycle?.EventPattern.detail.LifecycleHookName).toEqual(['headroom-drain']);
     expect(rules.some((r) => r.ScheduleExpression === 'rate(1 minute)')).toBe(true);
+  });
+
+  it('a failed interruption batch is retried while the two-minute Spot notice still runs', () => {
+    // SQS hands a failed batch back after the queue's visibility timeout; after the notice the
+    // instance is gone and the retry can no longer drain it.
+    const visibility = (template.Resources.InterruptionQueue as Resource).Properties.VisibilityTimeout;
+    expect(visibility).toBeGreaterThanOrEqual((template.Resources.InterruptionLambdaFunction as Resource).Properties.Timeout);
+    expect(visibility).toBeLessThanOrEqual(SPOT_NOTICE_SECONDS / 2);
   });
 
   it('a lifecycle invocation that keeps failing is not lost silently: its event goes to the events dead-letter queue', () => {
