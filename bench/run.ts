@@ -8,6 +8,7 @@
  * warm-up, so the ratio is stable on a noisy machine.
  */
 import { resolve } from 'node:path';
+import { loadConfig } from '../core/config';
 import { decide } from '../core/decide';
 import { loadOpenbPods, packingQuality } from './openb-packing';
 import { buildSyntheticCluster } from './synthetic-cluster';
@@ -43,16 +44,8 @@ const input = {
   groups: cluster.groups,
   services: cluster.services,
   history,
-  settings: {
-    taskShape: 'auto' as const,
-    shortageThreshold: 2,
-    excessThreshold: 10,
-    scaleInStabilizationSeconds: 600,
-    maxScaleInPercent: 10,
-    maxScaleOutStep: 50,
-    groupBackoffSeconds: 300,
-    scaleInEnabled: true,
-  },
+  // The documented defaults, exactly as a deployed handler loads them.
+  settings: loadConfig({ CLUSTER_NAME: 'bench', ASG_NAMES: cluster.groups.map((g) => g.name).join(',') }),
 };
 const decision = decide(input);
 const parseBytes = [...cluster.containerInstancePages, ...cluster.taskPages].reduce((n, p) => n + p.length, 0);

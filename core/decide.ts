@@ -7,18 +7,14 @@ import type { CapacityGroup, Instance, Resources, Service, TaskShape } from './c
 import { isScaleInDrain, isSchedulable, liveWorkload } from './cluster';
 import { headroom, referenceShape } from './headroom';
 import { planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
+import type { Config } from './config';
 import { demandOf, planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
 
-export interface DecideSettings {
-  readonly taskShape: Resources | 'auto';
-  readonly shortageThreshold: number;
-  readonly excessThreshold: number;
-  readonly scaleInStabilizationSeconds: number;
-  readonly maxScaleInPercent: number;
-  readonly maxScaleOutStep: number;
-  readonly groupBackoffSeconds: number;
-  readonly scaleInEnabled: boolean;
-}
+/** The part of the configuration a decision reads (a whole `Config` will do). */
+export type DecideSettings = Pick<
+  Config,
+  'taskShape' | 'shortageThreshold' | 'excessThreshold' | 'scaleInStabilizationSeconds' | 'maxScaleInPercent' | 'maxScaleOutStep' | 'groupBackoffSeconds' | 'scaleInEnabled'
+>;
 
 export interface DecideInput {
   readonly now: number;
