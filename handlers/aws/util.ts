@@ -38,8 +38,10 @@ export function errorMessage(error: unknown): string {
 export function classify(error: unknown, what: string): never {
   const name = errorName(error);
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  const throttled = /throttl|limitexceeded|toomanyrequests|requestlimit/i.test(name);
-  if (!throttled && status !== undefined && status >= 400 && status < 500 && name !== '' && name !== 'RequestTimeout') {
+  // 4xx errors that a later attempt can get past: throttling, request timeouts (408), and Auto
+  // Scaling's "a scaling activity is in progress" / "resource contention" refusals.
+  const transient = /throttl|limitexceeded|toomanyrequests|requestlimit|requesttimeout|scalingactivityinprogress|resourcecontention/i.test(name) || status === 408 || status === 429;
+  if (!transient && status !== undefined && status >= 400 && status < 500 && name !== '') {
     throw new HeadroomError('invalid-input', `${what}: ${name}: ${errorMessage(error)}`, { cause: error });
   }
   throw error;
