@@ -1,7 +1,7 @@
 /**
  * Configuration: one `loadConfig(env)` that validates every variable at once and reports every
  * problem in a single `ConfigError` (fail closed: a handler with invalid configuration refuses to
- * act). Callers pass the environment object; nothing here reads `process.env`.
+ * act). Callers pass the environment object; nothing here reads the process environment.
  */
 import { z } from 'zod';
 import { ConfigError } from './errors';

@@ -24,6 +24,7 @@
 import { packFirstFitDecreasing } from '../../core/packing';
 import { binOf, freshBin, type Bin } from '../../core/placement';
 import type { Policy } from '../policy';
+import { pollDrain } from './drain-poll';
 import type { SimInstance, World } from '../world';
 
 export const CAS_TARGET_PERCENT = 100;
@@ -83,16 +84,7 @@ export function ecsCasPolicy(): Policy {
     }
   };
 
-  const drain = (world: World, i: SimInstance): void => {
-    if (i.lifecycle !== 'Terminating:Wait') return;
-    const left = [...i.tasks.values()].filter((t) => t.role !== 'daemon' && t.status !== 'STOPPED').length;
-    if (left === 0) {
-      world.countApi(1);
-      world.completeLifecycle(i.id);
-      return;
-    }
-    world.schedule(world.now + CAS_DRAIN_POLL_SECONDS * 1000, 'ecs-managed-drain', () => drain(world, i));
-  };
+  const drain = (world: World, i: SimInstance): void => pollDrain(world, i, { pollSeconds: CAS_DRAIN_POLL_SECONDS, label: 'ecs-managed-drain', callsPerPoll: 0 });
 
   return {
     name: 'ecs-cas',

@@ -19,6 +19,7 @@ import { headroom } from '../../core/headroom';
 import type { Resources } from '../../core/cluster';
 import type { Config } from '../../core/config';
 import type { Policy } from '../policy';
+import { pollDrain } from './drain-poll';
 import type { SimInstance, World } from '../world';
 
 export const UGNS_COOLDOWN_SECONDS = 300;
@@ -46,17 +47,7 @@ export function ugnsPolicy(config: Config, shape: Resources): Policy {
     }
   };
 
-  const drain = (world: World, i: SimInstance): void => {
-    if (i.lifecycle !== 'Terminating:Wait') return;
-    world.countApi(1); // ListTasks on the instance
-    const left = [...i.tasks.values()].filter((t) => t.role !== 'daemon' && t.status !== 'STOPPED').length;
-    if (left === 0) {
-      world.countApi(1);
-      world.completeLifecycle(i.id);
-      return;
-    }
-    world.schedule(world.now + UGNS_DRAIN_POLL_SECONDS * 1000, 'ugns-drain-poll', () => drain(world, i));
-  };
+  const drain = (world: World, i: SimInstance): void => pollDrain(world, i, { pollSeconds: UGNS_DRAIN_POLL_SECONDS, label: 'ugns-drain-poll', callsPerPoll: 1 });
 
   return {
     name: 'ugns',
