@@ -95,7 +95,7 @@ export async function desiredCapacity(c: Clients, group: string): Promise<number
 }
 
 /** Register EC2 instances with the cluster as the ECS agent does; returns container instance ARNs. */
-export async function register(c: Clients, cluster: string, instanceIds: readonly string[]): Promise<Map<string, string>> {
+export async function register(c: Clients, cluster: string, instanceIds: readonly string[], total: { cpu: number; memory: number } = REGISTERED): Promise<Map<string, string>> {
   const arns = new Map<string, string>();
   for (const id of instanceIds) {
     const out = await c.ecs.send(
@@ -103,8 +103,8 @@ export async function register(c: Clients, cluster: string, instanceIds: readonl
         cluster,
         instanceIdentityDocument: JSON.stringify({ instanceId: id, region: 'us-east-1', availabilityZone: AZ, instanceType: INSTANCE_TYPE, accountId: '123456789012' }),
         totalResources: [
-          { name: 'CPU', type: 'INTEGER', integerValue: REGISTERED.cpu },
-          { name: 'MEMORY', type: 'INTEGER', integerValue: REGISTERED.memory },
+          { name: 'CPU', type: 'INTEGER', integerValue: total.cpu },
+          { name: 'MEMORY', type: 'INTEGER', integerValue: total.memory },
           { name: 'PORTS', type: 'STRINGSET', stringSetValue: ['22', '2375', '2376', '51678', '51679'] },
         ],
       }),
