@@ -8,7 +8,7 @@ import type { Config } from '../core/config';
 import type { Decision, DecideSettings } from '../core/decide';
 import type { HandlerContext } from './context';
 import { buildModel, type ClusterModel } from './model';
-import type { GroupState } from './ports';
+import type { AutoScaling, ContainerService, GroupState, Logger } from './ports';
 
 export interface ClusterView extends ClusterModel {
   readonly services: Service[];
@@ -17,8 +17,14 @@ export interface ClusterView extends ClusterModel {
   readonly groupStates: GroupState[];
 }
 
+/** What reading the cluster needs: the read side of the ports only (all the `plan` command has). */
+export interface ReadContext {
+  readonly config: Pick<Config, 'asgNames'>;
+  readonly ports: { readonly ecs: Pick<ContainerService, 'snapshot'>; readonly autoScaling: Pick<AutoScaling, 'describeGroups'>; readonly log: Logger };
+}
+
 /** One snapshot of ECS and one description of the configured groups, read in parallel. */
-export async function readCluster(ctx: HandlerContext): Promise<ClusterView> {
+export async function readCluster(ctx: ReadContext): Promise<ClusterView> {
   const [snapshot, groupStates] = await Promise.all([ctx.ports.ecs.snapshot(), ctx.ports.autoScaling.describeGroups(ctx.config.asgNames)]);
   const model = buildModel(snapshot.instances, groupStates, ctx.config.asgNames);
   for (const s of model.skipped) ctx.ports.log.warn('capacity group left out of scale-out', s);

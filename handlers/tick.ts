@@ -10,8 +10,10 @@
 import { decide, type Decision } from '../core/decide';
 import { parseEventBridge } from '../core/events';
 import { tickMetrics } from '../core/metrics';
-import { applyDecision, decideSettings, planOf, readCluster } from './act';
+import type { Config } from '../core/config';
+import { applyDecision, decideSettings, planOf, readCluster, type ClusterView, type ReadContext } from './act';
 import type { HandlerContext } from './context';
+import type { Metrics } from './ports';
 import { lambdaEntry } from './runtime';
 
 export type TickResult =
@@ -38,6 +40,27 @@ export function tickTrigger(event: unknown, clusterName: string): { tick: true; 
   }
 }
 
+/** What deciding a tick reads: the cluster and the headroom history, nothing that writes. */
+export interface TickReadContext extends ReadContext {
+  readonly config: Config;
+  readonly ports: ReadContext['ports'] & { readonly metrics: Pick<Metrics, 'history'>; readonly now: () => number };
+}
+
+/**
+ * Read the cluster once and decide, without acting: the tick acts on the result; `npm run plan`
+ * prints it (the same decision from the same reads).
+ */
+export async function decideTick(ctx: TickReadContext): Promise<{ now: number; view: ClusterView; decision: Decision }> {
+  const { config } = ctx;
+  const now = ctx.ports.now();
+  const [view, history] = await Promise.all([
+    readCluster(ctx),
+    config.scaleInEnabled ? ctx.ports.metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
+  ]);
+  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(config) });
+  return { now, view, decision };
+}
+
 export async function handleTick(event: unknown, ctx: HandlerContext): Promise<TickResult> {
   const { config } = ctx;
   const { log, metrics } = ctx.ports;
@@ -46,12 +69,7 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
     log.info('event dropped', { reason: trigger.reason });
     return { status: 'dropped', reason: trigger.reason };
   }
-  const now = ctx.ports.now();
-  const [view, history] = await Promise.all([
-    readCluster(ctx),
-    config.scaleInEnabled ? metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
-  ]);
-  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(config) });
+  const { now, view, decision } = await decideTick(ctx);
   log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...planOf(decision) });
   if (!config.dryRun) await applyDecision(ctx, decision, view.instances, { scaleIn: true });
   await metrics.publish(tickMetrics(decision), now);
