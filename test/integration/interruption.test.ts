@@ -5,11 +5,10 @@
  * ids that are not in the cluster are dropped.
  */
 import { DescribeContainerInstancesCommand } from '@aws-sdk/client-ecs';
-import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { parseDrainCheck } from '../../handlers/drain-step';
 import { handleInterruption, SPOT_NOTICE_SECONDS } from '../../handlers/interruption';
 import { spotWarning } from './events';
-import { clients, context, describeMoto, unique } from './moto';
+import { clients, context, describeMoto, metricValues, unique } from './moto';
 import { purge, queueDepth, receive } from './queue';
 import { buildWorld, desiredCapacity, groupMembers, place, type World } from './world';
 
@@ -49,15 +48,7 @@ describeMoto('interruption', () => {
     expect(after).toHaveLength(before.length);
     expect(after).not.toContain(ids[0]);
     expect(after).not.toContain(ids[1]);
-    const now = Date.now();
-    const data = await c.cw.send(
-      new GetMetricDataCommand({
-        StartTime: new Date(now - 5 * 60_000),
-        EndTime: new Date(now + 60_000),
-        MetricDataQueries: [{ Id: 'w', MetricStat: { Metric: { Namespace: world.env.METRICS_NAMESPACE, MetricName: 'InterruptionWarnings', Dimensions: [{ Name: 'ClusterName', Value: world.cluster }] }, Period: 60, Stat: 'Sum' } }],
-      }),
-    );
-    expect(data.MetricDataResults?.[0]?.Values).toEqual([2]);
+    expect(await metricValues(c, world, 'InterruptionWarnings', 'Sum')).toEqual([2]);
   });
 
   it('the same storm delivered again terminates nothing more and changes no group', async () => {

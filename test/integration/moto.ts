@@ -5,7 +5,7 @@
  * moto lacks the API (see `moto-gaps.md`).
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, type Statistic } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -69,4 +69,17 @@ export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => bo
     value = await read();
   }
   return value;
+}
+
+/** The per-minute values of one of a world's metrics over the last ten minutes, read from CloudWatch. */
+export async function metricValues(c: Clients, world: { cluster: string; env: Record<string, string> }, name: string, stat: Statistic): Promise<number[]> {
+  const now = Date.now();
+  const out = await c.cw.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(now - 10 * 60_000),
+      EndTime: new Date(now + 60_000),
+      MetricDataQueries: [{ Id: 'm', MetricStat: { Metric: { Namespace: world.env.METRICS_NAMESPACE, MetricName: name, Dimensions: [{ Name: 'ClusterName', Value: world.cluster }] }, Period: 60, Stat: stat } }],
+    }),
+  );
+  return out.MetricDataResults?.[0]?.Values ?? [];
 }
