@@ -21,20 +21,13 @@ import {
   StartTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { clients, describeMoto, MOTO_ENDPOINT, unique } from './moto';
+import { setTaskProgression } from './moto-server';
 import { buildWorld, groupMembers, HOOK_NAME, place, REGISTERED, register, type World } from './world';
 
 const c = clients();
 
 function status(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-}
-
-async function setTaskProgression(progression: 'manual' | 'immediate'): Promise<void> {
-  const res = await fetch(`${MOTO_ENDPOINT}/moto-api/state-manager/set-transition`, {
-    method: 'POST',
-    body: JSON.stringify({ model_name: 'ecs::task', transition: progression === 'manual' ? { progression: 'manual', times: 1_000_000 } : { progression: 'immediate' } }),
-  });
-  expect(res.ok).toBe(true);
 }
 
 describeMoto('moto gaps (each pinned, so a fixed gap shows up here)', () => {
@@ -74,11 +67,11 @@ describeMoto('moto gaps (each pinned, so a fixed gap shows up here)', () => {
     const [task] = await place(c, world, 'batch', ids.slice(0, 1));
     const describe = async (): Promise<string | undefined> => (await c.ecs.send(new DescribeTasksCommand({ cluster: world.cluster, tasks: [task as string] }))).tasks?.[0]?.lastStatus;
     expect([await describe(), await describe()]).toEqual(['RUNNING', 'RUNNING']);
-    await setTaskProgression('immediate');
+    await setTaskProgression(MOTO_ENDPOINT as string, 'immediate');
     try {
       expect(await describe()).not.toBe('RUNNING');
     } finally {
-      await setTaskProgression('manual');
+      await setTaskProgression(MOTO_ENDPOINT as string, 'manual');
     }
   });
 

@@ -69,14 +69,29 @@ export async function startMoto(executable: string): Promise<RunningMoto> {
     child.kill('SIGKILL');
     throw new Error(`${String(error)}\n${stderr}`);
   }
-  // Tasks keep their status until a test changes it: by default moto advances a task one state
-  // (RUNNING → DEACTIVATING → …) on every DescribeTasks, which real ECS does not do.
-  const res = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, {
-    method: 'POST',
-    body: JSON.stringify({ model_name: 'ecs::task', transition: { progression: 'manual', times: 1_000_000 } }),
-  });
-  if (!res.ok) throw new Error(`moto state manager refused the manual task transition: HTTP ${res.status}`);
+  await setTaskProgression(endpoint, 'manual');
   return { endpoint, child };
+}
+
+/**
+ * How moto moves ECS tasks through their states. `manual` (the suite's setting): a task keeps its
+ * status until a test changes it. By default moto advances a task one state (RUNNING →
+ * DEACTIVATING → …) on every DescribeTasks, which real ECS does not do (moto-gaps.md).
+ */
+export async function setTaskProgression(endpoint: string, progression: 'manual' | 'immediate'): Promise<void> {
+  const transition = progression === 'manual' ? { progression: 'manual', times: 1_000_000 } : { progression: 'immediate' };
+  const res = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, { method: 'POST', body: JSON.stringify({ model_name: 'ecs::task', transition }) });
+  if (!res.ok) throw new Error(`moto state manager refused the ${progression} task transition: HTTP ${res.status}`);
+}
+
+/**
+ * Forget every resource of every service (files run one at a time, so no other file is using
+ * them), keeping the suite's task progression.
+ */
+export async function resetMoto(endpoint: string): Promise<void> {
+  const res = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!res.ok) throw new Error(`moto reset failed: HTTP ${res.status}`);
+  await setTaskProgression(endpoint, 'manual');
 }
 
 export async function stopMoto(child: ChildProcess): Promise<void> {

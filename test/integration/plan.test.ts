@@ -1,13 +1,16 @@
 /**
  * `npm run plan` on moto: the real CLI entry (`main`) and the Lambda functions' adapters read a
  * cluster that needs one more instance, print the decision, and change nothing: moto's whole state
- * (`/moto-api/data.json`: every model of every service it emulates) is identical before and after.
+ * (`/moto-api/data.json`: every attribute of every model of every service it emulates) is identical
+ * before and after. moto is reset first, so that state is this file's world alone (small to dump,
+ * and free of other files' SQS messages, whose `visible` flag moto derives from the clock).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import { main } from '../../cli/plan';
 import { clients, describeMoto, MOTO_ENDPOINT, unique } from './moto';
+import { resetMoto } from './moto-server';
 import { buildWorld, place, type World } from './world';
 
 const c = clients();
@@ -32,6 +35,7 @@ describeMoto('npm run plan', () => {
   let ids: string[];
   let args: string[];
   beforeAll(async () => {
+    await resetMoto(MOTO_ENDPOINT as string);
     primary = unique('plan-a');
     spare = unique('plan-b');
     world = await buildWorld(c, { cluster: unique('plan'), groups: [{ name: primary, size: 3, max: 10 }, { name: spare, size: 1, max: 5 }], unmanaged: 1, services: { web: 14, api: 1 } });
