@@ -6,7 +6,9 @@
  */
 import {
   CompleteLifecycleActionCommand,
+  DescribeScalingActivitiesCommand,
   RecordLifecycleActionHeartbeatCommand,
+  SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
@@ -53,6 +55,15 @@ describeMoto('moto gaps (each pinned, so a fixed gap shows up here)', () => {
     const members = await groupMembers(c, group);
     expect(members.find((m) => m.id === victim)).toBeUndefined();
     expect(members.map((m) => m.state)).not.toContain('Terminating:Wait');
+  });
+
+  it('a new member is InService at once and no launch activity is recorded', async () => {
+    const before = new Set((await groupMembers(c, group)).map((m) => m.id));
+    await c.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: before.size + 1 }));
+    const added = (await groupMembers(c, group)).filter((m) => !before.has(m.id));
+    expect(added.map((m) => m.state)).toEqual(['InService']);
+    const activities = await c.asg.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: group }));
+    expect((activities.Activities ?? []).filter((a) => /^Launching/i.test(a.Description ?? ''))).toEqual([]);
   });
 
   it('services place no tasks, and report pendingCount = desiredCount whatever runs', async () => {
