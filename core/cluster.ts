@@ -105,8 +105,34 @@ export interface CapacityGroup {
   readonly attributes?: Readonly<Record<string, string>>;
   /** When a launch in this group last failed (epoch ms), e.g. insufficient Spot capacity. */
   readonly launchFailedAt?: number;
+  /**
+   * Members in a live lifecycle state (`Pending*`, `InService`), registered with ECS or not. When
+   * known, incoming capacity is counted from them (see `incomingByGroup`); when absent (a caller
+   * that does not know the members), desired − registered members is counted instead.
+   */
+  readonly members?: readonly GroupMember[];
+  /** Availability zones the group launches into (Auto Scaling balances new instances across them). */
+  readonly availabilityZones?: readonly string[];
+  /** New instances are (or may be) Spot instances: the group counts toward `SPOT_RESERVE_INSTANCES`. */
+  readonly spot?: boolean;
+  /**
+   * Weighted capacity one new instance of the planned shape adds to desired capacity (mixed-instances
+   * groups with weights count desired capacity in weight units). Defaults to 1.
+   */
+  readonly weight?: number;
   /** Price per instance-hour, for reports (optional). */
   readonly pricePerHour?: number;
+}
+
+/** One member of a capacity group as Auto Scaling lists it. */
+export interface GroupMember {
+  /** EC2 instance id. */
+  readonly id: string;
+  /** `Pending*` (still launching) or `InService`. */
+  readonly pending: boolean;
+  /** When its launch started (epoch ms), from the group's scaling activities, when known. */
+  readonly launchedAt?: number;
+  readonly availabilityZone?: string;
 }
 
 /** A service as the scheduler sees it: its task shape and how many tasks still wait for a place. */

@@ -35,6 +35,8 @@ export function decideSettings(config: Config, overrides: Partial<DecideSettings
     maxScaleOutStep: config.maxScaleOutStep,
     groupBackoffSeconds: config.groupBackoffSeconds,
     scaleInEnabled: config.scaleInEnabled,
+    provisioningTimeoutSeconds: config.provisioningTimeoutSeconds,
+    spotReserveInstances: config.spotReserveInstances,
     ...overrides,
   };
 }
