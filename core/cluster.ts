@@ -58,6 +58,13 @@ export type InstanceStatus = 'ACTIVE' | 'DRAINING' | 'REGISTERING' | 'DEREGISTER
 /** ECS attribute this tool sets on instances it drains for scale-in (value: ISO time). */
 export const SCALE_IN_ATTRIBUTE = 'headroom.scale-in';
 
+/**
+ * ECS attribute set on an instance whose replacement was launched on a Spot rebalance
+ * recommendation (value: ISO time): its warning terminates it with a decrement, and scale-in takes
+ * it first.
+ */
+export const REBALANCE_ATTRIBUTE = 'headroom.rebalance';
+
 export interface Instance {
   /** EC2 instance id (`i-…`). */
   readonly id: string;

@@ -19,7 +19,7 @@
  * the same shape went, so in the common case the moves of a whole tick cost O(budget·k + b).
  */
 import type { CapacityGroup, Instance, TaskShape } from './cluster';
-import { isScaleInDrain, isSchedulable, liveWorkload } from './cluster';
+import { isScaleInDrain, isSchedulable, liveWorkload, REBALANCE_ATTRIBUTE } from './cluster';
 import { copiesThatFit } from './headroom';
 import { packFirstFitDecreasing, shapeSignature } from './packing';
 import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
@@ -141,9 +141,10 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     .filter((i) => i.group !== undefined && groups.has(i.group))
     .map((i) => {
       const live = liveWorkload(i);
-      return { instance: i, load: live.length, standalone: live.filter((t) => t.role === 'standalone').length, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) };
+      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, load: live.length, standalone: live.filter((t) => t.role === 'standalone').length, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) };
     })
-    .sort((a, b) => a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
+    // Spot instances already replaced on a rebalance recommendation go first: they are the likeliest to be lost.
+    .sort((a, b) => a.atRisk - b.atRisk || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
   const victims = reserveVictims(schedulable, input.spotGroups ?? new Set(), input.spotReserve ?? 0, () => false);
   const removedKeys = (): Set<string> => new Set([...removed].map((k) => (bins[k] as Bin).key));
 
