@@ -145,7 +145,10 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     })
     // Spot instances already replaced on a rebalance recommendation go first: they are the likeliest to be lost.
     .sort((a, b) => a.atRisk - b.atRisk || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
-  const victims = reserveVictims(schedulable, input.spotGroups ?? new Set(), input.spotReserve ?? 0, () => false);
+  // Spot instances fullest first (by their own tasks at the start of the tick); each trial insures the
+  // k fullest that are still there.
+  const k = input.spotReserve ?? 0;
+  const ranked = k > 0 ? reserveVictims(schedulable, input.spotGroups ?? new Set(), Number.POSITIVE_INFINITY, () => false) : [];
   const removedKeys = (): Set<string> => new Set([...removed].map((k) => (bins[k] as Bin).key));
 
   const removed = new Set<number>();
@@ -185,7 +188,11 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
       for (const m of moves) if (!touched.has(m.bin)) touched.set(m.bin, copiesThatFit(input.shape, bins[m.bin] as Bin));
       for (const [k, n] of touched) after += n - (copies[k] as number);
     }
-    const uninsured = ok && after >= input.shortageThreshold && victims.length > 0 ? reserveShortfall(victims.filter((v) => v.key !== c.instance.id), bins, removedKeys()).length : 0;
+    let uninsured = 0;
+    if (ok && after >= input.shortageThreshold && ranked.length > 0) {
+      const gone = removedKeys();
+      uninsured = reserveShortfall(ranked.filter((v) => !gone.has(v.key)).slice(0, k), bins, gone).length;
+    }
     if (!ok || after < input.shortageThreshold || uninsured > 0) {
       for (const m of moves.reverse()) unplace(m.task, bins[m.bin] as Bin);
       removed.delete(self);
