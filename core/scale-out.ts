@@ -301,7 +301,7 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
     const limit = Math.min(room(g) - (opened.get(g.name) ?? 0), input.maxStep - added);
     if (pending.length === 0 || limit <= 0) return;
     const base = opened.get(g.name) ?? 0;
-    const packed = packFirstFitDecreasing(pending, [], { make: (n) => freshBin(g, daemons, base + n), limit });
+    const packed = packFirstFitDecreasing(pending, [], { make: (n) => freshBin(g, daemons, base + n), limit, lookahead: Math.max(0, (g.availabilityZones?.length ?? 1) - 1) });
     const capped = packed.unplaced.some((u) => u.reason === 'cap') ? `capped at ${limit} by ${room(g) <= input.maxStep - added ? `group max ${g.max}` : `MAX_SCALE_OUT_STEP ${input.maxStep}`}` : undefined;
     note(g, packed.opened.length, packed.placements.size, packed.lowerBound, capped);
     pending = packed.unplaced.map((u) => pending[u.task] as TaskShape);

@@ -34,7 +34,17 @@ export function splitUnschedulable(
   daemons: readonly TaskShape[],
   bins: readonly Bin[],
 ): { schedulable: TaskShape[]; unschedulable: Unschedulable[] } {
-  const empties = groups.map((g) => freshBin(g, daemons, 0, 'probe'));
+  // One probe per group and zone: a multi-zone group can launch in each of its zones.
+  const empties: Bin[] = [];
+  const owners: CapacityGroup[] = [];
+  for (const g of groups) {
+    const zones = g.attributes?.['ecs.availability-zone'] === undefined && (g.availabilityZones?.length ?? 0) > 1 ? (g.availabilityZones as readonly string[]) : [undefined];
+    for (const z of zones) {
+      const probe = freshBin(z === undefined ? g : { ...g, attributes: { ...(g.attributes ?? {}), 'ecs.availability-zone': z } }, daemons, 0, 'probe');
+      empties.push(probe);
+      owners.push(g);
+    }
+  }
   const verdict = new Map<string, string | undefined>();
   const schedulable: TaskShape[] = [];
   const unschedulable: Unschedulable[] = [];
@@ -50,7 +60,8 @@ export function splitUnschedulable(
           ok = true;
           break;
         }
-        failures.push(`${groups[k]?.name ?? '?'}: ${why(r)}`);
+        const name = owners[k]?.name ?? '?';
+        if (!failures.some((f) => f.startsWith(`${name}: `))) failures.push(`${name}: ${why(r)}`);
       }
       if (!ok) ok = bins.some((b) => fits(task, b).ok);
       reason = ok ? undefined : failures.length > 0 ? failures.join('; ') : 'no capacity group is configured';

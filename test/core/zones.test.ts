@@ -35,6 +35,33 @@ describe('zones', () => {
     expect(counts(plan(overrides))).toEqual(expected);
   });
 
+  describe('a group spanning zones (Auto Scaling puts each launch in the zone with the fewest instances)', () => {
+    const multi = group({
+      name: 'multi',
+      instance: UNIT,
+      max: 20,
+      desired: 2,
+      availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+      members: [
+        { id: 'i-a', pending: false, availabilityZone: 'eu-west-1a' },
+        { id: 'i-b', pending: false, availabilityZone: 'eu-west-1b' },
+      ],
+    });
+    const registered = ['i-a', 'i-b'].map((id) => ({ id, group: 'multi', status: 'ACTIVE' as const, registered: UNIT, remaining: { cpu: 0, memory: 0 }, usedTcpPorts: [], usedUdpPorts: [], attributes: {}, tasks: [] }));
+    it.each<[string, string, Record<string, number>]>([
+      ['pinned to the emptiest zone: one launch lands there', 'eu-west-1c', { multi: 1 }],
+      ['pinned to a zone that is not next: the launches up to the first one there', 'eu-west-1a', { multi: 2 }],
+    ])('%s', (_rule, zone, expected) => {
+      expect(counts(plan({ instances: registered, groups: [multi], services: [pinned(zone, 1)] }))).toEqual(expected);
+    });
+
+    it('pinned to a zone the group does not span: unschedulable, nothing launched', () => {
+      const p = plan({ instances: registered, groups: [multi], services: [pinned('eu-west-1d', 1)] });
+      expect(p.actions).toEqual([]);
+      expect(p.unschedulable).toHaveLength(1);
+    });
+  });
+
   it('a multi-zone group is its own run (Auto Scaling balances its zones)', () => {
     const multi = group({ name: 'multi', instance: UNIT, availabilityZones: ['eu-west-1a', 'eu-west-1b'] });
     expect(zoneRuns([multi, a, b]).map((r) => r.map((g) => g.name))).toEqual([['multi'], ['spot-a', 'spot-b']]);
