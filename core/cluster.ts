@@ -163,6 +163,26 @@ export function liveWorkload(instance: Instance): Task[] {
   return instance.tasks.filter((t) => t.role !== 'daemon' && !isGone(t));
 }
 
+/** One pass over an instance's tasks: live non-daemon count, standalone count, live service tasks. */
+export interface Workload {
+  readonly live: number;
+  readonly standalone: number;
+  readonly service: readonly Task[];
+}
+
+export function workloadOf(instance: Instance): Workload {
+  let live = 0;
+  let standalone = 0;
+  const service: Task[] = [];
+  for (const t of instance.tasks) {
+    if (t.role === 'daemon' || isGone(t)) continue;
+    live++;
+    if (t.role === 'standalone') standalone++;
+    else service.push(t);
+  }
+  return { live, standalone, service };
+}
+
 /** An instance that accepts new tasks now. */
 export function isSchedulable(instance: Instance): boolean {
   return instance.status === 'ACTIVE' && instance.terminating !== true && instance.agentConnected !== false;

@@ -19,7 +19,7 @@
  * the same shape went, so in the common case the moves of a whole tick cost O(budget·k + b).
  */
 import type { CapacityGroup, Instance, TaskShape } from './cluster';
-import { isScaleInDrain, isSchedulable, liveWorkload, REBALANCE_ATTRIBUTE } from './cluster';
+import { isScaleInDrain, isSchedulable, REBALANCE_ATTRIBUTE, workloadOf } from './cluster';
 import { copiesThatFit } from './headroom';
 import { packFirstFitDecreasing, shapeSignature } from './packing';
 import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
@@ -140,8 +140,8 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   const candidates = schedulable
     .filter((i) => i.group !== undefined && groups.has(i.group))
     .map((i) => {
-      const live = liveWorkload(i);
-      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, load: live.length, standalone: live.filter((t) => t.role === 'standalone').length, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) };
+      const w = workloadOf(i);
+      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) };
     })
     // Spot instances already replaced on a rebalance recommendation go first: they are the likeliest to be lost.
     .sort((a, b) => a.atRisk - b.atRisk || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
@@ -165,7 +165,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     attempts++;
     const self = binIndex.get(c.instance.id) as number;
     removed.add(self);
-    const moving: TaskShape[] = [...liveWorkload(c.instance).filter((t) => t.role === 'service'), ...(landed.get(self) ?? [])];
+    const moving: TaskShape[] = [...c.service, ...(landed.get(self) ?? [])];
     moving.sort((a, b) => Math.max(b.cpu, b.memory / 4) - Math.max(a.cpu, a.memory / 4));
     const moves: Array<{ task: TaskShape; bin: number }> = [];
     let ok = true;
