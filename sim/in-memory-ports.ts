@@ -152,13 +152,17 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
 
   // EC2 describes: the scenario's groups are the catalog (memory stated so the model's estimate of
   // what ECS registers reproduces the scenario's registered memory).
+  // Like the real adapter, answers are cached for the life of the container: only new types cost a call.
+  const described = new Set<string>();
   const catalog: InstanceCatalog = {
     async launchTemplate() {
       call(1, 'DescribeLaunchTemplateVersions');
       return {};
     },
     async instanceTypes(names) {
-      call(1, 'DescribeInstanceTypes');
+      const fresh = names.filter((n) => !described.has(n));
+      if (fresh.length > 0) call(1, 'DescribeInstanceTypes');
+      for (const n of fresh) described.add(n);
       const out = new Map<string, InstanceTypeInfo>();
       for (const g of world.groups) if (names.includes(g.spec.instanceType)) out.set(g.spec.instanceType, { vcpus: g.spec.cpu / 1024, memoryMiB: g.spec.memory / ECS_MEMORY_FRACTION });
       return out;

@@ -4,7 +4,7 @@
  * weights, resolved through EC2 (cached per container), never a built-in table.
  */
 import { DescribeLaunchConfigurationsCommand } from '@aws-sdk/client-auto-scaling';
-import { toGroupState } from '../../handlers/aws/autoscaling';
+import { launchTimes, toGroupState } from '../../handlers/aws/autoscaling';
 import { buildModel } from '../../handlers/model';
 import type { LaunchTemplateInfo } from '../../handlers/ports';
 import { handleTick } from '../../handlers/tick';
@@ -117,5 +117,15 @@ describe('every group can grow from zero with any instance type', () => {
     aws.service('web', { cpu: 1024, memory: 1024, desired: 2, running: 0 });
     await tick(aws);
     expect(aws.desired).toEqual([{ group: 'pool', desired: 2 }]);
+  });
+
+  it.each<[string, string, boolean]>([
+    ['a launch activity dates its instance', 'Launching a new EC2 instance: i-0abc123', true],
+    ['a failed launch names no instance', 'Launching a new EC2 instance.  Status Reason: We currently do not have sufficient capacity', false],
+    ['a termination is not a launch', 'Terminating EC2 instance: i-0abc123', false],
+  ])('launchTimes: %s', (_rule, description, dated) => {
+    const at = new Date(NOW - 60_000);
+    const times = launchTimes([{ ActivityId: 'a', AutoScalingGroupName: 'pool', Cause: 'c', StartTime: at, StatusCode: 'Successful', Description: description, Progress: 100 }]);
+    expect(times.get('i-0abc123')).toBe(dated ? at.getTime() : undefined);
   });
 });

@@ -56,6 +56,18 @@ describe('tick handler', () => {
     expect((await handleTick({}, context())).status).toBe('acted');
   });
 
+  it('a task no group can ever hold: one warn line with the reason, the UnschedulableTasks metric, no scale-out for it', async () => {
+    const aws = cluster(2, 0);
+    aws.service('huge', { cpu: 16384, memory: 1024, desired: 2, running: 0 });
+    const ctx = context();
+    await handleTick(sample('tick/scheduled.json'), ctx);
+    const warn = ctx.lines.filter((l) => l.level === 'warn' && /unschedulable/.test(l.message));
+    expect(warn).toHaveLength(1);
+    expect(JSON.stringify(warn[0]?.data)).toMatch(/demo-spot: cpu; demo-ondemand: cpu/);
+    expect(aws.metric('UnschedulableTasks')).toEqual([2]);
+    expect(aws.desired).toEqual([]);
+  });
+
   it('sizes a group with no registered member from EC2 DescribeInstanceTypes', async () => {
     const aws = new FakeAws().group('demo-spot', { desired: 0, max: 5, type: 'm5.large' }).group('demo-ondemand', { desired: 0, max: 5 });
     aws.service('web', { desired: 3, running: 0 });
