@@ -25,7 +25,7 @@ function why(r: FitResult): string {
 }
 
 /**
- * Split `tasks` into those some group's new instance (or some existing bin, as it is now) could
+ * Split `tasks` into those some group's new instance (or some existing instance, once empty) could
  * hold, and those none could ever hold.
  */
 export function splitUnschedulable(
@@ -63,7 +63,8 @@ export function splitUnschedulable(
         const name = owners[k]?.name ?? '?';
         if (!failures.some((f) => f.startsWith(`${name}: `))) failures.push(`${name}: ${why(r)}`);
       }
-      if (!ok) ok = bins.some((b) => fits(task, b).ok);
+      // An existing instance that could hold it once its own tasks are gone (a larger type than any group launches).
+      if (!ok) ok = bins.some((b) => fits(task, { ...b, cpu: b.capacity.cpu, memory: b.capacity.memory }).ok);
       reason = ok ? undefined : failures.length > 0 ? failures.join('; ') : 'no capacity group is configured';
       verdict.set(sig, reason);
     }

@@ -6,7 +6,7 @@ import type { CapacityGroup, TaskShape } from '../../core/cluster';
 import { decide } from '../../core/decide';
 import { tickMetrics } from '../../core/metrics';
 import { splitUnschedulable } from '../../core/unschedulable';
-import { bin, group, instance, NOW, SETTINGS, service, shape, times } from './builders';
+import { bin, group, instance, NOW, SETTINGS, service, serviceTask, shape, times } from './builders';
 
 const UNIT = { cpu: 4096, memory: 16384 };
 const A: CapacityGroup = group({ name: 'A', instance: UNIT, max: 20, desired: 8, attributes: { 'ecs.availability-zone': 'eu-west-1a' } });
@@ -25,8 +25,11 @@ describe('what can never be placed does not block anything', () => {
     if (reason !== undefined) expect(split.unschedulable[0]?.reason).toMatch(reason);
   });
 
-  it('a task too large for every group but fitting an existing larger instance is schedulable', () => {
-    const big = bin({ id: 'i-big', registered: { cpu: 16384, memory: 65536 } });
+  it.each<[string, boolean]>([
+    ['an existing larger instance with room now', false],
+    ['an existing larger instance that is busy now (it may free up)', true],
+  ])('a task too large for every group but fitting %s is schedulable', (_rule, busy) => {
+    const big = bin({ id: 'i-big', registered: { cpu: 16384, memory: 65536 }, ...(busy ? { tasks: [serviceTask(12288, 1024)] } : {}) });
     expect(splitUnschedulable([shape(8192, 1024)], [A], [], [big]).schedulable).toHaveLength(1);
   });
 
