@@ -3,11 +3,15 @@
  *
  * Demand = unplaced service tasks + service tasks on instances that are leaving (terminating,
  * interrupted, DRAINING: ECS must re-home them) + enough reference tasks to lift headroom to the
- * shortage threshold. Demand is packed first-fit decreasing into the free space of schedulable
- * instances and of capacity on its way (ASG instances not yet registered: desired − live members),
- * then into new instances of the capacity groups in priority order. A group at its max, or whose
- * launches failed within the back-off window, is skipped while another group can take the work.
- * Each group's count is capped by its max and by `maxStep` over the whole decision.
+ * shortage threshold + the service tasks of the k fullest Spot instances that would not fit
+ * elsewhere (`SPOT_RESERVE_INSTANCES`, see `reserve.ts`). Tasks no group could ever hold are split
+ * off first (`unschedulable.ts`): reported, never demand. Demand is packed first-fit decreasing into
+ * the free space of schedulable instances and of capacity on its way (`incomingByGroup`: only what
+ * a group can still deliver), then into new instances of the capacity groups in priority order,
+ * spread evenly across a run of one-zone groups (`zones.ts`). A group at its max, or whose launches
+ * failed within the back-off window, is skipped while another group can take the work. Each
+ * group's count (in instances; desired grows by count × weight) is capped by its max and by
+ * `maxStep` over the whole decision.
  */
 import type { CapacityGroup, Instance, Service, TaskShape } from './cluster';
 import { isGone, isSchedulable } from './cluster';
@@ -16,6 +20,7 @@ import { packFirstFitDecreasing } from './packing';
 import { binOf, freshBin, type Bin } from './placement';
 import { reserveShortfall, reserveVictims } from './reserve';
 import { describeUnschedulable, splitUnschedulable, type Unschedulable } from './unschedulable';
+import { balancedSequence, room, weightOf, zoneRuns } from './zones';
 
 export interface ScaleOut {
   readonly kind: 'scale-out';
@@ -124,7 +129,7 @@ export function incomingByGroup(
   const timeoutMs = provisioningTimeoutSeconds * 1000;
   const incoming = new Map<string, number>();
   for (const g of groups) {
-    const weight = g.weight !== undefined && g.weight > 0 ? g.weight : 1;
+    const weight = weightOf(g);
     if (g.members === undefined) {
       incoming.set(g.name, Math.max(0, Math.ceil(g.desired / weight) - (registered.get(g.name) ?? 0)));
       continue;
@@ -183,68 +188,6 @@ export function capacityBins(input: Pick<ScaleOutInput, 'instances' | 'groups' |
     for (let k = 0; k < n; k++) bins.push(freshBin(g, daemons, k, 'incoming'));
   }
   return bins;
-}
-
-/** Instances (not weight units) a group may still add. */
-function room(g: CapacityGroup): number {
-  const w = g.weight !== undefined && g.weight > 0 ? g.weight : 1;
-  return Math.max(0, Math.floor((g.max - g.desired) / w));
-}
-
-function weightOf(g: CapacityGroup): number {
-  return g.weight !== undefined && g.weight > 0 ? g.weight : 1;
-}
-
-function zoneOf(g: CapacityGroup): string | undefined {
-  return g.attributes?.['ecs.availability-zone'] ?? (g.availabilityZones?.length === 1 ? g.availabilityZones[0] : undefined);
-}
-
-/**
- * Consecutive groups (in the order tried) that differ only by their single zone: the same instance
- * shape, weight and Spot flag. Such a run is one pool spread across zones (the usual "one group per
- * zone" layout), so new instances are spread evenly across it instead of filling the first.
- */
-export function zoneRuns(order: readonly CapacityGroup[]): CapacityGroup[][] {
-  const runs: CapacityGroup[][] = [];
-  for (const g of order) {
-    const run = runs[runs.length - 1];
-    const head = run?.[0];
-    const z = zoneOf(g);
-    const peer =
-      run !== undefined &&
-      head !== undefined &&
-      z !== undefined &&
-      zoneOf(head) !== undefined &&
-      !run.some((r) => zoneOf(r) === z) &&
-      head.instance.cpu === g.instance.cpu &&
-      head.instance.memory === g.instance.memory &&
-      weightOf(head) === weightOf(g) &&
-      (head.spot === true) === (g.spot === true);
-    if (peer) run.push(g);
-    else runs.push([g]);
-  }
-  return runs;
-}
-
-/**
- * The group of each of the next `limit` new instances of a zone run: always the group with the
- * fewest instances (desired + already assigned), ties in priority order — the rule Auto Scaling
- * itself uses across the zones of one group ("launches new instances in the Availability Zone with
- * the fewest instances", https://docs.aws.amazon.com/autoscaling/ec2/userguide/auto-scaling-benefits.html#arch-AutoScalingMultiAZ).
- */
-export function balancedSequence(run: readonly CapacityGroup[], limit: number): CapacityGroup[] {
-  const count = run.map((g) => Math.ceil(g.desired / weightOf(g)));
-  const left = run.map(room);
-  const seq: CapacityGroup[] = [];
-  while (seq.length < limit) {
-    let best = -1;
-    for (let k = 0; k < run.length; k++) if ((left[k] as number) > 0 && (best < 0 || (count[k] as number) < (count[best] as number))) best = k;
-    if (best < 0) break;
-    seq.push(run[best] as CapacityGroup);
-    count[best] = (count[best] as number) + 1;
-    left[best] = (left[best] as number) - 1;
-  }
-  return seq;
 }
 
 export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {

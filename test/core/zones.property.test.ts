@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { CapacityGroup } from '../../core/cluster';
-import { balancedSequence } from '../../core/scale-out';
+import { balancedSequence } from '../../core/zones';
 import { group } from './builders';
 
 const UNIT = { cpu: 4096, memory: 16384 };

@@ -4,7 +4,8 @@
  * cannot take most of the spare.
  */
 import type { CapacityGroup } from '../../core/cluster';
-import { balancedSequence, planScaleOut, zoneRuns, type ScaleOutInput, type ScaleOutPlan } from '../../core/scale-out';
+import { planScaleOut, type ScaleOutInput, type ScaleOutPlan } from '../../core/scale-out';
+import { balancedSequence, zoneRuns } from '../../core/zones';
 import { group, NOW, service, shape } from './builders';
 
 const UNIT = { cpu: 4096, memory: 16384 };
