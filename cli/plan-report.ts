@@ -8,6 +8,7 @@ import { isScaleInDrain, liveWorkload, type Instance } from '../core/cluster';
 import type { Config } from '../core/config';
 import type { Decision } from '../core/decide';
 import { headroom } from '../core/headroom';
+import { describeUnschedulable } from '../core/unschedulable';
 import type { ClusterView } from '../handlers/act';
 
 export interface PlanReport {
@@ -26,7 +27,9 @@ export interface PlanReport {
     readonly tasks: number;
     readonly note: string;
   }>;
-  readonly services: ReadonlyArray<{ readonly name: string; readonly desired: number; readonly running: number; readonly pending: number; readonly unplaced: number; readonly fitNow: number; readonly unschedulable: boolean }>;
+  readonly services: ReadonlyArray<{ readonly name: string; readonly desired: number; readonly running: number; readonly pending: number; readonly unplaced: number; readonly fitNow: number; readonly needsCapacity: boolean }>;
+  /** Tasks no capacity group can ever hold, grouped, with the reason (not counted as shortage). */
+  readonly unschedulable: readonly string[];
   /** Tasks waiting with no instance (PROVISIONING). */
   readonly waitingTasks: number;
   readonly groups: ReadonlyArray<{ readonly name: string; readonly min: number; readonly max: number; readonly desired: number }>;
@@ -72,8 +75,9 @@ export function planReport(config: Config, view: ClusterView, d: Decision, now: 
     })),
     services: view.services.map((s) => {
       const fitNow = headroom(s.shape, view.instances).total;
-      return { name: s.name, desired: s.desired, running: s.running, pending: s.pending, unplaced: s.unplaced, fitNow, unschedulable: !s.daemon && s.unplaced > fitNow };
+      return { name: s.name, desired: s.desired, running: s.running, pending: s.pending, unplaced: s.unplaced, fitNow, needsCapacity: !s.daemon && s.unplaced > fitNow };
     }),
+    unschedulable: describeUnschedulable(d.unschedulable),
     waitingTasks: view.waiting.length,
     groups: view.groups.map((g) => ({ name: g.name, min: g.min, max: g.max, desired: g.desired })),
     scaleOut: d.scaleOut.map((a) => ({ group: a.group, count: a.count, desired: a.desired, reasons: a.reasons })),
@@ -95,14 +99,15 @@ export function formatPlan(r: PlanReport): string {
   const out: string[] = [];
   out.push(`Headroom plan for cluster ${r.cluster} at ${r.at}${r.dryRun ? ' (DRY_RUN is set: the functions would only log this)' : ''}`);
   out.push(`reference task ${r.referenceTask.cpu} CPU / ${r.referenceTask.memory} MiB: ${s.schedulableTasks} fit (headroom) on ${s.activeInstances} active instance(s); ${s.drainingInstances} draining`);
-  out.push(`pending tasks ${s.pendingTasks} (waiting with no instance: ${r.waitingTasks}); reserved CPU ${s.cpuReservedPercent} %, memory ${s.memoryReservedPercent} %`);
+  out.push(`pending tasks ${s.pendingTasks} (waiting with no instance: ${r.waitingTasks}), unschedulable ${s.unschedulableTasks}; reserved CPU ${s.cpuReservedPercent} %, memory ${s.memoryReservedPercent} %`);
   out.push(`instances needed by packing ${s.instancesNeeded}, lower bound ${s.lowerBound}`);
   out.push('', 'Instances');
   out.push(table([['instance', 'group', 'status', 'type', 'free CPU', 'free MiB', 'headroom', 'tasks', 'scale-in'], ...r.instances.map((i) => [i.id, i.group ?? '-', i.status, i.instanceType ?? '-', String(i.free.cpu), String(i.free.memory), String(i.headroom), String(i.tasks), i.note])], new Set([4, 5, 6, 7])));
   if (r.services.length > 0) {
     out.push('', 'Services');
-    out.push(table([['service', 'desired', 'running', 'pending', 'unplaced', 'fit now', ''], ...r.services.map((v) => [v.name, String(v.desired), String(v.running), String(v.pending), String(v.unplaced), String(v.fitNow), v.unschedulable ? 'UNSCHEDULABLE: needs new capacity' : ''])], new Set([1, 2, 3, 4, 5])));
+    out.push(table([['service', 'desired', 'running', 'pending', 'unplaced', 'fit now', ''], ...r.services.map((v) => [v.name, String(v.desired), String(v.running), String(v.pending), String(v.unplaced), String(v.fitNow), v.needsCapacity ? 'needs new capacity' : ''])], new Set([1, 2, 3, 4, 5])));
   }
+  if (r.unschedulable.length > 0) out.push('', 'Unschedulable (no capacity group can ever hold these)', ...r.unschedulable.map((u) => `  - ${u}`));
   out.push('', 'Groups');
   out.push(table([['group', 'min', 'desired', 'max', 'scale-out'], ...r.groups.map((g) => {
     const a = r.scaleOut.find((x) => x.group === g.name);

@@ -11,6 +11,7 @@ import { decide, type Decision } from '../core/decide';
 import { parseEventBridge } from '../core/events';
 import { tickMetrics } from '../core/metrics';
 import type { Config } from '../core/config';
+import { describeUnschedulable } from '../core/unschedulable';
 import { applyDecision, decideSettings, planOf, readCluster, type ClusterView, type ReadContext } from './act';
 import type { HandlerContext } from './context';
 import type { Metrics } from './ports';
@@ -71,6 +72,7 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
   }
   const { now, view, decision } = await decideTick(ctx);
   log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...planOf(decision) });
+  if (decision.unschedulable.length > 0) log.warn('unschedulable tasks: no capacity group can ever hold them (not counted as shortage)', { count: decision.unschedulable.length, reasons: describeUnschedulable(decision.unschedulable) });
   if (!config.dryRun) await applyDecision(ctx, decision, view.instances, { scaleIn: true });
   await metrics.publish(tickMetrics(decision), now);
   return { status: config.dryRun ? 'planned' : 'acted', trigger: trigger.trigger, decision };

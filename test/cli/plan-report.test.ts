@@ -16,8 +16,8 @@ function outsideGroups(i: Instance): Instance {
   return rest;
 }
 
-function report(instances: Instance[]) {
-  const view = { instances, groups: [group({ name: 'g1', desired: instances.length, min: 0 })], services: [service({ name: 'web', shape: { cpu: 1024, memory: 2048 }, desired: 8, running: 8 })], waiting: [], skipped: [], groupStates: [] };
+function report(instances: Instance[], services = [service({ name: 'web', shape: { cpu: 1024, memory: 2048 }, desired: 8, running: 8 })]) {
+  const view = { instances, groups: [group({ name: 'g1', desired: instances.length, min: 0 })], services, waiting: [], skipped: [], groupStates: [] };
   const decision = decide({ now: NOW, instances, groups: view.groups, services: view.services, waiting: [], history: [], settings: decideSettings(config) });
   return planReport(config, view, decision, NOW);
 }
@@ -67,5 +67,13 @@ describe('plan report', () => {
     const text = formatPlan(short);
     expect(text).toContain('reactivate i-b (set ACTIVE)');
     for (const heading of ['Instances', 'Services', 'Groups', 'Actions', 'Reasons']) expect(text).toContain(`\n${heading}\n`);
+  });
+
+  it('a task no group can ever hold is listed as unschedulable, with its reason', () => {
+    const huge = report([instance({ id: 'i-a' })], [service({ name: 'huge', shape: { cpu: 64 * 1024, memory: 2048 }, desired: 1, unplaced: 1 })]);
+    expect(huge.summary.unschedulableTasks).toBe(1);
+    expect(huge.unschedulable).toEqual([expect.stringMatching(/^1 task\(s\) of 65536 CPU\/2048 MiB: no group can ever hold it/)]);
+    expect(huge.services.find((v) => v.name === 'huge')?.needsCapacity).toBe(true);
+    expect(formatPlan(huge)).toContain('Unschedulable (no capacity group can ever hold these)');
   });
 });

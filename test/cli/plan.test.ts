@@ -5,6 +5,7 @@
 import { loadConfig } from '../../core/config';
 import { AwsAutoScaling } from '../../handlers/aws/autoscaling';
 import { CloudWatchMetrics } from '../../handlers/aws/cloudwatch';
+import { Ec2InstanceCatalog } from '../../handlers/aws/ec2';
 import { EcsContainerService } from '../../handlers/aws/ecs';
 import { SqsDrainQueue } from '../../handlers/aws/sqs';
 import { main, parsePlanArgs, planEnv } from '../../cli/plan';
@@ -15,7 +16,7 @@ function adapterMethods(cls: { prototype: object }): string[] {
   return Object.getOwnPropertyNames(cls.prototype).filter((n) => n !== 'constructor');
 }
 
-const WRITES = [...adapterMethods(EcsContainerService), ...adapterMethods(AwsAutoScaling), ...adapterMethods(CloudWatchMetrics), ...adapterMethods(SqsDrainQueue)].filter(
+const WRITES = [...adapterMethods(EcsContainerService), ...adapterMethods(AwsAutoScaling), ...adapterMethods(CloudWatchMetrics), ...adapterMethods(SqsDrainQueue), ...adapterMethods(Ec2InstanceCatalog)].filter(
   (m) => !(Object.values(READ_METHODS) as ReadonlyArray<readonly string[]>).some((reads) => reads.includes(m)),
 );
 
@@ -36,7 +37,7 @@ describe('plan ports are read-only', () => {
   });
 
   it('has no queue and nothing else to write through', () => {
-    expect(Object.keys(ports).sort()).toEqual(['autoScaling', 'ecs', 'log', 'metrics', 'now']);
+    expect(Object.keys(ports).sort()).toEqual(['autoScaling', 'catalog', 'ecs', 'log', 'metrics', 'now']);
     expect(Object.isFrozen(ports)).toBe(true);
   });
 
@@ -62,8 +63,8 @@ describe('plan ports are read-only', () => {
       void p.queue;
     };
     // The exact key sets, checked by the compiler.
-    const keys: Record<keyof ReadOnlyPorts['ecs'] | keyof ReadOnlyPorts['autoScaling'] | keyof ReadOnlyPorts['metrics'], true> = { snapshot: true, describeGroups: true, history: true };
-    expect(Object.keys(keys)).toHaveLength(3);
+    const keys: Record<keyof ReadOnlyPorts['ecs'] | keyof ReadOnlyPorts['autoScaling'] | keyof ReadOnlyPorts['catalog'] | keyof ReadOnlyPorts['metrics'], true> = { snapshot: true, describeGroups: true, launchTemplate: true, instanceTypes: true, history: true };
+    expect(Object.keys(keys)).toHaveLength(5);
     expect(typeof typeOnly).toBe('function');
   });
 });
