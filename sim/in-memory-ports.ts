@@ -20,6 +20,9 @@ import type { AutoScaling, ContainerService, DrainCheck, DrainQueue, GroupState,
 import type { Prng } from './prng';
 import type { World } from './world';
 
+/** How far back failed scaling activities are reported (the adapter reads the recent activities). */
+export const LAUNCH_FAILURE_LOOKBACK_SECONDS = 3600;
+
 const pages = (n: number, size: number): number => Math.max(1, Math.ceil(n / size));
 
 export interface PortsOptions {
@@ -100,9 +103,7 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
       call(pages(arns.length, 10), value === undefined ? 'DeleteAttributes' : 'PutAttributes');
       for (const arn of arns) {
         const i = world.findInstance(arn);
-        if (i === undefined || i.ecsStatus === undefined) continue;
-        if (value === undefined) delete i.attributes[name];
-        else i.attributes[name] = value;
+        if (i !== undefined) world.setAttribute(i, name, value);
       }
     },
     async stopTasks(taskIds, reason) {
@@ -122,9 +123,11 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
           min: g.min,
           max: g.max,
           desired: g.desired,
-          instanceType: g.spec.instanceType,
-          availabilityZones: [g.spec.availabilityZone ?? 'us-east-1a'],
-          members: world.members(g).map((i) => ({ instanceId: i.id, lifecycleState: i.lifecycle, instanceType: g.spec.instanceType })),
+          instanceType: g.types[0]?.instanceType ?? g.spec.instanceType,
+          availabilityZones: g.zones,
+          members: world.members(g).map((i) => ({ instanceId: i.id, lifecycleState: i.lifecycle, instanceType: i.type.instanceType })),
+          // DescribeScalingActivities: the most recent failed launch within the last hour.
+          ...(g.launchFailedAt !== undefined && world.now - g.launchFailedAt <= LAUNCH_FAILURE_LOOKBACK_SECONDS * 1000 ? { launchFailedAt: g.launchFailedAt } : {}),
         }),
       );
     },

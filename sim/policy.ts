@@ -20,6 +20,8 @@ export interface GroupSettings {
   readonly protectBusyFromScaleIn?: boolean;
   /** `ECS_ENABLE_SPOT_INSTANCE_DRAINING=true`: the agent sets DRAINING on a Spot interruption warning. */
   readonly agentSpotDraining?: boolean;
+  /** The policy needs capacity providers (ECS cluster auto scaling): standalone tasks queue in PROVISIONING. */
+  readonly capacityProviders?: boolean;
   /** A fixed fleet: min = max = desired = this for each group (by name). */
   readonly fixedSize?: (group: CapacityGroupSpec) => number;
 }

@@ -34,6 +34,10 @@ import { HeadroomError } from '../core/errors';
 import { headroom } from '../core/headroom';
 import { fits, place, unplace, type Bin } from '../core/placement';
 import { EventQueue } from './event-queue';
+import { DEFAULT_ZONE, instanceTypesOf, LAUNCH_RETRY_SECONDS, TERMINATING_STATES, zonesOf, type GroupRuntime, type InstanceTypeSpec, type SeriesPoint, type SimInstance, type SimTask, type SpotMark } from './world-types';
+export type { GroupRuntime, SeriesPoint, SimInstance, SimTask, SpotMark } from './world-types';
+import type { LowerBound } from './lower-bound';
+import { Meter } from './metering';
 import type { Policy } from './policy';
 import { Prng } from './prng';
 import type { CapacityGroupSpec, Scenario, ServiceSpec } from './scenario';
@@ -53,59 +57,12 @@ export const PLACEMENT_FAILURE_REPEAT_SECONDS = 300;
 /** Time-series sampling interval for the report. */
 export const SAMPLE_SECONDS = 60;
 
-export type Lifecycle = 'Pending' | 'InService' | 'Terminating:Wait' | 'Terminated';
-
-export interface SimTask {
-  readonly id: string;
-  readonly role: TaskRole;
-  readonly service?: string;
-  readonly submission?: Submission;
-  readonly shape: TaskShape;
-  status: TaskStatus;
-  readonly instance: SimInstance;
-  readonly placedAt: number;
-}
-
-export interface HookState {
-  readonly name: string;
-  readonly token: string;
-  readonly startedAt: number;
-  expiresAt: number;
-  readonly maxAt: number;
-  readonly heartbeatSeconds: number;
-}
-
-export interface SimInstance {
-  readonly id: string;
-  readonly arn: string;
-  readonly seq: number;
-  readonly group: GroupRuntime;
-  readonly launchedAt: number;
-  lifecycle: Lifecycle;
-  /** ECS status; undefined before registration and after deregistration. */
-  ecsStatus: 'ACTIVE' | 'DRAINING' | undefined;
-  registeredAt?: number;
-  terminatedAt?: number;
-  readonly tasks: Map<string, SimTask>;
-  readonly bin: Bin;
-  readonly attributes: Record<string, string>;
-  hook?: HookState;
-  spotWarnedAt?: number;
-  stuck: boolean;
-}
-
-export interface GroupRuntime {
-  readonly spec: CapacityGroupSpec;
-  readonly name: string;
-  min: number;
-  max: number;
-  desired: number;
-}
-
 interface ServiceRuntime {
   readonly spec: ServiceSpec;
   readonly shape: TaskShape;
   desired: number;
+  /** Live tasks of the service (not STOPPED), kept incrementally. */
+  readonly tasks: Set<SimTask>;
   /** Since when each currently unplaced task has waited (oldest first). */
   readonly waits: number[];
   failingSince?: number;
@@ -114,7 +71,10 @@ interface ServiceRuntime {
 
 interface Waiting {
   readonly submission: Submission;
+  /** First attempt: pending time counts from here. */
   readonly since: number;
+  /** Without capacity providers, the submitter's next RunTask attempt. */
+  nextAttempt: number;
 }
 
 type WorldEvent =
@@ -124,34 +84,14 @@ type WorldEvent =
   | { kind: 'task-done'; task: SimTask }
   | { kind: 'submit'; submission: Submission }
   | { kind: 'desired' }
+  | { kind: 'wake' }
+  | { kind: 'reconcile'; group: GroupRuntime }
   | { kind: 'spot-hazard'; u: number }
   | { kind: 'storm'; index: number; fraction: number }
   | { kind: 'spot-terminate'; instance: SimInstance }
   | { kind: 'hook-timeout'; instance: SimInstance }
   | { kind: 'sample' }
   | { kind: 'call'; label: string; run: () => void | Promise<void> };
-
-export interface SeriesPoint {
-  /** Minutes since the start. */
-  readonly minute: number;
-  /** Instances paid for (launching, in service, terminating). */
-  readonly instances: number;
-  /** Instances ECS can place on (ACTIVE). */
-  readonly active: number;
-  /** Lower bound on instances for everything that wants to run. */
-  readonly demand: number;
-  /** Reference tasks that still fit (the headroom definition of DESIGN.md §5). */
-  readonly headroom: number;
-  readonly pending: number;
-  readonly tasksLost: number;
-  readonly cost: number;
-}
-
-export interface SpotMark {
-  readonly minute: number;
-  readonly count: number;
-  readonly storm: boolean;
-}
 
 export interface WorldOptions {
   readonly scenario: Scenario;
@@ -161,10 +101,10 @@ export interface WorldOptions {
   readonly stuckAfterSeconds: number;
   /** Reference shape for the headroom series. */
   readonly referenceShape: Resources;
+  /** The scenario's lower bound (the same for every policy). */
+  readonly lowerBound: LowerBound;
   readonly onProgress?: (fraction: number) => void;
 }
-
-const TERMINATING_STATES = new Set<Lifecycle>(['Terminating:Wait', 'Terminated']);
 
 export class World {
   readonly scenario: Scenario;
@@ -176,10 +116,16 @@ export class World {
   private readonly services: ServiceRuntime[];
   private readonly daemons: ServiceRuntime[];
   private waiting: Waiting[] = [];
+  /** Standalone tasks queue in PROVISIONING (capacity providers), else RunTask fails and is retried. */
+  readonly queueing: boolean;
+  private readonly byId = new Map<string, SimInstance>();
+  private readonly serviceByName = new Map<string, ServiceRuntime>();
   private readonly queue = new EventQueue<WorldEvent>();
   private readonly prng: Prng;
   private readonly victimPrng: Prng;
   private clock = EPOCH;
+  readonly meter = new Meter(EPOCH);
+  launchFailures = 0;
   private dirty = true;
   private taskSeq = 0;
   private instanceSeq = 0;
@@ -188,13 +134,10 @@ export class World {
   // Accounting.
   private lastAccounted = EPOCH;
   private pendingNow = 0;
-  private demandNow = 0;
-  private lowerBoundRate = 0;
   pendingTaskSeconds = 0;
   /** The part of `pendingTaskSeconds` spent by standalone tasks (jobs, trace) waiting for room. */
   pendingStandaloneSeconds = 0;
   private pendingStandaloneNow = 0;
-  lowerBoundCost = 0;
   readonly waits: number[] = [];
   tasksLost = 0;
   tasksKilled = 0;
@@ -219,8 +162,10 @@ export class World {
     const fixed = options.policy.settings.fixedSize;
     this.groups = options.scenario.capacityGroups.map((spec) => {
       const n = fixed !== undefined ? fixed(spec) : spec.initial;
-      return fixed !== undefined ? { spec, name: spec.name, min: n, max: n, desired: n } : { spec, name: spec.name, min: spec.min, max: spec.max, desired: n };
+      const base = { spec, name: spec.name, types: instanceTypesOf(spec), zones: zonesOf(spec), launches: 0 };
+      return fixed !== undefined ? { ...base, min: n, max: n, desired: n } : { ...base, min: spec.min, max: spec.max, desired: n };
     });
+    this.queueing = options.scenario.cluster.capacityProviders || options.policy.settings.capacityProviders === true;
     const runtime = (spec: ServiceSpec): ServiceRuntime => ({
       spec,
       shape: {
@@ -232,16 +177,23 @@ export class World {
         taskGroup: `service:${spec.name}`,
       },
       desired: spec.daemon ? 0 : desiredAt(spec, 0),
+      tasks: new Set(),
       waits: [],
     });
     this.services = options.scenario.services.filter((s) => !s.daemon).map(runtime).sort((a, b) => a.spec.name.localeCompare(b.spec.name));
     this.daemons = options.scenario.services.filter((s) => s.daemon).map(runtime);
+    for (const s of [...this.services, ...this.daemons]) this.serviceByName.set(s.spec.name, s);
   }
 
   // ---------------------------------------------------------------- clock and agenda
 
   get now(): number {
     return this.clock;
+  }
+
+  /** The scenario's lower bound on cost (the same for every policy). */
+  get lowerBoundCost(): number {
+    return this.options.lowerBound.cost;
   }
 
   /** Run `run` at `at` (epoch ms) on the simulation clock. */
@@ -307,6 +259,7 @@ export class World {
       case 'task-running':
         if (e.task.status === 'PENDING') {
           e.task.status = 'RUNNING';
+          e.task.instance.version++;
           this.dirty = true;
           if (e.task.submission !== undefined) this.queue.push(this.clock + e.task.submission.durationSeconds * 1000, { kind: 'task-done', task: e.task });
         }
@@ -317,9 +270,15 @@ export class World {
         if (e.task.status === 'RUNNING') this.removeTask(e.task);
         return;
       case 'submit':
-        this.waiting.push({ submission: e.submission, since: this.clock });
+        this.waiting.push({ submission: e.submission, since: this.clock, nextAttempt: this.clock });
         this.dirty = true;
         return;
+      case 'wake':
+        this.wakes.delete(this.clock);
+        this.dirty = true;
+        return;
+      case 'reconcile':
+        return this.reconcileGroup(e.group);
       case 'desired':
         for (const s of this.services) {
           const d = desiredAt(s.spec, (this.clock - EPOCH) / 60_000);
@@ -361,9 +320,9 @@ export class World {
     if (dt > 0) {
       this.pendingTaskSeconds += this.pendingNow * dt;
       this.pendingStandaloneSeconds += this.pendingStandaloneNow * dt;
-      this.lowerBoundCost += (this.lowerBoundRate * dt) / 3600;
       this.lastAccounted = t;
     }
+    this.meter.advance(t);
     this.clock = t;
   }
 
@@ -377,58 +336,15 @@ export class World {
   private refreshGauges(): void {
     this.pendingNow = this.pendingTasks;
     this.pendingStandaloneNow = this.waiting.length;
-    // Everything that wants to run: live non-daemon tasks (not on their way out) plus what waits.
-    let cpu = 0;
-    let memory = 0;
-    for (const i of this.alive) {
-      for (const t of i.tasks.values()) {
-        if (t.role === 'daemon' || t.status === 'STOPPING') continue;
-        cpu += t.shape.cpu;
-        memory += t.shape.memory;
-      }
-    }
-    for (const w of this.waiting) {
-      cpu += w.submission.cpu;
-      memory += w.submission.memory;
-    }
-    for (const s of this.services) {
-      const n = this.unplacedOf(s);
-      cpu += n * s.shape.cpu;
-      memory += n * s.shape.memory;
-    }
-    let best = Number.POSITIVE_INFINITY;
-    let bestCount = 0;
-    for (const g of this.groups) {
-      const c = g.spec.cpu - this.daemons.reduce((a, d) => a + d.spec.cpu, 0);
-      const m = g.spec.memory - this.daemons.reduce((a, d) => a + d.spec.memory, 0);
-      const count = Math.max(0, Math.ceil(Math.max(c > 0 ? cpu / c : 0, m > 0 ? memory / m : 0) - 1e-9));
-      const price = count * g.spec.pricePerHour;
-      if (price < best) {
-        best = price;
-        bestCount = count;
-      }
-    }
-    this.lowerBoundRate = Number.isFinite(best) ? best : 0;
-    this.demandNow = bestCount;
   }
 
   /** Cost so far (each instance from launch to termination). */
   costUntil(t: number): number {
-    let cost = 0;
-    for (const i of this.instances) {
-      const end = Math.min(i.terminatedAt ?? t, t);
-      if (end > i.launchedAt) cost += ((end - i.launchedAt) / 3_600_000) * i.group.spec.pricePerHour;
-    }
-    return cost;
+    return this.meter.costUntil(t);
   }
 
   instanceHours(t: number): number {
-    let h = 0;
-    for (const i of this.instances) {
-      const end = Math.min(i.terminatedAt ?? t, t);
-      if (end > i.launchedAt) h += (end - i.launchedAt) / 3_600_000;
-    }
-    return h;
+    return this.meter.hoursUntil(t);
   }
 
   private sample(): void {
@@ -447,7 +363,7 @@ export class World {
       minute: (this.clock - EPOCH) / 60_000,
       instances: this.alive.size,
       active,
-      demand: this.demandNow,
+      demand: this.options.lowerBound.instances[Math.min(this.options.lowerBound.instances.length - 1, Math.floor((this.clock - EPOCH) / 60_000))] ?? 0,
       headroom: h.total,
       pending: this.pendingNow,
       tasksLost: this.tasksLost,
@@ -489,7 +405,7 @@ export class World {
 
   /** TerminateInstanceInAutoScalingGroup; `'gone'` when the instance is not a live member. */
   terminateInstance(id: string, decrement: boolean, who: string): 'ok' | 'gone' {
-    const i = this.instances.find((x) => x.id === id);
+    const i = this.byId.get(id);
     if (i === undefined || i.lifecycle === 'Terminated' || i.lifecycle === 'Terminating:Wait') return 'gone';
     const g = i.group;
     if (decrement) {
@@ -509,7 +425,7 @@ export class World {
 
   /** CompleteLifecycleAction (CONTINUE and ABANDON both terminate). */
   completeLifecycle(id: string): 'ok' | 'gone' {
-    const i = this.instances.find((x) => x.id === id);
+    const i = this.byId.get(id);
     if (i === undefined || i.lifecycle !== 'Terminating:Wait') return 'gone';
     this.note(`asg: lifecycle action of ${id} completed`);
     this.finishTermination(i, 'hook-completed');
@@ -518,43 +434,92 @@ export class World {
 
   /** RecordLifecycleActionHeartbeat: the hook waits another `HeartbeatTimeout`, up to its global limit. */
   heartbeat(id: string): 'ok' | 'gone' {
-    const i = this.instances.find((x) => x.id === id);
+    const i = this.byId.get(id);
     if (i === undefined || i.lifecycle !== 'Terminating:Wait' || i.hook === undefined) return 'gone';
     i.hook.expiresAt = Math.min(i.hook.maxAt, this.clock + i.hook.heartbeatSeconds * 1000);
     this.queue.push(i.hook.expiresAt, { kind: 'hook-timeout', instance: i });
     return 'ok';
   }
 
+  /** Capacity units of live members (Σ weights). */
+  liveUnits(g: GroupRuntime): number {
+    let n = 0;
+    for (const i of this.liveMembers(g)) n += i.type.weight;
+    return n;
+  }
+
+  /**
+   * Launch while the live members' capacity units fall short of desired; terminate while removing
+   * one more member still leaves at least desired units (EC2 Auto Scaling User Guide, "Configure
+   * instance weighting": desired capacity counts weight units, and the group may overshoot it by
+   * less than one instance's weight).
+   */
   private reconcileGroup(g: GroupRuntime): void {
     const live = this.liveMembers(g);
-    if (live.length < g.desired) {
-      for (let k = live.length; k < g.desired; k++) this.launch(g);
-    } else if (live.length > g.desired) {
-      let excess = live.length - g.desired;
-      // Termination policy: unprotected members only; among them at random (the default policy's
-      // last tie-break; our groups have one launch template and one zone, so the earlier criteria tie).
+    let units = live.reduce((n, i) => n + i.type.weight, 0);
+    if (units < g.desired) {
+      while (units < g.desired) {
+        const launched = this.launch(g);
+        if (launched === undefined) break;
+        units += launched.type.weight;
+      }
+    } else if (units > g.desired) {
+      // Termination policy: unprotected members only; the default policy first balances zones
+      // (the zone with the most members loses one), then picks at random among the candidates.
       const protect = this.policy.settings.protectBusyFromScaleIn === true;
       const candidates = live.filter((i) => !protect || ![...i.tasks.values()].some((t) => t.role !== 'daemon'));
       const order = this.victimPrng.shuffle(candidates);
-      for (const v of order) {
-        if (excess <= 0) break;
-        this.note(`asg: scale-in picks ${v.id}`);
-        this.beginTermination(v);
-        excess--;
+      const perZone = new Map<string, number>();
+      for (const i of live) perZone.set(i.zone, (perZone.get(i.zone) ?? 0) + 1);
+      for (;;) {
+        const victim = order
+          .filter((v) => v.lifecycle !== 'Terminating:Wait' && v.lifecycle !== 'Terminated' && units - v.type.weight >= g.desired)
+          .reduce<SimInstance | undefined>((best, v) => (best === undefined || (perZone.get(v.zone) ?? 0) > (perZone.get(best.zone) ?? 0) ? v : best), undefined);
+        if (victim === undefined) break;
+        this.note(`asg: scale-in picks ${victim.id}`);
+        perZone.set(victim.zone, (perZone.get(victim.zone) ?? 1) - 1);
+        this.beginTermination(victim);
+        // Without a hook the termination is immediate and may itself reconcile: count again.
+        units = this.liveUnits(g);
       }
     }
   }
 
-  private launch(g: GroupRuntime): void {
+  /** A zone with the fewest live members (Auto Scaling balances launches across its zones). */
+  private zoneFor(g: GroupRuntime): string {
+    const count = new Map<string, number>(g.zones.map((z) => [z, 0]));
+    for (const i of this.liveMembers(g)) count.set(i.zone, (count.get(i.zone) ?? 0) + 1);
+    let best = g.zones[0] ?? DEFAULT_ZONE;
+    for (const z of g.zones) if ((count.get(z) ?? 0) < (count.get(best) ?? 0)) best = z;
+    return best;
+  }
+
+  /**
+   * One launch, or a failed scaling activity inside a `launchFailures` window (insufficient
+   * capacity): Auto Scaling records the failure and tries again later.
+   */
+  private launch(g: GroupRuntime): SimInstance | undefined {
+    const minute = (this.clock - EPOCH) / 60_000;
+    if (g.spec.launchFailures.some((w) => minute >= w.fromMinute && minute < w.toMinute)) {
+      if (g.launchFailedAt !== this.clock) this.note(`asg: launch in ${g.name} failed (InsufficientInstanceCapacity)`);
+      g.launchFailedAt = this.clock;
+      this.launchFailures++;
+      this.queue.push(this.clock + LAUNCH_RETRY_SECONDS * 1000, { kind: 'reconcile', group: g });
+      return undefined;
+    }
+    const type = g.types[g.launches++ % g.types.length] as InstanceTypeSpec;
+    const zone = this.zoneFor(g);
     const seq = this.instanceSeq++;
     const id = `i-${g.name.replace(/[^a-z0-9]/gi, '').slice(0, 6)}${seq.toString(16).padStart(8, '0')}`;
-    const attributes: Record<string, string> = { 'ecs.instance-type': g.spec.instanceType, 'ecs.os-type': 'linux' };
-    if (g.spec.availabilityZone !== undefined) attributes['ecs.availability-zone'] = g.spec.availabilityZone;
+    const attributes: Record<string, string> = { 'ecs.instance-type': type.instanceType, 'ecs.os-type': 'linux', 'ecs.availability-zone': zone };
     const inst: SimInstance = {
       id,
       arn: `arn:aws:ecs:us-east-1:123456789012:container-instance/${this.scenario.name}/${id.slice(2)}`,
       seq,
       group: g,
+      type,
+      zone,
+      version: 0,
       launchedAt: this.clock,
       lifecycle: 'Pending',
       ecsStatus: undefined,
@@ -562,10 +527,10 @@ export class World {
       bin: {
         key: id,
         group: g.name,
-        target: { id, instanceType: g.spec.instanceType, ...(g.spec.availabilityZone !== undefined ? { availabilityZone: g.spec.availabilityZone } : {}), attributes },
-        capacity: { cpu: g.spec.cpu, memory: g.spec.memory },
-        cpu: g.spec.cpu,
-        memory: g.spec.memory,
+        target: { id, instanceType: type.instanceType, availabilityZone: zone, attributes },
+        capacity: { cpu: type.cpu, memory: type.memory },
+        cpu: type.cpu,
+        memory: type.memory,
         tcp: new Set(ECS_RESERVED_PORTS),
         udp: new Set(),
         taskGroups: new Map(),
@@ -576,7 +541,11 @@ export class World {
     };
     this.instances.push(inst);
     this.alive.add(inst);
+    this.byId.set(inst.id, inst);
+    this.byId.set(inst.arn, inst);
+    this.meter.launched(inst);
     this.queue.push(this.clock + g.spec.launchSeconds * 1000, { kind: 'register', instance: inst });
+    return inst;
   }
 
   private register(i: SimInstance): void {
@@ -584,7 +553,7 @@ export class World {
     if (i.lifecycle === 'Pending') i.lifecycle = 'InService';
     i.ecsStatus = 'ACTIVE';
     i.registeredAt = this.clock;
-    for (const d of this.daemons) if (fits(d.shape, i.bin).ok) this.startTask(i, 'daemon', d.shape, d.spec.name);
+    for (const d of this.daemons) if (fits(d.shape, i.bin).ok) this.startTask(i, 'daemon', d.shape, d);
     if (i.spotWarnedAt !== undefined && this.policy.settings.agentSpotDraining === true) i.ecsStatus = 'DRAINING';
     this.dirty = true;
   }
@@ -618,10 +587,11 @@ export class World {
     }
     let lost = 0;
     for (const t of [...i.tasks.values()]) {
-      // STOPPING tasks were already being stopped gracefully (replaced or drained): not lost.
-      if (t.role !== 'daemon' && t.status !== 'STOPPED' && t.status !== 'STOPPING' && t.status !== 'DEACTIVATING') {
+      // A task still stopping (deregistration delay, SIGTERM grace) is cut off too: lost. A
+      // standalone task already being stopped was submitted again when it was stopped.
+      if (t.role !== 'daemon' && t.status !== 'STOPPED') {
         lost++;
-        if (t.submission !== undefined) this.waiting.push({ submission: t.submission, since: this.clock });
+        if (t.submission !== undefined && t.status !== 'STOPPING') this.waiting.push({ submission: t.submission, since: this.clock, nextAttempt: this.clock });
       }
       this.removeTask(t);
     }
@@ -630,6 +600,8 @@ export class World {
     i.lifecycle = 'Terminated';
     i.ecsStatus = undefined;
     i.terminatedAt = this.clock;
+    i.version++;
+    this.meter.terminated(i);
     this.alive.delete(i);
     this.dirty = true;
     // A member that died without being asked to leave (Spot) is replaced to keep desired.
@@ -699,7 +671,15 @@ export class World {
   }
 
   findInstance(id: string): SimInstance | undefined {
-    return this.instances.find((i) => i.id === id || i.arn === id);
+    return this.byId.get(id);
+  }
+
+  /** PutAttributes / DeleteAttributes on a registered container instance. */
+  setAttribute(i: SimInstance, name: string, value: string | undefined): void {
+    if (i.ecsStatus === undefined) return;
+    if (value === undefined) delete i.attributes[name];
+    else i.attributes[name] = value;
+    i.version++;
   }
 
   /** UpdateContainerInstancesState (only ACTIVE ↔ DRAINING; deregistered instances are skipped). */
@@ -707,6 +687,7 @@ export class World {
     if (i.ecsStatus === undefined || i.ecsStatus === status) return;
     this.note(`ecs: ${who} sets ${i.id} ${status}`);
     i.ecsStatus = status;
+    i.version++;
     this.dirty = true;
   }
 
@@ -718,7 +699,7 @@ export class World {
       this.note(`ecs: ${who} stops ${taskId}`);
       if (t.submission !== undefined) {
         this.tasksKilled++;
-        this.waiting.push({ submission: t.submission, since: this.clock });
+        this.waiting.push({ submission: t.submission, since: this.clock, nextAttempt: this.clock });
       }
       this.stopTask(t);
       return;
@@ -728,7 +709,8 @@ export class World {
   private stopTask(t: SimTask): void {
     if (t.status === 'STOPPING' || t.status === 'STOPPED') return;
     t.status = 'STOPPING';
-    this.queue.push(this.clock + TASK_STOP_SECONDS * 1000, { kind: 'task-stopped', task: t });
+    t.instance.version++;
+    this.queue.push(this.clock + t.stopSeconds * 1000, { kind: 'task-stopped', task: t });
     this.dirty = true;
   }
 
@@ -736,23 +718,28 @@ export class World {
     if (t.status === 'STOPPED') return;
     t.status = 'STOPPED';
     t.instance.tasks.delete(t.id);
+    t.instance.version++;
+    if (t.service !== undefined) this.serviceByName.get(t.service)?.tasks.delete(t);
     unplace(t.shape, t.instance.bin);
     this.dirty = true;
   }
 
-  private startTask(i: SimInstance, role: TaskRole, shape: TaskShape, service?: string, submission?: Submission): SimTask {
+  private startTask(i: SimInstance, role: TaskRole, shape: TaskShape, service?: ServiceRuntime, submission?: Submission): SimTask {
     const task: SimTask = {
       id: `arn:aws:ecs:us-east-1:123456789012:task/${this.scenario.name}/${(this.taskSeq++).toString(16).padStart(10, '0')}`,
       role,
-      ...(service !== undefined ? { service } : {}),
+      ...(service !== undefined ? { service: service.spec.name } : {}),
       ...(submission !== undefined ? { submission } : {}),
       shape,
       status: role === 'daemon' ? 'RUNNING' : 'PENDING',
       instance: i,
       placedAt: this.clock,
+      stopSeconds: service?.spec.stopSeconds ?? TASK_STOP_SECONDS,
     };
     place(shape, i.bin);
     i.tasks.set(task.id, task);
+    i.version++;
+    service?.tasks.add(task);
     if (role !== 'daemon') this.queue.push(this.clock + TASK_START_SECONDS * 1000, { kind: 'task-running', task });
     return task;
   }
@@ -769,9 +756,7 @@ export class World {
   }
 
   private liveTasksOf(s: ServiceRuntime): SimTask[] {
-    const out: SimTask[] = [];
-    for (const i of this.alive) for (const t of i.tasks.values()) if (t.service === s.spec.name && t.role === 'service' && t.status !== 'STOPPED') out.push(t);
-    return out;
+    return [...s.tasks];
   }
 
   private unplacedOf(s: ServiceRuntime): number {
@@ -816,7 +801,7 @@ export class World {
         failed = true;
         break;
       }
-      this.startTask(home, 'service', s.shape, s.spec.name);
+      this.startTask(home, 'service', s.shape, s);
       if (count < D) {
         const since = s.waits.shift();
         if (since !== undefined) this.waits.push(this.clock - since);
@@ -853,12 +838,22 @@ export class World {
     if (this.waiting.length === 0) return;
     const failedShapes = new Set<string>();
     const still: Waiting[] = [];
+    const retry = this.scenario.cluster.runTaskRetrySeconds * 1000;
     for (const w of this.waiting) {
+      if (w.nextAttempt > this.clock) {
+        still.push(w);
+        continue;
+      }
       const key = `${w.submission.cpu}/${w.submission.memory}`;
       const shape: TaskShape = { cpu: w.submission.cpu, memory: w.submission.memory };
       const home = failedShapes.has(key) ? undefined : this.choose(shape, instances);
       if (home === undefined) {
         failedShapes.add(key);
+        if (!this.queueing) {
+          // RunTask failed (RESOURCE:CPU / RESOURCE:MEMORY): the submitter tries again later.
+          w.nextAttempt = this.clock + retry;
+          this.wakeAt(w.nextAttempt);
+        }
         still.push(w);
         continue;
       }
@@ -881,7 +876,16 @@ export class World {
    * container instance): what `ListTasks`/`DescribeTasks` show the headroom policy.
    */
   provisioningShapes(): TaskShape[] {
+    if (!this.queueing) return [];
     return this.waiting.map((w) => ({ cpu: w.submission.cpu, memory: w.submission.memory }));
+  }
+
+  private readonly wakes = new Set<number>();
+  /** Run a scheduler pass at `at` (one event per distinct time). */
+  private wakeAt(at: number): void {
+    if (this.wakes.has(at)) return;
+    this.wakes.add(at);
+    this.queue.push(at, { kind: 'wake' });
   }
 
   daemonShapes(): TaskShape[] {
@@ -905,6 +909,17 @@ export class World {
 
   /** The container instance as ECS describes it (no Auto Scaling state: ECS does not know it). */
   toCore(i: SimInstance): Instance {
+    const cached = this.views.get(i);
+    if (cached !== undefined && cached.version === i.version) return cached.view;
+    const view = this.buildView(i);
+    this.views.set(i, { version: i.version, view });
+    return view;
+  }
+
+  /** Cached core views, rebuilt only when the instance changed (`version`). */
+  private readonly views = new WeakMap<SimInstance, { version: number; view: Instance }>();
+
+  private buildView(i: SimInstance): Instance {
     const tasks: Task[] = [];
     for (const t of i.tasks.values()) {
       if (isGone(t as unknown as Task)) continue;
@@ -915,12 +930,12 @@ export class World {
       arn: i.arn,
       group: i.group.name,
       status: i.ecsStatus ?? 'INACTIVE',
-      registered: { cpu: i.group.spec.cpu, memory: i.group.spec.memory },
+      registered: { cpu: i.type.cpu, memory: i.type.memory },
       remaining: { cpu: i.bin.cpu, memory: i.bin.memory },
       usedTcpPorts: [...i.bin.tcp].sort((a, b) => a - b),
       usedUdpPorts: [...i.bin.udp].sort((a, b) => a - b),
-      ...(i.group.spec.availabilityZone !== undefined ? { availabilityZone: i.group.spec.availabilityZone } : {}),
-      instanceType: i.group.spec.instanceType,
+      availabilityZone: i.zone,
+      instanceType: i.type.instanceType,
       attributes: { ...i.attributes },
       tasks,
     };
@@ -931,8 +946,7 @@ export class World {
     const out: Service[] = [];
     for (const s of [...this.services, ...this.daemons]) {
       const live = this.liveTasksOf(s).filter((t) => t.status !== 'STOPPING');
-      const daemonLive = s.spec.daemon ? [...this.alive].flatMap((i) => [...i.tasks.values()].filter((t) => t.role === 'daemon' && t.service === s.spec.name)) : [];
-      const tasks = s.spec.daemon ? daemonLive : live;
+      const tasks = s.spec.daemon ? [...s.tasks] : live;
       const running = tasks.filter((t) => t.status === 'RUNNING').length;
       const pending = tasks.length - running;
       const desired = s.spec.daemon ? this.ecsInstances().length : s.desired;

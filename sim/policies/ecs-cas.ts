@@ -88,7 +88,7 @@ export function ecsCasPolicy(): Policy {
 
   return {
     name: 'ecs-cas',
-    settings: { hook: { name: 'ecs-managed-draining', heartbeatSeconds: CAS_HOOK_SECONDS }, protectBusyFromScaleIn: true, agentSpotDraining: true },
+    settings: { hook: { name: 'ecs-managed-draining', heartbeatSeconds: CAS_HOOK_SECONDS }, protectBusyFromScaleIn: true, agentSpotDraining: true, capacityProviders: true },
     start(world) {
       for (let t = world.now + 60_000; t < world.end; t += 60_000) world.schedule(t, 'ecs-cas-metric', () => tick(world));
     },
