@@ -23,6 +23,9 @@ import type { World } from './world';
 /** How far back failed scaling activities are reported (the adapter reads the recent activities). */
 export const LAUNCH_FAILURE_LOOKBACK_SECONDS = 3600;
 
+/** Simulated latency of one AWS API request (our assumption: a typical in-region round trip). */
+export const API_LATENCY_MS = 50;
+
 const pages = (n: number, size: number): number => Math.max(1, Math.ceil(n / size));
 
 export interface PortsOptions {
@@ -48,9 +51,13 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
   const seenDefinitions = new Set<string>();
   let injected = 0;
 
-  /** Count `n` requests and maybe fail like a throttled SDK call. */
-  const call = (n: number, what: string): void => {
+  /**
+   * Count `n` requests, wait their latency on the simulated clock (so a tick and an interruption
+   * invocation overlap as they do in Lambda), and maybe fail like a throttled SDK call.
+   */
+  const call = async (n: number, what: string): Promise<void> => {
     world.countApi(n);
+    await world.sleep(n * API_LATENCY_MS);
     if (options.apiErrorRate > 0 && options.faults.chance(options.apiErrorRate)) {
       injected++;
       throw new HeadroomError('transient', `ThrottlingException: Rate exceeded (${what}, injected by the simulator)`);
@@ -80,19 +87,19 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
       const tasks = instances.reduce((n, i) => n + i.tasks.size, 0);
       const defs = new Set<string>(services.map((s) => `service:${s.name}`));
       for (const i of instances) for (const t of i.tasks.values()) if (t.submission !== undefined) defs.add(`job:${t.shape.cpu}/${t.shape.memory}`);
-      call(2 * pages(instances.length, 100) + 2 * pages(tasks, 100) + pages(services.length, 100) + pages(services.length, 10) + definitionCalls(defs), 'snapshot');
+      await call(2 * pages(instances.length, 100) + 2 * pages(tasks, 100) + pages(services.length, 100) + pages(services.length, 10) + definitionCalls(defs), 'snapshot');
       return { instances: instances.map(instanceView), services, waiting: world.provisioningShapes() };
     },
     async findInstances(ids) {
       const wanted = new Set(ids);
       const found = world.ecsInstances().filter((i) => wanted.has(i.id));
       const tasks = found.reduce((n, i) => n + i.tasks.size, 0);
-      call(pages(wanted.size, 20) + (found.length > 0 ? pages(found.length, 100) + 2 * found.length + pages(tasks, 100) + 1 : 0), 'findInstances');
+      await call(pages(wanted.size, 20) + (found.length > 0 ? pages(found.length, 100) + 2 * found.length + pages(tasks, 100) + 1 : 0), 'findInstances');
       return found.map(instanceView);
     },
     async setStatus(arns, status: Extract<InstanceStatus, 'ACTIVE' | 'DRAINING'>) {
       if (arns.length === 0) return;
-      call(pages(arns.length, 10), 'UpdateContainerInstancesState');
+      await call(pages(arns.length, 10), 'UpdateContainerInstancesState');
       for (const arn of arns) {
         const i = world.findInstance(arn);
         if (i !== undefined) world.setEcsStatus(i, status, 'headroom');
@@ -100,7 +107,7 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
     },
     async setAttribute(arns, name, value) {
       if (arns.length === 0) return;
-      call(pages(arns.length, 10), value === undefined ? 'DeleteAttributes' : 'PutAttributes');
+      await call(pages(arns.length, 10), value === undefined ? 'DeleteAttributes' : 'PutAttributes');
       for (const arn of arns) {
         const i = world.findInstance(arn);
         if (i !== undefined) world.setAttribute(i, name, value);
@@ -108,7 +115,7 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
     },
     async stopTasks(taskIds, reason) {
       if (taskIds.length === 0) return;
-      call(taskIds.length, 'StopTask');
+      await call(taskIds.length, 'StopTask');
       for (const id of taskIds) world.stopTaskById(id, `headroom (${reason})`);
     },
   };
@@ -116,7 +123,7 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
   const autoScaling: AutoScaling = {
     async describeGroups(names) {
       const groups = names.map((n) => world.groupByName(n)).filter((g): g is NonNullable<typeof g> => g !== undefined);
-      call(pages(names.length, 100) + groups.length, 'DescribeAutoScalingGroups');
+      await call(pages(names.length, 100) + groups.length, 'DescribeAutoScalingGroups');
       return groups.map(
         (g): GroupState => ({
           name: g.name,
@@ -132,28 +139,28 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
       );
     },
     async setDesiredCapacity(group, desired) {
-      call(1, 'SetDesiredCapacity');
+      await call(1, 'SetDesiredCapacity');
       const g = world.groupByName(group);
       if (g === undefined) throw new HeadroomError('invalid-input', `ValidationError: AutoScalingGroup name not found - ${group}`);
       world.setDesired(g, desired, 'headroom');
     },
     async terminateInstance(instanceId, decrement) {
-      call(1, 'TerminateInstanceInAutoScalingGroup');
+      await call(1, 'TerminateInstanceInAutoScalingGroup');
       return world.terminateInstance(instanceId, decrement, 'headroom');
     },
     async heartbeat(hook: HookRef) {
-      call(1, 'RecordLifecycleActionHeartbeat');
+      await call(1, 'RecordLifecycleActionHeartbeat');
       return world.heartbeat(hook.instanceId);
     },
     async completeLifecycleAction(hook: HookRef) {
-      call(1, 'CompleteLifecycleAction');
+      await call(1, 'CompleteLifecycleAction');
       return world.completeLifecycle(hook.instanceId);
     },
   };
 
   const queue: DrainQueue = {
     async enqueue(check, delaySeconds) {
-      call(1, 'SendMessage');
+      await call(1, 'SendMessage');
       if (delaySeconds < 0 || delaySeconds > 900) throw new HeadroomError('invalid-input', `InvalidParameterValue: DelaySeconds ${delaySeconds} must be 0–900`);
       options.enqueue(check, delaySeconds);
     },
@@ -163,11 +170,11 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
   const metrics: Metrics = {
     async publish(datums: readonly MetricDatum[], at: number) {
       if (datums.length === 0) return;
-      call(pages(datums.length, 1000), 'PutMetricData');
+      await call(pages(datums.length, 1000), 'PutMetricData');
       for (const d of datums) published.push({ at, name: d.name, value: d.value });
     },
     async history(name: MetricName, from: number, to: number): Promise<HeadroomSample[]> {
-      call(1, 'GetMetricData');
+      await call(1, 'GetMetricData');
       const out: HeadroomSample[] = [];
       for (let k = published.length - 1; k >= 0; k--) {
         const p = published[k];

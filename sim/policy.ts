@@ -32,6 +32,8 @@ export interface Policy {
   /** Schedule the policy's own timers (ticks, alarms). Called once before the run. */
   start(world: World): void;
   onSpotWarning?(world: World, instance: SimInstance): void | Promise<void>;
+  /** An `EC2 Instance Rebalance Recommendation` for one of the cluster's instances. */
+  onRebalance?(world: World, instance: SimInstance): void | Promise<void>;
   onLifecycleHook?(world: World, instance: SimInstance): void | Promise<void>;
   onPlacementFailure?(world: World, service: string): void | Promise<void>;
   /** Counters worth showing in the report (handler invocations, retries, …). */

@@ -38,6 +38,7 @@ import { DEFAULT_ZONE, instanceTypesOf, LAUNCH_RETRY_SECONDS, TERMINATING_STATES
 export type { GroupRuntime, SeriesPoint, SimInstance, SimTask, SpotMark } from './world-types';
 import type { LowerBound } from './lower-bound';
 import { Meter } from './metering';
+import { scheduleSpot, SPOT_WARNING_SECONDS, type SpotHost } from './spot';
 import type { Policy } from './policy';
 import { Prng } from './prng';
 import type { CapacityGroupSpec, Scenario, ServiceSpec } from './scenario';
@@ -50,8 +51,6 @@ export const ECS_RESERVED_PORTS = [22, 2375, 2376, 51678, 51679] as const;
 export const TASK_START_SECONDS = 20;
 /** STOPPING → STOPPED for service tasks (load balancer deregistration, SIGTERM grace). */
 export const TASK_STOP_SECONDS = 30;
-/** EC2 Spot interruption notice. */
-export const SPOT_WARNING_SECONDS = 120;
 /** ECS emits SERVICE_TASK_PLACEMENT_FAILURE again at most this often per service (our assumption). */
 export const PLACEMENT_FAILURE_REPEAT_SECONDS = 300;
 /** Time-series sampling interval for the report. */
@@ -67,6 +66,12 @@ interface ServiceRuntime {
   readonly waits: number[];
   failingSince?: number;
   lastFailureEventAt?: number;
+}
+
+export interface WaitingTask {
+  readonly shape: TaskShape;
+  readonly service?: string;
+  readonly ordinal: number;
 }
 
 interface Waiting {
@@ -86,8 +91,6 @@ type WorldEvent =
   | { kind: 'desired' }
   | { kind: 'wake' }
   | { kind: 'reconcile'; group: GroupRuntime }
-  | { kind: 'spot-hazard'; u: number }
-  | { kind: 'storm'; index: number; fraction: number }
   | { kind: 'spot-terminate'; instance: SimInstance }
   | { kind: 'hook-timeout'; instance: SimInstance }
   | { kind: 'sample' }
@@ -106,7 +109,7 @@ export interface WorldOptions {
   readonly onProgress?: (fraction: number) => void;
 }
 
-export class World {
+export class World implements SpotHost {
   readonly scenario: Scenario;
   readonly policy: Policy;
   readonly end: number;
@@ -126,6 +129,7 @@ export class World {
   private clock = EPOCH;
   readonly meter = new Meter(EPOCH);
   launchFailures = 0;
+  rebalanceRecommendations = 0;
   private dirty = true;
   private taskSeq = 0;
   private instanceSeq = 0;
@@ -201,6 +205,15 @@ export class World {
     this.queue.push(Math.max(at, this.clock), { kind: 'call', label, run });
   }
 
+  private inflight = 0;
+  private failure: unknown;
+
+  /** Resolve after `ms` of simulated time (API latency). */
+  sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => this.queue.push(this.clock + ms, { kind: 'call', label: 'wake', run: resolve }));
+  }
+
   /** Count `n` AWS API requests made now (for `apiCalls` and `maxApiCallsPerTick`). */
   countApi(n: number): void {
     if (n <= 0) return;
@@ -224,7 +237,7 @@ export class World {
     for (const s of this.options.submissions) this.queue.push(EPOCH + s.atSecond * 1000, { kind: 'submit', submission: s });
     for (let t = EPOCH + 60_000; t < this.end; t += 60_000) this.queue.push(t, { kind: 'desired' });
     for (let t = EPOCH; t <= this.end; t += SAMPLE_SECONDS * 1000) this.queue.push(t, { kind: 'sample' });
-    this.scheduleSpot();
+    scheduleSpot(this, this.scenario, this.prng);
     this.policy.start(this);
 
     let lastReport = 0;
@@ -235,7 +248,11 @@ export class World {
       while (this.queue.peekTime() === at) {
         const item = this.queue.pop();
         if (item !== undefined) await this.handle(item.event);
+        // Let handlers woken at this instant run on to their next simulated wait. Only promise
+        // jobs run in between (no I/O), so the order is deterministic.
+        if (this.inflight > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
+      if (this.failure !== undefined) throw this.failure;
       if (this.dirty) this.schedulerPass();
       this.refreshGauges();
       if (this.options.onProgress !== undefined && at - lastReport >= 3_600_000) {
@@ -288,10 +305,6 @@ export class World {
           }
         }
         return;
-      case 'spot-hazard':
-        return this.spotHazard(e.u);
-      case 'storm':
-        return this.storm(e.index, e.fraction);
       case 'spot-terminate':
         if (e.instance.lifecycle !== 'Terminated') {
           this.note(`spot: EC2 terminates ${e.instance.id}`);
@@ -308,8 +321,22 @@ export class World {
       }
       case 'sample':
         return this.sample();
-      case 'call':
-        return e.run();
+      case 'call': {
+        // Handlers run concurrently on the simulated clock: an async callback is not awaited here;
+        // it runs until its next simulated wait (`sleep`), and the loop lets it settle below.
+        const p = e.run();
+        if (p instanceof Promise) {
+          this.inflight++;
+          p.then(
+            () => this.inflight--,
+            (error: unknown) => {
+              this.inflight--;
+              this.failure ??= error;
+            },
+          );
+        }
+        return;
+      }
     }
   }
 
@@ -610,47 +637,30 @@ export class World {
 
   // ---------------------------------------------------------------- EC2 Spot
 
-  /**
-   * Background interruptions as a thinned Poisson process: hazards arrive at rate λ × slots (slots =
-   * Σ max of the Spot groups); hazard u hits the ⌊u × slots⌋-th live Spot instance in launch order,
-   * if there is one. Each instance is hit at rate λ, and every policy sees the same hazards.
-   */
-  private scheduleSpot(): void {
-    const rate = this.scenario.interruptions.spotPerInstanceHour;
-    const slots = this.groups.filter((g) => g.spec.spot).reduce((a, g) => a + g.spec.max, 0);
-    if (rate > 0 && slots > 0) {
-      const p = this.prng.fork('spot-hazards');
-      const perSecond = (rate * slots) / 3600;
-      for (let t = p.exponential(perSecond); t < this.scenario.durationMinutes * 60; t += p.exponential(perSecond)) {
-        this.queue.push(EPOCH + Math.round(t * 1000), { kind: 'spot-hazard', u: p.next() });
-      }
-    }
-    this.scenario.interruptions.storms.forEach((s, index) => this.queue.push(EPOCH + s.atMinute * 60_000, { kind: 'storm', index, fraction: s.fraction }));
+  /** Live Spot instances not yet warned, in launch order. */
+  spotCandidates(): SimInstance[] {
+    return [...this.alive].filter((i) => i.group.spec.spot && i.spotWarnedAt === undefined && !TERMINATING_STATES.has(i.lifecycle)).sort((a, b) => a.seq - b.seq);
   }
 
-  private spotCandidates(): SimInstance[] {
-    return [...this.alive].filter((i) => i.group.spec.spot && i.spotWarnedAt === undefined).sort((a, b) => a.seq - b.seq);
+  get spotSlots(): number {
+    return this.groups.filter((g) => g.spec.spot).reduce((a, g) => a + g.spec.max, 0);
   }
 
-  private spotHazard(u: number): void {
-    const slots = this.groups.filter((g) => g.spec.spot).reduce((a, g) => a + g.spec.max, 0);
-    const victim = this.spotCandidates()[Math.floor(u * slots)];
-    if (victim !== undefined) {
-      this.spotMarks.push({ minute: (this.clock - EPOCH) / 60_000, count: 1, storm: false });
-      this.warn(victim);
-    }
+  readonly start = EPOCH;
+
+  at(time: number, label: string, run: () => void): void {
+    this.schedule(time, label, run);
   }
 
-  private storm(index: number, fraction: number): void {
-    const candidates = this.spotCandidates();
-    const n = candidates.length === 0 || fraction <= 0 ? 0 : Math.max(1, Math.round(fraction * candidates.length));
-    const victims = this.prng.fork(`storm-${index}`).shuffle(candidates).slice(0, n);
-    this.spotMarks.push({ minute: (this.clock - EPOCH) / 60_000, count: victims.length, storm: true });
-    this.note(`spot: storm warns ${victims.length} of ${candidates.length} Spot instance(s)`);
-    for (const v of victims) this.warn(v);
+  /** An `EC2 Instance Rebalance Recommendation` reaches the policy (if its deployment listens). */
+  recommend(i: SimInstance): void {
+    this.rebalanceRecommendations++;
+    this.note(`spot: rebalance recommendation for ${i.id}`);
+    const cb = this.policy.onRebalance;
+    if (cb !== undefined) this.schedule(this.clock, 'rebalance', () => cb.call(this.policy, this, i));
   }
 
-  private warn(i: SimInstance): void {
+  warn(i: SimInstance): void {
     i.spotWarnedAt = this.clock;
     this.interruptions++;
     this.note(`spot: interruption warning for ${i.id}`);
@@ -863,12 +873,23 @@ export class World {
     this.waiting = still;
   }
 
+  /**
+   * Everything waiting for a place, each task with its ordinal in its service (or its submission
+   * order for standalone work): the unplaced tasks of a service are its last `waits.length` tasks.
+   */
+  waitingWork(): WaitingTask[] {
+    const out: WaitingTask[] = [];
+    for (const s of this.services) {
+      const first = Math.max(0, s.desired - s.waits.length);
+      for (let k = 0; k < s.waits.length; k++) out.push({ shape: s.shape, service: s.spec.name, ordinal: first + k });
+    }
+    for (const w of this.waiting) out.push({ shape: { cpu: w.submission.cpu, memory: w.submission.memory }, ordinal: w.submission.ordinal });
+    return out;
+  }
+
   /** Shapes of everything waiting for a place: service deficits and queued standalone tasks. */
   waitingShapes(): TaskShape[] {
-    const out: TaskShape[] = [];
-    for (const s of this.services) for (let k = 0; k < s.waits.length; k++) out.push(s.shape);
-    for (const w of this.waiting) out.push({ cpu: w.submission.cpu, memory: w.submission.memory });
-    return out;
+    return this.waitingWork().map((w) => w.shape);
   }
 
   /**
@@ -893,8 +914,11 @@ export class World {
   }
 
   /** The group in core terms (what `decide` and the packer take). */
-  coreGroup(g: GroupRuntime): CapacityGroup {
-    return { name: g.name, min: g.min, max: g.max, desired: g.desired, instance: { cpu: g.spec.cpu, memory: g.spec.memory }, instanceType: g.spec.instanceType, pricePerHour: g.spec.pricePerHour };
+  coreGroup(g: GroupRuntime, zone?: string): CapacityGroup {
+    // The largest type of a mixed group (what ECS managed scaling sizes new instances by).
+    const t = g.types.reduce((a, b) => (b.cpu * b.memory > a.cpu * a.memory ? b : a));
+    const attributes = zone !== undefined ? { 'ecs.availability-zone': zone, 'ecs.instance-type': t.instanceType, 'ecs.os-type': 'linux' } : undefined;
+    return { name: g.name, min: g.min, max: g.max, desired: g.desired, instance: { cpu: t.cpu, memory: t.memory }, instanceType: t.instanceType, pricePerHour: t.pricePerHour, ...(attributes !== undefined ? { attributes } : {}) };
   }
 
   /** Tasks still waiting at the end count their wait so far (for the p99). */

@@ -31,7 +31,7 @@ export function makePolicy(name: PolicyName, ctx: PolicyContext): Policy {
       return ugnsPolicy(defaults, referenceShapeOf(ctx.scenario, defaults.taskShape));
     }
     case 'ecs-cas':
-      return ecsCasPolicy();
+      return ecsCasPolicy(ctx.scenario);
     case 'static-peak':
       return staticPeakPolicy(peakFleet(ctx.scenario, ctx.submissions));
   }
