@@ -33,6 +33,8 @@ export interface PortsOptions {
   /** Fault stream; `apiErrorRate` is the probability a call throws a transient error. */
   readonly faults: Prng;
   readonly apiErrorRate: number;
+  /** Latency of one request in simulated ms (default `API_LATENCY_MS`; 0 outside a running world). */
+  readonly latencyMs?: number;
   /** Called when the handler enqueues a delayed drain check. */
   readonly enqueue: (check: DrainCheck, delaySeconds: number) => void;
   /** Log lines from the handlers (kept for debugging a run). */
@@ -57,7 +59,7 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
    */
   const call = async (n: number, what: string): Promise<void> => {
     world.countApi(n);
-    await world.sleep(n * API_LATENCY_MS);
+    await world.sleep(n * (options.latencyMs ?? API_LATENCY_MS));
     if (options.apiErrorRate > 0 && options.faults.chance(options.apiErrorRate)) {
       injected++;
       throw new HeadroomError('transient', `ThrottlingException: Rate exceeded (${what}, injected by the simulator)`);

@@ -148,7 +148,7 @@ export const scenarioSchema = z
     cluster: cluster.default({ capacityProviders: false, runTaskRetrySeconds: 60 }),
     env: z
       .record(
-        z.string().refine((k) => tunable.has(k), { message: `unknown variable: expected one of ${TUNABLE_ENV.join(', ')}` }),
+        z.string(),
         z.string({ message: 'expected a string value (environment variables are strings)' }),
       )
       .default({}),
@@ -220,6 +220,9 @@ export function crossFieldProblems(input: unknown): string[] {
     if (lo !== undefined && hi !== undefined && lo > hi) out.push(`${path}: expected [min, max] with min ≤ max (got [${lo}, ${hi}])`);
   };
   range(obj(s.faults)?.eventDelaySeconds, 'faults.eventDelaySeconds');
+  for (const key of Object.keys(obj(s.env) ?? {})) {
+    if (!tunable.has(key)) out.push(`env.${key}: unknown variable: expected one of ${TUNABLE_ENV.join(', ')} (the deployment's CLUSTER_NAME, ASG_NAMES and DRAIN_QUEUE_URL are set by the simulator)`);
+  }
   const intr = obj(s.interruptions);
   range(obj(intr?.rebalance)?.leadMinutes, 'interruptions.rebalance.leadMinutes');
   arr(intr?.storms).forEach((raw, k) => {

@@ -47,7 +47,7 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
   let ports: SimPorts | undefined;
   let delivery: Delivery | undefined;
   let ctx: HandlerContext | undefined;
-  const counts = { ticks: 0, placementFailureEvents: 0, interruptionEvents: 0, rebalanceEvents: 0, lifecycleEvents: 0, drainMessages: 0, handlerErrors: 0 };
+  const counts = { ticks: 0, placementFailureEvents: 0, interruptionEvents: 0, rebalanceEvents: 0, interruptionBatches: 0, lifecycleEvents: 0, drainMessages: 0, handlerErrors: 0 };
   const faults = new Prng(scenario.seed).fork('faults');
 
   const ready = (): { ctx: HandlerContext; delivery: Delivery } => {
@@ -99,12 +99,18 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
     onSpotWarning(world, instance) {
       counts.interruptionEvents++;
       const event = envelope(world, 'EC2 Spot Instance Interruption Warning', 'aws.ec2', { 'instance-id': instance.id, 'instance-action': 'terminate' }, [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instance.id}`]);
-      ready().delivery.sqsBatched('interruption', JSON.stringify(event), INTERRUPTION_QUEUE, (env) => handleInterruption(env, ready().ctx));
+      ready().delivery.sqsBatched('interruption', JSON.stringify(event), INTERRUPTION_QUEUE, (env) => {
+        counts.interruptionBatches++;
+        return handleInterruption(env, ready().ctx);
+      });
     },
     onRebalance(world, instance) {
       counts.rebalanceEvents++;
       const event = envelope(world, 'EC2 Instance Rebalance Recommendation', 'aws.ec2', { 'instance-id': instance.id }, [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instance.id}`]);
-      ready().delivery.sqsBatched('interruption', JSON.stringify(event), INTERRUPTION_QUEUE, (env) => handleInterruption(env, ready().ctx));
+      ready().delivery.sqsBatched('interruption', JSON.stringify(event), INTERRUPTION_QUEUE, (env) => {
+        counts.interruptionBatches++;
+        return handleInterruption(env, ready().ctx);
+      });
     },
     onLifecycleHook(world, instance) {
       counts.lifecycleEvents++;
