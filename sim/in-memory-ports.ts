@@ -12,7 +12,7 @@
  * probability, as SDK calls do after their own retries are exhausted; the delivery layer then
  * retries the invocation like the platform does.
  */
-import type { InstanceStatus } from '../core/cluster';
+import type { Instance, InstanceStatus } from '../core/cluster';
 import { HeadroomError } from '../core/errors';
 import type { MetricDatum, MetricName } from '../core/metrics';
 import type { HeadroomSample } from '../core/scale-in';
@@ -77,9 +77,17 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
     return n;
   };
 
-  const instanceView = (i: ReturnType<World['ecsInstances']>[number]) => {
-    const { group: _group, ...ecsOnly } = world.toCore(i);
-    return { ...ecsOnly, agentConnected: true };
+  /** The ECS view (no Auto Scaling group), cached per world view (rebuilt only when the instance changed). */
+  const views = new WeakMap<Instance, Instance>();
+  const instanceView = (i: ReturnType<World['ecsInstances']>[number]): Instance => {
+    const core = world.toCore(i);
+    let view = views.get(core);
+    if (view === undefined) {
+      const { group: _group, ...ecsOnly } = core;
+      view = { ...ecsOnly, agentConnected: true };
+      views.set(core, view);
+    }
+    return view;
   };
 
   const ecs: ContainerService = {
@@ -88,7 +96,7 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
       const services = world.coreServices();
       const tasks = instances.reduce((n, i) => n + i.tasks.size, 0);
       const defs = new Set<string>(services.map((s) => `service:${s.name}`));
-      for (const i of instances) for (const t of i.tasks.values()) if (t.submission !== undefined) defs.add(`job:${t.shape.cpu}/${t.shape.memory}`);
+      for (const shape of world.standaloneShapes()) defs.add(`job:${shape}`);
       await call(2 * pages(instances.length, 100) + 2 * pages(tasks, 100) + pages(services.length, 100) + pages(services.length, 10) + definitionCalls(defs), 'snapshot');
       return { instances: instances.map(instanceView), services, waiting: world.provisioningShapes() };
     },

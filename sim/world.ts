@@ -31,7 +31,7 @@
 import type { CapacityGroup, Instance, Resources, Service, Task, TaskRole, TaskShape, TaskStatus } from '../core/cluster';
 import { isGone } from '../core/cluster';
 import { HeadroomError } from '../core/errors';
-import { headroom } from '../core/headroom';
+import { copiesThatFit } from '../core/headroom';
 import { fits, place, unplace, type Bin } from '../core/placement';
 import { EventQueue } from './event-queue';
 import { DEFAULT_ZONE, instanceTypesOf, LAUNCH_RETRY_SECONDS, TERMINATING_STATES, zonesOf, type GroupRuntime, type InstanceTypeSpec, type SeriesPoint, type SimInstance, type SimTask, type SpotMark } from './world-types';
@@ -62,6 +62,10 @@ interface ServiceRuntime {
   desired: number;
   /** Live tasks of the service (not STOPPED), kept incrementally. */
   readonly tasks: Set<SimTask>;
+  /** Needs a scheduler pass (its tasks, desired count or their instances changed). */
+  dirty: boolean;
+  /** The last pass could not place every task it wanted to. */
+  hungry: boolean;
   /** Since when each currently unplaced task has waited (oldest first). */
   readonly waits: number[];
   failingSince?: number;
@@ -130,7 +134,42 @@ export class World implements SpotHost {
   readonly meter = new Meter(EPOCH);
   launchFailures = 0;
   rebalanceRecommendations = 0;
+  /** A scheduler pass is due (for the services marked dirty and the standalone queue). */
   private dirty = true;
+
+  /** A task of a service changed: that service needs a pass. */
+  private touch(t: SimTask): void {
+    if (t.service !== undefined) {
+      const s = this.serviceByName.get(t.service);
+      if (s !== undefined) s.dirty = true;
+    }
+    this.dirty = true;
+  }
+
+  /** An instance changed status: every service with a task on it needs a pass. */
+  private statusChanged(i: SimInstance): void {
+    for (const t of i.tasks.values()) this.touch(t);
+    this.dirty = true;
+  }
+
+  /** Room may have appeared: services that could not place everything try again. */
+  private capacityChanged(): void {
+    for (const s of this.services) if (s.hungry) s.dirty = true;
+    this.dirty = true;
+  }
+
+  /** Distinct `cpu/memory` shapes of standalone tasks submitted so far (their task definitions). */
+  standaloneShapes(): ReadonlySet<string> {
+    return this.submittedShapes;
+  }
+  private readonly submittedShapes = new Set<string>();
+
+  /** Reference tasks that fit on ACTIVE instances (DESIGN.md §5), from the world's own bins. */
+  headroomOf(shape: TaskShape): number {
+    let n = 0;
+    for (const i of this.alive) if (i.ecsStatus === 'ACTIVE') n += copiesThatFit(shape, i.bin);
+    return n;
+  }
   private taskSeq = 0;
   private instanceSeq = 0;
   private readonly options: WorldOptions;
@@ -182,6 +221,8 @@ export class World implements SpotHost {
       },
       desired: spec.daemon ? 0 : desiredAt(spec, 0),
       tasks: new Set(),
+      dirty: true,
+      hungry: false,
       waits: [],
     });
     this.services = options.scenario.services.filter((s) => !s.daemon).map(runtime).sort((a, b) => a.spec.name.localeCompare(b.spec.name));
@@ -277,7 +318,7 @@ export class World implements SpotHost {
         if (e.task.status === 'PENDING') {
           e.task.status = 'RUNNING';
           e.task.instance.version++;
-          this.dirty = true;
+          this.touch(e.task);
           if (e.task.submission !== undefined) this.queue.push(this.clock + e.task.submission.durationSeconds * 1000, { kind: 'task-done', task: e.task });
         }
         return;
@@ -287,12 +328,13 @@ export class World implements SpotHost {
         if (e.task.status === 'RUNNING') this.removeTask(e.task);
         return;
       case 'submit':
+        this.submittedShapes.add(`${e.submission.cpu}/${e.submission.memory}`);
         this.waiting.push({ submission: e.submission, since: this.clock, nextAttempt: this.clock });
         this.dirty = true;
         return;
       case 'wake':
         this.wakes.delete(this.clock);
-        this.dirty = true;
+        this.capacityChanged();
         return;
       case 'reconcile':
         return this.reconcileGroup(e.group);
@@ -301,6 +343,7 @@ export class World implements SpotHost {
           const d = desiredAt(s.spec, (this.clock - EPOCH) / 60_000);
           if (d !== s.desired) {
             s.desired = d;
+            s.dirty = true;
             this.dirty = true;
           }
         }
@@ -385,7 +428,7 @@ export class World implements SpotHost {
       }
       if (i.ecsStatus === 'ACTIVE') active++;
     }
-    const h = headroom(this.options.referenceShape, this.ecsInstances().map((i) => this.toCore(i)));
+    const h = { total: this.headroomOf(this.options.referenceShape) };
     this.series.push({
       minute: (this.clock - EPOCH) / 60_000,
       instances: this.alive.size,
@@ -582,7 +625,7 @@ export class World implements SpotHost {
     i.registeredAt = this.clock;
     for (const d of this.daemons) if (fits(d.shape, i.bin).ok) this.startTask(i, 'daemon', d.shape, d);
     if (i.spotWarnedAt !== undefined && this.policy.settings.agentSpotDraining === true) i.ecsStatus = 'DRAINING';
-    this.dirty = true;
+    this.capacityChanged();
   }
 
   private beginTermination(i: SimInstance): void {
@@ -667,7 +710,8 @@ export class World implements SpotHost {
     this.queue.push(this.clock + SPOT_WARNING_SECONDS * 1000, { kind: 'spot-terminate', instance: i });
     if (this.policy.settings.agentSpotDraining === true && i.ecsStatus === 'ACTIVE') {
       i.ecsStatus = 'DRAINING';
-      this.dirty = true;
+      i.version++;
+      this.statusChanged(i);
     }
     const cb = this.policy.onSpotWarning;
     if (cb !== undefined) this.schedule(this.clock, 'spot-warning', () => cb.call(this.policy, this, i));
@@ -698,7 +742,8 @@ export class World implements SpotHost {
     this.note(`ecs: ${who} sets ${i.id} ${status}`);
     i.ecsStatus = status;
     i.version++;
-    this.dirty = true;
+    this.statusChanged(i);
+    if (status === 'ACTIVE') this.capacityChanged();
   }
 
   /** StopTask: service tasks go through STOPPING; standalone tasks stopped by a drain are submitted again. */
@@ -721,7 +766,7 @@ export class World implements SpotHost {
     t.status = 'STOPPING';
     t.instance.version++;
     this.queue.push(this.clock + t.stopSeconds * 1000, { kind: 'task-stopped', task: t });
-    this.dirty = true;
+    this.touch(t);
   }
 
   private removeTask(t: SimTask): void {
@@ -731,7 +776,8 @@ export class World implements SpotHost {
     t.instance.version++;
     if (t.service !== undefined) this.serviceByName.get(t.service)?.tasks.delete(t);
     unplace(t.shape, t.instance.bin);
-    this.dirty = true;
+    this.touch(t);
+    this.capacityChanged();
   }
 
   private startTask(i: SimInstance, role: TaskRole, shape: TaskShape, service?: ServiceRuntime, submission?: Submission): SimTask {
@@ -750,6 +796,7 @@ export class World implements SpotHost {
     i.tasks.set(task.id, task);
     i.version++;
     service?.tasks.add(task);
+    if (service !== undefined) service.dirty = true;
     if (role !== 'daemon') this.queue.push(this.clock + TASK_START_SECONDS * 1000, { kind: 'task-running', task });
     return task;
   }
@@ -777,7 +824,11 @@ export class World implements SpotHost {
   private schedulerPass(): void {
     this.dirty = false;
     const instances = this.ecsInstances();
-    for (const s of this.services) this.scheduleService(s, instances);
+    for (const s of this.services) {
+      if (!s.dirty) continue;
+      s.dirty = false;
+      this.scheduleService(s, instances);
+    }
     this.scheduleStandalone(instances);
   }
 
@@ -829,13 +880,18 @@ export class World implements SpotHost {
       this.stopTask(t);
       stoppable--;
     }
+    s.hungry = failed;
     if (failed && D - onActive > 0) {
       const first = s.failingSince === undefined;
       s.failingSince ??= this.clock;
       const due = s.lastFailureEventAt === undefined || this.clock - s.lastFailureEventAt >= PLACEMENT_FAILURE_REPEAT_SECONDS * 1000;
       const cb = this.policy.onPlacementFailure;
-      if ((first || due) && cb !== undefined) {
+      if (first || due) {
+        // Passes run only when something changed: come back when the event is due again.
         s.lastFailureEventAt = this.clock;
+        this.wakeAt(this.clock + PLACEMENT_FAILURE_REPEAT_SECONDS * 1000);
+      }
+      if ((first || due) && cb !== undefined) {
         const name = s.spec.name;
         this.schedule(this.clock, 'placement-failure', () => cb.call(this.policy, this, name));
       }

@@ -15,7 +15,6 @@
  *   whatever still runs is lost.
  * - No Spot handling: an interrupted instance dies with its tasks two minutes after the warning.
  */
-import { headroom } from '../../core/headroom';
 import type { Resources } from '../../core/cluster';
 import type { Config } from '../../core/config';
 import type { Policy } from '../policy';
@@ -32,7 +31,7 @@ export function ugnsPolicy(config: Config, shape: Resources): Policy {
   const tick = (world: World): void => {
     const instances = world.ecsInstances();
     world.countApi(1 + instances.length + 1); // ListContainerInstances, DescribeContainerInstances × n, PutMetricData
-    const value = headroom(shape, instances.map((i) => world.toCore(i))).total;
+    const value = world.headroomOf(shape);
     if (world.now - lastScalingAt < UGNS_COOLDOWN_SECONDS * 1000) return;
     for (const g of world.groups) {
       let target = g.desired;
