@@ -14,7 +14,7 @@
  */
 import type { Prng } from './prng';
 import type { Scenario } from './scenario';
-import type { World } from './world';
+import type { SimWorld } from './sim-world';
 
 export const LAMBDA_ASYNC_RETRY_SECONDS = [60, 120] as const;
 
@@ -60,7 +60,7 @@ export class Delivery {
   private readonly buffers = new Map<string, { messages: Buffered[]; flushAt?: number }>();
 
   constructor(
-    private readonly world: World,
+    private readonly world: SimWorld,
     private readonly faults: Prng,
     private readonly config: Scenario['faults'],
   ) {}

@@ -18,7 +18,7 @@ import type { MetricDatum, MetricName } from '../core/metrics';
 import type { HeadroomSample } from '../core/scale-in';
 import type { AutoScaling, ContainerService, DrainCheck, DrainQueue, GroupState, HookRef, Logger, Metrics, Ports } from '../handlers/ports';
 import type { Prng } from './prng';
-import type { World } from './world';
+import type { SimWorld } from './sim-world';
 
 /** How far back failed scaling activities are reported (the adapter reads the recent activities). */
 export const LAUNCH_FAILURE_LOOKBACK_SECONDS = 3600;
@@ -29,7 +29,7 @@ export const API_LATENCY_MS = 50;
 const pages = (n: number, size: number): number => Math.max(1, Math.ceil(n / size));
 
 export interface PortsOptions {
-  readonly world: World;
+  readonly world: SimWorld;
   /** Fault stream; `apiErrorRate` is the probability a call throws a transient error. */
   readonly faults: Prng;
   readonly apiErrorRate: number;
@@ -79,7 +79,7 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
 
   /** The ECS view (no Auto Scaling group), cached per world view (rebuilt only when the instance changed). */
   const views = new WeakMap<Instance, Instance>();
-  const instanceView = (i: ReturnType<World['ecsInstances']>[number]): Instance => {
+  const instanceView = (i: ReturnType<SimWorld['ecsInstances']>[number]): Instance => {
     const core = world.toCore(i);
     let view = views.get(core);
     if (view === undefined) {

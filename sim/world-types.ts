@@ -122,3 +122,10 @@ export const DEFAULT_ZONE = 'us-east-1a';
  */
 export const LAUNCH_RETRY_SECONDS = 120;
 
+
+/** A task waiting for a place, with its ordinal in its service (or in submission order). */
+export interface WaitingTask {
+  readonly shape: TaskShape;
+  readonly service?: string;
+  readonly ordinal: number;
+}

@@ -34,10 +34,11 @@ import { HeadroomError } from '../core/errors';
 import { copiesThatFit } from '../core/headroom';
 import { fits, place, unplace, type Bin } from '../core/placement';
 import { EventQueue } from './event-queue';
-import { DEFAULT_ZONE, instanceTypesOf, LAUNCH_RETRY_SECONDS, TERMINATING_STATES, zonesOf, type GroupRuntime, type InstanceTypeSpec, type SeriesPoint, type SimInstance, type SimTask, type SpotMark } from './world-types';
-export type { GroupRuntime, SeriesPoint, SimInstance, SimTask, SpotMark } from './world-types';
+import { DEFAULT_ZONE, instanceTypesOf, LAUNCH_RETRY_SECONDS, TERMINATING_STATES, zonesOf, type GroupRuntime, type InstanceTypeSpec, type SeriesPoint, type SimInstance, type SimTask, type SpotMark, type WaitingTask } from './world-types';
+export type { GroupRuntime, SeriesPoint, SimInstance, SimTask, SpotMark, WaitingTask } from './world-types';
 import type { LowerBound } from './lower-bound';
 import { Meter } from './metering';
+import type { SimWorld } from './sim-world';
 import { scheduleSpot, SPOT_WARNING_SECONDS, type SpotHost } from './spot';
 import type { Policy } from './policy';
 import { Prng } from './prng';
@@ -72,11 +73,6 @@ interface ServiceRuntime {
   lastFailureEventAt?: number;
 }
 
-export interface WaitingTask {
-  readonly shape: TaskShape;
-  readonly service?: string;
-  readonly ordinal: number;
-}
 
 interface Waiting {
   readonly submission: Submission;
@@ -113,7 +109,7 @@ export interface WorldOptions {
   readonly onProgress?: (fraction: number) => void;
 }
 
-export class World implements SpotHost {
+export class World implements SpotHost, SimWorld {
   readonly scenario: Scenario;
   readonly policy: Policy;
   readonly end: number;

@@ -38,7 +38,8 @@ import { fits, freshBin } from '../../core/placement';
 import type { Policy } from '../policy';
 import type { Scenario } from '../scenario';
 import { pollDrain } from './drain-poll';
-import type { GroupRuntime, SimInstance, World } from '../world';
+import type { SimWorld } from '../sim-world';
+import type { GroupRuntime, SimInstance } from '../world-types';
 
 export const CAS_TARGET_PERCENT = 100;
 export const CAS_SCALE_IN_DATAPOINTS = 15;
@@ -78,7 +79,7 @@ export function defaultStrategy(scenario: Scenario): StrategyItem[] {
 }
 
 /** Instances one provider needs for its PROVISIONING tasks (max over groups of identical tasks). */
-export function instancesNeeded(world: World, g: GroupRuntime, tasks: readonly TaskShape[]): number {
+export function instancesNeeded(world: SimWorld, g: GroupRuntime, tasks: readonly TaskShape[]): number {
   const groups = new Map<string, TaskShape[]>();
   for (const t of tasks) {
     const key = JSON.stringify(t);
@@ -105,7 +106,7 @@ export function ecsCasPolicy(scenario: Scenario): Policy {
   const fallback = defaultStrategy(scenario);
   const strategies = new Map<string, readonly StrategyItem[]>(scenario.services.map((s) => [s.name, s.capacityProviderStrategy ?? fallback]));
 
-  const tick = (world: World): void => {
+  const tick = (world: SimWorld): void => {
     world.countApi(1); // PutMetricData CapacityProviderReservation
     const byProvider = new Map<string, TaskShape[]>();
     for (const w of world.waitingWork()) {
@@ -151,7 +152,7 @@ export function ecsCasPolicy(scenario: Scenario): Policy {
     }
   };
 
-  const drain = (world: World, i: SimInstance): void => pollDrain(world, i, { pollSeconds: CAS_DRAIN_POLL_SECONDS, label: 'ecs-managed-drain', callsPerPoll: 0 });
+  const drain = (world: SimWorld, i: SimInstance): void => pollDrain(world, i, { pollSeconds: CAS_DRAIN_POLL_SECONDS, label: 'ecs-managed-drain', callsPerPoll: 0 });
 
   return {
     name: 'ecs-cas',

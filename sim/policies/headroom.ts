@@ -23,13 +23,13 @@ import { inMemoryPorts, type SimPorts } from '../in-memory-ports';
 import type { Policy } from '../policy';
 import { Prng } from '../prng';
 import type { Scenario } from '../scenario';
-import type { World } from '../world';
+import type { SimWorld } from '../sim-world';
 
 export const HEADROOM_HOOK_NAME = 'headroom-drain';
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 
-function envelope(world: World, detailType: string, source: string, detail: Record<string, unknown>, resources: string[] = []): Record<string, unknown> {
+function envelope(world: SimWorld, detailType: string, source: string, detail: Record<string, unknown>, resources: string[] = []): Record<string, unknown> {
   return {
     version: '0',
     id: `sim-${world.now.toString(36)}-${detailType.length}`,

@@ -19,7 +19,8 @@ import type { Resources } from '../../core/cluster';
 import type { Config } from '../../core/config';
 import type { Policy } from '../policy';
 import { pollDrain } from './drain-poll';
-import type { SimInstance, World } from '../world';
+import type { SimWorld } from '../sim-world';
+import type { SimInstance } from '../world-types';
 
 export const UGNS_COOLDOWN_SECONDS = 300;
 export const UGNS_HOOK_SECONDS = 60;
@@ -28,7 +29,7 @@ export const UGNS_DRAIN_POLL_SECONDS = 10;
 export function ugnsPolicy(config: Config, shape: Resources): Policy {
   let lastScalingAt = Number.NEGATIVE_INFINITY;
 
-  const tick = (world: World): void => {
+  const tick = (world: SimWorld): void => {
     const instances = world.ecsInstances();
     world.countApi(1 + instances.length + 1); // ListContainerInstances, DescribeContainerInstances × n, PutMetricData
     const value = world.headroomOf(shape);
@@ -46,7 +47,7 @@ export function ugnsPolicy(config: Config, shape: Resources): Policy {
     }
   };
 
-  const drain = (world: World, i: SimInstance): void => pollDrain(world, i, { pollSeconds: UGNS_DRAIN_POLL_SECONDS, label: 'ugns-drain-poll', callsPerPoll: 1 });
+  const drain = (world: SimWorld, i: SimInstance): void => pollDrain(world, i, { pollSeconds: UGNS_DRAIN_POLL_SECONDS, label: 'ugns-drain-poll', callsPerPoll: 1 });
 
   return {
     name: 'ugns',
