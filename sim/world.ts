@@ -36,7 +36,7 @@ import { fits, place, unplace, type Bin } from '../core/placement';
 import { EventQueue } from './event-queue';
 import { DEFAULT_ZONE, instanceTypesOf, LAUNCH_RETRY_SECONDS, TERMINATING_STATES, zonesOf, type GroupRuntime, type InstanceTypeSpec, type SeriesPoint, type SimInstance, type SimTask, type SpotMark, type WaitingTask } from './world-types';
 export type { GroupRuntime, SeriesPoint, SimInstance, SimTask, SpotMark, WaitingTask } from './world-types';
-import type { LowerBound } from './lower-bound';
+import { shapeOfService, type LowerBound } from './lower-bound';
 import { Meter } from './metering';
 import type { SimWorld } from './sim-world';
 import { scheduleSpot, SPOT_WARNING_SECONDS, type SpotHost } from './spot';
@@ -207,14 +207,7 @@ export class World implements SpotHost, SimWorld {
     this.queueing = options.scenario.cluster.capacityProviders || options.policy.settings.capacityProviders === true;
     const runtime = (spec: ServiceSpec): ServiceRuntime => ({
       spec,
-      shape: {
-        cpu: spec.cpu,
-        memory: spec.memory,
-        ...(spec.hostPorts.length > 0 ? { tcpPorts: spec.hostPorts } : {}),
-        ...(spec.distinctInstance === true ? { distinctInstance: true } : {}),
-        ...(spec.memberOf !== undefined && spec.memberOf.length > 0 ? { memberOf: spec.memberOf } : {}),
-        taskGroup: `service:${spec.name}`,
-      },
+      shape: shapeOfService(spec),
       desired: spec.daemon ? 0 : desiredAt(spec, 0),
       tasks: new Set(),
       dirty: true,
