@@ -66,7 +66,7 @@ export function referenceShape(configured: Resources | 'auto', services: readonl
   }
   if (cpu === 0 && memory === 0) {
     for (const i of instances) {
-      for (const t of i.tasks) {
+      for (const t of i.tasks ?? []) {
         if (t.role === 'daemon' || t.status === 'STOPPED') continue;
         cpu = Math.max(cpu, t.cpu);
         memory = Math.max(memory, t.memory);

@@ -6,6 +6,8 @@ import type { Instance, Service, TaskShape } from '../core/cluster';
 import { SCALE_IN_ATTRIBUTE } from '../core/cluster';
 import type { Config } from '../core/config';
 import type { Decision, DecideSettings } from '../core/decide';
+import { headroom, referenceShape } from '../core/headroom';
+import { scaleInWindow, type HeadroomSample } from '../core/scale-in';
 import type { HandlerContext } from './context';
 import { buildModel, type ClusterModel } from './model';
 import type { GroupState } from './ports';
@@ -17,12 +19,55 @@ export interface ClusterView extends ClusterModel {
   readonly groupStates: GroupState[];
 }
 
-/** One snapshot of ECS and one description of the configured groups, read in parallel. */
-export async function readCluster(ctx: HandlerContext): Promise<ClusterView> {
-  const [snapshot, groupStates] = await Promise.all([ctx.ports.ecs.snapshot(), ctx.ports.autoScaling.describeGroups(ctx.config.asgNames)]);
+/**
+ * One snapshot of ECS (instances and services, no task) and one description of the configured
+ * groups, read in parallel; then the tasks of the few instances whose tasks matter without
+ * scale-in: those leaving (terminating, agent disconnected, or in `leaving`: Spot warnings) or not
+ * ACTIVE (draining). With
+ * `tasks: 'all'`, every instance's tasks (what scale-in needs).
+ */
+export async function readCluster(ctx: HandlerContext, options: { readonly tasks?: 'all' | 'leaving'; readonly leaving?: ReadonlySet<string> } = {}): Promise<ClusterView> {
+  const [snapshot, groupStates] = await Promise.all([ctx.ports.ecs.snapshot({ tasks: 'none' }), ctx.ports.autoScaling.describeGroups(ctx.config.asgNames)]);
   const model = buildModel(snapshot.instances, groupStates, ctx.config.asgNames);
   for (const s of model.skipped) ctx.ports.log.warn('capacity group left out of scale-out', s);
-  return { ...model, services: snapshot.services, waiting: snapshot.waiting ?? [], groupStates };
+  const view: ClusterView = { ...model, services: snapshot.services, waiting: snapshot.waiting ?? [], groupStates };
+  const leaving = options.leaving ?? new Set<string>();
+  return withTasks(ctx, view, options.tasks === 'all' ? () => true : (i) => i.status !== 'ACTIVE' || i.terminating === true || i.agentConnected === false || leaving.has(i.id));
+}
+
+/** The view with the tasks of the instances `which` selects filled in (the others keep theirs). */
+export async function withTasks(ctx: HandlerContext, view: ClusterView, which: (i: Instance) => boolean, options: { readonly waiting?: boolean } = {}): Promise<ClusterView> {
+  const arns = view.instances.filter((i) => i.arn !== undefined && i.tasks === undefined && which(i)).map((i) => i.arn as string);
+  if (arns.length === 0 && options.waiting !== true) return view;
+  const { byInstance, waiting } = await ctx.ports.ecs.tasksOf(arns, options);
+  const instances = view.instances.map((i) => {
+    const t = i.arn !== undefined ? byInstance.get(i.arn) : undefined;
+    return t !== undefined ? { ...i, tasks: t } : i;
+  });
+  return { ...view, instances, ...(waiting !== undefined ? { waiting } : {}) };
+}
+
+/**
+ * What a tick reads: the cluster without tasks, the groups and the headroom history in parallel;
+ * then every instance's tasks only when scale-in is considered (excess held for the window, which
+ * the history and the current headroom tell before any task is read), or the cluster's task
+ * listing (for tasks waiting with no instance) when headroom is under the shortage threshold.
+ */
+export async function readForTick(ctx: HandlerContext, now: number): Promise<{ view: ClusterView; history: HeadroomSample[] }> {
+  const { config } = ctx;
+  const [view, history] = await Promise.all([
+    readCluster(ctx),
+    config.scaleInEnabled ? ctx.ports.metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
+  ]);
+  const shape = referenceShape(config.taskShape, view.services, view.instances);
+  const current = headroom(shape, view.instances).total;
+  // Short of headroom: a scale-out is coming, and tasks waiting with no instance (PROVISIONING)
+  // size it; only the cluster's task listing shows them.
+  if (current < config.shortageThreshold) return { view: await withTasks(ctx, view, () => false, { waiting: true }), history };
+  if (!config.scaleInEnabled) return { view, history };
+  const window = scaleInWindow({ now, headroom: current, history, excessThreshold: config.excessThreshold, stabilizationSeconds: config.scaleInStabilizationSeconds });
+  if (!window.held) return { view, history };
+  return { view: await withTasks(ctx, view, () => true), history };
 }
 
 export function decideSettings(config: Config, overrides: Partial<DecideSettings> = {}): DecideSettings {

@@ -118,8 +118,8 @@ async function interrupt(notices: readonly Notice[], dropped: readonly string[],
   if (!config.dryRun) await ecs.setStatus(arns, 'DRAINING');
 
   // 2. One decision for the whole batch, as if the instances were already gone.
-  const view = await readCluster(ctx);
   const leaving = new Set(toDrain);
+  const view = await readCluster(ctx, { leaving });
   const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history: [], leaving, settings: decideSettings(config, { scaleInEnabled: false }) });
 
   const membership = new Map<string, { group: string; state: string }>();

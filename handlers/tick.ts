@@ -10,7 +10,7 @@
 import { decide, type Decision } from '../core/decide';
 import { parseEventBridge } from '../core/events';
 import { tickMetrics } from '../core/metrics';
-import { applyDecision, decideSettings, planOf, readCluster } from './act';
+import { applyDecision, decideSettings, planOf, readForTick } from './act';
 import type { HandlerContext } from './context';
 import { lambdaEntry } from './runtime';
 
@@ -47,10 +47,7 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
     return { status: 'dropped', reason: trigger.reason };
   }
   const now = ctx.ports.now();
-  const [view, history] = await Promise.all([
-    readCluster(ctx),
-    config.scaleInEnabled ? metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
-  ]);
+  const { view, history } = await readForTick(ctx, now);
   const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(config) });
   log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...planOf(decision) });
   if (!config.dryRun) await applyDecision(ctx, decision, view.instances, { scaleIn: true });

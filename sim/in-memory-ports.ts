@@ -71,14 +71,39 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
   };
 
   const ecs: ContainerService = {
-    async snapshot() {
+    async snapshot(options = {}) {
       const instances = world.ecsInstances();
       const services = world.coreServices();
-      const tasks = instances.reduce((n, i) => n + i.tasks.size, 0);
       const defs = new Set<string>(services.map((s) => `service:${s.name}`));
+      const base = 2 * pages(instances.length, 100) + pages(services.length, 100) + pages(services.length, 10);
+      if (options.tasks === 'none') {
+        // Counts only: what the ECS adapter returns without listing tasks.
+        call(base + definitionCalls(defs), 'snapshot');
+        const light = instances.map((i) => {
+          const { tasks, ...rest } = instanceView(i);
+          const live = (tasks ?? []).filter((t) => t.status !== 'STOPPED');
+          return { ...rest, taskCounts: { running: live.filter((t) => t.status === 'RUNNING').length, pending: live.filter((t) => t.status !== 'RUNNING').length } };
+        });
+        return { instances: light, services };
+      }
+      const tasks = instances.reduce((n, i) => n + i.tasks.size, 0);
       for (const i of instances) for (const t of i.tasks.values()) if (t.submission !== undefined) defs.add(`job:${t.shape.cpu}/${t.shape.memory}`);
-      call(2 * pages(instances.length, 100) + 2 * pages(tasks, 100) + pages(services.length, 100) + pages(services.length, 10) + definitionCalls(defs), 'snapshot');
+      call(base + 2 * pages(tasks, 100) + definitionCalls(defs), 'snapshot');
       return { instances: instances.map(instanceView), services, waiting: world.provisioningShapes() };
+    },
+    async tasksOf(arns, options = {}) {
+      const wanted = new Set(arns);
+      const found = world.ecsInstances().filter((i) => i.arn !== undefined && wanted.has(i.arn));
+      if (options.waiting === true) {
+        const all = world.ecsInstances().reduce((n, i) => n + i.tasks.size, 0);
+        call(pages(all, 100), 'ListTasks');
+      }
+      const waiting = options.waiting === true ? { waiting: world.provisioningShapes() } : {};
+      if (found.length === 0) return { byInstance: new Map(), ...waiting };
+      const tasks = found.reduce((n, i) => n + i.tasks.size, 0);
+      // ListTasks per instance (and per DRAINING instance for tasks being stopped), DescribeTasks per 100.
+      call(found.length + found.filter((i) => i.ecsStatus !== 'ACTIVE').length + pages(tasks, 100), 'tasksOf');
+      return { byInstance: new Map(found.map((i) => [i.arn as string, [...(instanceView(i).tasks ?? [])]])), ...waiting };
     },
     async findInstances(ids) {
       const wanted = new Set(ids);

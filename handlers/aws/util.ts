@@ -22,6 +22,28 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
+/**
+ * A limiter for work that arrives over time (pages as a paginator yields them): at most `limit`
+ * functions run at once, the rest queue in arrival order.
+ */
+export function limiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  const release = (): void => {
+    active--;
+    queue.shift()?.();
+  };
+  return async <R>(fn: () => Promise<R>): Promise<R> => {
+    if (active >= limit) await new Promise<void>((ok) => queue.push(ok));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
+}
+
 /** The error name an SDK v3 service exception carries (`ThrottlingException`, `ValidationError`, …). */
 export function errorName(error: unknown): string {
   return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string' ? (error as { name: string }).name : '';
