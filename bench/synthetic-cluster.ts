@@ -312,7 +312,8 @@ export function buildSyntheticCluster(options: SyntheticOptions): SyntheticClust
         startedBy: t.role === 'standalone' ? 'batch' : `ecs-svc/${hex(rand, 19)}`,
         tags: [],
         taskArn: t.id,
-        taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${1 + Math.floor(rand() * 40)}`,
+        // A service runs its current revision, a few tasks still the previous one (a deployment).
+        taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${rand() < 0.95 ? 1 : 2}`,
         version: 3,
       });
       if (buffer.length === 100) flush();

@@ -19,12 +19,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../core/config';
 import { AwsAutoScaling } from '../handlers/aws/autoscaling';
 import { CloudWatchMetrics } from '../handlers/aws/cloudwatch';
-import { EcsContainerService, clearTaskDefinitionCache } from '../handlers/aws/ecs';
+import { EcsContainerService, clearReadCaches } from '../handlers/aws/ecs';
 import { noQueue } from '../handlers/aws/sqs';
-import * as aws from '../handlers/aws/ecs';
 import { CLIENT_OPTIONS } from '../handlers/aws/util';
 import type { HandlerContext } from '../handlers/context';
 import type { Logger } from '../handlers/ports';
+import { readForTick } from '../handlers/act';
 import { handleTick } from '../handlers/tick';
 import { startEcsEndpoint } from './ecs-endpoint';
 import { buildSyntheticCluster, type SyntheticCluster } from './synthetic-cluster';
@@ -47,6 +47,8 @@ export interface ReadCurvePoint {
   readonly cold: TickMeasure;
   readonly steady: TickMeasure;
   readonly scaleIn: TickMeasure;
+  /** The first tick considering scale-in (task cache cold), for the peak heap. */
+  readonly scaleInFirst: TickMeasure;
   /** Time of the steady tick's reads alone (`readMs`), median of runs. */
   readonly readMs: number;
   /** `JSON.parse` of the response bodies the steady tick received, median of runs. */
@@ -142,8 +144,7 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     return { ...callsNow(), ms: Math.round(r.ms * 10) / 10, peakHeapMB: r.peakHeapMB };
   };
 
-  clearTaskDefinitionCache();
-  (aws as { clearReadCaches?: () => void }).clearReadCaches?.();
+  clearReadCaches();
   const cold = await tick();
   const steady = await tick();
   // readMs: the steady tick's read phase alone, warm, median of runs.
@@ -163,16 +164,26 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     parseSamples.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
 
-  // 1 % of the instances changed since the last tick: one task replaced on each.
+  // 1 % of the instances change between the two scale-in ticks: one task replaced on each.
   const changed = Math.ceil(cluster.containerInstanceObjects.length / 100);
+  const tasksByCi = new Map<string, Array<Record<string, unknown>>>();
+  for (const t of cluster.taskObjects) {
+    const ci = t.containerInstanceArn as string;
+    const list = tasksByCi.get(ci);
+    if (list === undefined) tasksByCi.set(ci, [t]);
+    else list.push(t);
+  }
+  const churn: Array<[Record<string, unknown>, Array<Record<string, unknown>>]> = [];
   for (let k = 0; k < changed; k++) {
     const ci = cluster.containerInstanceObjects[(k * 37) % cluster.containerInstanceObjects.length] as Record<string, unknown>;
-    const arn = ci.containerInstanceArn as string;
-    const tasks = cluster.taskObjects.filter((t) => t.containerInstanceArn === arn);
-    const replaced = tasks.map((t, j) => (j === tasks.length - 1 ? { ...t, taskArn: `${String(t.taskArn)}-r` } : t));
-    endpoint.update({ ...ci, version: (ci.version as number) + 2 }, replaced);
+    const tasks = tasksByCi.get(ci.containerInstanceArn as string) ?? [];
+    churn.push([{ ...ci, version: (ci.version as number) + 2 }, tasks.map((t, j) => (j === tasks.length - 1 ? { ...t, taskArn: `${String(t.taskArn)}-r` } : t))]);
   }
   excessHeld = true;
+  // The first tick that considers scale-in lists the cluster's tasks (cold task cache); the one
+  // measured is the next, after the changes.
+  const scaleInFirst = await tick();
+  for (const [ci, tasks] of churn) endpoint.update(ci, tasks);
   const scaleIn = await tick();
 
   asg.restore();
@@ -187,16 +198,14 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     cold,
     steady,
     scaleIn,
+    scaleInFirst,
     readMs: Math.round(median(readSamples) * 10) / 10,
     parseMs: Math.round(median(parseSamples) * 10) / 10,
     readBytes,
   };
 }
 
-/** What a tick reads, without deciding: the handlers' own read function. */
+/** What a tick reads, without deciding: the handler's own read function. */
 async function readPhase(ctx: HandlerContext, now: number): Promise<unknown> {
-  const act = (await import('../handlers/act.js')) as Record<string, unknown>;
-  if (typeof act.readForTick === 'function') return (act.readForTick as (c: HandlerContext, n: number) => Promise<unknown>)(ctx, now);
-  const readCluster = act.readCluster as (c: HandlerContext) => Promise<unknown>;
-  return Promise.all([readCluster(ctx), ctx.ports.metrics.history('SchedulableTasks', now - (ctx.config.scaleInStabilizationSeconds + 120) * 1000, now)]);
+  return readForTick(ctx, now);
 }

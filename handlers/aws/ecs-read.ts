@@ -55,7 +55,7 @@ const taskDefinitionCache = new Map<string, Promise<TaskDefinitionSpec>>();
 /** Described tasks by ARN, listed with desired status RUNNING. */
 const taskCache = new Map<string, TaskFacts>();
 /** Per container instance ARN: the `version` its tasks were listed at, and their ARNs. */
-const instanceTaskCache = new Map<string, { version: number; running: string[] }>();
+const instanceTaskCache = new Map<string, { version: number; running: string[]; stopping?: TaskFacts[] }>();
 
 /** For tests and the benchmark's cold tick: forget everything cached. */
 export function clearReadCaches(): void {
@@ -163,9 +163,13 @@ export class EcsReader {
    * with no instance, when the whole cluster was listed. Instances must have been seen by
    * `instances()` first (their `version` decides what is listed again).
    */
-  async tasksOf(containerInstanceArns: readonly string[], options: { stopping?: 'all' | 'not-active'; cluster?: boolean } = {}): Promise<{ byInstance: Map<string, TaskFacts[]>; waiting?: TaskFacts[] }> {
+  async tasksOf(
+    containerInstanceArns: readonly string[],
+    options: { stopping?: 'all' | 'not-active'; cluster?: boolean; fresh?: boolean } = {},
+  ): Promise<{ byInstance: Map<string, TaskFacts[]>; waiting?: TaskFacts[] }> {
     const wanted = [...new Set(containerInstanceArns)];
     const changed = wanted.filter((arn) => {
+      if (options.fresh === true) return true;
       const cached = instanceTaskCache.get(arn);
       const seen = this.seen.get(arn);
       return cached === undefined || seen?.version === undefined || cached.version !== seen.version;
@@ -201,11 +205,20 @@ export class EcsReader {
     }
     // Tasks being stopped (desired STOPPED, not yet STOPPED) keep a drain open: list and describe
     // them afresh on instances that are not ACTIVE (or on all asked for).
+    // (Unchanged instances keep the list read at their version: a task reaching STOPPED changes it.)
+    const changedSet = new Set(changed);
     const stoppingOn = wanted.filter((arn) => options.stopping === 'all' || (options.stopping === 'not-active' && this.seen.get(arn)?.status !== 'ACTIVE'));
     const stopping = new Map<string, TaskFacts[]>();
     await mapLimit(stoppingOn, PARALLEL, async (arn) => {
+      const cached = instanceTaskCache.get(arn);
+      if (!changedSet.has(arn) && cached?.stopping !== undefined) {
+        stopping.set(arn, cached.stopping);
+        return;
+      }
       const arns = await this.list({ containerInstance: arn, desiredStatus: 'STOPPED' });
-      stopping.set(arn, (await this.describe(arns)).filter((t) => t.lastStatus !== 'STOPPED'));
+      const live = (await this.describe(arns)).filter((t) => t.lastStatus !== 'STOPPED');
+      stopping.set(arn, live);
+      if (cached !== undefined) cached.stopping = live;
     });
     const byInstance = new Map<string, TaskFacts[]>();
     for (const arn of wanted) {

@@ -92,7 +92,8 @@ export class EcsContainerService implements ContainerService {
   private async readTasks(containerInstanceArns: readonly string[], stopping: 'all' | 'not-active', cluster = false): Promise<{ byInstance: Map<string, Task[]>; waiting?: TaskShape[] }> {
     if (containerInstanceArns.length === 0 && !cluster) return { byInstance: new Map() };
     try {
-      const read = await this.reader.tasksOf(containerInstanceArns, { stopping, cluster });
+      // Drain checks and interruptions (`stopping: 'all'`) list afresh; the tick trusts `version`.
+      const read = await this.reader.tasksOf(containerInstanceArns, { stopping, cluster, fresh: stopping === 'all' });
       // Roles and constraints come from the services: those of the latest snapshot, the rest described.
       const groups = new Set([...read.byInstance.values()].flat().map((t) => t.group ?? '').filter((g) => g.startsWith('service:')).map((g) => g.slice('service:'.length)));
       const missing = [...groups].filter((g) => !this.services.has(g));

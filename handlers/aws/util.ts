@@ -69,5 +69,20 @@ export function classify(error: unknown, what: string): never {
   throw error;
 }
 
-/** Client options every adapter uses: adaptive retries (client-side rate limiting with jitter). */
-export const CLIENT_OPTIONS = { retryMode: 'adaptive', maxAttempts: 8 } as const;
+/**
+ * The SDK's logger middleware deep-copies every response (through the command's sensitive-data
+ * filter) to pass it to `logger.info`, and calls it only when `info` exists: the default no-op
+ * logger has one, so a 1 MB DescribeContainerInstances page is copied for nothing. This logger has
+ * no `info` (the middleware's optional call skips the copy) and forwards SDK warnings and errors.
+ */
+const SDK_LOGGER = {
+  debug: (): void => undefined,
+  warn: (...args: unknown[]): void => console.warn(...args),
+  error: (...args: unknown[]): void => console.error(...args),
+};
+
+/**
+ * Client options every adapter uses: adaptive retries (client-side rate limiting with jitter) and
+ * the logger above (the SDK's `Logger` type wants `info`; leaving it out is the point).
+ */
+export const CLIENT_OPTIONS = { retryMode: 'adaptive', maxAttempts: 8, logger: SDK_LOGGER as unknown as { debug: () => void; info: () => void; warn: () => void; error: () => void } } as const;
