@@ -23,6 +23,7 @@ import { applyDecision, decideSettings, planOf, readCluster } from './act';
 import type { HandlerContext } from './context';
 import { isLiveLifecycleState } from './model';
 import type { DrainCheck } from './ports';
+import { awsPorts } from './aws/ports';
 import { lambdaEntry } from './runtime';
 
 /** The two-minute Spot warning. */
@@ -145,4 +146,4 @@ async function interrupt(notices: readonly Notice[], dropped: readonly string[],
   return { warnings, rebalances, drained: toDrain, terminated, foreign, decision };
 }
 
-export const handler = lambdaEntry(handleInterruption, process.env, { name: 'interruption', requireDrainQueue: true });
+export const handler = lambdaEntry(handleInterruption, process.env, { name: 'interruption', requireDrainQueue: true, ports: awsPorts });

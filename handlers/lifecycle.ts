@@ -15,6 +15,7 @@ import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext } from './context';
 import { runDrainStep, type DrainOutcome } from './drain-step';
 import type { DrainCheck } from './ports';
+import { awsPorts } from './aws/ports';
 import { lambdaEntry } from './runtime';
 
 type LifecycleAction = Extract<ParsedEvent, { kind: 'lifecycle' }>;
@@ -111,4 +112,4 @@ export async function handleLifecycle(event: unknown, ctx: HandlerContext): Prom
   return { outcomes, dropped, ...(sqs ? { batchItemFailures: failures.map((id) => ({ itemIdentifier: id })) } : {}) };
 }
 
-export const handler = lambdaEntry(handleLifecycle, process.env, { name: 'lifecycle', requireDrainQueue: true });
+export const handler = lambdaEntry(handleLifecycle, process.env, { name: 'lifecycle', requireDrainQueue: true, ports: awsPorts });

@@ -12,6 +12,8 @@ import { parseEventBridge } from '../core/events';
 import { tickMetrics } from '../core/metrics';
 import { applyDecision, decideSettings, planOf, readForTick } from './act';
 import type { HandlerContext } from './context';
+import { awsPortsWith } from './aws/ports';
+import { noQueue } from './aws/sqs';
 import { lambdaEntry } from './runtime';
 
 export type TickResult =
@@ -55,4 +57,4 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
   return { status: config.dryRun ? 'planned' : 'acted', trigger: trigger.trigger, decision };
 }
 
-export const handler = lambdaEntry(handleTick, process.env, { name: 'tick' });
+export const handler = lambdaEntry(handleTick, process.env, { name: 'tick', ports: awsPortsWith(() => noQueue) });
