@@ -192,7 +192,12 @@ export class EcsReader {
         else byCi.set(t.containerInstanceArn, [...(byCi.get(t.containerInstanceArn) ?? []), arn]);
       }
       for (const arn of wanted) listed.set(arn, byCi.get(arn) ?? []);
-      for (const [arn, seen] of this.seen) if (seen.version !== undefined) instanceTaskCache.set(arn, { version: seen.version, running: byCi.get(arn) ?? [] });
+      for (const [arn, seen] of this.seen) {
+        if (seen.version === undefined) continue;
+        const prev = instanceTaskCache.get(arn);
+        const stopping = prev?.version === seen.version ? prev.stopping : undefined;
+        instanceTaskCache.set(arn, { version: seen.version, running: byCi.get(arn) ?? [], ...(stopping !== undefined ? { stopping } : {}) });
+      }
       this.prune(new Set(all));
     } else {
       await mapLimit(changed, PARALLEL, async (arn) => {
