@@ -143,6 +143,8 @@ export async function startEcsEndpoint(world: EndpointWorld): Promise<EcsEndpoin
         const ids = (body.services as string[]).map((s) => (s.startsWith('arn:') ? s : `arn:aws:ecs:${REGION_ACCOUNT}:service/bench/${s}`));
         return described('services', ids, serviceJson);
       }
+      case 'DescribeClusters':
+        return JSON.stringify({ clusters: [{ clusterName: 'bench', status: 'ACTIVE', activeServicesCount: serviceArns.length, registeredContainerInstancesCount: ciOrder.length }], failures: [] });
       case 'DescribeTaskDefinition': {
         const arn = body.taskDefinition as string;
         const family = /task-definition\/([^:]+):/.exec(arn)?.[1] ?? '';

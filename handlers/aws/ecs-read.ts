@@ -3,8 +3,9 @@
  * the core's model. Listings overlap (instances and services page in parallel) and each page is
  * described as soon as it arrives.
  *
- * Cost of a snapshot without tasks: 2·⌈I/100⌉ + ⌈S/100⌉ + ⌈S/10⌉ calls (ListContainerInstances +
- * DescribeContainerInstances, ListServices + DescribeServices), plus one DescribeTaskDefinition per
+ * Cost of a snapshot without tasks: 2·⌈I/100⌉ + ⌈S/10⌉ + 1 calls warm (ListContainerInstances +
+ * DescribeContainerInstances, DescribeServices + one DescribeClusters; ListServices only when a
+ * service was created), 2·⌈I/100⌉ + ⌈S/100⌉ + ⌈S/10⌉ cold, plus one DescribeTaskDefinition per
  * service definition not seen before. Task counts come from the container instance's
  * `runningTasksCount`/`pendingTasksCount`.
  *
@@ -25,6 +26,7 @@
  * which also finds tasks waiting with no instance (PROVISIONING).
  */
 import {
+  DescribeClustersCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -56,12 +58,15 @@ const taskDefinitionCache = new Map<string, Promise<TaskDefinitionSpec>>();
 const taskCache = new Map<string, TaskFacts>();
 /** Per container instance ARN: the `version` its tasks were listed at, and their ARNs. */
 const instanceTaskCache = new Map<string, { version: number; running: string[]; stopping?: TaskFacts[] }>();
+/** Service ARNs of the latest ListServices. */
+let serviceArnCache: string[] | undefined;
 
 /** For tests and the benchmark's cold tick: forget everything cached. */
 export function clearReadCaches(): void {
   taskDefinitionCache.clear();
   taskCache.clear();
   instanceTaskCache.clear();
+  serviceArnCache = undefined;
 }
 
 function facts(t: EcsTask): TaskFacts {
@@ -123,16 +128,51 @@ export class EcsReader {
     return cis;
   }
 
-  /** List services and describe each page (10 per call) as it arrives; INACTIVE ones left out. */
+  /**
+   * Every service not INACTIVE. Warm, the service ARNs of the previous listing are described
+   * (10 per call) together with one DescribeClusters: when as many of them are ACTIVE as the
+   * cluster's `activeServicesCount` (API reference, Cluster: "the number of services that are
+   * running on the cluster in an ACTIVE state"), no service was created since, and ListServices
+   * (⌈S/100⌉ pages) is skipped; otherwise the services are listed again and the new ones described.
+   */
   async services(): Promise<EcsService[]> {
+    const known = serviceArnCache;
+    if (known !== undefined) {
+      const [count, described] = await Promise.all([this.activeServicesCount(), this.servicesNamed(known)]);
+      const active = described.filter((s) => s.status === 'ACTIVE').length;
+      if (count !== undefined && count === active) return described.filter((s) => s.status !== 'INACTIVE');
+      const seen = new Set(described.map((s) => s.serviceArn));
+      const listed = await this.listServiceArns();
+      const fresh = await this.servicesNamed(listed.filter((a) => !seen.has(a)));
+      const listedSet = new Set(listed);
+      return [...described.filter((s) => listedSet.has(s.serviceArn ?? '')), ...fresh].filter((s) => s.status !== 'INACTIVE');
+    }
+    // Cold: describe each page of the listing as it arrives.
     const limit = limiter(PARALLEL);
     const pending: Array<Promise<EcsService[]>> = [];
+    const arns: string[] = [];
     for await (const page of paginateListServices({ client: this.client, pageSize: 100 }, { cluster: this.cluster })) {
+      arns.push(...(page.serviceArns ?? []));
       for (const batch of chunks(page.serviceArns ?? [], 10)) {
         pending.push(limit(async () => (await this.client.send(new DescribeServicesCommand({ cluster: this.cluster, services: batch }))).services ?? []));
       }
     }
-    return (await Promise.all(pending)).flat().filter((s) => s.status !== 'INACTIVE');
+    const services = (await Promise.all(pending)).flat();
+    serviceArnCache = arns;
+    return services.filter((s) => s.status !== 'INACTIVE');
+  }
+
+  private async listServiceArns(): Promise<string[]> {
+    const arns: string[] = [];
+    for await (const page of paginateListServices({ client: this.client, pageSize: 100 }, { cluster: this.cluster })) arns.push(...(page.serviceArns ?? []));
+    serviceArnCache = arns;
+    return arns;
+  }
+
+  /** The cluster's `activeServicesCount`, or undefined when ECS does not report it. */
+  private async activeServicesCount(): Promise<number | undefined> {
+    const out = await this.client.send(new DescribeClustersCommand({ clusters: [this.cluster] }));
+    return out?.clusters?.[0]?.activeServicesCount;
   }
 
   /** DescribeServices for these names (10 per call). */

@@ -4,7 +4,7 @@
  * reads every instance's tasks, and warm it lists only the instances whose `version` changed and
  * describes only task ARNs it has not seen.
  */
-import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { handleTick } from '../../handlers/tick';
 import { sample } from './events';
 import { BASE_ENV, FakeAws, NOW, context, ecsMock, instanceArn, type TestContext } from './fake-aws';
@@ -34,6 +34,10 @@ function cluster(): FakeAws {
   }
   // What DescribeContainerInstances reports besides the fake's fields: a version and the task counts.
   for (const ci of aws.instances.values()) Object.assign(ci, { version: 10, runningTasksCount: 2, pendingTasksCount: 0 });
+  ecsMock.on(DescribeClustersCommand).callsFake(() => {
+    aws.calls.set('DescribeClusters', (aws.calls.get('DescribeClusters') ?? 0) + 1);
+    return { clusters: [{ clusterName: 'demo', activeServicesCount: aws.services.filter((x) => x.status === 'ACTIVE').length }] };
+  });
   return aws;
 }
 
@@ -65,6 +69,20 @@ describe('tick reads', () => {
     expect(warm).toBeLessThanOrEqual(bound);
     expect(aws.count('ListTasks')).toBe(0);
     expect(aws.count('DescribeTasks')).toBe(0);
+    // Services: the known ones described, the count checked, no listing.
+    expect(aws.count('ListServices')).toBe(0);
+  });
+
+  it('a service created since the last tick is found: the active count differs, services are listed again', async () => {
+    const aws = cluster();
+    history(aws, false);
+    const ctx = context({ ...BASE_ENV, DRY_RUN: 'true' });
+    await tick(aws, ctx);
+    aws.service('api', { desired: 3, running: 0 });
+    await tick(aws, ctx);
+    expect(aws.count('ListServices')).toBe(1);
+    // Its 3 unplaced tasks are demand: they count as pending.
+    expect(aws.metric('PendingTasks').at(-1)).toBe(3);
   });
 
   it('a draining instance whose version changed is listed again; its tasks still count', async () => {
