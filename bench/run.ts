@@ -76,7 +76,7 @@ const reads = await measureReads(size);
 const callBound = 2 * Math.ceil(size.instances / 100) + Math.ceil(size.services / 10) + cluster.groups.length + 4;
 const peakHeapMB = Math.max(reads.cold.peakHeapMB, reads.steady.peakHeapMB, reads.scaleInFirst.peakHeapMB, reads.scaleIn.peakHeapMB);
 log(`tick reads (real adapters, in-process ECS endpoint):`);
-for (const [name, m] of [['cold', reads.cold], ['steady', reads.steady], ['scale-in, first', reads.scaleInFirst], ['scale-in, warm', reads.scaleIn]] as const) {
+for (const [name, m] of [['cold', reads.cold], ['steady', reads.steady], [`storm of ${reads.storm.warnings} warnings`, reads.storm], ['scale-in, first', reads.scaleInFirst], ['scale-in, warm', reads.scaleIn]] as const) {
   log(`  ${name}: ${m.calls} calls ${JSON.stringify(m.byOperation)}, ${m.ms} ms, peak heap +${m.peakHeapMB} MB`);
 }
 log(`  steady: ${reads.steady.calls} calls (bound ${callBound}); reads ${reads.readMs} ms vs JSON.parse of its ${(reads.readBytes / 1e6).toFixed(1)} MB ${reads.parseMs} ms (ratio ${(reads.readMs / reads.parseMs).toFixed(2)}, target ≤ 2)`);
@@ -103,6 +103,9 @@ if (json) {
       apiCallsPerTickScaleIn: reads.scaleIn.calls,
       apiCallBound: callBound,
       apiCallsColdTick: reads.cold.calls,
+      stormWarnings: reads.storm.warnings,
+      apiCallsStorm: reads.storm.calls,
+      stormMs: reads.storm.ms,
       readMs: reads.readMs,
       parseMs: reads.parseMs,
       readBytes: reads.readBytes,

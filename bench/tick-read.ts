@@ -25,6 +25,7 @@ import { CLIENT_OPTIONS } from '../handlers/aws/util';
 import type { HandlerContext } from '../handlers/context';
 import type { Logger } from '../handlers/ports';
 import { readForTick } from '../handlers/act';
+import { handleInterruption } from '../handlers/interruption';
 import { handleTick } from '../handlers/tick';
 import { startEcsEndpoint } from './ecs-endpoint';
 import { buildSyntheticCluster, type SyntheticCluster } from './synthetic-cluster';
@@ -49,6 +50,8 @@ export interface ReadCurvePoint {
   readonly scaleIn: TickMeasure;
   /** The first tick considering scale-in (task cache cold), for the peak heap. */
   readonly scaleInFirst: TickMeasure;
+  /** One interruption-queue batch of Spot warnings (1 per 42 instances, 118 at 5,000), warm. */
+  readonly storm: TickMeasure & { readonly warnings: number };
   /** Time of the steady tick's reads alone (`readMs`), median of runs. */
   readonly readMs: number;
   /** `JSON.parse` of the response bodies the steady tick received, median of runs. */
@@ -179,6 +182,19 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     const tasks = tasksByCi.get(ci.containerInstanceArn as string) ?? [];
     churn.push([{ ...ci, version: (ci.version as number) + 2 }, tasks.map((t, j) => (j === tasks.length - 1 ? { ...t, taskArn: `${String(t.taskArn)}-r` } : t))]);
   }
+  // A storm: one SQS batch of Spot warnings, decided once (dry run: reads counted, nothing acted).
+  const warnings = Math.max(1, Math.round(cluster.members.length / 42));
+  const stormEvent = {
+    Records: cluster.members.slice(0, warnings).map((m, k) => ({
+      messageId: `m${k}`,
+      eventSource: 'aws:sqs',
+      body: JSON.stringify({ version: '0', id: `e${k}`, source: 'aws.ec2', 'detail-type': 'EC2 Spot Instance Interruption Warning', time: new Date(now).toISOString(), region: 'us-east-1', resources: [], detail: { 'instance-id': m.id, 'instance-action': 'terminate' } }),
+    })),
+  };
+  resetCalls();
+  const stormRun = await sampled(() => handleInterruption(stormEvent, ctx));
+  const storm = { ...callsNow(), ms: Math.round(stormRun.ms * 10) / 10, peakHeapMB: stormRun.peakHeapMB, warnings };
+
   excessHeld = true;
   // The first tick that considers scale-in lists the cluster's tasks (cold task cache); the one
   // measured is the next, after the changes.
@@ -199,6 +215,7 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     steady,
     scaleIn,
     scaleInFirst,
+    storm,
     readMs: Math.round(median(readSamples) * 10) / 10,
     parseMs: Math.round(median(parseSamples) * 10) / 10,
     readBytes,

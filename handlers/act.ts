@@ -26,9 +26,15 @@ export interface ClusterView extends ClusterModel {
  * ACTIVE (draining). With
  * `tasks: 'all'`, every instance's tasks (what scale-in needs).
  */
-export async function readCluster(ctx: HandlerContext, options: { readonly tasks?: 'all' | 'leaving'; readonly leaving?: ReadonlySet<string> } = {}): Promise<ClusterView> {
+export async function readCluster(
+  ctx: HandlerContext,
+  options: { readonly tasks?: 'all' | 'leaving'; readonly leaving?: ReadonlySet<string>; readonly known?: readonly Instance[] } = {},
+): Promise<ClusterView> {
   const [snapshot, groupStates] = await Promise.all([ctx.ports.ecs.snapshot({ tasks: 'none' }), ctx.ports.autoScaling.describeGroups(ctx.config.asgNames)]);
-  const model = buildModel(snapshot.instances, groupStates, ctx.config.asgNames);
+  // Tasks the caller read moments ago (the warned instances of a storm) are not read again.
+  const known = new Map((options.known ?? []).filter((i) => i.tasks !== undefined).map((i) => [i.id, i.tasks as NonNullable<Instance['tasks']>]));
+  const instances = known.size === 0 ? snapshot.instances : snapshot.instances.map((i) => (known.has(i.id) && i.tasks === undefined ? { ...i, tasks: known.get(i.id) ?? [] } : i));
+  const model = buildModel(instances, groupStates, ctx.config.asgNames);
   for (const s of model.skipped) ctx.ports.log.warn('capacity group left out of scale-out', s);
   const view: ClusterView = { ...model, services: snapshot.services, waiting: snapshot.waiting ?? [], groupStates };
   const leaving = options.leaving ?? new Set<string>();

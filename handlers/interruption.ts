@@ -120,7 +120,7 @@ async function interrupt(notices: readonly Notice[], dropped: readonly string[],
 
   // 2. One decision for the whole batch, as if the instances were already gone.
   const leaving = new Set(toDrain);
-  const view = await readCluster(ctx, { leaving });
+  const view = await readCluster(ctx, { leaving, known: found });
   const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history: [], leaving, settings: decideSettings(config, { scaleInEnabled: false }) });
 
   const membership = new Map<string, { group: string; state: string }>();

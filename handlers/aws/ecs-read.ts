@@ -242,11 +242,12 @@ export class EcsReader {
     } else {
       await mapLimit(changed, PARALLEL, async (arn) => {
         const running = await this.list({ containerInstance: arn, desiredStatus: 'RUNNING' });
-        await this.remember(running);
         listed.set(arn, running);
         const version = this.seen.get(arn)?.version;
         if (version !== undefined) instanceTaskCache.set(arn, { version, running });
       });
+      // New ARNs of every listed instance together: 100 per DescribeTasks, not one call per instance.
+      await this.remember([...listed.values()].flat());
     }
     // Tasks being stopped (desired STOPPED, not yet STOPPED) keep a drain open: list and describe
     // them afresh on instances that are not ACTIVE (or on all asked for).
@@ -254,17 +255,19 @@ export class EcsReader {
     const changedSet = new Set(changed);
     const stoppingOn = wanted.filter((arn) => options.stopping === 'all' || (options.stopping === 'not-active' && this.seen.get(arn)?.status !== 'ACTIVE'));
     const stopping = new Map<string, TaskFacts[]>();
+    const stoppingListed = new Map<string, string[]>();
     await mapLimit(stoppingOn, PARALLEL, async (arn) => {
       const cached = instanceTaskCache.get(arn);
-      if (!changedSet.has(arn) && cached?.stopping !== undefined) {
-        stopping.set(arn, cached.stopping);
-        return;
-      }
-      const arns = await this.list({ containerInstance: arn, desiredStatus: 'STOPPED' });
-      const live = (await this.describe(arns)).filter((t) => t.lastStatus !== 'STOPPED');
-      stopping.set(arn, live);
-      if (cached !== undefined) cached.stopping = live;
+      if (!changedSet.has(arn) && cached?.stopping !== undefined) stopping.set(arn, cached.stopping);
+      else stoppingListed.set(arn, await this.list({ containerInstance: arn, desiredStatus: 'STOPPED' }));
     });
+    const described = new Map((await this.describe([...stoppingListed.values()].flat())).map((t) => [t.taskArn, t]));
+    for (const [arn, arns] of stoppingListed) {
+      const live = arns.map((a) => described.get(a)).filter((t): t is TaskFacts => t !== undefined && t.lastStatus !== 'STOPPED');
+      stopping.set(arn, live);
+      const cached = instanceTaskCache.get(arn);
+      if (cached !== undefined) cached.stopping = live;
+    }
     const byInstance = new Map<string, TaskFacts[]>();
     for (const arn of wanted) {
       const running = (listed.get(arn) ?? instanceTaskCache.get(arn)?.running ?? []).map((a) => taskCache.get(a)).filter((t): t is TaskFacts => t !== undefined && t.lastStatus !== 'STOPPED');
