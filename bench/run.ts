@@ -72,59 +72,59 @@ log(`  JSON.parse of ${cluster.containerInstancePages.length + cluster.taskPages
 log(`  ratio decide ÷ full parse = ${ratio.toFixed(3)} (target ≤ 1)`);
 
 async function main(): Promise<void> {
-const reads = await measureReads(size);
-const callBound = 2 * Math.ceil(size.instances / 100) + Math.ceil(size.services / 10) + cluster.groups.length + 4;
-const peakHeapMB = Math.max(reads.cold.peakHeapMB, reads.steady.peakHeapMB, reads.scaleInFirst.peakHeapMB, reads.scaleIn.peakHeapMB);
-log(`tick reads (real adapters, in-process ECS endpoint):`);
-for (const [name, m] of [['cold', reads.cold], ['steady', reads.steady], [`storm of ${reads.storm.warnings} warnings`, reads.storm], ['scale-in, first', reads.scaleInFirst], ['scale-in, warm', reads.scaleIn]] as const) {
-  log(`  ${name}: ${m.calls} calls ${JSON.stringify(m.byOperation)}, ${m.ms} ms, peak heap +${m.peakHeapMB} MB`);
-}
-log(`  steady: ${reads.steady.calls} calls (bound ${callBound}); reads ${reads.readMs} ms vs JSON.parse of its ${(reads.readBytes / 1e6).toFixed(1)} MB ${reads.parseMs} ms (ratio ${(reads.readMs / reads.parseMs).toFixed(2)}, target ≤ 2)`);
+  const reads = await measureReads(size);
+  const callBound = 2 * Math.ceil(size.instances / 100) + Math.ceil(size.services / 10) + cluster.groups.length + 4;
+  const peakHeapMB = Math.max(reads.cold.peakHeapMB, reads.steady.peakHeapMB, reads.scaleInFirst.peakHeapMB, reads.scaleIn.peakHeapMB);
+  log(`tick reads (real adapters, in-process ECS endpoint):`);
+  for (const [name, m] of [['cold', reads.cold], ['steady', reads.steady], [`storm of ${reads.storm.warnings} warnings`, reads.storm], ['scale-in, first', reads.scaleInFirst], ['scale-in, warm', reads.scaleIn]] as const) {
+    log(`  ${name}: ${m.calls} calls ${JSON.stringify(m.byOperation)}, ${m.ms} ms, peak heap +${m.peakHeapMB} MB`);
+  }
+  log(`  steady: ${reads.steady.calls} calls (bound ${callBound}); reads ${reads.readMs} ms vs JSON.parse of its ${(reads.readBytes / 1e6).toFixed(1)} MB ${reads.parseMs} ms (ratio ${(reads.readMs / reads.parseMs).toFixed(2)}, target ≤ 2)`);
 
-const tracePath = resolve(__dirname, '..', '..', 'shared', 'traces', 'openb_pod_list_default.csv');
-const pods = loadOpenbPods(tracePath);
-let quality: ReturnType<typeof packingQuality> | undefined;
-if (pods === undefined) {
-  log('packing quality: skipped (../shared/traces/openb_pod_list_default.csv not found)');
-} else {
-  quality = packingQuality(pods, { points: 200, scale: 1 / 8, from: 9_900_000, to: 12_902_960, instance: { cpu: 4096, memory: 15576 } });
-  log(`packing quality: openb trace scaled 1/8 onto 4096 CPU / 15576 MiB instances, ${quality.points} points, ${quality.tasksPacked} task-points (${quality.oversized} oversized skipped)`);
-  log(`  FFD instances ÷ lower bound: mean ${quality.meanRatio.toFixed(3)}, max ${quality.maxRatio.toFixed(3)}`);
-}
+  const tracePath = resolve(__dirname, '..', '..', 'shared', 'traces', 'openb_pod_list_default.csv');
+  const pods = loadOpenbPods(tracePath);
+  let quality: ReturnType<typeof packingQuality> | undefined;
+  if (pods === undefined) {
+    log('packing quality: skipped (../shared/traces/openb_pod_list_default.csv not found)');
+  } else {
+    quality = packingQuality(pods, { points: 200, scale: 1 / 8, from: 9_900_000, to: 12_902_960, instance: { cpu: 4096, memory: 15576 } });
+    log(`packing quality: openb trace scaled 1/8 onto 4096 CPU / 15576 MiB instances, ${quality.points} points, ${quality.tasksPacked} task-points (${quality.oversized} oversized skipped)`);
+    log(`  FFD instances ÷ lower bound: mean ${quality.meanRatio.toFixed(3)}, max ${quality.maxRatio.toFixed(3)}`);
+  }
 
-if (json) {
-  console.log(
-    JSON.stringify({
-      instances: size.instances,
-      tasks: cluster.taskCount,
-      services: size.services,
-      groups: cluster.groups.length,
-      apiCallsPerTick: reads.steady.calls,
-      apiCallsPerTickScaleIn: reads.scaleIn.calls,
-      apiCallBound: callBound,
-      apiCallsColdTick: reads.cold.calls,
-      stormWarnings: reads.storm.warnings,
-      apiCallsStorm: reads.storm.calls,
-      stormMs: reads.storm.ms,
-      readMs: reads.readMs,
-      parseMs: reads.parseMs,
-      readBytes: reads.readBytes,
-      readParseRatio: Number((reads.readMs / reads.parseMs).toFixed(3)),
-      peakHeapMB,
-      peakHeapMBByTick: { cold: reads.cold.peakHeapMB, steady: reads.steady.peakHeapMB, scaleInFirst: reads.scaleInFirst.peakHeapMB, scaleIn: reads.scaleIn.peakHeapMB },
-      decideMs: Number(decideMs.toFixed(2)),
-      fullParseMs: Number(fullParseMs.toFixed(2)),
-      parseBytes,
-      ratio: Number(ratio.toFixed(4)),
-      schedulableTasks: decision.summary.schedulableTasks,
-      scaleOutInstances: decision.scaleOut.reduce((n, a) => n + a.count, 0),
-      scaleInInstances: decision.scaleIn.length,
-      packingMeanRatio: quality === undefined ? null : Number(quality.meanRatio.toFixed(4)),
-      packingMaxRatio: quality === undefined ? null : Number(quality.maxRatio.toFixed(4)),
-      packingPoints: quality?.points ?? 0,
-    }),
-  );
-}
+  if (json) {
+    console.log(
+      JSON.stringify({
+        instances: size.instances,
+        tasks: cluster.taskCount,
+        services: size.services,
+        groups: cluster.groups.length,
+        apiCallsPerTick: reads.steady.calls,
+        apiCallsPerTickScaleIn: reads.scaleIn.calls,
+        apiCallBound: callBound,
+        apiCallsColdTick: reads.cold.calls,
+        stormWarnings: reads.storm.warnings,
+        apiCallsStorm: reads.storm.calls,
+        stormMs: reads.storm.ms,
+        readMs: reads.readMs,
+        parseMs: reads.parseMs,
+        readBytes: reads.readBytes,
+        readParseRatio: Number((reads.readMs / reads.parseMs).toFixed(3)),
+        peakHeapMB,
+        peakHeapMBByTick: { cold: reads.cold.peakHeapMB, steady: reads.steady.peakHeapMB, scaleInFirst: reads.scaleInFirst.peakHeapMB, scaleIn: reads.scaleIn.peakHeapMB },
+        decideMs: Number(decideMs.toFixed(2)),
+        fullParseMs: Number(fullParseMs.toFixed(2)),
+        parseBytes,
+        ratio: Number(ratio.toFixed(4)),
+        schedulableTasks: decision.summary.schedulableTasks,
+        scaleOutInstances: decision.scaleOut.reduce((n, a) => n + a.count, 0),
+        scaleInInstances: decision.scaleIn.length,
+        packingMeanRatio: quality === undefined ? null : Number(quality.meanRatio.toFixed(4)),
+        packingMaxRatio: quality === undefined ? null : Number(quality.maxRatio.toFixed(4)),
+        packingPoints: quality?.points ?? 0,
+      }),
+    );
+  }
 }
 
 void main();

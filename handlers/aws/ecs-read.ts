@@ -39,15 +39,14 @@ import {
   type Service as EcsService,
   type Task as EcsTask,
 } from '@aws-sdk/client-ecs';
-import type { Instance, InstanceStatus, Service, Task, TaskRole, TaskShape, TaskStatus } from '../../core/cluster';
+import type { Service, Task, TaskRole, TaskShape, TaskStatus } from '../../core/cluster';
 import { taskShapeOf, type TaskDefinitionSpec } from '../../core/task-definition';
-import { constraintsOf, defined, integer, ports, runsOnEc2, toSpec } from './ecs-model';
+import { constraintsOf, defined, runsOnEc2, toInstance, toSpec } from './ecs-model';
 import { chunks, limiter, mapLimit } from './util';
 
 const PARALLEL = 4;
 
 const TASK_STATUSES: ReadonlySet<string> = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED']);
-const INSTANCE_STATUSES: ReadonlySet<string> = new Set(['ACTIVE', 'DRAINING', 'REGISTERING', 'DEREGISTERING', 'INACTIVE', 'REGISTRATION_FAILED']);
 
 /** The fields of a described task the model reads; all immutable except the statuses. */
 type TaskFacts = Pick<EcsTask, 'taskArn' | 'containerInstanceArn' | 'group' | 'taskDefinitionArn' | 'cpu' | 'memory' | 'lastStatus' | 'desiredStatus' | 'launchType'>;
@@ -332,29 +331,5 @@ export class EcsReader {
   }
 }
 
-/** A container instance in the model; `tasks` only when they were read. */
-export function toInstance(ci: ContainerInstance, tasks: readonly Task[] | undefined): Instance | undefined {
-  if (ci.ec2InstanceId === undefined) return undefined;
-  const attributes: Record<string, string> = {};
-  for (const a of ci.attributes ?? []) if (a.name !== undefined) attributes[a.name] = a.value ?? '';
-  const status = (INSTANCE_STATUSES.has(ci.status ?? '') ? ci.status : 'ACTIVE') as InstanceStatus;
-  const az = attributes['ecs.availability-zone'];
-  const type = attributes['ecs.instance-type'];
-  return {
-    id: ci.ec2InstanceId,
-    ...(ci.containerInstanceArn !== undefined ? { arn: ci.containerInstanceArn } : {}),
-    status,
-    registered: { cpu: integer(ci.registeredResources, 'CPU'), memory: integer(ci.registeredResources, 'MEMORY') },
-    remaining: { cpu: integer(ci.remainingResources, 'CPU'), memory: integer(ci.remainingResources, 'MEMORY') },
-    usedTcpPorts: ports(ci.remainingResources, 'PORTS'),
-    usedUdpPorts: ports(ci.remainingResources, 'PORTS_UDP'),
-    ...(az !== undefined ? { availabilityZone: az } : {}),
-    ...(type !== undefined ? { instanceType: type } : {}),
-    attributes,
-    ...(tasks !== undefined ? { tasks } : {}),
-    taskCounts: { running: ci.runningTasksCount ?? 0, pending: ci.pendingTasksCount ?? 0 },
-    agentConnected: ci.agentConnected !== false,
-  };
-}
-
+export { toInstance };
 export type { TaskFacts };
