@@ -78,8 +78,8 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
       const base = 2 * pages(instances.length, 100) + pages(services.length, 100) + pages(services.length, 10);
       if (options.tasks === 'none') {
         // Counts only: what the ECS adapter returns without listing tasks; warm, one DescribeClusters
-        // replaces the ListServices pages (the service count is unchanged between most ticks).
-        call(2 * pages(instances.length, 100) + 1 + pages(services.length, 10) + definitionCalls(defs), 'snapshot');
+        // replaces the listings (counts unchanged between most ticks; a change costs the listings).
+        call(pages(instances.length, 100) + 1 + pages(services.length, 10) + definitionCalls(defs), 'snapshot');
         const light = instances.map((i) => {
           const { tasks, ...rest } = instanceView(i);
           const live = (tasks ?? []).filter((t) => t.status !== 'STOPPED');

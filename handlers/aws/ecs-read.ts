@@ -3,10 +3,10 @@
  * the core's model. Listings overlap (instances and services page in parallel) and each page is
  * described as soon as it arrives.
  *
- * Cost of a snapshot without tasks: 2·⌈I/100⌉ + ⌈S/10⌉ + 1 calls warm (ListContainerInstances +
- * DescribeContainerInstances, DescribeServices + one DescribeClusters; ListServices only when a
- * service was created), 2·⌈I/100⌉ + ⌈S/100⌉ + ⌈S/10⌉ cold, plus one DescribeTaskDefinition per
- * service definition not seen before. Task counts come from the container instance's
+ * Cost of a snapshot without tasks: warm, ⌈I/100⌉ + ⌈S/10⌉ + 1 calls (DescribeContainerInstances
+ * and DescribeServices of the ARNs known from the previous listing, one DescribeClusters whose
+ * counts tell whether an instance or a service joined or left; the listings only then); cold,
+ * 2·⌈I/100⌉ + ⌈S/100⌉ + ⌈S/10⌉; plus one DescribeTaskDefinition per definition not seen before. Task counts come from the container instance's
  * `runningTasksCount`/`pendingTasksCount`.
  *
  * Tasks, when asked for (`tasksOf`), are read through two caches kept for the life of the Lambda
@@ -57,8 +57,15 @@ const taskDefinitionCache = new Map<string, Promise<TaskDefinitionSpec>>();
 const taskCache = new Map<string, TaskFacts>();
 /** Per container instance ARN: the `version` its tasks were listed at, and their ARNs. */
 const instanceTaskCache = new Map<string, { version: number; running: string[]; stopping?: TaskFacts[] }>();
-/** Service ARNs of the latest ListServices. */
+/** Service ARNs of the latest ListServices, container instance ARNs of the latest listing. */
 let serviceArnCache: string[] | undefined;
+let instanceArnCache: string[] | undefined;
+
+/** What DescribeClusters counts (undefined when not reported). */
+interface ClusterCounts {
+  readonly instances?: number;
+  readonly services?: number;
+}
 
 /** For tests and the benchmark's cold tick: forget everything cached. */
 export function clearReadCaches(): void {
@@ -66,6 +73,7 @@ export function clearReadCaches(): void {
   taskCache.clear();
   instanceTaskCache.clear();
   serviceArnCache = undefined;
+  instanceArnCache = undefined;
 }
 
 function facts(t: EcsTask): TaskFacts {
@@ -111,15 +119,48 @@ export class EcsReader {
     return cached;
   }
 
-  /** List container instances and describe each page as it arrives. */
-  async instances(filter?: string): Promise<ContainerInstance[]> {
+  /** Whether a previous snapshot left the instance and service ARNs to check instead of listing. */
+  warm(): boolean {
+    return instanceArnCache !== undefined || serviceArnCache !== undefined;
+  }
+
+  /**
+   * One DescribeClusters: `registeredContainerInstancesCount` (ACTIVE and DRAINING instances) and
+   * `activeServicesCount` (API reference, Cluster), or undefined counts when ECS omits them.
+   */
+  async clusterCounts(): Promise<ClusterCounts> {
+    const c = (await this.client.send(new DescribeClustersCommand({ clusters: [this.cluster] })))?.clusters?.[0];
+    return defined({ instances: c?.registeredContainerInstancesCount, services: c?.activeServicesCount });
+  }
+
+  /**
+   * Container instances. Warm and unfiltered, the ARNs of the previous listing are described
+   * (100 per call, in parallel) while `counts` is read: when all of them are still ACTIVE or
+   * DRAINING and they are as many as the cluster's registered count, no instance joined or left,
+   * and ListContainerInstances (⌈I/100⌉ pages, one after the other) is skipped. Otherwise the
+   * instances are listed and each page described as it arrives.
+   */
+  async instances(filter?: string, counts?: Promise<ClusterCounts>): Promise<ContainerInstance[]> {
+    const known = filter === undefined ? instanceArnCache : undefined;
+    if (known !== undefined && counts !== undefined) {
+      const pages = await mapLimit(chunks(known, 100), PARALLEL, (batch) => this.client.send(new DescribeContainerInstancesCommand({ cluster: this.cluster, containerInstances: batch })));
+      const cis = pages.flatMap((p) => p.containerInstances ?? []);
+      const unchanged = pages.every((p) => (p.failures ?? []).length === 0) && cis.every((ci) => ci.status === 'ACTIVE' || ci.status === 'DRAINING');
+      if (unchanged && (await counts).instances === cis.length) return this.record(cis);
+    }
     const limit = limiter(PARALLEL);
     const pending: Array<Promise<ContainerInstance[]>> = [];
+    const listed: string[] = [];
     for await (const page of paginateListContainerInstances({ client: this.client, pageSize: 100 }, { cluster: this.cluster, ...(filter !== undefined ? { filter } : {}) })) {
       const arns = page.containerInstanceArns ?? [];
+      listed.push(...arns);
       if (arns.length > 0) pending.push(limit(async () => (await this.client.send(new DescribeContainerInstancesCommand({ cluster: this.cluster, containerInstances: arns }))).containerInstances ?? []));
     }
-    const cis = (await Promise.all(pending)).flat();
+    if (filter === undefined) instanceArnCache = listed;
+    return this.record((await Promise.all(pending)).flat());
+  }
+
+  private record(cis: ContainerInstance[]): ContainerInstance[] {
     for (const ci of cis) {
       if (ci.containerInstanceArn === undefined) continue;
       this.seen.set(ci.containerInstanceArn, { version: ci.version, status: ci.status ?? '', count: (ci.runningTasksCount ?? 0) + (ci.pendingTasksCount ?? 0) });
@@ -134,10 +175,10 @@ export class EcsReader {
    * running on the cluster in an ACTIVE state"), no service was created since, and ListServices
    * (⌈S/100⌉ pages) is skipped; otherwise the services are listed again and the new ones described.
    */
-  async services(): Promise<EcsService[]> {
+  async services(counts?: Promise<ClusterCounts>): Promise<EcsService[]> {
     const known = serviceArnCache;
-    if (known !== undefined) {
-      const [count, described] = await Promise.all([this.activeServicesCount(), this.servicesNamed(known)]);
+    if (known !== undefined && counts !== undefined) {
+      const [count, described] = await Promise.all([counts.then((c) => c.services), this.servicesNamed(known)]);
       const active = described.filter((s) => s.status === 'ACTIVE').length;
       if (count !== undefined && count === active) return described.filter((s) => s.status !== 'INACTIVE');
       const seen = new Set(described.map((s) => s.serviceArn));
@@ -168,11 +209,6 @@ export class EcsReader {
     return arns;
   }
 
-  /** The cluster's `activeServicesCount`, or undefined when ECS does not report it. */
-  private async activeServicesCount(): Promise<number | undefined> {
-    const out = await this.client.send(new DescribeClustersCommand({ clusters: [this.cluster] }));
-    return out?.clusters?.[0]?.activeServicesCount;
-  }
 
   /** DescribeServices for these names (10 per call). */
   async servicesNamed(names: readonly string[]): Promise<EcsService[]> {

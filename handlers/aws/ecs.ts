@@ -7,7 +7,7 @@
  *   DescribeTaskDefinition (cached for the life of the container: definitions are immutable),
  *   UpdateContainerInstancesState (10/call), PutAttributes / DeleteAttributes (10/call), StopTask.
  *
- * Reads (`ecs-read.ts`): a snapshot without tasks costs 2·⌈I/100⌉ + ⌈S/100⌉ + ⌈S/10⌉ calls; tasks
+ * Reads (`ecs-read.ts`): a warm snapshot without tasks costs ⌈I/100⌉ + ⌈S/10⌉ + 1 calls; tasks
  * are read only for the instances asked for, and only for those whose `version` changed since they
  * were last read, describing only task ARNs not seen before. Never one call per instance for the
  * whole cluster.
@@ -68,7 +68,9 @@ export class EcsContainerService implements ContainerService {
 
   async snapshot(options: SnapshotOptions = {}): Promise<{ instances: Instance[]; services: Service[]; waiting?: TaskShape[] }> {
     try {
-      const [cis, ecsServices] = await Promise.all([this.reader.instances(), this.reader.services()]);
+      const counts = this.reader.warm() ? this.reader.clusterCounts() : undefined;
+      counts?.catch(() => undefined); // awaited below; a failure surfaces there
+      const [cis, ecsServices] = await Promise.all([this.reader.instances(undefined, counts), this.reader.services(counts)]);
       this.reader.retainOnly(new Set(cis.map((ci) => ci.containerInstanceArn ?? '')));
       const byName = new Map(ecsServices.map((s) => [s.serviceName ?? '', s]));
       this.services = byName;

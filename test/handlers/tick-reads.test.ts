@@ -1,6 +1,7 @@
 /**
  * What a tick reads, counted through the real adapters over the fake AWS APIs: a warm steady tick
- * reads no task and stays within 2·⌈I/100⌉ + ⌈S/10⌉ + G + 4 calls; a tick that considers scale-in
+ * reads no task, lists neither instances nor services while the cluster's counts match, and stays
+ * within 2·⌈I/100⌉ + ⌈S/10⌉ + G + 4 calls; a tick that considers scale-in
  * reads every instance's tasks, and warm it lists only the instances whose `version` changed and
  * describes only task ARNs it has not seen.
  */
@@ -36,7 +37,8 @@ function cluster(): FakeAws {
   for (const ci of aws.instances.values()) Object.assign(ci, { version: 10, runningTasksCount: 2, pendingTasksCount: 0 });
   ecsMock.on(DescribeClustersCommand).callsFake(() => {
     aws.calls.set('DescribeClusters', (aws.calls.get('DescribeClusters') ?? 0) + 1);
-    return { clusters: [{ clusterName: 'demo', activeServicesCount: aws.services.filter((x) => x.status === 'ACTIVE').length }] };
+    const registered = [...aws.instances.values()].filter((c) => c.status === 'ACTIVE' || c.status === 'DRAINING').length;
+    return { clusters: [{ clusterName: 'demo', activeServicesCount: aws.services.filter((x) => x.status === 'ACTIVE').length, registeredContainerInstancesCount: registered }] };
   });
   return aws;
 }
@@ -69,8 +71,21 @@ describe('tick reads', () => {
     expect(warm).toBeLessThanOrEqual(bound);
     expect(aws.count('ListTasks')).toBe(0);
     expect(aws.count('DescribeTasks')).toBe(0);
-    // Services: the known ones described, the count checked, no listing.
+    // Instances and services: the known ones described, the counts checked, no listing.
     expect(aws.count('ListServices')).toBe(0);
+    expect(aws.count('ListContainerInstances')).toBe(0);
+    expect(aws.count('DescribeClusters')).toBe(1);
+  });
+
+  it('an instance registered since the last tick is found: the registered count differs, instances are listed again', async () => {
+    const aws = cluster();
+    history(aws, false);
+    const ctx = context({ ...BASE_ENV, DRY_RUN: 'true' });
+    await tick(aws, ctx);
+    aws.instance({ id: id(INSTANCES + 1), group: 'demo-spot' });
+    await tick(aws, ctx);
+    expect(aws.count('ListContainerInstances')).toBe(Math.ceil((INSTANCES + 1) / 100));
+    expect(aws.metric('ActiveInstances').at(-1)).toBe(INSTANCES + 1 - DRAINING.length);
   });
 
   it('a service created since the last tick is found: the active count differs, services are listed again', async () => {
