@@ -14,11 +14,13 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeInstanceTypesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig } from '../core/config';
 import { AwsAutoScaling } from '../handlers/aws/autoscaling';
 import { CloudWatchMetrics } from '../handlers/aws/cloudwatch';
+import { Ec2InstanceCatalog } from '../handlers/aws/ec2';
 import { EcsContainerService, clearReadCaches } from '../handlers/aws/ecs';
 import { noQueue } from '../handlers/aws/sqs';
 import { CLIENT_OPTIONS } from '../handlers/aws/util';
@@ -91,6 +93,11 @@ export async function measureReads(size: { instances: number; tasks: number; ser
   const endpoint = await startEcsEndpoint({ containerInstances: cluster.containerInstanceObjects, tasks: cluster.taskObjects, services: cluster.services });
   const asg = mockClient(AutoScalingClient);
   const cw = mockClient(CloudWatchClient);
+  const ec2 = mockClient(EC2Client);
+  const specs: Record<string, [number, number]> = { 'm5.xlarge': [4, 16384], 'm5.2xlarge': [8, 32768], 'c5.2xlarge': [8, 16384] };
+  ec2.on(DescribeInstanceTypesCommand).callsFake((input: { InstanceTypes?: string[] }) => ({
+    InstanceTypes: (input.InstanceTypes ?? []).filter((t) => specs[t] !== undefined).map((t) => ({ InstanceType: t as 'm5.xlarge', VCpuInfo: { DefaultVCpus: specs[t]?.[0] }, MemoryInfo: { SizeInMiB: specs[t]?.[1] } })),
+  }));
   const byGroup = new Map<string, typeof cluster.members>();
   for (const m of cluster.members) byGroup.set(m.group, [...(byGroup.get(m.group) ?? []), m]);
   asg.on(DescribeAutoScalingGroupsCommand).resolves({
@@ -122,6 +129,7 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     ports: {
       ecs: new EcsContainerService(client, config.clusterName, quiet),
       autoScaling: new AwsAutoScaling(new AutoScalingClient({ region: 'us-east-1' }), () => now),
+      catalog: new Ec2InstanceCatalog(new EC2Client({ region: 'us-east-1' }), () => now),
       queue: noQueue,
       metrics: new CloudWatchMetrics(new CloudWatchClient({ region: 'us-east-1' }), config.metricsNamespace, config.clusterName),
       log: quiet,
@@ -130,7 +138,7 @@ export async function measureReads(size: { instances: number; tasks: number; ser
   };
   const callsNow = (): { calls: number; byOperation: Record<string, number> } => {
     const byOperation: Record<string, number> = Object.fromEntries(endpoint.calls);
-    for (const c of [...asg.calls(), ...cw.calls()]) {
+    for (const c of [...asg.calls(), ...cw.calls(), ...ec2.calls()]) {
       const name = (c.args[0] as { constructor: { name: string } }).constructor.name.replace(/Command$/, '');
       byOperation[name] = (byOperation[name] ?? 0) + 1;
     }
@@ -140,6 +148,7 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     endpoint.reset();
     asg.resetHistory();
     cw.resetHistory();
+    ec2.resetHistory();
   };
   const tick = async (): Promise<TickMeasure> => {
     resetCalls();
@@ -204,6 +213,7 @@ export async function measureReads(size: { instances: number; tasks: number; ser
 
   asg.restore();
   cw.restore();
+  ec2.restore();
   client.destroy();
   await endpoint.close();
   return {

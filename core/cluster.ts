@@ -58,6 +58,13 @@ export type InstanceStatus = 'ACTIVE' | 'DRAINING' | 'REGISTERING' | 'DEREGISTER
 /** ECS attribute this tool sets on instances it drains for scale-in (value: ISO time). */
 export const SCALE_IN_ATTRIBUTE = 'headroom.scale-in';
 
+/**
+ * ECS attribute set on an instance whose replacement was launched on a Spot rebalance
+ * recommendation (value: ISO time): its warning terminates it with a decrement, and scale-in takes
+ * it first.
+ */
+export const REBALANCE_ATTRIBUTE = 'headroom.rebalance';
+
 export interface Instance {
   /** EC2 instance id (`i-…`). */
   readonly id: string;
@@ -112,8 +119,34 @@ export interface CapacityGroup {
   readonly attributes?: Readonly<Record<string, string>>;
   /** When a launch in this group last failed (epoch ms), e.g. insufficient Spot capacity. */
   readonly launchFailedAt?: number;
+  /**
+   * Members in a live lifecycle state (`Pending*`, `InService`), registered with ECS or not. When
+   * known, incoming capacity is counted from them (see `incomingByGroup`); when absent (a caller
+   * that does not know the members), desired − registered members is counted instead.
+   */
+  readonly members?: readonly GroupMember[];
+  /** Availability zones the group launches into (Auto Scaling balances new instances across them). */
+  readonly availabilityZones?: readonly string[];
+  /** New instances are (or may be) Spot instances: the group counts toward `SPOT_RESERVE_INSTANCES`. */
+  readonly spot?: boolean;
+  /**
+   * Weighted capacity one new instance of the planned shape adds to desired capacity (mixed-instances
+   * groups with weights count desired capacity in weight units). Defaults to 1.
+   */
+  readonly weight?: number;
   /** Price per instance-hour, for reports (optional). */
   readonly pricePerHour?: number;
+}
+
+/** One member of a capacity group as Auto Scaling lists it. */
+export interface GroupMember {
+  /** EC2 instance id. */
+  readonly id: string;
+  /** `Pending*` (still launching) or `InService`. */
+  readonly pending: boolean;
+  /** When its launch started (epoch ms), from the group's scaling activities, when known. */
+  readonly launchedAt?: number;
+  readonly availabilityZone?: string;
 }
 
 /** A service as the scheduler sees it: its task shape and how many tasks still wait for a place. */
@@ -140,6 +173,26 @@ export function liveWorkload(instance: Instance): Task[] {
 /** Whether the instance's task list was read (see `Instance.tasks`). */
 export function tasksKnown(instance: Instance): instance is Instance & { readonly tasks: readonly Task[] } {
   return instance.tasks !== undefined;
+}
+
+/** One pass over an instance's tasks: live non-daemon count, standalone count, live service tasks. */
+export interface Workload {
+  readonly live: number;
+  readonly standalone: number;
+  readonly service: readonly Task[];
+}
+
+export function workloadOf(instance: Instance): Workload {
+  let live = 0;
+  let standalone = 0;
+  const service: Task[] = [];
+  for (const t of instance.tasks ?? []) {
+    if (t.role === 'daemon' || isGone(t)) continue;
+    live++;
+    if (t.role === 'standalone') standalone++;
+    else service.push(t);
+  }
+  return { live, standalone, service };
 }
 
 /** An instance that accepts new tasks now. */

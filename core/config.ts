@@ -7,7 +7,12 @@ import * as z from 'zod/mini';
 import { ConfigError } from './errors';
 import type { Resources } from './cluster';
 
-export type RebalancePolicy = 'count' | 'drain';
+/**
+ * On a rebalance recommendation: `ignore` (metric only; `count` is accepted as its older name),
+ * `replace` (launch the replacement now, drain on the interruption warning), `drain` (drain now,
+ * like an interruption warning).
+ */
+export type RebalancePolicy = 'ignore' | 'replace' | 'drain';
 export type StandaloneTaskPolicy = 'stop' | 'wait';
 
 export interface Config {
@@ -36,6 +41,10 @@ export interface Config {
   readonly scaleInEnabled: boolean;
   /** HeartbeatTimeout of the terminate lifecycle hooks (the stack creates them with this value). */
   readonly hookHeartbeatSeconds: number;
+  /** A launched instance that has not registered with ECS after this long no longer counts as incoming capacity. */
+  readonly provisioningTimeoutSeconds: number;
+  /** Storm insurance: keep room to re-home the tasks of this many of the fullest Spot instances at once. */
+  readonly spotReserveInstances: number;
 }
 
 export interface LoadOptions {
@@ -56,11 +65,13 @@ export const DEFAULTS = {
   DRAIN_CHECK_SECONDS: 30,
   METRICS_NAMESPACE: 'Headroom',
   DRY_RUN: false,
-  REBALANCE_POLICY: 'count',
+  REBALANCE_POLICY: 'replace',
   STANDALONE_TASK_POLICY: 'stop',
   GROUP_BACKOFF_SECONDS: 300,
   SCALE_IN_ENABLED: true,
   HOOK_HEARTBEAT_SECONDS: 300,
+  PROVISIONING_TIMEOUT_SECONDS: 600,
+  SPOT_RESERVE_INSTANCES: 1,
 } as const;
 
 const blankToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
@@ -145,11 +156,13 @@ const schema = z.object({
     ),
   ),
   DRY_RUN: boolean(DEFAULTS.DRY_RUN),
-  REBALANCE_POLICY: choice(['count', 'drain'], DEFAULTS.REBALANCE_POLICY),
+  REBALANCE_POLICY: preprocess((v: unknown) => (typeof v === 'string' && v.trim().toLowerCase() === 'count' ? 'ignore' : v), choice<RebalancePolicy>(['ignore', 'replace', 'drain'], DEFAULTS.REBALANCE_POLICY)),
   STANDALONE_TASK_POLICY: choice(['stop', 'wait'], DEFAULTS.STANDALONE_TASK_POLICY),
   GROUP_BACKOFF_SECONDS: integer(0, 86_400, DEFAULTS.GROUP_BACKOFF_SECONDS),
   SCALE_IN_ENABLED: boolean(DEFAULTS.SCALE_IN_ENABLED),
   HOOK_HEARTBEAT_SECONDS: integer(30, 7200, DEFAULTS.HOOK_HEARTBEAT_SECONDS),
+  PROVISIONING_TIMEOUT_SECONDS: integer(60, 3600, DEFAULTS.PROVISIONING_TIMEOUT_SECONDS),
+  SPOT_RESERVE_INSTANCES: integer(0, 1000, DEFAULTS.SPOT_RESERVE_INSTANCES),
 });
 
 /**
@@ -220,5 +233,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     groupBackoffSeconds: v.GROUP_BACKOFF_SECONDS,
     scaleInEnabled: v.SCALE_IN_ENABLED,
     hookHeartbeatSeconds: v.HOOK_HEARTBEAT_SECONDS,
+    provisioningTimeoutSeconds: v.PROVISIONING_TIMEOUT_SECONDS,
+    spotReserveInstances: v.SPOT_RESERVE_INSTANCES,
   };
 }

@@ -9,8 +9,8 @@ import type { Decision, DecideSettings } from '../core/decide';
 import { headroom, referenceShape } from '../core/headroom';
 import { scaleInWindow, type HeadroomSample } from '../core/scale-in';
 import type { HandlerContext } from './context';
-import { buildModel, type ClusterModel } from './model';
-import type { GroupState } from './ports';
+import { buildModel, launchCandidates, type ClusterModel, type LaunchFacts } from './model';
+import type { GroupState, InstanceTypeInfo, LaunchTemplateInfo } from './ports';
 
 export interface ClusterView extends ClusterModel {
   readonly services: Service[];
@@ -20,11 +20,35 @@ export interface ClusterView extends ClusterModel {
 }
 
 /**
+ * What EC2 says about the groups' launch templates and instance types (cached by the adapter for
+ * the container's life, so a warm tick usually makes no call). A failure here is logged and the
+ * groups are sized from their registered members, as far as they can be: sizing must never stop a
+ * tick.
+ */
+export async function launchFacts(ctx: HandlerContext, groupStates: readonly GroupState[]): Promise<LaunchFacts> {
+  const templates = new Map<string, LaunchTemplateInfo>();
+  const types = new Map<string, InstanceTypeInfo>();
+  try {
+    await Promise.all(
+      groupStates.map(async (g) => {
+        if (g.launchTemplate !== undefined) templates.set(g.name, await ctx.ports.catalog.launchTemplate(g.launchTemplate));
+      }),
+    );
+    const wanted = new Set<string>();
+    for (const g of groupStates) for (const c of launchCandidates(g, templates.get(g.name))) wanted.add(c.instanceType);
+    if (wanted.size > 0) for (const [k, v] of await ctx.ports.catalog.instanceTypes([...wanted].sort())) types.set(k, v);
+  } catch (error) {
+    ctx.ports.log.warn('EC2 launch template / instance type lookup failed; groups are sized from registered members', { error: String(error) });
+  }
+  return { types, templates };
+}
+
+/**
  * One snapshot of ECS (instances and services, no task) and one description of the configured
  * groups, read in parallel; then the tasks of the few instances whose tasks matter without
- * scale-in: those leaving (terminating, agent disconnected, or in `leaving`: Spot warnings) or not
- * ACTIVE (draining). With
- * `tasks: 'all'`, every instance's tasks (what scale-in needs).
+ * scale-in: those leaving (terminating, agent disconnected, or in `leaving`: Spot warnings), not
+ * ACTIVE (draining), or the fullest Spot instances the storm reserve insures. With `tasks: 'all'`,
+ * every instance's tasks (what scale-in needs).
  */
 export async function readCluster(
   ctx: HandlerContext,
@@ -34,11 +58,25 @@ export async function readCluster(
   // Tasks the caller read moments ago (the warned instances of a storm) are not read again.
   const known = new Map((options.known ?? []).filter((i) => i.tasks !== undefined).map((i) => [i.id, i.tasks as NonNullable<Instance['tasks']>]));
   const instances = known.size === 0 ? snapshot.instances : snapshot.instances.map((i) => (known.has(i.id) && i.tasks === undefined ? { ...i, tasks: known.get(i.id) ?? [] } : i));
-  const model = buildModel(instances, groupStates, ctx.config.asgNames);
+  const model = buildModel(instances, groupStates, ctx.config.asgNames, await launchFacts(ctx, groupStates));
   for (const s of model.skipped) ctx.ports.log.warn('capacity group left out of scale-out', s);
   const view: ClusterView = { ...model, services: snapshot.services, waiting: snapshot.waiting ?? [], groupStates };
   const leaving = options.leaving ?? new Set<string>();
-  return withTasks(ctx, view, options.tasks === 'all' ? () => true : (i) => i.status !== 'ACTIVE' || i.terminating === true || i.agentConnected === false || leaving.has(i.id));
+  const insured = fullestSpot(view, ctx.config.spotReserveInstances);
+  return withTasks(ctx, view, options.tasks === 'all' ? () => true : (i) => i.status !== 'ACTIVE' || i.terminating === true || i.agentConnected === false || leaving.has(i.id) || insured.has(i.id));
+}
+
+/**
+ * The Spot instances whose tasks the storm reserve (`SPOT_RESERVE_INSTANCES` = k) needs: the core
+ * insures the k fullest by their live service tasks; without reading every task, the k + 2 fullest
+ * by reserved resources (daemon and standalone tasks included, hence the margin) stand for them.
+ */
+function fullestSpot(view: ClusterView, k: number): Set<string> {
+  if (k <= 0) return new Set();
+  const spot = new Set(view.groups.filter((g) => g.spot === true).map((g) => g.name));
+  const load = (i: Instance): number => Math.max(i.registered.cpu > 0 ? 1 - i.remaining.cpu / i.registered.cpu : 0, i.registered.memory > 0 ? 1 - i.remaining.memory / i.registered.memory : 0);
+  const candidates = view.instances.filter((i) => i.group !== undefined && spot.has(i.group) && i.status === 'ACTIVE' && i.terminating !== true);
+  return new Set(candidates.sort((a, b) => load(b) - load(a) || a.id.localeCompare(b.id)).slice(0, k + 2).map((i) => i.id));
 }
 
 /** The view with the tasks of the instances `which` selects filled in (the others keep theirs). */
@@ -86,6 +124,8 @@ export function decideSettings(config: Config, overrides: Partial<DecideSettings
     maxScaleOutStep: config.maxScaleOutStep,
     groupBackoffSeconds: config.groupBackoffSeconds,
     scaleInEnabled: config.scaleInEnabled,
+    provisioningTimeoutSeconds: config.provisioningTimeoutSeconds,
+    spotReserveInstances: config.spotReserveInstances,
     ...overrides,
   };
 }

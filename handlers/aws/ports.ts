@@ -8,11 +8,13 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { Config } from '../../core/config';
 import type { DrainQueue, Logger, Ports } from '../ports';
 import { AwsAutoScaling } from './autoscaling';
 import { CloudWatchMetrics } from './cloudwatch';
+import { Ec2InstanceCatalog } from './ec2';
 import { EcsContainerService } from './ecs';
 import { sqsQueue } from './sqs';
 import { jsonLogger } from './logger';
@@ -27,6 +29,7 @@ export function awsPortsWith(queue: (config: Config) => DrainQueue): (config: Co
     return {
       ecs: new EcsContainerService(new ECSClient(CLIENT_OPTIONS), config.clusterName, log),
       autoScaling: new AwsAutoScaling(new AutoScalingClient(CLIENT_OPTIONS), now),
+      catalog: new Ec2InstanceCatalog(new EC2Client(CLIENT_OPTIONS), now),
       queue: queue(config),
       metrics: new CloudWatchMetrics(new CloudWatchClient(CLIENT_OPTIONS), config.metricsNamespace, config.clusterName),
       log,
