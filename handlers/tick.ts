@@ -13,7 +13,7 @@ import { tickMetrics } from '../core/metrics';
 import { describeUnschedulable } from '../core/unschedulable';
 import { applyDecision, decideSettings, planOf, readForTick } from './act';
 import type { HandlerContext } from './context';
-import { awsPortsWith } from './aws/ports';
+import { awsPortsWith, ec2Catalog } from './aws/ports';
 import { noQueue } from './aws/sqs';
 import { lambdaEntry } from './runtime';
 
@@ -59,4 +59,4 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
   return { status: config.dryRun ? 'planned' : 'acted', trigger: trigger.trigger, decision };
 }
 
-export const handler = lambdaEntry(handleTick, process.env, { name: 'tick', ports: awsPortsWith(() => noQueue) });
+export const handler = lambdaEntry(handleTick, process.env, { name: 'tick', ports: awsPortsWith({ queue: () => noQueue, catalog: ec2Catalog }) });
