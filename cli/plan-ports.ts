@@ -17,7 +17,7 @@ import type { AutoScaling, ContainerService, InstanceCatalog, Logger, Metrics } 
 
 /** The read methods, port by port: everything `plan` may call. */
 export const READ_METHODS = {
-  ecs: ['snapshot'],
+  ecs: ['snapshot', 'tasksOf'],
   autoScaling: ['describeGroups'],
   catalog: ['launchTemplate', 'instanceTypes'],
   metrics: ['history'],
@@ -37,7 +37,10 @@ export interface ReadOnlyPorts {
 /** Read-only views over full ports (AWS adapters, or in-memory ones in tests). */
 export function readOnly(ports: { ecs: ContainerService; autoScaling: AutoScaling; catalog: InstanceCatalog; metrics: Metrics; log: Logger; now: () => number }): ReadOnlyPorts {
   return Object.freeze({
-    ecs: Object.freeze({ snapshot: () => ports.ecs.snapshot() }),
+    ecs: Object.freeze({
+      snapshot: (...args: Parameters<ContainerService['snapshot']>) => ports.ecs.snapshot(...args),
+      tasksOf: (...args: Parameters<ContainerService['tasksOf']>) => ports.ecs.tasksOf(...args),
+    }),
     autoScaling: Object.freeze({ describeGroups: (names: readonly string[]) => ports.autoScaling.describeGroups(names) }),
     catalog: Object.freeze({
       launchTemplate: (...args: Parameters<InstanceCatalog['launchTemplate']>) => ports.catalog.launchTemplate(...args),

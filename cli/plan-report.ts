@@ -24,6 +24,7 @@ export interface PlanReport {
     readonly instanceType: string | null;
     readonly free: { readonly cpu: number; readonly memory: number };
     readonly headroom: number;
+    /** Non-daemon live tasks when the tick read them; else ECS's running + pending count (daemons included). */
     readonly tasks: number;
     readonly note: string;
   }>;
@@ -49,7 +50,7 @@ function noteOf(i: Instance, d: Decision, configured: ReadonlySet<string>, scale
   if (isScaleInDrain(i)) return `scale-in drain: ${liveWorkload(i).length} task(s) left`;
   if (i.status !== 'ACTIVE') return `${i.status}, not by Headroom: left alone`;
   if (i.group === undefined || !configured.has(i.group)) return 'in no configured group: never scaled in';
-  if (i.tasks.some((t) => t.role === 'standalone' && t.status !== 'STOPPED')) return 'kept: runs standalone tasks';
+  if ((i.tasks ?? []).some((t) => t.role === 'standalone' && t.status !== 'STOPPED')) return 'kept: runs standalone tasks';
   return `kept: ${scaleInWhy}`;
 }
 
@@ -70,7 +71,7 @@ export function planReport(config: Config, view: ClusterView, d: Decision, now: 
       instanceType: i.instanceType ?? null,
       free: i.remaining,
       headroom: perInstance.get(i.id) ?? 0,
-      tasks: liveWorkload(i).length,
+      tasks: i.tasks !== undefined ? liveWorkload(i).length : (i.taskCounts?.running ?? 0) + (i.taskCounts?.pending ?? 0),
       note: noteOf(i, d, configured, scaleInWhy),
     })),
     services: view.services.map((s) => {

@@ -10,11 +10,11 @@
 import { decide, type Decision } from '../core/decide';
 import { parseEventBridge } from '../core/events';
 import { tickMetrics } from '../core/metrics';
-import type { Config } from '../core/config';
 import { describeUnschedulable } from '../core/unschedulable';
-import { applyDecision, decideSettings, planOf, readCluster, type ClusterView, type ReadContext } from './act';
+import { applyDecision, decideSettings, planOf, readForTick, type ClusterView, type ReadContext } from './act';
 import type { HandlerContext } from './context';
-import type { Metrics } from './ports';
+import { awsPortsWith, ec2Catalog } from './aws/ports';
+import { noQueue } from './aws/sqs';
 import { lambdaEntry } from './runtime';
 
 export type TickResult =
@@ -41,24 +41,14 @@ export function tickTrigger(event: unknown, clusterName: string): { tick: true; 
   }
 }
 
-/** What deciding a tick reads: the cluster and the headroom history, nothing that writes. */
-export interface TickReadContext extends ReadContext {
-  readonly config: Config;
-  readonly ports: ReadContext['ports'] & { readonly metrics: Pick<Metrics, 'history'>; readonly now: () => number };
-}
-
 /**
- * Read the cluster once and decide, without acting: the tick acts on the result; `npm run plan`
- * prints it (the same decision from the same reads).
+ * Read the cluster once (`readForTick`) and decide, without acting: the tick acts on the result;
+ * `npm run plan` prints it (the same decision from the same reads, through read-only ports).
  */
-export async function decideTick(ctx: TickReadContext): Promise<{ now: number; view: ClusterView; decision: Decision }> {
-  const { config } = ctx;
+export async function decideTick(ctx: ReadContext & { readonly ports: { readonly now: () => number } }): Promise<{ now: number; view: ClusterView; decision: Decision }> {
   const now = ctx.ports.now();
-  const [view, history] = await Promise.all([
-    readCluster(ctx),
-    config.scaleInEnabled ? ctx.ports.metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
-  ]);
-  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(config) });
+  const { view, history } = await readForTick(ctx, now);
+  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(ctx.config) });
   return { now, view, decision };
 }
 
@@ -78,4 +68,4 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
   return { status: config.dryRun ? 'planned' : 'acted', trigger: trigger.trigger, decision };
 }
 
-export const handler = lambdaEntry(handleTick, process.env, { name: 'tick' });
+export const handler = lambdaEntry(handleTick, process.env, { name: 'tick', ports: awsPortsWith({ queue: () => noQueue, catalog: ec2Catalog }) });

@@ -50,7 +50,7 @@ describeMoto('ECS read path past one page', () => {
     const { client, calls } = recordingClient();
     const snap = await new EcsContainerService(client, world.cluster, captureLog()).snapshot();
     expect(snap.instances).toHaveLength(INSTANCES);
-    expect(snap.instances.reduce((n, i) => n + i.tasks.length, 0)).toBe(INSTANCES * 2 + 10 + 3 + 5);
+    expect(snap.instances.reduce((n, i) => n + (i.tasks?.length ?? 0), 0)).toBe(INSTANCES * 2 + 10 + 3 + 5);
     expect(snap.services.map((s) => s.name).sort()).toEqual(['agent', 'api', 'web', 'worker', ...Array.from({ length: 12 }, (_, k) => `web${k}`)].sort());
     const sizes = (command: string, field: string): number[] => calls.filter((x) => x.command === command).map((x) => (x.input[field] as unknown[]).length);
     expect(sizes('DescribeContainerInstancesCommand', 'containerInstances')).toEqual([100, 20]);
@@ -71,21 +71,22 @@ describeMoto('ECS read path past one page', () => {
     // On every instance, what ECS reports free is what it registered minus the tasks' reservations
     // as the adapter reads them from their definitions (memoryReservation before memory).
     for (const i of snap.instances) {
+      if (i.tasks === undefined) throw new Error(`no tasks read for ${i.id}`);
       expect(i.registered).toEqual(REGISTERED);
       const used = i.tasks.reduce((u, t) => ({ cpu: u.cpu + t.cpu, memory: u.memory + t.memory }), { cpu: 0, memory: 0 });
       expect(i.remaining).toEqual({ cpu: REGISTERED.cpu - used.cpu, memory: REGISTERED.memory - used.memory });
     }
     expect(api?.remaining.cpu).toBeLessThanOrEqual(REGISTERED.cpu - FAMILIES.web.container.cpu - FAMILIES.agent.container.cpu - FAMILIES.api.container.cpu);
     expect(api?.usedTcpPorts).toContain(8080);
-    const apiTask = api?.tasks.find((t) => t.service === 'api');
+    const apiTask = api?.tasks?.find((t) => t.service === 'api');
     expect(apiTask).toMatchObject({ role: 'service', cpu: 1024, memory: 2048, tcpPorts: [8080] });
-    expect(api?.tasks.find((t) => t.service === 'agent')?.role).toBe('daemon');
+    expect(api?.tasks?.find((t) => t.service === 'agent')?.role).toBe('daemon');
     // The dynamic host port reserves nothing static; memoryReservation is what ECS reserves.
-    expect(api?.tasks.find((t) => t.service === 'web')).toMatchObject({ cpu: 512, memory: 1024 });
-    expect(api?.tasks.find((t) => t.service === 'web')?.tcpPorts ?? []).toEqual([]);
-    const standalone = snap.instances.flatMap((i) => i.tasks).filter((t) => t.role === 'standalone');
+    expect(api?.tasks?.find((t) => t.service === 'web')).toMatchObject({ cpu: 512, memory: 1024 });
+    expect(api?.tasks?.find((t) => t.service === 'web')?.tcpPorts ?? []).toEqual([]);
+    const standalone = snap.instances.flatMap((i) => i.tasks ?? []).filter((t) => t.role === 'standalone');
     expect(standalone).toHaveLength(5);
-    const worker = snap.instances.flatMap((i) => i.tasks).filter((t) => t.service === 'worker');
+    const worker = snap.instances.flatMap((i) => i.tasks ?? []).filter((t) => t.service === 'worker');
     expect(worker).toHaveLength(3);
     expect(byId.get(ids[50] as string)?.attributes['ecs.instance-type']).toBe('c5.xlarge');
     expect(snap.services.find((s) => s.name === 'agent')?.daemon).toBe(true);

@@ -66,7 +66,8 @@ describeMoto('npm run plan', () => {
     expect(report.summary).toMatchObject({ activeInstances: 4, drainingInstances: 1, instancesNeeded: expect.any(Number), lowerBound: expect.any(Number) });
     // Headroom: the two full instances hold none; the spare group's and the unmanaged instance hold the rest.
     const byId = new Map(report.instances.map((i: { id: string }) => [i.id, i]));
-    expect(byId.get(ids[0])).toMatchObject({ headroom: 0, tasks: 7, group: primary });
+    // Tasks were not read (no scale-in window, no shortage): the count is ECS's running + pending, the daemon included.
+    expect(byId.get(ids[0])).toMatchObject({ headroom: 0, tasks: 8, group: primary });
     expect(byId.get(ids[2])).toMatchObject({ status: 'DRAINING', note: expect.stringMatching(/not by Headroom/) });
     expect(byId.get(world.unmanaged[0])).toMatchObject({ group: null, note: expect.stringMatching(/no configured group/) });
     expect(report.summary.schedulableTasks).toBe(report.instances.reduce((n: number, i: { headroom: number }) => n + i.headroom, 0));
