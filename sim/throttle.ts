@@ -13,8 +13,8 @@
  *   throttling for the Amazon EC2 API", https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html).
  * - CloudWatch states request-per-second quotas ("CloudWatch service quotas",
  *   https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html;
- *   GetMetricData 50 TPS per the knowledge-center article "cloudwatch-getmetricdata-api"). A TPS
- *   quota is modelled as a bucket of one second's worth.
+ *   GetMetricData 50 TPS per https://repost.aws/knowledge-center/cloudwatch-getmetricdata-api).
+ *   A TPS quota is modelled as a bucket of one second's worth.
  * - EC2 Auto Scaling publishes no bucket sizes: its numbers below are our assumption (deliberately
  *   low, so a policy that leans on Auto Scaling is not flattered).
  * - SQS standard queues support a nearly unlimited number of API calls per second per action
