@@ -7,7 +7,7 @@
  * rate), and every request takes one token.
  * - ECS groups its actions into categories that share one bucket ("Request throttling for the
  *   Amazon ECS API", https://docs.aws.amazon.com/AmazonECS/latest/APIReference/request-throttling.html):
- *   cluster resource read 100/20, cluster resource modify 100/40, service read 100/20, task
+ *   cluster read 50/20, cluster resource read 100/20, cluster resource modify 100/40, service read 100/20, task
  *   definition read 50/20.
  * - EC2 evaluates each API individually; non-mutating `Describe*` actions have 100/20 ("Request
  *   throttling for the Amazon EC2 API", https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html).
@@ -35,6 +35,7 @@
 
 /** The throttling buckets we model (ECS categories, EC2 per-API buckets, the rest by service). */
 export const BUCKET_NAMES = [
+  'ecs.clusterRead',
   'ecs.clusterResourceRead',
   'ecs.clusterResourceModify',
   'ecs.serviceRead',
@@ -57,6 +58,7 @@ export interface BucketSpec {
 
 /** Default bucket sizes; `source` says whether AWS publishes the number or it is our assumption. */
 export const DEFAULT_BUCKETS: Readonly<Record<BucketName, BucketSpec & { readonly source: 'aws' | 'assumption' }>> = {
+  'ecs.clusterRead': { burst: 50, ratePerSecond: 20, source: 'aws' },
   'ecs.clusterResourceRead': { burst: 100, ratePerSecond: 20, source: 'aws' },
   'ecs.clusterResourceModify': { burst: 100, ratePerSecond: 40, source: 'aws' },
   'ecs.serviceRead': { burst: 100, ratePerSecond: 20, source: 'aws' },
@@ -72,6 +74,7 @@ export const DEFAULT_BUCKETS: Readonly<Record<BucketName, BucketSpec & { readonl
 
 /** Every AWS action a simulated caller makes, and the bucket it draws on (`null`: not throttled). */
 export const ACTION_BUCKET = {
+  DescribeClusters: 'ecs.clusterRead',
   ListContainerInstances: 'ecs.clusterResourceRead',
   DescribeContainerInstances: 'ecs.clusterResourceRead',
   ListTasks: 'ecs.clusterResourceRead',
