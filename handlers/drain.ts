@@ -4,12 +4,15 @@
  * (STANDALONE_TASK_POLICY), complete the lifecycle action with CONTINUE when no non-daemon task is
  * left that is not STOPPED. "No active Lifecycle Action found" counts as done.
  *
- * Partial batch failures: a transient error fails only its record (SQS redelivers it); a malformed
- * message is logged and dropped. Two checks of the same instance in one batch are merged (a
+ * Partial batch failures: any error while acting fails only its record — a transient one is
+ * redelivered, a permanent one (AccessDenied, an unexpected validation error) is redelivered until
+ * the queue's `maxReceiveCount` moves it to the dead-letter queue, which alarms: a drain that cannot
+ * proceed is never reported as done. Only "already gone" answers (returned by the adapters as data)
+ * end a drain quietly. A malformed message is logged (with its messageId) and dropped. Two checks of the same instance in one batch are merged (a
  * duplicate delivery would otherwise keep a second chain of checks alive). Publishes `DrainSeconds`
  * and `TasksStoppedByTermination` for drains that end.
  */
-import { isRetryable } from '../core/errors';
+import { categoryOf, isRetryable } from '../core/errors';
 import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext, SqsEnvelope } from './context';
 import { parseDrainCheck, runDrainStep, type DrainOutcome } from './drain-step';
@@ -63,13 +66,8 @@ export async function handleDrain(event: SqsEnvelope, ctx: HandlerContext): Prom
       outcomes.push(outcome);
       datums.push(...outcome.metrics);
     } catch (error) {
-      if (isRetryable(error)) {
-        log.error('drain check failed; will be retried', { instanceId: w.check.instanceId, error: String(error) });
-        failures.push({ itemIdentifier: w.record });
-      } else {
-        log.error('drain check dropped', { instanceId: w.check.instanceId, error: String(error) });
-        dropped.push(w.record);
-      }
+      log.error('drain check failed; the record will be redelivered (then dead-lettered)', { messageId: w.record, instanceId: w.check.instanceId, category: categoryOf(error), error: String(error) });
+      failures.push({ itemIdentifier: w.record });
     }
   }
   try {

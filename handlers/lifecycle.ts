@@ -10,7 +10,7 @@
  * unknown and malformed payloads.
  */
 import { LAUNCHING, TERMINATING, isSqsEnvelope, parseEventBridge, parseNotificationBody, type ParsedEvent } from '../core/events';
-import { isRetryable } from '../core/errors';
+import { categoryOf, isRetryable } from '../core/errors';
 import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext } from './context';
 import { runDrainStep, type DrainOutcome } from './drain-step';
@@ -93,14 +93,11 @@ export async function handleLifecycle(event: unknown, ctx: HandlerContext): Prom
       outcomes.push(outcome);
       datums.push(...outcome.metrics);
     } catch (error) {
-      if (sqs && w.record !== undefined && isRetryable(error)) {
-        log.error('lifecycle action failed; will be retried', { instanceId: w.action.instanceId, error: String(error) });
-        failures.push(w.record);
-      } else if (!isRetryable(error)) {
-        log.error('lifecycle action dropped', { instanceId: w.action.instanceId, error: String(error) });
-      } else {
-        throw error;
-      }
+      // Never success: from SQS the record fails (redelivered, then dead-lettered and alarmed); from
+      // EventBridge the invocation throws (Lambda retries it, then the on-failure destination gets it).
+      if (!sqs || w.record === undefined) throw error;
+      log.error('lifecycle action failed; the record will be redelivered (then dead-lettered)', { messageId: w.record, instanceId: w.action.instanceId, category: categoryOf(error), error: String(error) });
+      failures.push(w.record);
     }
   }
   try {
