@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import type { Instance } from '../core/cluster';
 import { nextDrainStep, type DrainStep } from '../core/drain';
+import { HeadroomError } from '../core/errors';
 import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext } from './context';
 import type { DrainCheck } from './ports';
@@ -107,7 +108,11 @@ export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, insta
     switch (action.kind) {
       case 'set-draining':
         if (instance?.arn !== undefined) {
-          await ecs.setStatus([instance.arn], 'DRAINING');
+          // A 200 answer can still refuse the instance (`failures`); never go on to complete the
+          // hook while it stays ACTIVE: ECS would keep placing tasks on an instance about to go.
+          const { refused } = await ecs.setStatus([instance.arn], 'DRAINING');
+          const refusal = refused.find((r) => r.arn === instance.arn && r.reason !== 'MISSING');
+          if (refusal !== undefined) throw new HeadroomError('transient', `ECS did not set ${check.instanceId} DRAINING (${refusal.reason}); the lifecycle action stays pending`);
           did.push('set-draining');
         }
         break;

@@ -20,12 +20,23 @@ export interface ContainerService {
   snapshot(): Promise<{ instances: Instance[]; services: Service[]; waiting?: TaskShape[] }>;
   /** The container instances (with tasks) for these EC2 instance ids; missing ids are absent. */
   findInstances(ec2InstanceIds: readonly string[]): Promise<Instance[]>;
-  /** UpdateContainerInstancesState; idempotent; instances already in `status` or gone are skipped. */
-  setStatus(containerInstanceArns: readonly string[], status: Extract<InstanceStatus, 'ACTIVE' | 'DRAINING'>): Promise<void>;
-  /** Put (value) or delete (undefined) a custom attribute on container instances. */
-  setAttribute(containerInstanceArns: readonly string[], name: string, value: string | undefined): Promise<void>;
+  /**
+   * UpdateContainerInstancesState; idempotent. Says which instances are now in `status` and which
+   * ECS refused (a 200 answer may still list `failures`): callers act only on what changed.
+   */
+  setStatus(containerInstanceArns: readonly string[], status: Extract<InstanceStatus, 'ACTIVE' | 'DRAINING'>): Promise<StatusChange>;
+  /** Put (value) or delete (undefined) a custom attribute on container instances; the ARNs changed. */
+  setAttribute(containerInstanceArns: readonly string[], name: string, value: string | undefined): Promise<readonly string[]>;
   /** StopTask for each id; tasks already stopped or gone are skipped. */
   stopTasks(taskIds: readonly string[], reason: string): Promise<void>;
+}
+
+/** What a status change did, per container instance. */
+export interface StatusChange {
+  /** Container instances now in the requested status. */
+  readonly changed: readonly string[];
+  /** Container instances ECS left as they were, with its reason (`MISSING`: not registered). */
+  readonly refused: ReadonlyArray<{ readonly arn: string; readonly reason: string }>;
 }
 
 /** One Auto Scaling group as Auto Scaling reports it. */
@@ -44,6 +55,8 @@ export interface GroupState {
   readonly launchFailedAt?: number;
 }
 
+export type TerminateResult = 'ok' | 'gone' | 'at-min';
+
 /** The lifecycle action a drain completes. */
 export interface HookRef {
   readonly group: string;
@@ -57,8 +70,11 @@ export interface HookRef {
 export interface AutoScaling {
   describeGroups(names: readonly string[]): Promise<GroupState[]>;
   setDesiredCapacity(group: string, desired: number): Promise<void>;
-  /** TerminateInstanceInAutoScalingGroup; `'gone'` when the instance is no longer in a group. */
-  terminateInstance(instanceId: string, decrementDesired: boolean): Promise<'ok' | 'gone'>;
+  /**
+   * TerminateInstanceInAutoScalingGroup; `'gone'` when the instance is no longer in a group,
+   * `'at-min'` when Auto Scaling refuses a decrement below the group's minimum (nothing changed).
+   */
+  terminateInstance(instanceId: string, decrementDesired: boolean): Promise<TerminateResult>;
   /** RecordLifecycleActionHeartbeat; `'gone'` when no lifecycle action is pending. */
   heartbeat(hook: HookRef): Promise<'ok' | 'gone'>;
   /** CompleteLifecycleAction CONTINUE; `'gone'` for "No active Lifecycle Action found". */

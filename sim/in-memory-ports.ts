@@ -88,22 +88,32 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
       return found.map(instanceView);
     },
     async setStatus(arns, status: Extract<InstanceStatus, 'ACTIVE' | 'DRAINING'>) {
-      if (arns.length === 0) return;
+      const changed: string[] = [];
+      const refused: Array<{ arn: string; reason: string }> = [];
+      if (arns.length === 0) return { changed, refused };
       call(pages(arns.length, 10), 'UpdateContainerInstancesState');
       for (const arn of arns) {
         const i = world.findInstance(arn);
-        if (i !== undefined) world.setEcsStatus(i, status, 'headroom');
+        if (i === undefined || i.ecsStatus === undefined) refused.push({ arn, reason: 'MISSING' });
+        else {
+          world.setEcsStatus(i, status, 'headroom');
+          changed.push(arn);
+        }
       }
+      return { changed, refused };
     },
     async setAttribute(arns, name, value) {
-      if (arns.length === 0) return;
+      const changed: string[] = [];
+      if (arns.length === 0) return changed;
       call(pages(arns.length, 10), value === undefined ? 'DeleteAttributes' : 'PutAttributes');
       for (const arn of arns) {
         const i = world.findInstance(arn);
         if (i === undefined || i.ecsStatus === undefined) continue;
         if (value === undefined) delete i.attributes[name];
         else i.attributes[name] = value;
+        changed.push(arn);
       }
+      return changed;
     },
     async stopTasks(taskIds, reason) {
       if (taskIds.length === 0) return;

@@ -131,10 +131,10 @@ describe('tick handler', () => {
     expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 3 }]);
   });
 
-  it('a client error that retrying cannot fix is typed as invalid-input (dropped by EventBridge, not retried forever)', async () => {
+  it('a client error that retrying cannot fix is typed as permanent (the invocation fails visibly)', async () => {
     const aws = cluster(1, 1, { unplaced: 20, max: 1 });
     aws.failNext('ListServices', Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException', $metadata: { httpStatusCode: 400 } }));
-    await expect(handleTick(sample('tick/scheduled.json'), context())).rejects.toMatchObject({ category: 'invalid-input' });
+    await expect(handleTick(sample('tick/scheduled.json'), context())).rejects.toMatchObject({ category: 'permanent' });
   });
 
   it('dry run: reads, decides, logs the plan and publishes metrics; no mutating call', async () => {
