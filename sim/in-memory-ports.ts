@@ -142,7 +142,8 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
       call(1, 'SetDesiredCapacity');
       const g = world.groupByName(group);
       if (g === undefined) throw new HeadroomError('invalid-input', `ValidationError: AutoScalingGroup name not found - ${group}`);
-      world.setDesired(g, desired, 'headroom');
+      // Like the AWS adapter: a scale-out never lowers desired capacity.
+      world.setDesired(g, Math.max(g.desired, desired), 'headroom');
     },
     async terminateInstance(instanceId, decrement) {
       call(1, 'TerminateInstanceInAutoScalingGroup');

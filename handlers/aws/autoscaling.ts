@@ -3,13 +3,15 @@
  *
  * Calls used: DescribeAutoScalingGroups (paginated, 100 per page), DescribeScalingActivities (one
  * call per group, the 20 newest activities: a recent failed launch backs the group off),
- * SetDesiredCapacity, TerminateInstanceInAutoScalingGroup, RecordLifecycleActionHeartbeat,
+ * SetDesiredCapacity (after a DescribeAutoScalingGroups of that group: never lowers),
+ * TerminateInstanceInAutoScalingGroup, RecordLifecycleActionHeartbeat,
  * CompleteLifecycleAction (CONTINUE). "No active Lifecycle Action found" and "instance not found"
  * validation errors mean the work is already done: they return `'gone'`.
  */
 import {
   AutoScalingClient,
   CompleteLifecycleActionCommand,
+  DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetDesiredCapacityCommand,
@@ -110,8 +112,19 @@ export class AwsAutoScaling implements AutoScaling {
     }
   }
 
+  /**
+   * Raise the group's desired capacity to at least `desired`; never lower it. Two writers decide
+   * from reads that can be seconds old (the tick, and interruption invocations running
+   * concurrently); SetDesiredCapacity is an absolute write with no condition, so a stale
+   * `read + n` could undo the other's scale-out. The group is re-read right before the write and the
+   * larger value kept, which shrinks the race from a whole decision to one round trip. Scale-in
+   * never goes through here (TerminateInstanceInAutoScalingGroup with decrement).
+   */
   async setDesiredCapacity(group: string, desired: number): Promise<void> {
     try {
+      const fresh = await this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
+      const current = fresh.AutoScalingGroups?.[0]?.DesiredCapacity;
+      if (current !== undefined && current >= desired) return;
       await this.client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
     } catch (error) {
       classify(error, `setting desired capacity of ${group} to ${desired}`);
