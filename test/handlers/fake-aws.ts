@@ -57,6 +57,7 @@ export const BASE_ENV: Readonly<Record<string, string>> = {
   CLUSTER_NAME: CLUSTER,
   ASG_NAMES: 'demo-spot,demo-ondemand',
   DRAIN_QUEUE_URL: QUEUE_URL,
+  AWS_REGION: REGION,
   TASK_CPU: '512',
   TASK_MEMORY: '1024',
   SHORTAGE_THRESHOLD: '2',
