@@ -6,10 +6,11 @@
  * or no container instance at all — the hook is completed at once.
  *
  * Warm-pool destinations (`Destination: WarmPool`: stopped, not terminated) drain the same way.
- * Dropped with one log line: `autoscaling:TEST_NOTIFICATION`, other groups, launch transitions,
- * unknown and malformed payloads.
+ * Dropped with one log line (naming the SQS messageId): `autoscaling:TEST_NOTIFICATION`, other
+ * groups, other hooks (HOOK_NAME), other accounts, launch transitions, unknown and malformed
+ * payloads. Field values are compared as sent, never trimmed.
  */
-import { LAUNCHING, TERMINATING, isSqsEnvelope, parseEventBridge, parseNotificationBody, type ParsedEvent } from '../core/events';
+import { LAUNCHING, TERMINATING, foreignAccount, isSqsEnvelope, parseEventBridge, parseNotificationBody, type ParsedEvent } from '../core/events';
 import { categoryOf, isRetryable } from '../core/errors';
 import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext } from './context';
@@ -27,11 +28,17 @@ export interface LifecycleResult {
 
 function accept(parsed: ParsedEvent, ctx: HandlerContext): LifecycleAction | string {
   switch (parsed.kind) {
-    case 'lifecycle':
+    case 'lifecycle': {
+      const foreign = foreignAccount(parsed, ctx.config.account);
+      if (foreign !== undefined) return foreign;
       if (!ctx.config.asgNames.includes(parsed.group)) return `lifecycle action of group ${parsed.group}, not a configured group`;
+      // Other terminate hooks on these groups belong to someone else: completing them would end
+      // their work early (the EventBridge rule filters by name too, an SQS body does not).
+      if (parsed.hookName !== ctx.config.hookName) return `lifecycle action of hook ${parsed.hookName}, not the configured hook ${ctx.config.hookName}`;
       if (parsed.transition === LAUNCHING) return `launch lifecycle action of ${parsed.instanceId} is not drained`;
       if (parsed.transition !== TERMINATING) return `unknown lifecycle transition ${parsed.transition}`;
       return parsed;
+    }
     case 'test-notification':
       return `autoscaling:TEST_NOTIFICATION${parsed.group !== undefined ? ` of ${parsed.group}` : ''}`;
     case 'ignored':

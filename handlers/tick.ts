@@ -28,7 +28,7 @@ export function tickTrigger(event: unknown, clusterName: string): { tick: true; 
       return { tick: true, trigger: 'schedule' };
     case 'placement-failure':
       return parsed.clusterName === clusterName
-        ? { tick: true, trigger: `placement failure (${parsed.reasons.join(', ') || 'no reason given'})` }
+        ? { tick: true, trigger: `placement failure (${parsed.reason ?? 'no reason given'})` }
         : { tick: false, reason: `placement failure of another cluster (${parsed.clusterName})` };
     case 'ignored':
     case 'malformed':

@@ -176,3 +176,25 @@ describe('lifecycle handler', () => {
     expect(aws.metric('TasksStoppedByTermination')).toEqual([1]);
   });
 });
+
+describe('the lifecycle handler obeys only its own hook, as sent', () => {
+  const body = (): Record<string, unknown> => JSON.parse(sample<{ Records: Array<{ body: string }> }>('lifecycle/terminate.sqs.json').Records[0]?.body ?? '{}') as Record<string, unknown>;
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['another hook on a configured group', { LifecycleHookName: 'someone-elses-hook' }, /hook someone-elses-hook, not the configured hook headroom-drain/],
+    ['a padded hook name (not trimmed into ours)', { LifecycleHookName: 'headroom-drain ' }, /not the configured hook/],
+    ['a padded group name (not trimmed into ours)', { AutoScalingGroupName: ' demo-spot' }, /not a configured group/],
+    ['another account', { AccountId: '999999999999' }, /account 999999999999/],
+  ])('drops %s with one log line naming the message, and calls nothing', async (_name, change, reason) => {
+    const aws = world();
+    aws.task(I1, { service: 'web' });
+    const ctx = context();
+    const result = await handleLifecycle(sqs({ ...body(), ...change }), ctx);
+    expect(result.outcomes).toEqual([]);
+    expect(result.dropped).toEqual([expect.stringMatching(reason)]);
+    expect(aws.count()).toBe(0);
+    const lines = ctx.lines.filter((l) => l.message === 'event dropped');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.data?.messageId).toBe('msg-1');
+  });
+});
