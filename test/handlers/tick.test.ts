@@ -51,9 +51,25 @@ describe('tick handler', () => {
     expect(aws.metric('PendingTasks')).toEqual([20]);
   });
 
-  it('a direct invocation without an envelope ticks (serverless invoke, the simulator)', async () => {
+  it('an explicit direct invocation { "action": "tick" } ticks (serverless invoke)', async () => {
     cluster(1, 2);
-    expect((await handleTick({}, context())).status).toBe('acted');
+    expect((await handleTick(sample('tick/direct.json'), context())).status).toBe('acted');
+  });
+
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['an empty array', []],
+    ['an empty object', {}],
+    ['a string', 'tick'],
+    ['another action', { action: 'scale-in' }],
+    ['an SQS envelope', { Records: [{ messageId: 'm-1', body: '{"action":"tick"}', eventSource: 'aws:sqs' }] }],
+  ])('%s does not tick: dropped with one log line and no AWS call', async (_name, event) => {
+    const aws = cluster(1, 2);
+    const ctx = context();
+    const result = await handleTick(event, ctx);
+    expect(result.status).toBe('dropped');
+    expect(aws.count()).toBe(0);
+    expect(ctx.lines.filter((l) => l.message === 'event dropped')).toHaveLength(1);
   });
 
   it('sizes a group with no registered member from the instance-type table', async () => {
