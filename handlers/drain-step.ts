@@ -87,6 +87,7 @@ export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, insta
     tasks: instance?.tasks ?? [],
     ...(check.hook !== undefined ? { hook: { pending: true, expiresAt: (check.hookExpiresAt ?? check.startedAt + heartbeatSeconds * 1000) - REDELIVERY_SECONDS * 1000 } } : {}),
     deadline: check.deadline,
+    timeoutSeconds: config.drainTimeoutSeconds,
     now,
     checkSeconds: config.drainCheckSeconds,
     standalonePolicy: config.standaloneTaskPolicy,
@@ -135,7 +136,7 @@ export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, insta
         did.push((await autoScaling.completeLifecycleAction(check.hook)) === 'gone' ? 'complete:gone' : 'complete');
         break;
       case 'recheck': {
-        const next: DrainCheck = { ...check, ...(hookExpiresAt !== undefined ? { hookExpiresAt } : {}), heartbeatSeconds };
+        const next: DrainCheck = { ...check, ...(step.deadline !== undefined ? { deadline: step.deadline } : {}), ...(hookExpiresAt !== undefined ? { hookExpiresAt } : {}), heartbeatSeconds };
         await queue.enqueue(next, action.afterSeconds);
         did.push(`recheck:${action.afterSeconds}`);
         break;

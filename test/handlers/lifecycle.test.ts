@@ -166,11 +166,25 @@ describe('lifecycle handler', () => {
     expect(lines.filter((l) => l.level === 'error')).toHaveLength(1);
   });
 
-  it('keeps the event time: a redelivery after the drain timeout completes at once', async () => {
+  it('a late lifecycle event (after its drain timeout) still sets DRAINING first and gives the tasks a whole timeout', async () => {
     const aws = world();
     aws.task(I1, { service: 'web' });
-    const ctx = context(BASE_ENV, NOW + 901_000);
+    const now = NOW + 901_000;
+    const ctx = context(BASE_ENV, now);
     const result = await handleLifecycle(sample('lifecycle/terminate.json'), ctx);
+    expect(result.outcomes[0]?.phase).toBe('start');
+    expect(aws.statusChanges).toEqual([{ ids: [I1], status: 'DRAINING' }]);
+    expect(aws.completed).toEqual([]);
+    expect(aws.sent[0]?.body.deadline).toBe(now + 900_000);
+    expect(aws.metric('TasksStoppedByTermination')).toEqual([]);
+  });
+
+  it('keeps the event time: a redelivery after the drain timeout of an instance already DRAINING completes at once', async () => {
+    const aws = world();
+    const ci = [...aws.instances.values()].find((c) => c.ec2InstanceId === I1);
+    if (ci !== undefined) ci.status = 'DRAINING';
+    aws.task(I1, { service: 'web' });
+    const result = await handleLifecycle(sample('lifecycle/terminate.json'), context(BASE_ENV, NOW + 901_000));
     expect(result.outcomes[0]?.phase).toBe('timeout');
     expect(aws.completed).toEqual([I1]);
     expect(aws.metric('TasksStoppedByTermination')).toEqual([1]);
