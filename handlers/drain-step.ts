@@ -32,6 +32,7 @@ const drainCheckSchema = z.object({
   deadline: z.number().finite(),
   hookExpiresAt: z.number().finite().optional(),
   heartbeatSeconds: z.number().int().min(30).max(7200).optional(),
+  chain: z.string().min(1).max(100).optional(),
 });
 
 /** Parse a drain-check message body; a string describing the problem when it is not one. */
@@ -55,7 +56,37 @@ export function parseDrainCheck(body: string): DrainCheck | string {
     deadline: d.deadline,
     ...(d.hookExpiresAt !== undefined ? { hookExpiresAt: d.hookExpiresAt } : {}),
     ...(d.heartbeatSeconds !== undefined ? { heartbeatSeconds: d.heartbeatSeconds } : {}),
+    ...(d.chain !== undefined ? { chain: d.chain } : {}),
   };
+}
+
+/** ECS attribute naming the drain chain an instance belongs to (see `DrainCheck.chain`). */
+export const DRAIN_CHAIN_ATTRIBUTE = 'headroom.drain-chain';
+
+/**
+ * Why Headroom must not act on `check` (undefined: it may). The drain queue only takes messages
+ * from Headroom's own roles (queue policy); this is the second line: a check completes only the
+ * configured hook of a configured group, for the instance it names.
+ */
+export function foreignCheck(check: DrainCheck, config: HandlerContext['config']): string | undefined {
+  const hook = check.hook;
+  if (hook === undefined) return undefined;
+  if (!config.asgNames.includes(hook.group)) return `drain check for group ${hook.group}, not a configured group`;
+  if (hook.hookName !== config.hookName) return `drain check for hook ${hook.hookName}, not the configured hook ${config.hookName}`;
+  if (hook.instanceId !== check.instanceId) return `drain check of ${check.instanceId} carrying the hook of ${hook.instanceId}`;
+  return undefined;
+}
+
+/**
+ * Why `check` is not the instance's current drain (undefined: it is): a chain other than the one the
+ * instance carries (a duplicate lifecycle event started a newer chain), or a check without a
+ * lifecycle action for an instance that is not draining (such checks follow a drain, never start one).
+ */
+export function staleCheck(check: DrainCheck, instance: Instance | undefined): string | undefined {
+  const current = instance?.attributes[DRAIN_CHAIN_ATTRIBUTE];
+  if (check.chain !== undefined && current !== undefined && current !== check.chain) return `stale drain check of ${check.instanceId} (chain ${check.chain}; the instance follows ${current})`;
+  if (check.hook === undefined && instance?.status === 'ACTIVE') return `drain check without a lifecycle action for ${check.instanceId}, which is ACTIVE: checks follow a drain, never start one`;
+  return undefined;
 }
 
 /**

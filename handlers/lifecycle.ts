@@ -10,11 +10,13 @@
  * groups, other hooks (HOOK_NAME), other accounts, launch transitions, unknown and malformed
  * payloads. Field values are compared as sent, never trimmed.
  */
+import { randomUUID } from 'node:crypto';
+import type { Instance } from '../core/cluster';
 import { LAUNCHING, TERMINATING, foreignAccount, isSqsEnvelope, parseEventBridge, parseNotificationBody, type ParsedEvent } from '../core/events';
 import { categoryOf, isRetryable } from '../core/errors';
 import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext } from './context';
-import { runDrainStep, type DrainOutcome } from './drain-step';
+import { DRAIN_CHAIN_ATTRIBUTE, runDrainStep, type DrainOutcome } from './drain-step';
 import type { DrainCheck } from './ports';
 import { lambdaEntry } from './runtime';
 
@@ -66,6 +68,19 @@ export function firstCheck(action: LifecycleAction, ctx: HandlerContext): DrainC
   };
 }
 
+/**
+ * Put a new chain token on the instance and in its first check: a duplicate lifecycle event starts
+ * a newer chain and the older one is dropped at its next check (drain handler), so one chain of
+ * checks drives each drain. Without the attribute (instance not registered, attribute limit, dry
+ * run) the check carries no token and is never judged stale.
+ */
+async function startChain(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined): Promise<DrainCheck> {
+  if (ctx.config.dryRun || instance?.arn === undefined || instance.status === 'INACTIVE') return check;
+  const chain = randomUUID();
+  const set = await ctx.ports.ecs.setAttribute([instance.arn], DRAIN_CHAIN_ATTRIBUTE, chain);
+  return set.includes(instance.arn) ? { ...check, chain } : check;
+}
+
 export async function handleLifecycle(event: unknown, ctx: HandlerContext): Promise<LifecycleResult> {
   const { log, ecs, metrics } = ctx.ports;
   const dropped: string[] = [];
@@ -96,7 +111,8 @@ export async function handleLifecycle(event: unknown, ctx: HandlerContext): Prom
   }
   for (const w of work) {
     try {
-      const outcome = await runDrainStep(ctx, firstCheck(w.action, ctx), found.get(w.action.instanceId));
+      const instance = found.get(w.action.instanceId);
+      const outcome = await runDrainStep(ctx, await startChain(ctx, firstCheck(w.action, ctx), instance), instance);
       outcomes.push(outcome);
       datums.push(...outcome.metrics);
     } catch (error) {

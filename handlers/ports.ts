@@ -96,6 +96,11 @@ export interface DrainCheck {
   readonly hookExpiresAt?: number;
   /** Hook heartbeat timeout, to extend `hookExpiresAt` after a heartbeat. */
   readonly heartbeatSeconds?: number;
+  /**
+   * The drain chain this check belongs to; the instance carries the current one (ECS attribute
+   * `headroom.drain-chain`), so a duplicate lifecycle event's older chain is dropped at its next check.
+   */
+  readonly chain?: string;
 }
 
 export interface DrainQueue {
