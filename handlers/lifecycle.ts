@@ -19,6 +19,7 @@ import type { HandlerContext } from './context';
 import { DRAIN_CHAIN_ATTRIBUTE, runDrainStep, type DrainOutcome } from './drain-step';
 import type { DrainCheck } from './ports';
 import { lambdaEntry } from './runtime';
+import { WARM_POOL_ATTRIBUTE } from './warm-pool';
 
 type LifecycleAction = Extract<ParsedEvent, { kind: 'lifecycle' }>;
 
@@ -76,6 +77,8 @@ export function firstCheck(action: LifecycleAction, ctx: HandlerContext): DrainC
  */
 async function startChain(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined): Promise<DrainCheck> {
   if (ctx.config.dryRun || instance?.arn === undefined || instance.status === 'INACTIVE') return check;
+  // Towards the warm pool: the instance comes back later and the tick reactivates it (warm-pool.ts).
+  if (check.cause === 'warm-pool') await ctx.ports.ecs.setAttribute([instance.arn], WARM_POOL_ATTRIBUTE, new Date(ctx.ports.now()).toISOString());
   const chain = randomUUID();
   const set = await ctx.ports.ecs.setAttribute([instance.arn], DRAIN_CHAIN_ATTRIBUTE, chain);
   return set.includes(instance.arn) ? { ...check, chain } : check;

@@ -14,6 +14,7 @@ import { foreignAccount, parseEventBridge } from '../core/events';
 import { tickMetrics } from '../core/metrics';
 import { applyDecision, decideSettings, planOf, readCluster } from './act';
 import type { HandlerContext } from './context';
+import { reactivateWarmPoolReturns } from './warm-pool';
 import { lambdaEntry } from './runtime';
 
 export type TickResult =
@@ -55,7 +56,7 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
   }
   const now = ctx.ports.now();
   const [view, history] = await Promise.all([
-    readCluster(ctx),
+    readCluster(ctx).then((v) => reactivateWarmPoolReturns(ctx, v)),
     config.scaleInEnabled ? metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
   ]);
   const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(config) });
