@@ -16,6 +16,7 @@
  *   sized and is left out of scale-out (logged).
  */
 import type { CapacityGroup, Instance, Resources } from '../core/cluster';
+import { TRUNK_ATTRIBUTE } from '../core/eni';
 import type { GroupState } from './ports';
 
 /**
@@ -115,6 +116,7 @@ export function buildModel(instances: readonly Instance[], groupStates: readonly
       ...(g.instanceType !== undefined ? { instanceType: g.instanceType } : {}),
       attributes,
       ...(g.launchFailedAt !== undefined ? { launchFailedAt: g.launchFailedAt } : {}),
+      ...(members.some((i) => i.attributes[TRUNK_ATTRIBUTE] !== undefined) ? { awsvpcTrunking: true } : {}),
     });
   }
   return { instances: model, groups, skipped };
