@@ -33,14 +33,9 @@ function statements(cluster, namespace, groups) {
       // Task definitions have no resource-level permission for Describe.
       { Sid: 'EcsDescribeTaskDefinition', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
     ],
-    instanceWrite: [
-      {
-        Sid: 'EcsContainerInstanceWrite',
-        Effect: 'Allow',
-        Action: ['ecs:UpdateContainerInstancesState', 'ecs:PutAttributes', 'ecs:DeleteAttributes'],
-        Resource: [clusterArn, ecsArn('container-instance', `${cluster}/*`)],
-      },
-    ],
+    instanceStatus: [{ Sid: 'EcsContainerInstanceStatus', Effect: 'Allow', Action: 'ecs:UpdateContainerInstancesState', Resource: [clusterArn, ecsArn('container-instance', `${cluster}/*`)] }],
+    // The scale-in, warm-pool and drain-chain marks.
+    instanceMarks: [{ Sid: 'EcsContainerInstanceMarks', Effect: 'Allow', Action: ['ecs:PutAttributes', 'ecs:DeleteAttributes'], Resource: [clusterArn, ecsArn('container-instance', `${cluster}/*`)] }],
     stopTask: [{ Sid: 'EcsStopTask', Effect: 'Allow', Action: 'ecs:StopTask', Resource: ecsArn('task', `${cluster}/*`) }],
     groupsRead: [{ Sid: 'AutoScalingRead', Effect: 'Allow', Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities'], Resource: '*' }],
     groupsScale: [{ Sid: 'AutoScalingScale', Effect: 'Allow', Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'], Resource: groups }],
@@ -87,11 +82,12 @@ module.exports.roles = async ({ resolveVariable }) => {
   const groups = await groupArns({ resolveVariable });
   const s = statements(cluster, namespace, groups);
   return {
-    TickRole: role('tick', 'TickLogGroup', [...s.snapshot, ...s.find, ...s.instanceWrite, ...s.groupsRead, ...s.groupsScale, ...s.metricsWrite, ...s.metricsRead]),
+    TickRole: role('tick', 'TickLogGroup', [...s.snapshot, ...s.find, ...s.instanceStatus, ...s.instanceMarks, ...s.groupsRead, ...s.groupsScale, ...s.metricsWrite, ...s.metricsRead]),
     InterruptionRole: role('interruption', 'InterruptionLogGroup', [
       ...s.snapshot,
       ...s.find,
-      ...s.instanceWrite,
+      ...s.instanceStatus,
+      ...s.instanceMarks,
       ...s.stopTask,
       ...s.groupsRead,
       ...s.groupsScale,
@@ -99,7 +95,7 @@ module.exports.roles = async ({ resolveVariable }) => {
       ...s.drainSend,
       ...s.consume('InterruptionQueue'),
     ]),
-    LifecycleRole: role('lifecycle', 'LifecycleLogGroup', [...s.find, ...s.instanceWrite, ...s.stopTask, ...s.hooks, ...s.metricsWrite, ...s.drainSend, ...s.deadLetterSend]),
-    DrainRole: role('drain', 'DrainLogGroup', [...s.find, ...s.instanceWrite, ...s.stopTask, ...s.hooks, ...s.metricsWrite, ...s.drainSend, ...s.consume('DrainQueue')]),
+    LifecycleRole: role('lifecycle', 'LifecycleLogGroup', [...s.find, ...s.instanceStatus, ...s.instanceMarks, ...s.stopTask, ...s.hooks, ...s.metricsWrite, ...s.drainSend, ...s.deadLetterSend]),
+    DrainRole: role('drain', 'DrainLogGroup', [...s.find, ...s.instanceStatus, ...s.stopTask, ...s.hooks, ...s.metricsWrite, ...s.drainSend, ...s.consume('DrainQueue')]),
   };
 };

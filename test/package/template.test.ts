@@ -217,7 +217,7 @@ describe('CloudFormation template from `serverless package`', () => {
       TickRole: { has: ['autoscaling:SetDesiredCapacity', 'ecs:ListServices', 'cloudwatch:GetMetricData'], not: ['sqs:SendMessage', 'autoscaling:CompleteLifecycleAction', 'ecs:StopTask', 'sqs:ReceiveMessage'] },
       InterruptionRole: { has: ['autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:StopTask', 'sqs:ReceiveMessage'], not: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat', 'cloudwatch:GetMetricData'] },
       LifecycleRole: { has: ['autoscaling:CompleteLifecycleAction', 'sqs:SendMessage'], not: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:ListServices', 'sqs:ReceiveMessage'] },
-      DrainRole: { has: ['autoscaling:RecordLifecycleActionHeartbeat', 'sqs:ReceiveMessage'], not: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:ListServices', 'cloudwatch:GetMetricData'] },
+      DrainRole: { has: ['autoscaling:RecordLifecycleActionHeartbeat', 'sqs:ReceiveMessage'], not: ['ecs:PutAttributes', 'autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:ListServices', 'cloudwatch:GetMetricData'] },
     };
     for (const [role, { has, not }] of Object.entries(expected)) {
       const actions = actionsOf(role);
