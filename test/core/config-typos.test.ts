@@ -62,3 +62,17 @@ describe('ASG_NAMES lists names, not ARNs or patterns', () => {
     expect(problems({ ...BASE, ASG_NAMES: `on-demand,${group}` }).join('\n')).toMatch(/^ASG_NAMES: .*name/);
   });
 });
+
+describe('the Lambda runtime environment is never mistaken for a typo', () => {
+  // Reserved and defined runtime variables (Lambda developer guide, "Defined runtime environment variables").
+  const runtime = [
+    '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
+    'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
+    'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+    'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR', 'AWS_XRAY_CONTEXT_MISSING', 'AWS_XRAY_DAEMON_ADDRESS',
+    'AWS_LAMBDA_DOTNET_PREJIT', 'TZ', 'LANG', 'PATH', 'LD_LIBRARY_PATH', 'NODE_PATH', 'NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'HOME', 'SHLVL', 'PWD',
+  ];
+  it('every runtime variable set at once: no problem', () => {
+    expect(problems({ ...BASE, ...Object.fromEntries(runtime.map((n) => [n, 'x'])) })).toEqual([]);
+  });
+});
