@@ -60,6 +60,13 @@ export type InstanceStatus = 'ACTIVE' | 'DRAINING' | 'REGISTERING' | 'DEREGISTER
 /** ECS attribute this tool sets on instances it drains for scale-in (value: ISO time). */
 export const SCALE_IN_ATTRIBUTE = 'headroom.scale-in';
 
+/**
+ * ECS attribute set on an instance whose replacement was launched on a Spot rebalance
+ * recommendation (value: ISO time): its warning terminates it with a decrement, and scale-in takes
+ * it first.
+ */
+export const REBALANCE_ATTRIBUTE = 'headroom.rebalance';
+
 export interface Instance {
   /** EC2 instance id (`i-…`). */
   readonly id: string;
@@ -109,8 +116,34 @@ export interface CapacityGroup {
   readonly launchFailedAt?: number;
   /** Members use ENI trunking (`ecs.awsvpc-trunk-id`): new instances' awsvpc slots are not limited by the table. */
   readonly awsvpcTrunking?: boolean;
+  /**
+   * Members in a live lifecycle state (`Pending*`, `InService`), registered with ECS or not. When
+   * known, incoming capacity is counted from them (see `incomingByGroup`); when absent (a caller
+   * that does not know the members), desired − registered members is counted instead.
+   */
+  readonly members?: readonly GroupMember[];
+  /** Availability zones the group launches into (Auto Scaling balances new instances across them). */
+  readonly availabilityZones?: readonly string[];
+  /** New instances are (or may be) Spot instances: the group counts toward `SPOT_RESERVE_INSTANCES`. */
+  readonly spot?: boolean;
+  /**
+   * Weighted capacity one new instance of the planned shape adds to desired capacity (mixed-instances
+   * groups with weights count desired capacity in weight units). Defaults to 1.
+   */
+  readonly weight?: number;
   /** Price per instance-hour, for reports (optional). */
   readonly pricePerHour?: number;
+}
+
+/** One member of a capacity group as Auto Scaling lists it. */
+export interface GroupMember {
+  /** EC2 instance id. */
+  readonly id: string;
+  /** `Pending*` (still launching) or `InService`. */
+  readonly pending: boolean;
+  /** When its launch started (epoch ms), from the group's scaling activities, when known. */
+  readonly launchedAt?: number;
+  readonly availabilityZone?: string;
 }
 
 /** A service as the scheduler sees it: its task shape and how many tasks still wait for a place. */
@@ -132,6 +165,26 @@ export function isGone(task: Task): boolean {
 /** Non-daemon tasks that are not STOPPED: what keeps an instance from being empty. */
 export function liveWorkload(instance: Instance): Task[] {
   return instance.tasks.filter((t) => t.role !== 'daemon' && !isGone(t));
+}
+
+/** One pass over an instance's tasks: live non-daemon count, standalone count, live service tasks. */
+export interface Workload {
+  readonly live: number;
+  readonly standalone: number;
+  readonly service: readonly Task[];
+}
+
+export function workloadOf(instance: Instance): Workload {
+  let live = 0;
+  let standalone = 0;
+  const service: Task[] = [];
+  for (const t of instance.tasks) {
+    if (t.role === 'daemon' || isGone(t)) continue;
+    live++;
+    if (t.role === 'standalone') standalone++;
+    else service.push(t);
+  }
+  return { live, standalone, service };
 }
 
 /** An instance that accepts new tasks now. */

@@ -7,7 +7,12 @@ import { z } from 'zod';
 import { ConfigError } from './errors';
 import type { Resources } from './cluster';
 
-export type RebalancePolicy = 'count' | 'drain';
+/**
+ * On a rebalance recommendation: `ignore` (metric only; `count` is accepted as its older name),
+ * `replace` (launch the replacement now, drain on the interruption warning), `drain` (drain now,
+ * like an interruption warning).
+ */
+export type RebalancePolicy = 'ignore' | 'replace' | 'drain';
 export type StandaloneTaskPolicy = 'stop' | 'wait';
 
 export interface Config {
@@ -40,6 +45,10 @@ export interface Config {
   readonly scaleInEnabled: boolean;
   /** HeartbeatTimeout of the terminate lifecycle hooks (the stack creates them with this value). */
   readonly hookHeartbeatSeconds: number;
+  /** A launched instance that has not registered with ECS after this long no longer counts as incoming capacity. */
+  readonly provisioningTimeoutSeconds: number;
+  /** Storm insurance: keep room to re-home the tasks of this many of the fullest Spot instances at once. */
+  readonly spotReserveInstances: number;
 }
 
 export interface LoadOptions {
@@ -60,11 +69,13 @@ export const DEFAULTS = {
   DRAIN_CHECK_SECONDS: 30,
   METRICS_NAMESPACE: 'Headroom',
   DRY_RUN: false,
-  REBALANCE_POLICY: 'count',
+  REBALANCE_POLICY: 'replace',
   STANDALONE_TASK_POLICY: 'stop',
   GROUP_BACKOFF_SECONDS: 300,
   SCALE_IN_ENABLED: true,
   HOOK_HEARTBEAT_SECONDS: 300,
+  PROVISIONING_TIMEOUT_SECONDS: 600,
+  SPOT_RESERVE_INSTANCES: 1,
   HOOK_NAME: 'headroom-drain',
 } as const;
 
@@ -153,11 +164,13 @@ const schema = z.object({
     z.string().regex(/^[^:][^:]{0,254}$/, { message: 'not a valid CloudWatch namespace (1–255 characters, no colon)' }).refine((s) => !s.startsWith('AWS/'), { message: "must not start with 'AWS/' (reserved)" }),
   ),
   DRY_RUN: boolean(DEFAULTS.DRY_RUN),
-  REBALANCE_POLICY: choice(['count', 'drain'], DEFAULTS.REBALANCE_POLICY),
+  REBALANCE_POLICY: z.preprocess((v) => (typeof v === 'string' && v.trim().toLowerCase() === 'count' ? 'ignore' : v), choice(['ignore', 'replace', 'drain'], DEFAULTS.REBALANCE_POLICY)),
   STANDALONE_TASK_POLICY: choice(['stop', 'wait'], DEFAULTS.STANDALONE_TASK_POLICY),
   GROUP_BACKOFF_SECONDS: integer(0, 86_400, DEFAULTS.GROUP_BACKOFF_SECONDS),
   SCALE_IN_ENABLED: boolean(DEFAULTS.SCALE_IN_ENABLED),
   HOOK_HEARTBEAT_SECONDS: integer(30, 7200, DEFAULTS.HOOK_HEARTBEAT_SECONDS),
+  PROVISIONING_TIMEOUT_SECONDS: integer(60, 3600, DEFAULTS.PROVISIONING_TIMEOUT_SECONDS),
+  SPOT_RESERVE_INSTANCES: integer(0, 1000, DEFAULTS.SPOT_RESERVE_INSTANCES),
   // Lifecycle hook names: 1–255 characters of [A-Za-z0-9\-_/] (API reference: PutLifecycleHook).
   HOOK_NAME: z.preprocess(
     (v) => blankToUndefined(v) ?? DEFAULTS.HOOK_NAME,
@@ -282,5 +295,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     groupBackoffSeconds: v.GROUP_BACKOFF_SECONDS,
     scaleInEnabled: v.SCALE_IN_ENABLED,
     hookHeartbeatSeconds: v.HOOK_HEARTBEAT_SECONDS,
+    provisioningTimeoutSeconds: v.PROVISIONING_TIMEOUT_SECONDS,
+    spotReserveInstances: v.SPOT_RESERVE_INSTANCES,
   };
 }

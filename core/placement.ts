@@ -73,12 +73,13 @@ export function binOf(instance: Instance): Bin {
  */
 export function freshBin(group: CapacityGroup, daemons: readonly TaskShape[], index: number, prefix = 'new'): Bin {
   const slots = awsvpcSlots(group.instanceType, group.awsvpcTrunking === true);
+  const zone = group.attributes?.['ecs.availability-zone'] ?? predictedZone(group, index);
   const bin: Bin = {
     key: `${prefix}:${group.name}:${index}`,
     group: group.name,
     target: {
       ...(group.instanceType !== undefined ? { instanceType: group.instanceType } : {}),
-      ...(group.attributes?.['ecs.availability-zone'] !== undefined ? { availabilityZone: group.attributes['ecs.availability-zone'] } : {}),
+      ...(zone !== undefined ? { availabilityZone: zone } : {}),
       attributes: group.attributes ?? {},
     },
     capacity: group.instance,
@@ -92,6 +93,26 @@ export function freshBin(group: CapacityGroup, daemons: readonly TaskShape[], in
   };
   for (const d of daemons) if (fits(d, bin).ok) place(d, bin);
   return bin;
+}
+
+/**
+ * The zone of the `index`-th new instance of a group spanning several zones: Auto Scaling launches
+ * each new instance in the enabled zone with the fewest instances
+ * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/auto-scaling-benefits.html#arch-AutoScalingMultiAZ),
+ * so the sequence is replayed from the members' zones, ties in the group's zone order.
+ * O((index + members) · zones); undefined for a group of one zone or without zones.
+ */
+export function predictedZone(group: CapacityGroup, index: number): string | undefined {
+  const zones = group.availabilityZones ?? [];
+  if (zones.length <= 1) return zones[0];
+  const count = zones.map((z) => (group.members ?? []).filter((m) => m.availabilityZone === z).length);
+  let pick = 0;
+  for (let n = 0; n <= index; n++) {
+    pick = 0;
+    for (let k = 1; k < zones.length; k++) if ((count[k] as number) < (count[pick] as number)) pick = k;
+    count[pick] = (count[pick] as number) + 1;
+  }
+  return zones[pick];
 }
 
 /** Every check ECS makes before placing `task` on `bin`, cheapest first. */

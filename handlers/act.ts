@@ -7,8 +7,8 @@ import { SCALE_IN_ATTRIBUTE } from '../core/cluster';
 import type { Config } from '../core/config';
 import type { Decision, DecideSettings } from '../core/decide';
 import type { HandlerContext } from './context';
-import { buildModel, type ClusterModel } from './model';
-import type { GroupState } from './ports';
+import { buildModel, launchCandidates, type ClusterModel, type LaunchFacts } from './model';
+import type { GroupState, InstanceTypeInfo, LaunchTemplateInfo } from './ports';
 
 export interface ClusterView extends ClusterModel {
   readonly services: Service[];
@@ -17,10 +17,34 @@ export interface ClusterView extends ClusterModel {
   readonly groupStates: GroupState[];
 }
 
+/**
+ * What EC2 says about the groups' launch templates and instance types (cached by the adapter for
+ * the container's life, so a warm tick usually makes no call). A failure here is logged and the
+ * groups are sized from their registered members, as far as they can be: sizing must never stop a
+ * tick.
+ */
+export async function launchFacts(ctx: HandlerContext, groupStates: readonly GroupState[]): Promise<LaunchFacts> {
+  const templates = new Map<string, LaunchTemplateInfo>();
+  const types = new Map<string, InstanceTypeInfo>();
+  try {
+    await Promise.all(
+      groupStates.map(async (g) => {
+        if (g.launchTemplate !== undefined) templates.set(g.name, await ctx.ports.catalog.launchTemplate(g.launchTemplate));
+      }),
+    );
+    const wanted = new Set<string>();
+    for (const g of groupStates) for (const c of launchCandidates(g, templates.get(g.name))) wanted.add(c.instanceType);
+    if (wanted.size > 0) for (const [k, v] of await ctx.ports.catalog.instanceTypes([...wanted].sort())) types.set(k, v);
+  } catch (error) {
+    ctx.ports.log.warn('EC2 launch template / instance type lookup failed; groups are sized from registered members', { error: String(error) });
+  }
+  return { types, templates };
+}
+
 /** One snapshot of ECS and one description of the configured groups, read in parallel. */
 export async function readCluster(ctx: HandlerContext): Promise<ClusterView> {
   const [snapshot, groupStates] = await Promise.all([ctx.ports.ecs.snapshot(), ctx.ports.autoScaling.describeGroups(ctx.config.asgNames)]);
-  const model = buildModel(snapshot.instances, groupStates, ctx.config.asgNames);
+  const model = buildModel(snapshot.instances, groupStates, ctx.config.asgNames, await launchFacts(ctx, groupStates));
   for (const s of model.skipped) ctx.ports.log.warn('capacity group left out of scale-out', s);
   return { ...model, services: snapshot.services, waiting: snapshot.waiting ?? [], groupStates };
 }
@@ -35,6 +59,8 @@ export function decideSettings(config: Config, overrides: Partial<DecideSettings
     maxScaleOutStep: config.maxScaleOutStep,
     groupBackoffSeconds: config.groupBackoffSeconds,
     scaleInEnabled: config.scaleInEnabled,
+    provisioningTimeoutSeconds: config.provisioningTimeoutSeconds,
+    spotReserveInstances: config.spotReserveInstances,
     ...overrides,
   };
 }

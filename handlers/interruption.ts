@@ -18,11 +18,15 @@
  * once (STANDALONE_TASK_POLICY=stop). From SQS, failures are reported per record
  * (`batchItemFailures`); events of another account are dropped.
  *
- * Rebalance recommendations follow `REBALANCE_POLICY`: `count` (default) only publishes
- * `RebalanceRecommendations`; `drain` treats them like interruption warnings.
+ * Rebalance recommendations follow `REBALANCE_POLICY`: `ignore` only publishes
+ * `RebalanceRecommendations`; `replace` (default) launches the replacement at once without draining
+ * (the decision treats the instance as gone, and the instance is marked `headroom.rebalance` so a
+ * repeated recommendation launches nothing more, and its interruption warning later terminates it
+ * with a decrement: the replacement is already there); `drain` treats them like interruption
+ * warnings. A warning for an instance no longer registered costs one lookup and nothing else.
  */
+import { REBALANCE_ATTRIBUTE, isScaleInDrain, liveWorkload, type Instance } from '../core/cluster';
 import { decide, type Decision } from '../core/decide';
-import { isScaleInDrain, liveWorkload, type Instance } from '../core/cluster';
 import { categoryOf, isRetryable } from '../core/errors';
 import { foreignAccount, isSqsEnvelope, parseEventBridge, type ParsedEvent } from '../core/events';
 import type { MetricDatum } from '../core/metrics';
@@ -41,6 +45,8 @@ export interface InterruptionResult {
   /** Instances of this cluster set DRAINING (or, in dry run, that would be). */
   readonly drained: readonly string[];
   readonly terminated: readonly string[];
+  /** Instances whose replacement launched on a rebalance recommendation (REBALANCE_POLICY=replace). */
+  readonly replaced?: readonly string[];
   readonly foreign: readonly string[];
   readonly decision?: Decision;
   readonly batchItemFailures?: ReadonlyArray<{ itemIdentifier: string }>;
@@ -144,6 +150,9 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
   const warnings = [...new Set(notices.filter((n) => n.kind === 'spot-interruption' && ours.has(n.instanceId)).map((n) => n.instanceId))];
   const rebalances = [...new Set(notices.filter((n) => n.kind === 'rebalance' && ours.has(n.instanceId)).map((n) => n.instanceId))];
   const toDrain = [...new Set([...warnings, ...(config.rebalancePolicy === 'drain' ? rebalances : [])])];
+  // REBALANCE_POLICY=replace: launch the replacement now, drain on the warning. An instance already
+  // replaced (marked) costs nothing on a repeated recommendation.
+  const toReplace = config.rebalancePolicy === 'replace' ? rebalances.filter((id) => !toDrain.includes(id) && ours.get(id)?.attributes[REBALANCE_ATTRIBUTE] === undefined) : [];
   const datums: MetricDatum[] = [];
   if (warnings.length > 0) datums.push({ name: 'InterruptionWarnings', value: warnings.length, unit: 'Count' });
   if (rebalances.length > 0) datums.push({ name: 'RebalanceRecommendations', value: rebalances.length, unit: 'Count' });
@@ -154,10 +163,10 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
       log.error('publishing interruption metrics failed', { error: String(error) });
     }
   };
-  if (toDrain.length === 0) {
-    if (rebalances.length > 0) log.info('rebalance recommendations counted, not drained (REBALANCE_POLICY=count)', { instances: rebalances });
+  if (toDrain.length === 0 && toReplace.length === 0) {
+    if (rebalances.length > 0) log.info(`rebalance recommendations counted, not drained (REBALANCE_POLICY=${config.rebalancePolicy})`, { instances: rebalances });
     await publish();
-    return { ...empty, warnings, rebalances, foreign };
+    return { ...empty, warnings, rebalances, replaced: [], foreign };
   }
 
   // 1. DRAINING first, before any other read: ECS starts moving tasks now.
@@ -173,26 +182,47 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
     await attempts.run(owners, 'stopping standalone tasks of interrupted instances', () => ecs.stopTasks(standaloneTasks.map((t) => t.task), 'Headroom: Spot interruption warning'));
   }
 
-  // 2. One decision for the whole batch, as if the instances were already gone.
-  const view = await attempts.run(toDrain, 'reading the cluster', () => readCluster(ctx));
+  // 2. One decision for the whole batch (one cluster read), as if the instances were already gone.
+  const work = [...toDrain, ...toReplace];
+  const view = await attempts.run(work, 'reading the cluster', () => readCluster(ctx));
   if (view === undefined) {
     await publish();
     return { ...empty, warnings, rebalances, drained: toDrain, foreign };
   }
-  const leaving = new Set(toDrain);
-  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history: [], leaving, settings: decideSettings(config, { scaleInEnabled: false }) });
-
   const membership = new Map<string, { group: string; state: string }>();
   for (const g of view.groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, state: m.lifecycleState });
   const inGroup = toDrain.filter((id) => membership.has(id));
   const toTerminate = inGroup.filter((id) => isLiveLifecycleState(membership.get(id)?.state ?? ''));
-  // Already drained for scale-in: it was surplus, so it leaves with a decrement (no replacement).
-  const surplus = new Set(toTerminate.filter((id) => isScaleInDrain(ours.get(id) as Instance)));
+  // Leaving with a decrement: replaced on its rebalance recommendation (its replacement is already
+  // running), or already drained for scale-in (surplus: relaunching it would undo the scale-in).
+  // The decision must not count either as requested capacity.
+  const replaced = new Set(toTerminate.filter((id) => ours.get(id)?.attributes[REBALANCE_ATTRIBUTE] !== undefined));
+  const surplus = new Set(toTerminate.filter((id) => !replaced.has(id) && isScaleInDrain(ours.get(id) as Instance)));
+  const decrement = new Set([...replaced, ...surplus]);
+  // An instance replaced now stays a member (nothing terminates it yet): Auto Scaling launches no
+  // replacement for it, so it is taken out of desired for the decision and its seat added back to
+  // the action.
+  const leaving = new Set(work);
+  const seats = (ids: Iterable<string>, group: string): number => [...ids].filter((id) => membership.get(id)?.group === group).length;
+  const groups = view.groups.map((g) => {
+    const n = seats(decrement, g.name) + seats(toReplace, g.name);
+    return n === 0 ? g : { ...g, desired: Math.max(0, g.desired - n * (g.weight ?? 1)) };
+  });
+  const decided = decide({ now, instances: view.instances, groups, services: view.services, waiting: view.waiting, history: [], leaving, settings: decideSettings(config, { scaleInEnabled: false }) });
+  const byName = new Map(view.groups.map((g) => [g.name, g]));
+  const decision: Decision = {
+    ...decided,
+    scaleOut: decided.scaleOut.map((a) => {
+      const g = byName.get(a.group);
+      return { ...a, desired: Math.min(g?.max ?? Number.POSITIVE_INFINITY, a.desired + seats(toReplace, a.group) * (g?.weight ?? 1)) };
+    }),
+  };
   const standalone = toDrain.filter((id) => !membership.has(id));
   log.info(config.dryRun ? 'dry run: interruption plan, nothing changed' : 'interruption plan', {
     draining: toDrain,
-    terminateWithoutDecrement: toTerminate.filter((id) => !surplus.has(id)),
-    terminateWithDecrement: [...surplus],
+    replacing: toReplace,
+    terminateWithoutDecrement: toTerminate.filter((id) => !decrement.has(id)),
+    terminateWithDecrement: [...decrement],
     drainChecks: standalone,
     ...planOf(decision),
   });
@@ -201,7 +231,7 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
   if (!config.dryRun) {
     for (const id of toTerminate) {
       await attempts.run([id], `terminating ${id}`, async () => {
-        let result = await autoScaling.terminateInstance(id, surplus.has(id));
+        let result = await autoScaling.terminateInstance(id, decrement.has(id));
         // At the group minimum Auto Scaling refuses the decrement: the instance still has to go.
         if (result === 'at-min') result = await autoScaling.terminateInstance(id, false);
         if (result === 'ok') terminated.push(id);
@@ -214,10 +244,16 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
       const check: DrainCheck = { kind: 'drain-check', instanceId: id, cause: notice?.kind === 'rebalance' ? 'rebalance' : 'interruption', startedAt, deadline };
       await attempts.run([id], `enqueueing the drain check of ${id}`, () => queue.enqueue(check, config.drainCheckSeconds));
     }
-    await attempts.run(toDrain, 'scaling out for the interrupted instances', () => applyDecision(ctx, decision, view.instances, { scaleIn: false }));
+    await attempts.run(work, 'scaling out for the interrupted instances', async () => {
+      await applyDecision(ctx, decision, view.instances, { scaleIn: false });
+      // Marked after the scale-out: a failure in between launches a second replacement at worst
+      // (surplus that scale-in removes), never none.
+      const replacedArns = toReplace.map((id) => ours.get(id)?.arn).filter((a): a is string => a !== undefined);
+      if (replacedArns.length > 0) await ecs.setAttribute(replacedArns, REBALANCE_ATTRIBUTE, new Date(now).toISOString());
+    });
   }
   await publish([{ name: 'ScaleOutInstances', value: decision.scaleOut.reduce((n, a) => n + a.count, 0), unit: 'Count' }]);
-  return { warnings, rebalances, drained: toDrain, terminated, foreign, decision };
+  return { warnings, rebalances, drained: toDrain, replaced: toReplace, terminated, foreign, decision };
 }
 
 export const handler = lambdaEntry(handleInterruption, process.env, { name: 'interruption', requireDrainQueue: true });

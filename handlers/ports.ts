@@ -49,10 +49,46 @@ export interface GroupState {
   readonly instanceType?: string;
   /** Availability zones of the group. */
   readonly availabilityZones: readonly string[];
-  /** Members and their lifecycle state (`Pending`, `InService`, `Terminating:Wait`, …). */
-  readonly members: ReadonlyArray<{ readonly instanceId: string; readonly lifecycleState: string; readonly instanceType?: string }>;
+  /**
+   * Members and their lifecycle state (`Pending`, `InService`, `Terminating:Wait`, …); `launchedAt`:
+   * start of the member's launch activity (epoch ms), when the recent activities name it.
+   */
+  readonly members: ReadonlyArray<{ readonly instanceId: string; readonly lifecycleState: string; readonly instanceType?: string; readonly availabilityZone?: string; readonly launchedAt?: number }>;
   /** Start time (epoch ms) of the most recent failed launch activity, if any in the recent past. */
   readonly launchFailedAt?: number;
+  /** The launch template (and version) new instances come from, when the group uses one. */
+  readonly launchTemplate?: LaunchTemplateRef;
+  /** Mixed-instances policy overrides: the types the group may launch and their weights. */
+  readonly overrides?: ReadonlyArray<{ readonly instanceType: string; readonly weight?: number }>;
+  /** New instances may be Spot (mixed-instances policy with Spot above the On-Demand base, or a Spot launch template). */
+  readonly spot?: boolean;
+}
+
+/** A launch template and version as Auto Scaling names it. */
+export interface LaunchTemplateRef {
+  readonly id?: string;
+  readonly name?: string;
+  /** A number, `$Latest` or `$Default` (absent: `$Default`). */
+  readonly version?: string;
+}
+
+export interface LaunchTemplateInfo {
+  readonly instanceType?: string;
+  /** `InstanceMarketOptions.MarketType` is `spot`. */
+  readonly spot?: boolean;
+}
+
+export interface InstanceTypeInfo {
+  readonly vcpus: number;
+  readonly memoryMiB: number;
+}
+
+/** EC2, read-only: what a group's new instances will be (results cached per container). */
+export interface InstanceCatalog {
+  /** The instance type and market a launch template version sets. */
+  launchTemplate(ref: LaunchTemplateRef): Promise<LaunchTemplateInfo>;
+  /** vCPUs and memory of instance types; unknown types are absent. */
+  instanceTypes(names: readonly string[]): Promise<Map<string, InstanceTypeInfo>>;
 }
 
 export type TerminateResult = 'ok' | 'gone' | 'at-min';
@@ -125,6 +161,8 @@ export interface Logger {
 export interface Ports {
   readonly ecs: ContainerService;
   readonly autoScaling: AutoScaling;
+  /** EC2 instance types and launch templates (sizing groups that have no registered member). */
+  readonly catalog: InstanceCatalog;
   readonly queue: DrainQueue;
   readonly metrics: Metrics;
   readonly log: Logger;

@@ -12,6 +12,7 @@
 import { decide, type Decision } from '../core/decide';
 import { foreignAccount, parseEventBridge } from '../core/events';
 import { tickMetrics } from '../core/metrics';
+import { describeUnschedulable } from '../core/unschedulable';
 import { applyDecision, decideSettings, planOf, readCluster } from './act';
 import type { HandlerContext } from './context';
 import { reactivateWarmPoolReturns } from './warm-pool';
@@ -61,6 +62,7 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
   ]);
   const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(config) });
   log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...planOf(decision) });
+  if (decision.unschedulable.length > 0) log.warn('unschedulable tasks: no capacity group can ever hold them (not counted as shortage)', { count: decision.unschedulable.length, reasons: describeUnschedulable(decision.unschedulable) });
   if (!config.dryRun) await applyDecision(ctx, decision, view.instances, { scaleIn: true });
   await metrics.publish(tickMetrics(decision), now);
   return { status: config.dryRun ? 'planned' : 'acted', trigger: trigger.trigger, decision };

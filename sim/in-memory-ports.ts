@@ -16,7 +16,8 @@ import type { InstanceStatus } from '../core/cluster';
 import { HeadroomError } from '../core/errors';
 import type { MetricDatum, MetricName } from '../core/metrics';
 import type { HeadroomSample } from '../core/scale-in';
-import type { AutoScaling, ContainerService, DrainCheck, DrainQueue, GroupState, HookRef, Logger, Metrics, Ports } from '../handlers/ports';
+import type { AutoScaling, ContainerService, DrainCheck, DrainQueue, GroupState, HookRef, InstanceCatalog, InstanceTypeInfo, Logger, Metrics, Ports } from '../handlers/ports';
+import { ECS_MEMORY_FRACTION } from '../handlers/model';
 import type { Prng } from './prng';
 import type { World } from './world';
 
@@ -134,7 +135,8 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
           desired: g.desired,
           instanceType: g.spec.instanceType,
           availabilityZones: [g.spec.availabilityZone ?? 'us-east-1a'],
-          members: world.members(g).map((i) => ({ instanceId: i.id, lifecycleState: i.lifecycle, instanceType: g.spec.instanceType })),
+          members: world.members(g).map((i) => ({ instanceId: i.id, lifecycleState: i.lifecycle, instanceType: g.spec.instanceType, launchedAt: i.launchedAt })),
+          ...(g.spec.spot ? { spot: true } : {}),
         }),
       );
     },
@@ -156,6 +158,25 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
     async completeLifecycleAction(hook: HookRef) {
       call(1, 'CompleteLifecycleAction');
       return world.completeLifecycle(hook.instanceId);
+    },
+  };
+
+  // EC2 describes: the scenario's groups are the catalog (memory stated so the model's estimate of
+  // what ECS registers reproduces the scenario's registered memory).
+  // Like the real adapter, answers are cached for the life of the container: only new types cost a call.
+  const described = new Set<string>();
+  const catalog: InstanceCatalog = {
+    async launchTemplate() {
+      call(1, 'DescribeLaunchTemplateVersions');
+      return {};
+    },
+    async instanceTypes(names) {
+      const fresh = names.filter((n) => !described.has(n));
+      if (fresh.length > 0) call(1, 'DescribeInstanceTypes');
+      for (const n of fresh) described.add(n);
+      const out = new Map<string, InstanceTypeInfo>();
+      for (const g of world.groups) if (names.includes(g.spec.instanceType)) out.set(g.spec.instanceType, { vcpus: g.spec.cpu / 1024, memoryMiB: g.spec.memory / ECS_MEMORY_FRACTION });
+      return out;
     },
   };
 
@@ -193,5 +214,5 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
     error: (m, d) => options.log?.('error', m, d),
   };
 
-  return { ecs, autoScaling, queue, metrics, log, now: () => world.now, published, injectedErrors: () => injected };
+  return { ecs, autoScaling, catalog, queue, metrics, log, now: () => world.now, published, injectedErrors: () => injected };
 }

@@ -2,7 +2,9 @@
  * Auto Scaling adapter: the `AutoScaling` port over `@aws-sdk/client-auto-scaling`.
  *
  * Calls used: DescribeAutoScalingGroups (paginated, 100 per page), DescribeScalingActivities (one
- * call per group, the 20 newest activities: a recent failed launch backs the group off),
+ * call per group, the 20 newest activities: a recent failed launch backs the group off, and launch
+ * activities date the members that have not registered yet), DescribeLaunchConfigurations (only for
+ * groups on a launch configuration: its instance type),
  * SetDesiredCapacity (after a DescribeAutoScalingGroups of that group: never lowers),
  * TerminateInstanceInAutoScalingGroup, RecordLifecycleActionHeartbeat,
  * CompleteLifecycleAction (CONTINUE). "No active Lifecycle Action found" and "instance not found"
@@ -12,6 +14,7 @@ import {
   AutoScalingClient,
   CompleteLifecycleActionCommand,
   DescribeAutoScalingGroupsCommand,
+  DescribeLaunchConfigurationsCommand,
   DescribeScalingActivitiesCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetDesiredCapacityCommand,
@@ -71,13 +74,55 @@ export function lastFailedLaunch(activities: readonly Activity[], now: number): 
   return latest;
 }
 
-export function toGroupState(g: AutoScalingGroup, launchFailedAt: number | undefined): GroupState {
+/**
+ * Start time of each instance's launch activity among `activities` (epoch ms), keyed by instance id.
+ * Auto Scaling describes a launch as "Launching a new EC2 instance: i-…"
+ * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-verify-scaling-activity.html).
+ */
+export function launchTimes(activities: readonly Activity[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const a of activities) {
+    const m = /^Launching a new EC2 instance:\s*(i-[0-9a-f]+)/i.exec(a.Description ?? '');
+    if (m?.[1] !== undefined && a.StartTime !== undefined) out.set(m[1], a.StartTime.getTime());
+  }
+  return out;
+}
+
+/**
+ * The group as the core needs it. The type new instances get: the launch configuration's type
+ * (`launchConfigurationTypes`), else the mixed-instances overrides (with their `WeightedCapacity`),
+ * else the launch template (resolved through EC2 by the caller), else what members run. A group may
+ * be Spot when its mixed-instances policy puts less than 100 % On-Demand above the base capacity
+ * (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_InstancesDistribution.html; the
+ * default is 100).
+ */
+export function toGroupState(g: AutoScalingGroup, launchFailedAt: number | undefined, activities: readonly Activity[] = [], launchConfigurationTypes: ReadonlyMap<string, string> = new Map()): GroupState {
+  const launched = launchTimes(activities);
   const members = (g.Instances ?? [])
     .filter((i) => i.InstanceId !== undefined)
-    .map((i) => ({ instanceId: i.InstanceId as string, lifecycleState: i.LifecycleState ?? 'Pending', ...(i.InstanceType !== undefined ? { instanceType: i.InstanceType } : {}) }));
-  // The type new instances get: the first override of a mixed-instances policy, else what members run.
-  const override = g.MixedInstancesPolicy?.LaunchTemplate?.Overrides?.find((o) => o.InstanceType !== undefined)?.InstanceType;
-  const instanceType = override ?? mostCommon(members.map((m) => m.instanceType));
+    .map((i) => ({
+      instanceId: i.InstanceId as string,
+      lifecycleState: i.LifecycleState ?? 'Pending',
+      ...(i.InstanceType !== undefined ? { instanceType: i.InstanceType } : {}),
+      ...(i.AvailabilityZone !== undefined ? { availabilityZone: i.AvailabilityZone } : {}),
+      ...(launched.has(i.InstanceId as string) ? { launchedAt: launched.get(i.InstanceId as string) as number } : {}),
+    }));
+  const mixed = g.MixedInstancesPolicy;
+  const overrides = (mixed?.LaunchTemplate?.Overrides ?? [])
+    .filter((o) => o.InstanceType !== undefined)
+    .map((o) => {
+      const w = o.WeightedCapacity !== undefined ? Number(o.WeightedCapacity) : Number.NaN;
+      return { instanceType: o.InstanceType as string, ...(Number.isFinite(w) && w > 0 ? { weight: w } : {}) };
+    });
+  const spec = mixed?.LaunchTemplate?.LaunchTemplateSpecification ?? g.LaunchTemplate;
+  const launchTemplate =
+    spec !== undefined && (spec.LaunchTemplateId !== undefined || spec.LaunchTemplateName !== undefined)
+      ? { ...(spec.LaunchTemplateId !== undefined ? { id: spec.LaunchTemplateId } : { name: spec.LaunchTemplateName as string }), ...(spec.Version !== undefined ? { version: spec.Version } : {}) }
+      : undefined;
+  const fromConfiguration = g.LaunchConfigurationName !== undefined ? launchConfigurationTypes.get(g.LaunchConfigurationName) : undefined;
+  const instanceType = fromConfiguration ?? overrides[0]?.instanceType ?? mostCommon(members.map((m) => m.instanceType));
+  const onDemandAbove = mixed?.InstancesDistribution?.OnDemandPercentageAboveBaseCapacity;
+  const spot = mixed !== undefined && onDemandAbove !== undefined && onDemandAbove < 100;
   return {
     name: g.AutoScalingGroupName ?? '',
     min: g.MinSize ?? 0,
@@ -87,6 +132,9 @@ export function toGroupState(g: AutoScalingGroup, launchFailedAt: number | undef
     availabilityZones: g.AvailabilityZones ?? [],
     members,
     ...(launchFailedAt !== undefined ? { launchFailedAt } : {}),
+    ...(launchTemplate !== undefined ? { launchTemplate } : {}),
+    ...(overrides.length > 0 ? { overrides } : {}),
+    ...(spot ? { spot: true } : {}),
   };
 }
 
@@ -103,9 +151,17 @@ export class AwsAutoScaling implements AutoScaling {
         for await (const page of paginateDescribeAutoScalingGroups({ client: this.client, pageSize: 100 }, { AutoScalingGroupNames: batch })) groups.push(...(page.AutoScalingGroups ?? []));
       }
       const now = this.now();
+      const configurations = [...new Set(groups.map((g) => g.LaunchConfigurationName).filter((n): n is string => n !== undefined))];
+      const configurationTypes = new Map<string, string>();
+      for (const batch of chunks(configurations, 50)) {
+        // DescribeLaunchConfigurations: ≤50 names per call (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeLaunchConfigurations.html)
+        const out = await this.client.send(new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: batch, MaxRecords: 50 }));
+        for (const c of out.LaunchConfigurations ?? []) if (c.LaunchConfigurationName !== undefined && c.InstanceType !== undefined) configurationTypes.set(c.LaunchConfigurationName, c.InstanceType);
+      }
       return await mapLimit(groups, 4, async (g) => {
         const out = await this.client.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: g.AutoScalingGroupName, MaxRecords: 20 }));
-        return toGroupState(g, lastFailedLaunch(out.Activities ?? [], now));
+        const activities = out.Activities ?? [];
+        return toGroupState(g, lastFailedLaunch(activities, now), activities, configurationTypes);
       });
     } catch (error) {
       return classify(error, `describing Auto Scaling groups ${names.join(', ')}`);

@@ -5,12 +5,14 @@
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../../core/config';
 import type { Logger, Ports } from '../ports';
 import { AwsAutoScaling } from './autoscaling';
 import { CloudWatchMetrics } from './cloudwatch';
+import { Ec2InstanceCatalog } from './ec2';
 import { EcsContainerService } from './ecs';
 import { SqsDrainQueue, noQueue } from './sqs';
 import { CLIENT_OPTIONS } from './util';
@@ -45,6 +47,7 @@ export function awsPorts(config: Config, log: Logger = jsonLogger({ cluster: con
   return {
     ecs: new EcsContainerService(new ECSClient(CLIENT_OPTIONS), config.clusterName, log),
     autoScaling: new AwsAutoScaling(new AutoScalingClient(CLIENT_OPTIONS), now),
+    catalog: new Ec2InstanceCatalog(new EC2Client(CLIENT_OPTIONS), now),
     queue: config.drainQueueUrl !== undefined ? new SqsDrainQueue(new SQSClient(CLIENT_OPTIONS), config.drainQueueUrl) : noQueue,
     metrics: new CloudWatchMetrics(new CloudWatchClient(CLIENT_OPTIONS), config.metricsNamespace, config.clusterName),
     log,

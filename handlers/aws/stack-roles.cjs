@@ -37,7 +37,11 @@ function statements(cluster, namespace, groups) {
     // The scale-in, warm-pool and drain-chain marks.
     instanceMarks: [{ Sid: 'EcsContainerInstanceMarks', Effect: 'Allow', Action: ['ecs:PutAttributes', 'ecs:DeleteAttributes'], Resource: [clusterArn, ecsArn('container-instance', `${cluster}/*`)] }],
     stopTask: [{ Sid: 'EcsStopTask', Effect: 'Allow', Action: 'ecs:StopTask', Resource: ecsArn('task', `${cluster}/*`) }],
-    groupsRead: [{ Sid: 'AutoScalingRead', Effect: 'Allow', Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities'], Resource: '*' }],
+    // Groups and the shape of their new instances (read-only describes; no resource-level permissions).
+    groupsRead: [
+      { Sid: 'AutoScalingRead', Effect: 'Allow', Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities', 'autoscaling:DescribeLaunchConfigurations'], Resource: '*' },
+      { Sid: 'Ec2DescribeLaunchShapes', Effect: 'Allow', Action: ['ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeInstanceTypes'], Resource: '*' },
+    ],
     groupsScale: [{ Sid: 'AutoScalingScale', Effect: 'Allow', Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'], Resource: groups }],
     hooks: [{ Sid: 'AutoScalingHooks', Effect: 'Allow', Action: ['autoscaling:RecordLifecycleActionHeartbeat', 'autoscaling:CompleteLifecycleAction'], Resource: groups }],
     metricsWrite: [{ Sid: 'MetricsWrite', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': namespace } } }],

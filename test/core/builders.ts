@@ -80,6 +80,8 @@ export const SETTINGS: DecideSettings = {
   maxScaleOutStep: 50,
   groupBackoffSeconds: 300,
   scaleInEnabled: true,
+  provisioningTimeoutSeconds: 600,
+  spotReserveInstances: 0,
 };
 
 export const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);

@@ -59,7 +59,8 @@ describe('scale-in: candidates', () => {
   it.each<[string, Instance[], string[]]>([
     ['fewest non-daemon tasks first (daemon tasks do not count)', [on('two', [serviceTask(256, 256), serviceTask(256, 256)]), on('daemon-only', [daemonTask(128, 128)]), on('one', [serviceTask(256, 256)])], ['daemon-only']],
     ['then lowest utilisation', [on('one-big', [serviceTask(2048, 256)]), on('one-small', [serviceTask(512, 256)]), on('two', [serviceTask(256, 256), serviceTask(256, 256)])], ['one-small']],
-    ['an instance running a standalone task is never a candidate', [on('solo', [standaloneTask(64, 64)]), on('one', [serviceTask(256, 256)]), on('two', [serviceTask(256, 256), serviceTask(256, 256)])], ['one']],
+    ['an instance running a standalone task is a candidate like any other (the task finishes in place)', [on('solo', [standaloneTask(64, 64)]), on('two', [serviceTask(256, 256), serviceTask(256, 256)]), on('one', [serviceTask(256, 256), serviceTask(256, 256), serviceTask(256, 256)])], ['solo']],
+    ['fewer live tasks wins whatever their role', [on('batch', [standaloneTask(64, 64), standaloneTask(64, 64)]), on('one', [serviceTask(256, 256)]), on('x', [serviceTask(256, 256), serviceTask(256, 256), serviceTask(256, 256)])], ['one']],
     ['a STOPPED standalone task does not block', [on('solo', [standaloneTask(64, 64, { status: 'STOPPED' })]), on('one', [serviceTask(256, 256)]), on('x', [])], ['solo']],
     ['instances of an unconfigured group are not candidates', [on('other', [], 'B'), on('one', [serviceTask(256, 256)]), on('x', [serviceTask(256, 256)])], ['one']],
     ['instances without a group are not candidates', [instance({ id: 'loose', registered: UNIT, group: undefined as unknown as string }), on('one', [serviceTask(256, 256)]), on('x', [serviceTask(256, 256)])], ['one']],

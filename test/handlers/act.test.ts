@@ -12,13 +12,14 @@ const I = (n: number): string => `i-0a1b2c3d4e5f6${String(n).padStart(4, '0')}`;
 function decision(part: Partial<Decision>): Decision {
   return {
     shape: { cpu: 512, memory: 1024 },
-    summary: { schedulableTasks: 0, pendingTasks: 0, activeInstances: 0, drainingInstances: 0, cpuReservedPercent: 0, memoryReservedPercent: 0 },
+    summary: { schedulableTasks: 0, pendingTasks: 0, unschedulableTasks: 0, activeInstances: 0, drainingInstances: 0, cpuReservedPercent: 0, memoryReservedPercent: 0 },
     scaleOut: [],
     scaleIn: [],
     reactivate: [],
     terminate: [],
     instancesNeeded: 0,
     lowerBound: 0,
+    unschedulable: [],
     reasons: [],
     ...part,
   };

@@ -13,6 +13,7 @@ import {
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
   type AutoScalingGroup,
+  type Activity,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import {
@@ -37,6 +38,7 @@ import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig, type Config } from '../../core/config';
 import type { HandlerContext } from '../../handlers/context';
+import { DescribeInstanceTypesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { awsPorts } from '../../handlers/aws/ports';
 import { clearTaskDefinitionCache } from '../../handlers/aws/ecs';
 import type { Logger } from '../../handlers/ports';
@@ -45,6 +47,17 @@ export const ecsMock = mockClient(ECSClient);
 export const asgMock = mockClient(AutoScalingClient);
 export const cwMock = mockClient(CloudWatchClient);
 export const sqsMock = mockClient(SQSClient);
+export const ec2Mock = mockClient(EC2Client);
+
+/** What DescribeInstanceTypes answers: vCPUs and memory (MiB) of a few instance types. */
+export const EC2_TYPES: Readonly<Record<string, readonly [vcpus: number, memoryMiB: number]>> = {
+  'm5.large': [2, 8192],
+  'm5.xlarge': [4, 16384],
+  'm5.2xlarge': [8, 32768],
+  'm7i.xlarge': [4, 16384],
+  'c5.xlarge': [4, 8192],
+  'r5.large': [2, 16384],
+};
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '111122223333';
@@ -121,6 +134,10 @@ export class FakeAws {
   readonly services: Service[] = [];
   readonly taskDefinitions = new Map<string, TaskDefinition>();
   readonly groups: AutoScalingGroup[] = [];
+  /** Launch template id → the instance type and market its `$Default` version sets. */
+  readonly launchTemplates = new Map<string, { type?: string; spot?: boolean }>();
+  /** Scaling activities per group (DescribeScalingActivities), newest first. */
+  readonly activities = new Map<string, Activity[]>();
   /** Pending lifecycle actions: instance id → hook name. */
   readonly pendingHooks = new Map<string, string>();
   readonly calls = new Map<string, number>();
@@ -148,6 +165,7 @@ export class FakeAws {
     asgMock.reset();
     cwMock.reset();
     sqsMock.reset();
+    ec2Mock.reset();
     clearTaskDefinitionCache();
     this.install();
   }
@@ -189,7 +207,14 @@ export class FakeAws {
     return [...this.calls.entries()].filter(([k, v]) => v > 0 && !reads.test(k)).map(([k]) => k);
   }
 
-  group(name: string, opts: { min?: number; max?: number; desired?: number; type?: string; azs?: string[] } = {}): this {
+  /**
+   * A group: `type` alone is a one-override mixed-instances group; `template` a plain launch
+   * template group (its type set with `launchTemplates`); `weights` a mixed-instances group of
+   * those types and `WeightedCapacity` values.
+   */
+  group(name: string, opts: { min?: number; max?: number; desired?: number; type?: string; azs?: string[]; template?: string; weights?: Record<string, number>; onDemandPercent?: number } = {}): this {
+    const spec = opts.template !== undefined ? { LaunchTemplateId: opts.template, Version: '$Default' } : undefined;
+    const overrides = opts.weights !== undefined ? Object.entries(opts.weights).map(([InstanceType, w]) => ({ InstanceType, WeightedCapacity: String(w) })) : opts.type !== undefined ? [{ InstanceType: opts.type }] : undefined;
     this.groups.push({
       AutoScalingGroupName: name,
       MinSize: opts.min ?? 0,
@@ -200,7 +225,16 @@ export class FakeAws {
       DefaultCooldown: 300,
       HealthCheckType: 'EC2',
       CreatedTime: new Date(0),
-      ...(opts.type !== undefined ? { MixedInstancesPolicy: { LaunchTemplate: { Overrides: [{ InstanceType: opts.type }] } } } : {}),
+      ...(overrides !== undefined
+        ? {
+            MixedInstancesPolicy: {
+              LaunchTemplate: { ...(spec !== undefined ? { LaunchTemplateSpecification: spec } : {}), Overrides: overrides },
+              ...(opts.onDemandPercent !== undefined ? { InstancesDistribution: { OnDemandPercentageAboveBaseCapacity: opts.onDemandPercent } } : {}),
+            },
+          }
+        : spec !== undefined
+          ? { LaunchTemplate: spec }
+          : {}),
     } as AutoScalingGroup);
     return this;
   }
@@ -428,9 +462,26 @@ export class FakeAws {
       limit('DescribeAutoScalingGroups', input.MaxRecords ?? 50, 100);
       return this.answer('DescribeAutoScalingGroups', { AutoScalingGroups: structuredClone(this.groups.filter((g) => names.has(g.AutoScalingGroupName ?? ''))) });
     });
-    asgMock.on(DescribeScalingActivitiesCommand).callsFake(() => {
+    asgMock.on(DescribeScalingActivitiesCommand).callsFake((input) => {
       this.fail('DescribeScalingActivities');
-      return this.answer('DescribeScalingActivities', { Activities: [] });
+      return this.answer('DescribeScalingActivities', { Activities: structuredClone((this.activities.get(input.AutoScalingGroupName ?? '') ?? []).slice(0, input.MaxRecords ?? 100)) });
+    });
+    ec2Mock.on(DescribeInstanceTypesCommand).callsFake((input) => {
+      this.fail('DescribeInstanceTypes');
+      limit('DescribeInstanceTypes', input.InstanceTypes?.length ?? 0, 100);
+      const unknown = (input.InstanceTypes ?? []).filter((t: string) => EC2_TYPES[t] === undefined);
+      if (unknown.length > 0) throw awsError('InvalidInstanceType', `The following supplied instance types do not exist: [${unknown.join(', ')}]`);
+      return { InstanceTypes: (input.InstanceTypes ?? []).map((t: string) => ({ InstanceType: t, VCpuInfo: { DefaultVCpus: EC2_TYPES[t]?.[0] }, MemoryInfo: { SizeInMiB: EC2_TYPES[t]?.[1] } })) };
+    });
+    ec2Mock.on(DescribeLaunchTemplateVersionsCommand).callsFake((input) => {
+      this.fail('DescribeLaunchTemplateVersions');
+      const t = this.launchTemplates.get(input.LaunchTemplateId ?? input.LaunchTemplateName ?? '');
+      if (t === undefined) throw awsError('InvalidLaunchTemplateId.NotFound', 'The specified launch template does not exist.');
+      return {
+        LaunchTemplateVersions: [
+          { LaunchTemplateId: input.LaunchTemplateId, VersionNumber: 1, LaunchTemplateData: { ...(t.type !== undefined ? { InstanceType: t.type } : {}), ...(t.spot === true ? { InstanceMarketOptions: { MarketType: 'spot' } } : {}) } },
+        ],
+      };
     });
     asgMock.on(SetDesiredCapacityCommand).callsFake((input) => {
       this.fail('SetDesiredCapacity');

@@ -81,14 +81,68 @@ describe('interruption handler', () => {
   });
 
   it.each([
+    ['ignore', [], [1]],
     ['count', [], [1]],
     ['drain', [{ id: I1, decrement: false }], [1]],
+    ['replace', [], [1]],
   ])('rebalance recommendation with REBALANCE_POLICY=%s', async (policy, terminated, counted) => {
     const aws = world();
     await handleInterruption(sample('interruption/rebalance.json'), context({ ...BASE_ENV, REBALANCE_POLICY: policy }));
     expect(aws.terminated).toEqual(terminated);
     expect(aws.metric('RebalanceRecommendations')).toEqual(counted);
     expect(aws.statusChanges.length).toBe(policy === 'drain' ? 1 : 0);
+  });
+
+  describe('REBALANCE_POLICY=replace', () => {
+    const env = { ...BASE_ENV, REBALANCE_POLICY: 'replace', SPOT_RESERVE_INSTANCES: '0' };
+
+    it('launches the replacement at once, without draining, and marks the instance', async () => {
+      const aws = world();
+      const result = await handleInterruption(sample('interruption/rebalance.json'), context(env));
+      expect(result.replaced).toEqual([I1]);
+      expect(aws.statusChanges).toEqual([]);
+      expect(aws.terminated).toEqual([]);
+      // I1's 4 tasks need a place: I2 and I3 have 4 free copies each, minus the 2 reference tasks → 1 replacement
+      // is not required by packing alone; the decision runs as if I1 were gone
+      expect(result.decision?.summary.activeInstances).toBe(2);
+      expect(aws.attributeChanges).toEqual([{ name: 'headroom.rebalance', value: expect.any(String), ids: [expect.stringContaining(I1.slice(2))] }]);
+    });
+
+    it('launches a replacement when the rest cannot hold the tasks of the recommended instance', async () => {
+      const aws = world();
+      const result = await handleInterruption(sample('interruption/rebalance.json'), context({ ...env, SHORTAGE_THRESHOLD: '6', EXCESS_THRESHOLD: '30' }));
+      expect(result.decision?.scaleOut.map((a) => a.group)).toEqual(['demo-spot']);
+      expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 4 }]);
+      expect(aws.statusChanges).toEqual([]);
+    });
+
+    it('a repeated recommendation for a replaced instance launches nothing more', async () => {
+      const aws = world();
+      const ctx = context({ ...env, SHORTAGE_THRESHOLD: '6', EXCESS_THRESHOLD: '30' });
+      await handleInterruption(sample('interruption/rebalance.json'), ctx);
+      const calls = aws.count('DescribeAutoScalingGroups');
+      const second = await handleInterruption(sample('interruption/rebalance.json'), ctx);
+      expect(second.replaced).toEqual([]);
+      expect(aws.desired).toHaveLength(1);
+      expect(aws.count('DescribeAutoScalingGroups')).toBe(calls);
+    });
+
+    it('the warning for a replaced instance drains it and terminates it with a decrement (its replacement is already there)', async () => {
+      const aws = world();
+      const ctx = context({ ...env, SHORTAGE_THRESHOLD: '6', EXCESS_THRESHOLD: '30' });
+      await handleInterruption(sample('interruption/rebalance.json'), ctx);
+      await handleInterruption(sample('interruption/spot-warning.json'), ctx);
+      expect(aws.statusChanges).toEqual([{ ids: [expect.stringContaining(I1.slice(2))], status: 'DRAINING' }]);
+      expect(aws.terminated).toEqual([{ id: I1, decrement: true }]);
+      expect(aws.desired).toHaveLength(1);
+    });
+  });
+
+  it('a late warning for an instance already gone costs one lookup and changes nothing', async () => {
+    const aws = new FakeAws().group('demo-spot', { desired: 0, max: 5, type: 'm5.xlarge' }).group('demo-ondemand');
+    await handleInterruption(sample('interruption/spot-warning.json'), context());
+    expect(aws.mutatingCalls()).toEqual([]);
+    expect(aws.count('DescribeAutoScalingGroups')).toBe(0);
   });
 
   it('instance in no configured group: DRAINING and a drain check with the two-minute deadline', async () => {

@@ -25,7 +25,7 @@ describe('tick handler', () => {
     expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 3 }]);
     expect(aws.count('PutMetricData')).toBe(1);
     expect(aws.metricData.map((d) => d.MetricName).sort()).toEqual(
-      ['ActiveInstances', 'CpuReservedPercent', 'DrainingInstances', 'InstancesLowerBound', 'InstancesNeeded', 'MemoryReservedPercent', 'PendingTasks', 'ScaleInInstances', 'ScaleOutInstances', 'SchedulableTasks'].sort(),
+      ['ActiveInstances', 'CpuReservedPercent', 'DrainingInstances', 'InstancesLowerBound', 'InstancesNeeded', 'MemoryReservedPercent', 'PendingTasks', 'ScaleInInstances', 'ScaleOutInstances', 'SchedulableTasks', 'UnschedulableTasks'].sort(),
     );
     expect(aws.metric('PendingTasks')).toEqual([5]);
     expect(aws.metricData[0]?.Dimensions).toEqual([{ Name: 'ClusterName', Value: 'demo' }]);
@@ -72,7 +72,19 @@ describe('tick handler', () => {
     expect(ctx.lines.filter((l) => l.message === 'event dropped')).toHaveLength(1);
   });
 
-  it('sizes a group with no registered member from the instance-type table', async () => {
+  it('a task no group can ever hold: one warn line with the reason, the UnschedulableTasks metric, no scale-out for it', async () => {
+    const aws = cluster(2, 0);
+    aws.service('huge', { cpu: 16384, memory: 1024, desired: 2, running: 0 });
+    const ctx = context();
+    await handleTick(sample('tick/scheduled.json'), ctx);
+    const warn = ctx.lines.filter((l) => l.level === 'warn' && /unschedulable/.test(l.message));
+    expect(warn).toHaveLength(1);
+    expect(JSON.stringify(warn[0]?.data)).toMatch(/demo-spot: cpu; demo-ondemand: cpu/);
+    expect(aws.metric('UnschedulableTasks')).toEqual([2]);
+    expect(aws.desired).toEqual([]);
+  });
+
+  it('sizes a group with no registered member from EC2 DescribeInstanceTypes', async () => {
     const aws = new FakeAws().group('demo-spot', { desired: 0, max: 5, type: 'm5.large' }).group('demo-ondemand', { desired: 0, max: 5 });
     aws.service('web', { desired: 3, running: 0 });
     await handleTick(sample('tick/scheduled.json'), context());
@@ -179,8 +191,9 @@ describe('tick API cost', () => {
     await handleTick(sample('tick/scheduled.json'), context());
     const ceil = (a: number, b: number): number => Math.ceil(a / b);
     const reads = 2 * ceil(n, 100) + 2 * ceil(tasks, 100) + ceil(SERVICES, 100) + ceil(SERVICES, 10);
-    // + task definitions seen for the first time (one per service), groups (1 + 1 per group), history, PutMetricData.
-    const bound = reads + SERVICES + 1 + 2 + 1 + 1;
+    // + task definitions seen for the first time (one per service), groups (1 + 1 per group), history, PutMetricData,
+    // and the instance types seen for the first time (one DescribeInstanceTypes, cached for the container's life).
+    const bound = reads + SERVICES + 1 + 2 + 1 + 1 + 1;
     const total = aws.count();
     const counts = Object.fromEntries([...aws.calls.entries()].sort());
     process.stdout.write(`tick on ${n} instances / ${tasks} tasks / ${SERVICES} services: ${total} calls ${JSON.stringify(counts)}\n`);
