@@ -29,6 +29,10 @@ export interface PolicyResult {
   readonly boundViolations: number;
   /** Standalone tasks a drain stopped at its timeout (submitted again). */
   readonly tasksKilled: number;
+  /** Launch attempts that failed (scenario `launchFailures` windows). */
+  readonly launchFailures: number;
+  /** Simulated instance-hours per CPU second the run took (simulator speed; varies run to run). */
+  readonly instanceHoursPerCpuSecond: number;
 }
 
 const round = (v: number, digits: number): number => {
@@ -44,7 +48,7 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank - 1] as number;
 }
 
-export function resultOf(policy: PolicyName, world: World): PolicyResult {
+export function resultOf(policy: PolicyName, world: World, cpuSeconds: number): PolicyResult {
   const cost = world.costUntil(world.end);
   const waits = [...world.waits, ...world.openWaits()].map((ms) => ms / 1000);
   return {
@@ -65,5 +69,7 @@ export function resultOf(policy: PolicyName, world: World): PolicyResult {
     stuckInstances: world.stuckInstances,
     boundViolations: world.boundViolations,
     tasksKilled: world.tasksKilled,
+    launchFailures: world.launchFailures,
+    instanceHoursPerCpuSecond: cpuSeconds > 0 ? round(world.instanceHours(world.end) / cpuSeconds, 1) : 0,
   };
 }

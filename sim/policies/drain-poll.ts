@@ -3,7 +3,8 @@
  * draining): poll until no non-daemon task is left that is not STOPPED, then complete the lifecycle
  * action. Polls that cost an API call (ugns lists the instance's tasks) say so in `callsPerPoll`.
  */
-import type { SimInstance, World } from '../world';
+import type { SimWorld } from '../sim-world';
+import type { SimInstance } from '../world-types';
 
 export interface DrainPoll {
   readonly pollSeconds: number;
@@ -13,7 +14,7 @@ export interface DrainPoll {
   readonly callsPerPoll: number;
 }
 
-export function pollDrain(world: World, i: SimInstance, poll: DrainPoll): void {
+export function pollDrain(world: SimWorld, i: SimInstance, poll: DrainPoll): void {
   if (i.lifecycle !== 'Terminating:Wait') return;
   if (poll.callsPerPoll > 0) world.countApi(poll.callsPerPoll);
   const left = [...i.tasks.values()].filter((t) => t.role !== 'daemon' && t.status !== 'STOPPED').length;

@@ -15,12 +15,12 @@
  *   whatever still runs is lost.
  * - No Spot handling: an interrupted instance dies with its tasks two minutes after the warning.
  */
-import { headroom } from '../../core/headroom';
 import type { Resources } from '../../core/cluster';
 import type { Config } from '../../core/config';
 import type { Policy } from '../policy';
 import { pollDrain } from './drain-poll';
-import type { SimInstance, World } from '../world';
+import type { SimWorld } from '../sim-world';
+import type { SimInstance } from '../world-types';
 
 export const UGNS_COOLDOWN_SECONDS = 300;
 export const UGNS_HOOK_SECONDS = 60;
@@ -29,10 +29,10 @@ export const UGNS_DRAIN_POLL_SECONDS = 10;
 export function ugnsPolicy(config: Config, shape: Resources): Policy {
   let lastScalingAt = Number.NEGATIVE_INFINITY;
 
-  const tick = (world: World): void => {
+  const tick = (world: SimWorld): void => {
     const instances = world.ecsInstances();
     world.countApi(1 + instances.length + 1); // ListContainerInstances, DescribeContainerInstances × n, PutMetricData
-    const value = headroom(shape, instances.map((i) => world.toCore(i))).total;
+    const value = world.headroomOf(shape);
     if (world.now - lastScalingAt < UGNS_COOLDOWN_SECONDS * 1000) return;
     for (const g of world.groups) {
       let target = g.desired;
@@ -47,7 +47,7 @@ export function ugnsPolicy(config: Config, shape: Resources): Policy {
     }
   };
 
-  const drain = (world: World, i: SimInstance): void => pollDrain(world, i, { pollSeconds: UGNS_DRAIN_POLL_SECONDS, label: 'ugns-drain-poll', callsPerPoll: 1 });
+  const drain = (world: SimWorld, i: SimInstance): void => pollDrain(world, i, { pollSeconds: UGNS_DRAIN_POLL_SECONDS, label: 'ugns-drain-poll', callsPerPoll: 1 });
 
   return {
     name: 'ugns',
