@@ -34,6 +34,7 @@ import { applyDecision, decideSettings, planOf, readCluster } from './act';
 import type { HandlerContext } from './context';
 import { isLiveLifecycleState } from './model';
 import type { DrainCheck } from './ports';
+import { awsPorts } from './aws/ports';
 import { lambdaEntry } from './runtime';
 
 /** The two-minute Spot warning. */
@@ -182,9 +183,10 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
     await attempts.run(owners, 'stopping standalone tasks of interrupted instances', () => ecs.stopTasks(standaloneTasks.map((t) => t.task), 'Headroom: Spot interruption warning'));
   }
 
-  // 2. One decision for the whole batch (one cluster read), as if the instances were already gone.
+  // 2. One decision for the whole batch (one cluster read, without re-reading the warned instances'
+  // tasks), as if the instances were already gone.
   const work = [...toDrain, ...toReplace];
-  const view = await attempts.run(work, 'reading the cluster', () => readCluster(ctx));
+  const view = await attempts.run(work, 'reading the cluster', () => readCluster(ctx, { leaving: new Set(work), known: found }));
   if (view === undefined) {
     await publish();
     return { ...empty, warnings, rebalances, drained: toDrain, foreign };
@@ -256,4 +258,4 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
   return { warnings, rebalances, drained: toDrain, replaced: toReplace, terminated, foreign, decision };
 }
 
-export const handler = lambdaEntry(handleInterruption, process.env, { name: 'interruption', requireDrainQueue: true });
+export const handler = lambdaEntry(handleInterruption, process.env, { name: 'interruption', requireDrainQueue: true, ports: awsPorts });

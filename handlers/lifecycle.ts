@@ -18,6 +18,8 @@ import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext } from './context';
 import { DRAIN_CHAIN_ATTRIBUTE, runDrainStep, type DrainOutcome } from './drain-step';
 import type { DrainCheck } from './ports';
+import { awsPortsWith, noCatalog } from './aws/ports';
+import { sqsQueue } from './aws/sqs';
 import { lambdaEntry } from './runtime';
 import { WARM_POOL_ATTRIBUTE } from './warm-pool';
 
@@ -134,4 +136,4 @@ export async function handleLifecycle(event: unknown, ctx: HandlerContext): Prom
   return { outcomes, dropped, ...(sqs ? { batchItemFailures: failures.map((id) => ({ itemIdentifier: id })) } : {}) };
 }
 
-export const handler = lambdaEntry(handleLifecycle, process.env, { name: 'lifecycle', requireDrainQueue: true });
+export const handler = lambdaEntry(handleLifecycle, process.env, { name: 'lifecycle', requireDrainQueue: true, ports: awsPortsWith({ queue: sqsQueue, catalog: () => noCatalog }) });

@@ -13,8 +13,10 @@ import { decide, type Decision } from '../core/decide';
 import { foreignAccount, parseEventBridge } from '../core/events';
 import { tickMetrics } from '../core/metrics';
 import { describeUnschedulable } from '../core/unschedulable';
-import { applyDecision, decideSettings, planOf, readCluster } from './act';
+import { applyDecision, decideSettings, planOf, readForTick } from './act';
 import type { HandlerContext } from './context';
+import { awsPortsWith, ec2Catalog } from './aws/ports';
+import { noQueue } from './aws/sqs';
 import { reactivateWarmPoolReturns } from './warm-pool';
 import { lambdaEntry } from './runtime';
 
@@ -56,10 +58,9 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
     return { status: 'dropped', reason: trigger.reason };
   }
   const now = ctx.ports.now();
-  const [view, history] = await Promise.all([
-    readCluster(ctx).then((v) => reactivateWarmPoolReturns(ctx, v)),
-    config.scaleInEnabled ? metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
-  ]);
+  const read = await readForTick(ctx, now);
+  const view = await reactivateWarmPoolReturns(ctx, read.view);
+  const { history } = read;
   const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(config) });
   log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...planOf(decision) });
   if (decision.unschedulable.length > 0) log.warn('unschedulable tasks: no capacity group can ever hold them (not counted as shortage)', { count: decision.unschedulable.length, reasons: describeUnschedulable(decision.unschedulable) });
@@ -68,4 +69,4 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
   return { status: config.dryRun ? 'planned' : 'acted', trigger: trigger.trigger, decision };
 }
 
-export const handler = lambdaEntry(handleTick, process.env, { name: 'tick' });
+export const handler = lambdaEntry(handleTick, process.env, { name: 'tick', ports: awsPortsWith({ queue: () => noQueue, catalog: ec2Catalog }) });

@@ -22,7 +22,11 @@ function statements(cluster, namespace, groups) {
   const onCluster = { ArnEquals: { 'ecs:cluster': clusterArn } };
   return {
     // The whole-cluster snapshot (tick, interruption): list and describe everything of the cluster.
-    snapshot: [{ Sid: 'EcsListServicesOfCluster', Effect: 'Allow', Action: 'ecs:ListServices', Resource: '*', Condition: onCluster }],
+    snapshot: [
+      { Sid: 'EcsListServicesOfCluster', Effect: 'Allow', Action: 'ecs:ListServices', Resource: '*', Condition: onCluster },
+      // The cluster's instance and service counts (instances and services are listed only when they changed).
+      { Sid: 'EcsDescribeCluster', Effect: 'Allow', Action: 'ecs:DescribeClusters', Resource: clusterArn },
+    ],
     // Finding given instances and their tasks (every handler).
     find: [
       { Sid: 'EcsListInstancesOfCluster', Effect: 'Allow', Action: 'ecs:ListContainerInstances', Resource: clusterArn },
