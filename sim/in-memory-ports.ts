@@ -174,20 +174,31 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
       return found.map(instanceView);
     },
     async setStatus(arns, status: Extract<InstanceStatus, 'ACTIVE' | 'DRAINING'>) {
-      if (arns.length === 0) return;
+      const changed: string[] = [];
+      const refused: Array<{ arn: string; reason: string }> = [];
+      if (arns.length === 0) return { changed, refused };
       await call(pages(arns.length, 10), 'UpdateContainerInstancesState');
       for (const arn of arns) {
         const i = world.findInstance(arn);
-        if (i !== undefined) world.setEcsStatus(i, status, 'headroom');
+        if (i === undefined || i.ecsStatus === undefined) refused.push({ arn, reason: 'MISSING' });
+        else {
+          world.setEcsStatus(i, status, 'headroom');
+          changed.push(arn);
+        }
       }
+      return { changed, refused };
     },
     async setAttribute(arns, name, value) {
-      if (arns.length === 0) return;
+      const changed: string[] = [];
+      if (arns.length === 0) return changed;
       await call(pages(arns.length, 10), value === undefined ? 'DeleteAttributes' : 'PutAttributes');
       for (const arn of arns) {
         const i = world.findInstance(arn);
-        if (i !== undefined) world.setAttribute(i, name, value);
+        if (i === undefined || i.ecsStatus === undefined) continue;
+        world.setAttribute(i, name, value);
+        changed.push(arn);
       }
+      return changed;
     },
     async stopTasks(taskIds, reason) {
       if (taskIds.length === 0) return;
@@ -228,7 +239,8 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
       await call(1, 'SetDesiredCapacity');
       const g = world.groupByName(group);
       if (g === undefined) throw new HeadroomError('invalid-input', `ValidationError: AutoScalingGroup name not found - ${group}`);
-      world.setDesired(g, desired, 'headroom');
+      // Like the AWS adapter: a scale-out never lowers desired capacity.
+      world.setDesired(g, Math.max(g.desired, desired), 'headroom');
     },
     async terminateInstance(instanceId, decrement) {
       await call(1, 'TerminateInstanceInAutoScalingGroup');

@@ -38,6 +38,7 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       groupBackoffSeconds: 300,
       scaleInEnabled: true,
       hookHeartbeatSeconds: 300,
+      hookName: 'headroom-drain',
       provisioningTimeoutSeconds: 600,
       spotReserveInstances: 1,
     });
@@ -131,7 +132,7 @@ describe('loadConfig: problems', () => {
   });
 
   it('requireDrainQueue is satisfied by a queue URL; without it the URL is optional', () => {
-    expect(loadConfig(env({ DRAIN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q' }), { requireDrainQueue: true }).drainQueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/1/q');
+    expect(loadConfig(env({ DRAIN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/q' }), { requireDrainQueue: true }).drainQueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/111122223333/q');
     expect(() => loadConfig(env())).not.toThrow();
   });
 

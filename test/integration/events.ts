@@ -7,8 +7,13 @@ import { join } from 'node:path';
 
 const EVENTS = join(__dirname, '..', '..', 'events');
 
+/** moto's account: the functions drop events from any other account. */
+export const MOTO_ACCOUNT = '123456789012';
+
 function load(path: string): Record<string, unknown> & { detail: Record<string, unknown> } {
-  return structuredClone(JSON.parse(readFileSync(join(EVENTS, path), 'utf8')));
+  const e = structuredClone(JSON.parse(readFileSync(join(EVENTS, path), 'utf8')));
+  e.account = MOTO_ACCOUNT;
+  return e;
 }
 
 /** `EC2 Instance-terminate Lifecycle Action` for `instanceId` of `group`, sent now. */

@@ -9,6 +9,8 @@ import { CloudWatchClient, GetMetricDataCommand, type Statistic } from '@aws-sdk
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsDrainQueue } from '../../handlers/aws/sqs';
+import { CLIENT_OPTIONS } from '../../handlers/aws/util';
 import { loadConfig } from '../../core/config';
 import { awsPorts } from '../../handlers/aws/ports';
 import type { HandlerContext } from '../../handlers/context';
@@ -52,7 +54,12 @@ export function context(env: Record<string, string>, replace: (ports: Ports) => 
   const log = captureLog();
   const config = loadConfig(env);
   const ports = awsPorts(config, log);
-  return { config, ports: { ...ports, ...replace(ports) }, log };
+  // The functions accept only the AWS form of the queue URL and the SDK sends to that URL's host:
+  // the same adapter gets moto's URL for the same queue (moto-gaps.md).
+  const aws = /^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com\/(\d+\/[^/]+)$/.exec(config.drainQueueUrl ?? '');
+  const queue = aws?.[1] !== undefined && MOTO_ENDPOINT !== undefined ? { queue: new SqsDrainQueue(new SQSClient(CLIENT_OPTIONS), `${MOTO_ENDPOINT}/${aws[1]}`) } : {};
+  const withQueue = { ...ports, ...queue };
+  return { config, ports: { ...withQueue, ...replace(withQueue) }, log };
 }
 
 /** A unique suffix per run: names never collide with (or contain) another file's. */

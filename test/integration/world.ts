@@ -171,7 +171,8 @@ export async function buildWorld(c: Clients, spec: WorldSpec): Promise<World> {
   const env: Record<string, string> = {
     CLUSTER_NAME: cluster,
     ASG_NAMES: spec.groups.map((g) => g.name).join(','),
-    DRAIN_QUEUE_URL: queue.QueueUrl as string,
+    // The functions validate the AWS form of the URL; moto finds the queue by its account and name.
+    DRAIN_QUEUE_URL: `https://sqs.us-east-1.amazonaws.com/${new URL(queue.QueueUrl as string).pathname.slice(1)}`,
     METRICS_NAMESPACE: `Headroom/${cluster}`,
   };
   return { cluster, queueUrl: queue.QueueUrl as string, groups, unmanaged, arn, taskDefinition, network, env };
