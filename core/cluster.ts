@@ -140,6 +140,11 @@ export interface GroupMember {
   /** When its launch started (epoch ms), from the group's scaling activities, when known. */
   readonly launchedAt?: number;
   readonly availabilityZone?: string;
+  /**
+   * Capacity units this member counts for in the group's desired capacity (its instance type's
+   * `WeightedCapacity` in a mixed-instances group); 1 when absent.
+   */
+  readonly weight?: number;
 }
 
 /** A service as the scheduler sees it: its task shape and how many tasks still wait for a place. */
