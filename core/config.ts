@@ -56,8 +56,8 @@ export interface LoadOptions {
 export const DEFAULTS = {
   TASK_CPU: 'auto',
   TASK_MEMORY: 'auto',
-  SHORTAGE_THRESHOLD: 2,
-  EXCESS_THRESHOLD: 10,
+  SHORTAGE_THRESHOLD: 3,
+  EXCESS_THRESHOLD: 4,
   SCALE_IN_STABILIZATION_SECONDS: 600,
   MAX_SCALE_IN_PERCENT: 10,
   MAX_SCALE_OUT_STEP: 50,
@@ -65,13 +65,13 @@ export const DEFAULTS = {
   DRAIN_CHECK_SECONDS: 30,
   METRICS_NAMESPACE: 'Headroom',
   DRY_RUN: false,
-  REBALANCE_POLICY: 'replace',
+  REBALANCE_POLICY: 'ignore',
   STANDALONE_TASK_POLICY: 'stop',
   GROUP_BACKOFF_SECONDS: 300,
   SCALE_IN_ENABLED: true,
   HOOK_HEARTBEAT_SECONDS: 300,
   PROVISIONING_TIMEOUT_SECONDS: 600,
-  SPOT_RESERVE_INSTANCES: 1,
+  SPOT_RESERVE_INSTANCES: 0,
 } as const;
 
 const blankToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
