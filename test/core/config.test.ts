@@ -34,7 +34,7 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       drainCheckSeconds: 30,
       metricsNamespace: 'Headroom',
       dryRun: false,
-      rebalancePolicy: 'ignore',
+      rebalancePolicy: 'drain',
       standaloneTaskPolicy: 'stop',
       groupBackoffSeconds: 300,
       scaleInEnabled: true,

@@ -22,8 +22,8 @@ const SIM_BUDGET_MS = 120_000;
 describe.each([
   // A Spot group failing for hours: the next group must get the work within a tick.
   ['two-spot-groups-failing'],
-  // A task no group can hold: reported, never demand, never blocking scale-in.
-  ['unplaceable-task'],
+  // Tasks pinned to zones, one group per zone: each pinned task scales its zone's group.
+  ['zone-pinned-per-zone'],
 ])('suite scenario %s at the documented defaults', (name) => {
   let r: Record<string, PolicyResult>;
   beforeAll(async () => {
@@ -46,17 +46,35 @@ describe.each([
   });
 });
 
+describe('suite scenario unplaceable-task: a task no group can hold blocks nothing', () => {
+  let r: Record<string, PolicyResult>;
+  beforeAll(async () => {
+    r = byPolicy(await runScenario(suite('unplaceable-task'), { root: ROOT, policies: POLICIES }));
+  }, SIM_BUDGET_MS);
+
+  it('headroom leaves no instance stuck and never crosses a group bound', () => {
+    expect(r.headroom?.stuckInstances).toBe(0);
+    expect(r.headroom?.boundViolations).toBe(0);
+  });
+
+  it('the 20-vCPU task neither launches capacity nor stops scale-in: cost stays near the lower bound and under ecs-cas', () => {
+    // When such a task blocked all scale-in, the fleet kept its peak (+37 % instance-hours).
+    expect(r.headroom?.costRatio).toBeLessThan(1.2);
+    expect(r.headroom?.cost).toBeLessThan(r['ecs-cas']?.cost ?? 0);
+  });
+});
+
 describe('a Spot storm the spare capacity covers', () => {
-  // Four m5.xlarge, 21 web tasks (7 per instance fit): a storm warning one instance. With room for the
-  // tasks of the fullest Spot instance kept (SPOT_RESERVE_INSTANCES=1, the setting this case is about),
-  // its tasks move within the two-minute notice.
+  // Four m5.xlarge full with 28 web tasks (7 fit on each): a storm warning one instance. With room
+  // for the tasks of the fullest Spot instance kept (SPOT_RESERVE_INSTANCES=1, the setting this case
+  // is about), its tasks move within the two-minute notice.
   const scenario = parseScenario({
     name: 'covered-storm',
     seed: 5,
     durationMinutes: 240,
     capacityGroups: [{ name: 'spot', instanceType: 'm5.xlarge', cpu: 4096, memory: 15576, pricePerHour: 0.08, spot: true, min: 1, max: 20, initial: 4, launchSeconds: 150 }],
     services: [
-      { name: 'web', cpu: 512, memory: 1024, desired: [[0, 21]] },
+      { name: 'web', cpu: 512, memory: 1024, desired: [[0, 28]] },
       { name: 'agent', cpu: 128, memory: 256, daemon: true },
     ],
     interruptions: { storms: [{ atMinute: 150, fraction: 0.25 }] },
