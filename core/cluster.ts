@@ -84,8 +84,15 @@ export interface Instance {
   readonly instanceType?: string;
   /** Custom and ECS attributes (`ecs.os-type`, …), name → value. */
   readonly attributes: Readonly<Record<string, string>>;
-  /** Tasks on the instance (any status; STOPPED ones are ignored). */
-  readonly tasks: readonly Task[];
+  /**
+   * Tasks on the instance (any status; STOPPED ones are ignored). Absent when they were not read
+   * (the tick reads tasks only for instances that are leaving or draining, and for all instances
+   * only when scale-in is considered): such an instance is never a scale-in candidate and never
+   * counts as empty.
+   */
+  readonly tasks?: readonly Task[];
+  /** ECS `runningTasksCount` / `pendingTasksCount`, when the adapter reports them. */
+  readonly taskCounts?: { readonly running: number; readonly pending: number };
   /**
    * The instance is leaving: Spot interruption warning, ASG `Terminating*` lifecycle state, or no
    * longer a member of its group. Its capacity does not count; its service tasks need a new home.
@@ -165,7 +172,12 @@ export function isGone(task: Task): boolean {
 
 /** Non-daemon tasks that are not STOPPED: what keeps an instance from being empty. */
 export function liveWorkload(instance: Instance): Task[] {
-  return instance.tasks.filter((t) => t.role !== 'daemon' && !isGone(t));
+  return (instance.tasks ?? []).filter((t) => t.role !== 'daemon' && !isGone(t));
+}
+
+/** Whether the instance's task list was read (see `Instance.tasks`). */
+export function tasksKnown(instance: Instance): instance is Instance & { readonly tasks: readonly Task[] } {
+  return instance.tasks !== undefined;
 }
 
 /** One pass over an instance's tasks: live non-daemon count, standalone count, live service tasks. */
@@ -179,7 +191,7 @@ export function workloadOf(instance: Instance): Workload {
   let live = 0;
   let standalone = 0;
   const service: Task[] = [];
-  for (const t of instance.tasks) {
+  for (const t of instance.tasks ?? []) {
     if (t.role === 'daemon' || isGone(t)) continue;
     live++;
     if (t.role === 'standalone') standalone++;

@@ -3,7 +3,7 @@
  * problem in a single `ConfigError` (fail closed: a handler with invalid configuration refuses to
  * act). Callers pass the environment object; nothing here reads the process environment.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from './errors';
 import type { Resources } from './cluster';
 
@@ -76,60 +76,69 @@ export const DEFAULTS = {
 
 const blankToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
 
+/** `z.preprocess` of the classic API, built from the mini API's pieces (pipe of a transform). */
+const preprocess = <S extends z.ZodMiniType>(fn: (v: unknown) => unknown, schema: S) => z.pipe(z.transform(fn), schema);
+
 const integer = (min: number, max: number, fallback: number) =>
-  z.preprocess(
+  preprocess(
     blankToUndefined,
-    z
-      .string()
-      .regex(/^-?\d+$/, { message: 'expected a whole number' })
-      .transform(Number)
-      .pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }))
-      .optional()
-      .transform((v) => v ?? fallback),
+    z.pipe(
+      z.optional(z.pipe(z.string().check(z.regex(/^-?\d+$/, { message: 'expected a whole number' })), z.pipe(z.transform(Number), z.number().check(z.minimum(min, { message: `must be at least ${min}` }), z.maximum(max, { message: `must be at most ${max}` }))))),
+      z.transform((v: number | undefined) => v ?? fallback),
+    ),
   );
 
+const lowerBlank = (v: unknown): unknown => (typeof blankToUndefined(v) === 'string' ? (blankToUndefined(v) as string).toLowerCase() : blankToUndefined(v));
+
 const boolean = (fallback: boolean) =>
-  z.preprocess(
-    (v) => (typeof blankToUndefined(v) === 'string' ? (blankToUndefined(v) as string).toLowerCase() : blankToUndefined(v)),
-    z
-      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
-      .optional()
-      .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes')),
+  preprocess(
+    lowerBlank,
+    z.pipe(
+      z.optional(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })),
+      z.transform((v: 'true' | 'false' | '1' | '0' | 'yes' | 'no' | undefined): boolean => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes')),
+    ),
   );
 
 const choice = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
-  z.preprocess(
-    (v) => (typeof blankToUndefined(v) === 'string' ? (blankToUndefined(v) as string).toLowerCase() : blankToUndefined(v)),
-    z.enum(values, { message: `expected one of ${values.join(', ')}` }).optional().transform((v) => v ?? fallback),
-  );
+  preprocess(lowerBlank, z.pipe(z.optional(z.enum(values, { message: `expected one of ${values.join(', ')}` })), z.transform((v: T | undefined): T => v ?? fallback)));
 
-const shapeDimension = z.preprocess(
+const shapeDimension = preprocess(
   (v) => blankToUndefined(v) ?? 'auto',
-  z.union([z.literal('auto'), z.string().regex(/^\d+$/, { message: "expected a positive whole number or 'auto'" }).transform(Number).pipe(z.number().int().positive({ message: "expected a positive whole number or 'auto'" }))], {
-    message: "expected a positive whole number or 'auto'",
-  }),
+  z.union(
+    [
+      z.literal('auto'),
+      z.pipe(
+        z.string().check(z.regex(/^\d+$/, { message: "expected a positive whole number or 'auto'" })),
+        z.pipe(z.transform(Number), z.number().check(z.int({ message: "expected a positive whole number or 'auto'" }), z.positive({ message: "expected a positive whole number or 'auto'" }))),
+      ),
+    ],
+    { message: "expected a positive whole number or 'auto'" },
+  ),
 );
 
-const names = z.preprocess(
+const names = preprocess(
   blankToUndefined,
-  z
-    .string({ message: 'required (comma-separated Auto Scaling group names)' })
-    .transform((s) => s.split(',').map((n) => n.trim()).filter((n) => n !== ''))
-    .pipe(
-      z
-        .array(z.string().regex(/^[\w\-.:/@+= ]{1,255}$/, { message: 'not a valid Auto Scaling group name' }))
-        .min(1, { message: 'required (comma-separated Auto Scaling group names)' })
-        .refine((a) => new Set(a).size === a.length, { message: 'lists a group twice' }),
+  z.pipe(
+    z.pipe(
+      z.string({ message: 'required (comma-separated Auto Scaling group names)' }),
+      z.transform((s: string) => s.split(',').map((n) => n.trim()).filter((n) => n !== '')),
     ),
+    z
+      .array(z.string().check(z.regex(/^[\w\-.:/@+= ]{1,255}$/, { message: 'not a valid Auto Scaling group name' })))
+      .check(
+        z.minLength(1, { message: 'required (comma-separated Auto Scaling group names)' }),
+        z.refine((a: string[]) => new Set(a).size === a.length, { message: 'lists a group twice' }),
+      ),
+  ),
 );
 
 const schema = z.object({
-  CLUSTER_NAME: z.preprocess(
+  CLUSTER_NAME: preprocess(
     blankToUndefined,
-    z.string({ message: 'required (the ECS cluster name)' }).regex(/^[A-Za-z0-9_-]{1,255}$/, { message: 'not a valid ECS cluster name (letters, digits, - and _, up to 255)' }),
+    z.string({ message: 'required (the ECS cluster name)' }).check(z.regex(/^[A-Za-z0-9_-]{1,255}$/, { message: 'not a valid ECS cluster name (letters, digits, - and _, up to 255)' })),
   ),
   ASG_NAMES: names,
-  DRAIN_QUEUE_URL: z.preprocess(blankToUndefined, z.string().url({ message: 'expected an SQS queue URL' }).optional()),
+  DRAIN_QUEUE_URL: preprocess(blankToUndefined, z.optional(z.url({ message: 'expected an SQS queue URL' }))),
   TASK_CPU: shapeDimension,
   TASK_MEMORY: shapeDimension,
   SHORTAGE_THRESHOLD: integer(0, 100_000, DEFAULTS.SHORTAGE_THRESHOLD),
@@ -139,12 +148,15 @@ const schema = z.object({
   MAX_SCALE_OUT_STEP: integer(1, 10_000, DEFAULTS.MAX_SCALE_OUT_STEP),
   DRAIN_TIMEOUT_SECONDS: integer(30, 172_800, DEFAULTS.DRAIN_TIMEOUT_SECONDS),
   DRAIN_CHECK_SECONDS: integer(5, 900, DEFAULTS.DRAIN_CHECK_SECONDS),
-  METRICS_NAMESPACE: z.preprocess(
+  METRICS_NAMESPACE: preprocess(
     (v) => blankToUndefined(v) ?? DEFAULTS.METRICS_NAMESPACE,
-    z.string().regex(/^[^:][^:]{0,254}$/, { message: 'not a valid CloudWatch namespace (1–255 characters, no colon)' }).refine((s) => !s.startsWith('AWS/'), { message: "must not start with 'AWS/' (reserved)" }),
+    z.string().check(
+      z.regex(/^[^:][^:]{0,254}$/, { message: 'not a valid CloudWatch namespace (1–255 characters, no colon)' }),
+      z.refine((s: string) => !s.startsWith('AWS/'), { message: "must not start with 'AWS/' (reserved)" }),
+    ),
   ),
   DRY_RUN: boolean(DEFAULTS.DRY_RUN),
-  REBALANCE_POLICY: z.preprocess((v) => (typeof v === 'string' && v.trim().toLowerCase() === 'count' ? 'ignore' : v), choice(['ignore', 'replace', 'drain'], DEFAULTS.REBALANCE_POLICY)),
+  REBALANCE_POLICY: preprocess((v: unknown) => (typeof v === 'string' && v.trim().toLowerCase() === 'count' ? 'ignore' : v), choice<RebalancePolicy>(['ignore', 'replace', 'drain'], DEFAULTS.REBALANCE_POLICY)),
   STANDALONE_TASK_POLICY: choice(['stop', 'wait'], DEFAULTS.STANDALONE_TASK_POLICY),
   GROUP_BACKOFF_SECONDS: integer(0, 86_400, DEFAULTS.GROUP_BACKOFF_SECONDS),
   SCALE_IN_ENABLED: boolean(DEFAULTS.SCALE_IN_ENABLED),

@@ -4,7 +4,7 @@
  * that are empty. Pure: the handler reads the cluster, calls `decide`, and acts on the result.
  */
 import type { CapacityGroup, Instance, Resources, Service, TaskShape } from './cluster';
-import { isScaleInDrain, isSchedulable, liveWorkload } from './cluster';
+import { isScaleInDrain, isSchedulable, liveWorkload, tasksKnown } from './cluster';
 import { headroomOfBins, referenceShape } from './headroom';
 import { binOf, cloneBin, freshBin, type Bin } from './placement';
 import type { Unschedulable } from './unschedulable';
@@ -200,7 +200,7 @@ export function decide(input: DecideInput): Decision {
   const reactivated = new Set(reactivate.map((r) => r.instance));
   const groupNames = new Set(input.groups.map((g) => g.name));
   const terminate: Terminate[] = visible
-    .filter((i) => isScaleInDrain(i) && i.terminating !== true && !reactivated.has(i.id) && i.group !== undefined && groupNames.has(i.group) && liveWorkload(i).length === 0)
+    .filter((i) => isScaleInDrain(i) && i.terminating !== true && !reactivated.has(i.id) && i.group !== undefined && groupNames.has(i.group) && tasksKnown(i) && liveWorkload(i).length === 0)
     .map((i) => ({ kind: 'terminate', instance: i.id, group: i.group as string, reasons: ['drained for scale-in and holds no non-daemon task: terminate with decrement'] }));
 
   return {

@@ -15,7 +15,7 @@
  * Pure: no I/O, no clock. The ARN in `resources` of EC2 events is never parsed (its format varies);
  * the instance id comes from `detail["instance-id"]`.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export type InstanceAction = 'terminate' | 'stop' | 'hibernate';
 
@@ -52,13 +52,13 @@ export function parseTime(value: unknown): number | undefined {
   return Number.isFinite(t) ? t : undefined;
 }
 
-const nonEmpty = z.string().trim().min(1);
-const instanceId = z.string().regex(/^i-[0-9a-zA-Z]+$/, { message: 'expected an EC2 instance id (i-…)' });
+const nonEmpty = z.string().check(z.trim(), z.minLength(1));
+const instanceId = z.string().check(z.regex(/^i-[0-9a-zA-Z]+$/, { message: 'expected an EC2 instance id (i-…)' }));
 
 const envelope = z.object({
   source: z.string(),
   'detail-type': z.string(),
-  time: z.string().optional(),
+  time: z.optional(z.string()),
   detail: z.unknown(),
 });
 
@@ -69,11 +69,11 @@ const lifecycleFields = z.object({
   AutoScalingGroupName: nonEmpty,
   LifecycleHookName: nonEmpty,
   EC2InstanceId: instanceId,
-  LifecycleActionToken: z.string().optional(),
+  LifecycleActionToken: z.optional(z.string()),
   LifecycleTransition: nonEmpty,
-  Destination: z.string().optional(),
-  Origin: z.string().optional(),
-  NotificationMetadata: z.string().optional(),
+  Destination: z.optional(z.string()),
+  Origin: z.optional(z.string()),
+  NotificationMetadata: z.optional(z.string()),
 });
 
 function lifecycle(fields: z.infer<typeof lifecycleFields>, time: number | undefined, via: 'eventbridge' | 'notification'): ParsedEvent {
@@ -90,17 +90,17 @@ function lifecycle(fields: z.infer<typeof lifecycleFields>, time: number | undef
   };
 }
 
-function schemaError(what: string, error: z.ZodError): ParsedEvent {
+function schemaError(what: string, error: z.core.$ZodError): ParsedEvent {
   const first = error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   return { kind: 'malformed', reason: `${what}: ${first.join('; ')}` };
 }
 
-const spotDetail = z.object({ 'instance-id': instanceId, 'instance-action': z.string().optional() });
+const spotDetail = z.object({ 'instance-id': instanceId, 'instance-action': z.optional(z.string()) });
 const rebalanceDetail = z.object({ 'instance-id': instanceId });
 const serviceActionDetail = z.object({
   eventName: nonEmpty,
-  clusterArn: z.string().regex(/^arn:[\w-]+:ecs:[\w-]*:\d*:cluster\/[A-Za-z0-9_-]+$/, { message: 'expected an ECS cluster ARN' }),
-  reasons: z.array(z.string()).optional(),
+  clusterArn: z.string().check(z.regex(/^arn:[\w-]+:ecs:[\w-]*:\d*:cluster\/[A-Za-z0-9_-]+$/, { message: 'expected an ECS cluster ARN' })),
+  reasons: z.optional(z.array(z.string())),
 });
 
 /** The registry: `source|detail-type` → parser of that event's detail. */
@@ -164,7 +164,7 @@ export function parseEventBridge(event: unknown): ParsedEvent {
   return entry(e.data);
 }
 
-const testNotification = z.object({ Event: z.literal('autoscaling:TEST_NOTIFICATION'), AutoScalingGroupName: z.string().optional() });
+const testNotification = z.object({ Event: z.literal('autoscaling:TEST_NOTIFICATION'), AutoScalingGroupName: z.optional(z.string()) });
 const snsWrapper = z.object({ Type: z.literal('Notification'), Message: z.string() });
 
 /**

@@ -88,7 +88,7 @@ export function referenceShape(configured: Resources | 'auto', services: readonl
   let memory = weightedMedian(serviceWeights.map((s) => ({ value: s.shape.memory, weight: Math.max(s.desired, s.running + s.pending + s.unplaced) }))) ?? 0;
   if (cpu === 0 && memory === 0) {
     const live: Array<{ cpu: number; memory: number }> = [];
-    for (const i of instances) for (const t of i.tasks) if (t.role !== 'daemon' && t.status !== 'STOPPED') live.push(t);
+    for (const i of instances) for (const t of i.tasks ?? []) if (t.role !== 'daemon' && t.status !== 'STOPPED') live.push(t);
     const source = live.length > 0 ? live : services.filter((s) => !s.daemon).map((s) => s.shape);
     cpu = weightedMedian(source.map((t) => ({ value: t.cpu, weight: 1 }))) ?? 0;
     memory = weightedMedian(source.map((t) => ({ value: t.memory, weight: 1 }))) ?? 0;

@@ -37,7 +37,7 @@ const FIT: FitResult = { ok: true };
 
 export function binOf(instance: Instance): Bin {
   const taskGroups = new Map<string, number>();
-  for (const t of instance.tasks) {
+  for (const t of instance.tasks ?? []) {
     if (t.distinctInstance === true && t.taskGroup !== undefined && t.status !== 'STOPPED') taskGroups.set(t.taskGroup, (taskGroups.get(t.taskGroup) ?? 0) + 1);
   }
   return {

@@ -31,7 +31,8 @@ export function reserveVictims(instances: readonly Instance[], spotGroups: Reado
   const scored: Array<{ key: string; tasks: TaskShape[]; load: number }> = [];
   for (const i of instances) {
     if (i.group === undefined || !spotGroups.has(i.group) || skip(i)) continue;
-    const tasks = i.tasks.filter(movable);
+    // Instances whose tasks were not read are not candidates (the tick reads the fullest ones).
+    const tasks = (i.tasks ?? []).filter(movable);
     if (tasks.length === 0) continue;
     let cpu = 0;
     let memory = 0;

@@ -19,7 +19,7 @@
  * the same shape went, so in the common case the moves of a whole tick cost O(budget·k + b).
  */
 import type { CapacityGroup, Instance, TaskShape } from './cluster';
-import { isScaleInDrain, isSchedulable, REBALANCE_ATTRIBUTE, workloadOf } from './cluster';
+import { isScaleInDrain, isSchedulable, REBALANCE_ATTRIBUTE, tasksKnown, workloadOf } from './cluster';
 import { copiesThatFit } from './headroom';
 import { packFirstFitDecreasing, shapeSignature } from './packing';
 import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
@@ -97,16 +97,24 @@ export function scaleInBudget(schedulable: number, percent: number): number {
   return Math.max(1, Math.floor((schedulable * percent) / 100));
 }
 
+/**
+ * Whether scale-in is considered at all: headroom now above the excess threshold, and held above it
+ * for the stabilisation window. Needs no task: the tick asks this before it reads any.
+ */
+export function scaleInWindow(input: Pick<ScaleInInput, 'now' | 'headroom' | 'history' | 'excessThreshold' | 'stabilizationSeconds'>): { held: boolean; reason: string } {
+  if (input.headroom <= input.excessThreshold) return { held: false, reason: `headroom ${input.headroom} ≤ excess threshold ${input.excessThreshold}` };
+  const since = excessHeldSince([...input.history, { at: input.now, value: input.headroom }], input.excessThreshold);
+  const heldMs = since === undefined ? 0 : input.now - since;
+  if (heldMs < input.stabilizationSeconds * 1000) return { held: false, reason: `excess held ${Math.round(heldMs / 1000)} s of the ${input.stabilizationSeconds} s stabilisation window` };
+  return { held: true, reason: `headroom ${input.headroom} > excess threshold ${input.excessThreshold} for ${Math.round(heldMs / 1000)} s` };
+}
+
 export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   const reasons: string[] = [];
   const none = (why: string): ScaleInPlan => ({ actions: [], headroomAfter: input.headroom, reasons: [...reasons, why] });
-  if (input.headroom <= input.excessThreshold) return none(`headroom ${input.headroom} ≤ excess threshold ${input.excessThreshold}`);
-  const since = excessHeldSince([...input.history, { at: input.now, value: input.headroom }], input.excessThreshold);
-  const heldMs = since === undefined ? 0 : input.now - since;
-  if (heldMs < input.stabilizationSeconds * 1000) {
-    return none(`excess held ${Math.round(heldMs / 1000)} s of the ${input.stabilizationSeconds} s stabilisation window`);
-  }
-  reasons.push(`headroom ${input.headroom} > excess threshold ${input.excessThreshold} for ${Math.round(heldMs / 1000)} s`);
+  const window = scaleInWindow(input);
+  if (!window.held) return none(window.reason);
+  reasons.push(window.reason);
 
   const groups = new Map(input.groups.map((g) => [g.name, g]));
   const schedulable = input.instances.filter(isSchedulable);
@@ -138,7 +146,8 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   const targetOrder = bins.map((_, k) => k).sort((a, b) => utilisation(bins[b] as Bin) - utilisation(bins[a] as Bin) || a - b);
 
   const candidates = schedulable
-    .filter((i) => i.group !== undefined && groups.has(i.group))
+    // An instance whose tasks were not read is never a candidate (it would look empty).
+    .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i))
     .map((i) => {
       const w = workloadOf(i);
       return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) };

@@ -164,7 +164,7 @@ export function demandOf(services: readonly Service[], instances: readonly Insta
   for (const i of instances) {
     const displaced = isLeaving(i, leaving) || (i.status === 'DRAINING' && reactivated?.has(i.id) !== true);
     if (!displaced) continue;
-    for (const t of i.tasks) {
+    for (const t of i.tasks ?? []) {
       if (t.role !== 'service' || isGone(t) || t.status === 'DEACTIVATING' || t.status === 'STOPPING' || t.status === 'DEPROVISIONING') continue;
       demand.push(t);
     }

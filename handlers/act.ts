@@ -6,6 +6,8 @@ import type { Instance, Service, TaskShape } from '../core/cluster';
 import { SCALE_IN_ATTRIBUTE } from '../core/cluster';
 import type { Config } from '../core/config';
 import type { Decision, DecideSettings } from '../core/decide';
+import { headroom, referenceShape } from '../core/headroom';
+import { scaleInWindow, type HeadroomSample } from '../core/scale-in';
 import type { HandlerContext } from './context';
 import { buildModel, launchCandidates, type ClusterModel, type LaunchFacts } from './model';
 import type { GroupState, InstanceTypeInfo, LaunchTemplateInfo } from './ports';
@@ -41,12 +43,75 @@ export async function launchFacts(ctx: HandlerContext, groupStates: readonly Gro
   return { types, templates };
 }
 
-/** One snapshot of ECS and one description of the configured groups, read in parallel. */
-export async function readCluster(ctx: HandlerContext): Promise<ClusterView> {
-  const [snapshot, groupStates] = await Promise.all([ctx.ports.ecs.snapshot(), ctx.ports.autoScaling.describeGroups(ctx.config.asgNames)]);
-  const model = buildModel(snapshot.instances, groupStates, ctx.config.asgNames, await launchFacts(ctx, groupStates));
+/**
+ * One snapshot of ECS (instances and services, no task) and one description of the configured
+ * groups, read in parallel; then the tasks of the few instances whose tasks matter without
+ * scale-in: those leaving (terminating, agent disconnected, or in `leaving`: Spot warnings), not
+ * ACTIVE (draining), or the fullest Spot instances the storm reserve insures. With `tasks: 'all'`,
+ * every instance's tasks (what scale-in needs).
+ */
+export async function readCluster(
+  ctx: HandlerContext,
+  options: { readonly tasks?: 'all' | 'leaving'; readonly leaving?: ReadonlySet<string>; readonly known?: readonly Instance[] } = {},
+): Promise<ClusterView> {
+  const [snapshot, groupStates] = await Promise.all([ctx.ports.ecs.snapshot({ tasks: 'none' }), ctx.ports.autoScaling.describeGroups(ctx.config.asgNames)]);
+  // Tasks the caller read moments ago (the warned instances of a storm) are not read again.
+  const known = new Map((options.known ?? []).filter((i) => i.tasks !== undefined).map((i) => [i.id, i.tasks as NonNullable<Instance['tasks']>]));
+  const instances = known.size === 0 ? snapshot.instances : snapshot.instances.map((i) => (known.has(i.id) && i.tasks === undefined ? { ...i, tasks: known.get(i.id) ?? [] } : i));
+  const model = buildModel(instances, groupStates, ctx.config.asgNames, await launchFacts(ctx, groupStates));
   for (const s of model.skipped) ctx.ports.log.warn('capacity group left out of scale-out', s);
-  return { ...model, services: snapshot.services, waiting: snapshot.waiting ?? [], groupStates };
+  const view: ClusterView = { ...model, services: snapshot.services, waiting: snapshot.waiting ?? [], groupStates };
+  const leaving = options.leaving ?? new Set<string>();
+  const insured = fullestSpot(view, ctx.config.spotReserveInstances);
+  return withTasks(ctx, view, options.tasks === 'all' ? () => true : (i) => i.status !== 'ACTIVE' || i.terminating === true || i.agentConnected === false || leaving.has(i.id) || insured.has(i.id));
+}
+
+/**
+ * The Spot instances whose tasks the storm reserve (`SPOT_RESERVE_INSTANCES` = k) needs: the core
+ * insures the k fullest by their live service tasks; without reading every task, the k + 2 fullest
+ * by reserved resources (daemon and standalone tasks included, hence the margin) stand for them.
+ */
+function fullestSpot(view: ClusterView, k: number): Set<string> {
+  if (k <= 0) return new Set();
+  const spot = new Set(view.groups.filter((g) => g.spot === true).map((g) => g.name));
+  const load = (i: Instance): number => Math.max(i.registered.cpu > 0 ? 1 - i.remaining.cpu / i.registered.cpu : 0, i.registered.memory > 0 ? 1 - i.remaining.memory / i.registered.memory : 0);
+  const candidates = view.instances.filter((i) => i.group !== undefined && spot.has(i.group) && i.status === 'ACTIVE' && i.terminating !== true);
+  return new Set(candidates.sort((a, b) => load(b) - load(a) || a.id.localeCompare(b.id)).slice(0, k + 2).map((i) => i.id));
+}
+
+/** The view with the tasks of the instances `which` selects filled in (the others keep theirs). */
+export async function withTasks(ctx: HandlerContext, view: ClusterView, which: (i: Instance) => boolean, options: { readonly waiting?: boolean } = {}): Promise<ClusterView> {
+  const arns = view.instances.filter((i) => i.arn !== undefined && i.tasks === undefined && which(i)).map((i) => i.arn as string);
+  if (arns.length === 0 && options.waiting !== true) return view;
+  const { byInstance, waiting } = await ctx.ports.ecs.tasksOf(arns, options);
+  const instances = view.instances.map((i) => {
+    const t = i.arn !== undefined ? byInstance.get(i.arn) : undefined;
+    return t !== undefined ? { ...i, tasks: t } : i;
+  });
+  return { ...view, instances, ...(waiting !== undefined ? { waiting } : {}) };
+}
+
+/**
+ * What a tick reads: the cluster without tasks, the groups and the headroom history in parallel;
+ * then every instance's tasks only when scale-in is considered (excess held for the window, which
+ * the history and the current headroom tell before any task is read), or the cluster's task
+ * listing (for tasks waiting with no instance) when headroom is under the shortage threshold.
+ */
+export async function readForTick(ctx: HandlerContext, now: number): Promise<{ view: ClusterView; history: HeadroomSample[] }> {
+  const { config } = ctx;
+  const [view, history] = await Promise.all([
+    readCluster(ctx),
+    config.scaleInEnabled ? ctx.ports.metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
+  ]);
+  const shape = referenceShape(config.taskShape, view.services, view.instances);
+  const current = headroom(shape, view.instances).total;
+  // Short of headroom: a scale-out is coming, and tasks waiting with no instance (PROVISIONING)
+  // size it; only the cluster's task listing shows them.
+  if (current < config.shortageThreshold) return { view: await withTasks(ctx, view, () => false, { waiting: true }), history };
+  if (!config.scaleInEnabled) return { view, history };
+  const window = scaleInWindow({ now, headroom: current, history, excessThreshold: config.excessThreshold, stabilizationSeconds: config.scaleInStabilizationSeconds });
+  if (!window.held) return { view, history };
+  return { view: await withTasks(ctx, view, () => true), history };
 }
 
 export function decideSettings(config: Config, overrides: Partial<DecideSettings> = {}): DecideSettings {

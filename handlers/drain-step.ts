@@ -8,29 +8,32 @@
  * registered, or already deregistered) but a lifecycle action may be pending, the hook is completed
  * at once: there is nothing to drain, and waiting would only hold the termination.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Instance } from '../core/cluster';
 import { nextDrainStep, type DrainStep } from '../core/drain';
 import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext } from './context';
 import type { DrainCheck } from './ports';
 
+const instanceIdPattern = z.regex(/^i-[0-9a-zA-Z]+$/);
+
 const hookSchema = z.object({
-  group: z.string().min(1),
-  hookName: z.string().min(1),
-  instanceId: z.string().regex(/^i-[0-9a-zA-Z]+$/),
-  token: z.string().min(1).optional(),
+  group: z.string().check(z.minLength(1)),
+  hookName: z.string().check(z.minLength(1)),
+  instanceId: z.string().check(instanceIdPattern),
+  token: z.optional(z.string().check(z.minLength(1))),
 });
 
+// `z.number()` accepts finite numbers only (zod 4).
 const drainCheckSchema = z.object({
   kind: z.literal('drain-check'),
-  instanceId: z.string().regex(/^i-[0-9a-zA-Z]+$/),
+  instanceId: z.string().check(instanceIdPattern),
   cause: z.enum(['lifecycle', 'warm-pool', 'interruption', 'rebalance']),
-  hook: hookSchema.optional(),
-  startedAt: z.number().finite(),
-  deadline: z.number().finite(),
-  hookExpiresAt: z.number().finite().optional(),
-  heartbeatSeconds: z.number().int().min(30).max(7200).optional(),
+  hook: z.optional(hookSchema),
+  startedAt: z.number(),
+  deadline: z.number(),
+  hookExpiresAt: z.optional(z.number()),
+  heartbeatSeconds: z.optional(z.number().check(z.int(), z.minimum(30), z.maximum(7200))),
 });
 
 /** Parse a drain-check message body; a string describing the problem when it is not one. */

@@ -14,6 +14,8 @@ import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext, SqsEnvelope } from './context';
 import { parseDrainCheck, runDrainStep, type DrainOutcome } from './drain-step';
 import type { DrainCheck } from './ports';
+import { awsPortsWith, noCatalog } from './aws/ports';
+import { sqsQueue } from './aws/sqs';
 import { lambdaEntry } from './runtime';
 
 export interface DrainResult {
@@ -80,4 +82,4 @@ export async function handleDrain(event: SqsEnvelope, ctx: HandlerContext): Prom
   return { batchItemFailures: failures, outcomes, dropped };
 }
 
-export const handler = lambdaEntry(handleDrain, process.env, { name: 'drain', requireDrainQueue: true });
+export const handler = lambdaEntry(handleDrain, process.env, { name: 'drain', requireDrainQueue: true, ports: awsPortsWith({ queue: sqsQueue, catalog: () => noCatalog }) });

@@ -28,6 +28,7 @@ import { applyDecision, decideSettings, planOf, readCluster } from './act';
 import type { HandlerContext } from './context';
 import { isLiveLifecycleState } from './model';
 import type { DrainCheck } from './ports';
+import { awsPorts } from './aws/ports';
 import { lambdaEntry } from './runtime';
 
 /** The two-minute Spot warning. */
@@ -127,8 +128,9 @@ async function interrupt(notices: readonly Notice[], dropped: readonly string[],
   const arns = toDrain.map((id) => ours.get(id)?.arn).filter((a): a is string => a !== undefined);
   if (!config.dryRun) await ecs.setStatus(arns, 'DRAINING');
 
-  // 2. One decision for the whole batch (one cluster read), as if the instances were already gone.
-  const view = await readCluster(ctx);
+  // 2. One decision for the whole batch (one cluster read, without re-reading the warned instances'
+  // tasks), as if the instances were already gone.
+  const view = await readCluster(ctx, { leaving: new Set([...toDrain, ...toReplace]), known: found });
   const membership = new Map<string, { group: string; state: string }>();
   for (const g of view.groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, state: m.lifecycleState });
   const inGroup = toDrain.filter((id) => membership.has(id));
@@ -177,4 +179,4 @@ async function interrupt(notices: readonly Notice[], dropped: readonly string[],
   return { warnings, rebalances, drained: toDrain, replaced: toReplace, terminated, foreign, decision };
 }
 
-export const handler = lambdaEntry(handleInterruption, process.env, { name: 'interruption', requireDrainQueue: true });
+export const handler = lambdaEntry(handleInterruption, process.env, { name: 'interruption', requireDrainQueue: true, ports: awsPorts });

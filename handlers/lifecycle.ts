@@ -15,6 +15,8 @@ import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext } from './context';
 import { runDrainStep, type DrainOutcome } from './drain-step';
 import type { DrainCheck } from './ports';
+import { awsPortsWith, noCatalog } from './aws/ports';
+import { sqsQueue } from './aws/sqs';
 import { lambdaEntry } from './runtime';
 
 type LifecycleAction = Extract<ParsedEvent, { kind: 'lifecycle' }>;
@@ -111,4 +113,4 @@ export async function handleLifecycle(event: unknown, ctx: HandlerContext): Prom
   return { outcomes, dropped, ...(sqs ? { batchItemFailures: failures.map((id) => ({ itemIdentifier: id })) } : {}) };
 }
 
-export const handler = lambdaEntry(handleLifecycle, process.env, { name: 'lifecycle', requireDrainQueue: true });
+export const handler = lambdaEntry(handleLifecycle, process.env, { name: 'lifecycle', requireDrainQueue: true, ports: awsPortsWith({ queue: sqsQueue, catalog: () => noCatalog }) });

@@ -7,17 +7,34 @@
  * throttling/5xx error through) when a retry could succeed; return `'gone'` / `undefined` /
  * an empty result when the thing acted on no longer exists: that is not an error.
  */
-import type { Instance, InstanceStatus, Service, TaskShape } from '../core/cluster';
+import type { Instance, InstanceStatus, Service, Task, TaskShape } from '../core/cluster';
 import type { MetricDatum, MetricName } from '../core/metrics';
 import type { HeadroomSample } from '../core/scale-in';
+
+/** What a snapshot reads besides instances and services. */
+export interface SnapshotOptions {
+  /**
+   * `all` (default): every instance's tasks, and tasks waiting with no instance when the adapter
+   * listed the whole cluster; `none`: no task is read, instances carry `taskCounts` only (read the
+   * few whose tasks matter with `tasksOf`).
+   */
+  readonly tasks?: 'all' | 'none';
+}
 
 /** ECS, scoped to one cluster. */
 export interface ContainerService {
   /**
-   * Every container instance (with its tasks) and every service of the cluster, in one snapshot;
-   * `waiting`: tasks not STOPPED that have no container instance yet (PROVISIONING), as shapes.
+   * Every container instance and every service of the cluster, in one snapshot; `waiting`: tasks
+   * not STOPPED that have no container instance yet (PROVISIONING), as shapes, when they were read.
    */
-  snapshot(): Promise<{ instances: Instance[]; services: Service[]; waiting?: TaskShape[] }>;
+  snapshot(options?: SnapshotOptions): Promise<{ instances: Instance[]; services: Service[]; waiting?: TaskShape[] }>;
+  /**
+   * The live tasks (not STOPPED; on instances that are not ACTIVE, also those ECS is stopping) of
+   * these container instances of the latest snapshot, by container instance ARN; `waiting` when the
+   * adapter listed the whole cluster's tasks to answer (tasks with no instance, as in `snapshot`);
+   * `waiting: true` makes it list them (⌈T/100⌉ ListTasks, only new ARNs described).
+   */
+  tasksOf(containerInstanceArns: readonly string[], options?: { readonly waiting?: boolean }): Promise<{ byInstance: Map<string, Task[]>; waiting?: TaskShape[] }>;
   /** The container instances (with tasks) for these EC2 instance ids; missing ids are absent. */
   findInstances(ec2InstanceIds: readonly string[]): Promise<Instance[]>;
   /** UpdateContainerInstancesState; idempotent; instances already in `status` or gone are skipped. */

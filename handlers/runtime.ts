@@ -8,15 +8,18 @@ import { ConfigError } from '../core/errors';
 import type { Config } from '../core/config';
 import type { HandlerContext } from './context';
 import type { Logger, Ports } from './ports';
-import { awsPorts, jsonLogger } from './aws/ports';
+import { jsonLogger } from './aws/logger';
 
 export type HandlerFunction<E, R> = (event: E, ctx: HandlerContext) => Promise<R>;
 
 export interface EntryOptions extends LoadOptions {
   /** Handler name, for log lines. */
   readonly name: string;
-  /** Builds the ports; the AWS adapters unless a test passes its own. */
-  readonly ports?: (config: Config, log: Logger) => Ports;
+  /**
+   * Builds the ports: each handler passes the AWS factory of the clients it uses (so its bundle
+   * holds no other client), a test its own.
+   */
+  readonly ports: (config: Config, log: Logger) => Ports;
   readonly log?: Logger;
 }
 
@@ -33,7 +36,7 @@ export function lambdaEntry<E, R>(fn: HandlerFunction<E, R>, env: Readonly<Recor
     if (context !== undefined) return context;
     try {
       const config = loadConfig(env, options);
-      context = { config, ports: (options.ports ?? awsPorts)(config, log) };
+      context = { config, ports: options.ports(config, log) };
       return context;
     } catch (error) {
       if (error instanceof ConfigError) {

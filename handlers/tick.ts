@@ -11,8 +11,10 @@ import { decide, type Decision } from '../core/decide';
 import { parseEventBridge } from '../core/events';
 import { tickMetrics } from '../core/metrics';
 import { describeUnschedulable } from '../core/unschedulable';
-import { applyDecision, decideSettings, planOf, readCluster } from './act';
+import { applyDecision, decideSettings, planOf, readForTick } from './act';
 import type { HandlerContext } from './context';
+import { awsPortsWith, ec2Catalog } from './aws/ports';
+import { noQueue } from './aws/sqs';
 import { lambdaEntry } from './runtime';
 
 export type TickResult =
@@ -48,10 +50,7 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
     return { status: 'dropped', reason: trigger.reason };
   }
   const now = ctx.ports.now();
-  const [view, history] = await Promise.all([
-    readCluster(ctx),
-    config.scaleInEnabled ? metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
-  ]);
+  const { view, history } = await readForTick(ctx, now);
   const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(config) });
   log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...planOf(decision) });
   if (decision.unschedulable.length > 0) log.warn('unschedulable tasks: no capacity group can ever hold them (not counted as shortage)', { count: decision.unschedulable.length, reasons: describeUnschedulable(decision.unschedulable) });
@@ -60,4 +59,4 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
   return { status: config.dryRun ? 'planned' : 'acted', trigger: trigger.trigger, decision };
 }
 
-export const handler = lambdaEntry(handleTick, process.env, { name: 'tick' });
+export const handler = lambdaEntry(handleTick, process.env, { name: 'tick', ports: awsPortsWith({ queue: () => noQueue, catalog: ec2Catalog }) });

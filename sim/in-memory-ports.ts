@@ -94,15 +94,49 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
     return view;
   };
 
+  /** The view without tasks (what a snapshot with `tasks: 'none'` returns), cached the same way. */
+  const lightViews = new WeakMap<Instance, Instance>();
+  const lightView = (i: ReturnType<SimWorld['ecsInstances']>[number]): Instance => {
+    const full = instanceView(i);
+    let view = lightViews.get(full);
+    if (view === undefined) {
+      const { tasks, ...rest } = full;
+      const live = (tasks ?? []).filter((t) => t.status !== 'STOPPED');
+      view = { ...rest, taskCounts: { running: live.filter((t) => t.status === 'RUNNING').length, pending: live.filter((t) => t.status !== 'RUNNING').length } };
+      lightViews.set(full, view);
+    }
+    return view;
+  };
+
   const ecs: ContainerService = {
-    async snapshot() {
+    async snapshot(options = {}) {
       const instances = world.ecsInstances();
       const services = world.coreServices();
-      const tasks = instances.reduce((n, i) => n + i.tasks.size, 0);
       const defs = new Set<string>(services.map((s) => `service:${s.name}`));
       for (const shape of world.standaloneShapes()) defs.add(`job:${shape}`);
+      if (options.tasks === 'none') {
+        // Counts only: what the ECS adapter returns without listing tasks; warm, one DescribeClusters
+        // replaces the listings (counts unchanged between most ticks; a change costs the listings).
+        await call(pages(instances.length, 100) + 1 + pages(services.length, 10) + definitionCalls(defs), 'snapshot');
+        return { instances: instances.map(lightView), services };
+      }
+      const tasks = instances.reduce((n, i) => n + i.tasks.size, 0);
       await call(2 * pages(instances.length, 100) + 2 * pages(tasks, 100) + pages(services.length, 100) + pages(services.length, 10) + definitionCalls(defs), 'snapshot');
       return { instances: instances.map(instanceView), services, waiting: world.provisioningShapes() };
+    },
+    async tasksOf(arns, options = {}) {
+      const wanted = new Set(arns);
+      const found = world.ecsInstances().filter((i) => i.arn !== undefined && wanted.has(i.arn));
+      if (options.waiting === true) {
+        const all = world.ecsInstances().reduce((n, i) => n + i.tasks.size, 0);
+        await call(pages(all, 100), 'ListTasks');
+      }
+      const waiting = options.waiting === true ? { waiting: world.provisioningShapes() } : {};
+      if (found.length === 0) return { byInstance: new Map(), ...waiting };
+      const tasks = found.reduce((n, i) => n + i.tasks.size, 0);
+      // ListTasks per instance (and per DRAINING instance for tasks being stopped), DescribeTasks per 100.
+      await call(found.length + found.filter((i) => i.ecsStatus !== 'ACTIVE').length + pages(tasks, 100), 'tasksOf');
+      return { byInstance: new Map(found.map((i) => [i.arn as string, [...(instanceView(i).tasks ?? [])]])), ...waiting };
     },
     async findInstances(ids) {
       const wanted = new Set(ids);

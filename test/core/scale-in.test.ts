@@ -164,7 +164,7 @@ describe('scale-in: tasks already moved in this plan', () => {
     const p = plan(instances, { excessThreshold: 0, shortageThreshold: 0, maxScaleInPercent: 100 });
     const gone = new Set(chosen(p));
     expect(gone.has('a')).toBe(true);
-    const moved = instances.filter((i) => gone.has(i.id)).flatMap((i) => i.tasks);
+    const moved = instances.filter((i) => gone.has(i.id)).flatMap((i) => i.tasks ?? []);
     const stay = instances.filter((i) => !gone.has(i.id));
     const sum = (xs: Array<{ cpu: number; memory: number }>) => xs.reduce((s, x) => ({ cpu: s.cpu + x.cpu, memory: s.memory + x.memory }), { cpu: 0, memory: 0 });
     const free = sum(stay.map((i) => i.remaining));

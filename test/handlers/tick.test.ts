@@ -42,7 +42,7 @@ describe('tick handler', () => {
     expect(aws.count() > 0).toBe(status === 'acted');
   });
 
-  it('standalone tasks waiting with no instance (PROVISIONING) are demand and count as pending', async () => {
+  it('standalone tasks waiting with no instance (PROVISIONING) are demand and count as pending (short of headroom: the tick lists the cluster\'s tasks)', async () => {
     const aws = cluster(2, 8);
     for (let k = 0; k < 20; k++) aws.provisioningTask('batch');
     await handleTick(sample('tick/scheduled.json'), context());
@@ -135,7 +135,7 @@ describe('tick handler', () => {
 
   it('throttling then success: the failed tick throws, the next one acts', async () => {
     const aws = cluster(2, 8, { unplaced: 5 });
-    aws.failNext('DescribeTasks', throttling());
+    aws.failNext('DescribeContainerInstances', throttling());
     const ctx = context();
     await expect(handleTick(sample('tick/scheduled.json'), ctx)).rejects.toThrow('Rate exceeded');
     expect(aws.desired).toEqual([]);

@@ -4,7 +4,7 @@
  * (@aws-cdk/aws-service-spec), IAM least privilege, and the stack's own invariants.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REDELIVERY_SECONDS } from '../../handlers/drain-step';
@@ -53,6 +53,10 @@ describe('CloudFormation template from `serverless package`', () => {
   let spec: Spec;
   beforeAll(() => {
     spec = loadSpec();
+  });
+
+  it.each(['tick', 'interruption', 'lifecycle', 'drain'])('the %s function zip is at most 400 KB (its clients only, no source maps by default)', (fn) => {
+    expect(statSync(join(out, `${fn}.zip`)).size).toBeLessThanOrEqual(400 * 1024);
   });
 
   it('every resource type, property and attribute exists in the CloudFormation registry schemas', () => {
