@@ -24,6 +24,8 @@ export interface TaskShape extends Resources {
   readonly memberOf?: readonly string[];
   /** ECS task group, e.g. `service:web`; the scope of `distinctInstance`. */
   readonly taskGroup?: string;
+  /** `awsvpc` network mode: the task needs a network interface of its own (core/eni.ts). */
+  readonly awsvpc?: boolean;
 }
 
 /**
@@ -119,6 +121,8 @@ export interface CapacityGroup {
   readonly attributes?: Readonly<Record<string, string>>;
   /** When a launch in this group last failed (epoch ms), e.g. insufficient Spot capacity. */
   readonly launchFailedAt?: number;
+  /** Members use ENI trunking (`ecs.awsvpc-trunk-id`): new instances' awsvpc slots are not limited by the table. */
+  readonly awsvpcTrunking?: boolean;
   /**
    * Members in a live lifecycle state (`Pending*`, `InService`), registered with ECS or not. When
    * known, incoming capacity is counted from them (see `incomingByGroup`); when absent (a caller

@@ -19,6 +19,7 @@ export function copiesThatFit(shape: TaskShape, bin: Bin): number {
   const byMemory = shape.memory > 0 ? Math.floor(bin.memory / shape.memory) : Number.POSITIVE_INFINITY;
   let copies = Math.min(byCpu, byMemory);
   if (!Number.isFinite(copies)) copies = 0; // a zero shape is refused by configuration; never count infinity
+  if (shape.awsvpc === true && bin.enis !== undefined) copies = Math.min(copies, bin.enis);
   const singular = (shape.tcpPorts?.length ?? 0) > 0 || (shape.udpPorts?.length ?? 0) > 0 || (shape.distinctInstance === true && shape.taskGroup !== undefined);
   return singular ? Math.min(copies, 1) : copies;
 }

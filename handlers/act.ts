@@ -154,34 +154,48 @@ export interface ActOptions {
  * Act on a decision, most urgent first: grow groups, reactivate scale-in drains, then (tick only)
  * start scale-in drains and terminate empty scale-in instances with decrement.
  *
- * Ordering keeps every partial failure safe: reactivation sets ACTIVE before removing the scale-in
- * mark, scale-in puts the mark before DRAINING, so an instance is never left DRAINING without the
- * mark (which would look like a foreign drain and never be terminated nor reactivated).
+ * Every answer is read, so the scale-in mark and DRAINING always go together: scale-in marks first
+ * and drains only what the mark reached (PutAttributes can be refused: 10 custom attributes per
+ * instance), then unmarks what ECS refused to set DRAINING; reactivation removes the mark only
+ * where ECS set ACTIVE. An instance DRAINING without the mark would look like a foreign drain and
+ * never be terminated nor reactivated; a marked ACTIVE instance would be mistaken for a drain.
  */
 export async function applyDecision(ctx: HandlerContext, d: Decision, instances: readonly Instance[], options: ActOptions): Promise<void> {
   const { ecs, autoScaling, log, now } = ctx.ports;
   const arnOf = new Map(instances.filter((i) => i.arn !== undefined).map((i) => [i.id, i.arn as string]));
   const arns = (ids: readonly string[]): string[] => ids.map((id) => arnOf.get(id)).filter((a): a is string => a !== undefined);
+  const reactivate = async (targets: readonly string[]): Promise<readonly string[]> => {
+    if (targets.length === 0) return [];
+    const { changed } = await ecs.setStatus(targets, 'ACTIVE');
+    if (changed.length > 0) await ecs.setAttribute(changed, SCALE_IN_ATTRIBUTE, undefined);
+    return changed;
+  };
 
   for (const a of d.scaleOut) {
+    // The adapter never lowers desired capacity (a concurrent scale-out may have raised it since our read).
     await autoScaling.setDesiredCapacity(a.group, a.desired);
     log.info('scale-out', { group: a.group, count: a.count, desired: a.desired });
   }
-  const reactivate = arns(d.reactivate.map((r) => r.instance));
-  if (reactivate.length > 0) {
-    await ecs.setStatus(reactivate, 'ACTIVE');
-    await ecs.setAttribute(reactivate, SCALE_IN_ATTRIBUTE, undefined);
-    log.info('reactivated scale-in drains', { instances: d.reactivate.map((r) => r.instance) });
-  }
+  const back = await reactivate(arns(d.reactivate.map((r) => r.instance)));
+  if (back.length > 0) log.info('reactivated scale-in drains', { instances: back });
   if (!options.scaleIn) return;
   const scaleIn = arns(d.scaleIn.map((s) => s.instance));
   if (scaleIn.length > 0) {
-    await ecs.setAttribute(scaleIn, SCALE_IN_ATTRIBUTE, new Date(now()).toISOString());
-    await ecs.setStatus(scaleIn, 'DRAINING');
-    log.info('scale-in: draining', { instances: d.scaleIn.map((s) => s.instance) });
+    const marked = await ecs.setAttribute(scaleIn, SCALE_IN_ATTRIBUTE, new Date(now()).toISOString());
+    const unmarked = scaleIn.filter((a) => !marked.includes(a));
+    if (unmarked.length > 0) log.warn('scale-in: mark refused, instance left ACTIVE', { instances: unmarked });
+    const { changed } = marked.length > 0 ? await ecs.setStatus(marked, 'DRAINING') : { changed: [] as string[] };
+    const refused = marked.filter((a) => !changed.includes(a));
+    if (refused.length > 0) await ecs.setAttribute(refused, SCALE_IN_ATTRIBUTE, undefined);
+    if (changed.length > 0) log.info('scale-in: draining', { instances: changed });
   }
   for (const t of d.terminate) {
     const result = await autoScaling.terminateInstance(t.instance, true);
-    log.info('scale-in: terminating empty instance with decrement', { instance: t.instance, group: t.group, result });
+    if (result === 'at-min') {
+      // Auto Scaling refuses a decrement below the group's minimum; the instance is capacity the
+      // group keeps anyway, so it goes back to work instead of waiting DRAINING for nothing.
+      log.warn('scale-in: group at its minimum, termination refused; reactivating the instance', { instance: t.instance, group: t.group });
+      await reactivate(arns([t.instance]));
+    } else log.info('scale-in: terminating empty instance with decrement', { instance: t.instance, group: t.group, result });
   }
 }

@@ -18,6 +18,7 @@
  *   scale-out (logged). No built-in table: any type, from zero members.
  */
 import type { CapacityGroup, Instance, Resources } from '../core/cluster';
+import { TRUNK_ATTRIBUTE } from '../core/eni';
 import type { GroupState, InstanceTypeInfo, LaunchTemplateInfo } from './ports';
 
 /**
@@ -172,6 +173,7 @@ export function buildModel(instances: readonly Instance[], groupStates: readonly
         }),
       ...(g.spot === true || facts.templates.get(name)?.spot === true ? { spot: true } : {}),
       ...(g.launchFailedAt !== undefined ? { launchFailedAt: g.launchFailedAt } : {}),
+      ...(members.some((i) => i.attributes[TRUNK_ATTRIBUTE] !== undefined) ? { awsvpcTrunking: true } : {}),
     });
   }
   return { instances: model, groups, skipped };

@@ -37,12 +37,23 @@ export interface ContainerService {
   tasksOf(containerInstanceArns: readonly string[], options?: { readonly waiting?: boolean }): Promise<{ byInstance: Map<string, Task[]>; waiting?: TaskShape[] }>;
   /** The container instances (with tasks) for these EC2 instance ids; missing ids are absent. */
   findInstances(ec2InstanceIds: readonly string[]): Promise<Instance[]>;
-  /** UpdateContainerInstancesState; idempotent; instances already in `status` or gone are skipped. */
-  setStatus(containerInstanceArns: readonly string[], status: Extract<InstanceStatus, 'ACTIVE' | 'DRAINING'>): Promise<void>;
-  /** Put (value) or delete (undefined) a custom attribute on container instances. */
-  setAttribute(containerInstanceArns: readonly string[], name: string, value: string | undefined): Promise<void>;
+  /**
+   * UpdateContainerInstancesState; idempotent. Says which instances are now in `status` and which
+   * ECS refused (a 200 answer may still list `failures`): callers act only on what changed.
+   */
+  setStatus(containerInstanceArns: readonly string[], status: Extract<InstanceStatus, 'ACTIVE' | 'DRAINING'>): Promise<StatusChange>;
+  /** Put (value) or delete (undefined) a custom attribute on container instances; the ARNs changed. */
+  setAttribute(containerInstanceArns: readonly string[], name: string, value: string | undefined): Promise<readonly string[]>;
   /** StopTask for each id; tasks already stopped or gone are skipped. */
   stopTasks(taskIds: readonly string[], reason: string): Promise<void>;
+}
+
+/** What a status change did, per container instance. */
+export interface StatusChange {
+  /** Container instances now in the requested status. */
+  readonly changed: readonly string[];
+  /** Container instances ECS left as they were, with its reason (`MISSING`: not registered). */
+  readonly refused: ReadonlyArray<{ readonly arn: string; readonly reason: string }>;
 }
 
 /** One Auto Scaling group as Auto Scaling reports it. */
@@ -97,6 +108,8 @@ export interface InstanceCatalog {
   instanceTypes(names: readonly string[]): Promise<Map<string, InstanceTypeInfo>>;
 }
 
+export type TerminateResult = 'ok' | 'gone' | 'at-min';
+
 /** The lifecycle action a drain completes. */
 export interface HookRef {
   readonly group: string;
@@ -110,8 +123,11 @@ export interface HookRef {
 export interface AutoScaling {
   describeGroups(names: readonly string[]): Promise<GroupState[]>;
   setDesiredCapacity(group: string, desired: number): Promise<void>;
-  /** TerminateInstanceInAutoScalingGroup; `'gone'` when the instance is no longer in a group. */
-  terminateInstance(instanceId: string, decrementDesired: boolean): Promise<'ok' | 'gone'>;
+  /**
+   * TerminateInstanceInAutoScalingGroup; `'gone'` when the instance is no longer in a group,
+   * `'at-min'` when Auto Scaling refuses a decrement below the group's minimum (nothing changed).
+   */
+  terminateInstance(instanceId: string, decrementDesired: boolean): Promise<TerminateResult>;
   /** RecordLifecycleActionHeartbeat; `'gone'` when no lifecycle action is pending. */
   heartbeat(hook: HookRef): Promise<'ok' | 'gone'>;
   /** CompleteLifecycleAction CONTINUE; `'gone'` for "No active Lifecycle Action found". */
@@ -133,6 +149,11 @@ export interface DrainCheck {
   readonly hookExpiresAt?: number;
   /** Hook heartbeat timeout, to extend `hookExpiresAt` after a heartbeat. */
   readonly heartbeatSeconds?: number;
+  /**
+   * The drain chain this check belongs to; the instance carries the current one (ECS attribute
+   * `headroom.drain-chain`), so a duplicate lifecycle event's older chain is dropped at its next check.
+   */
+  readonly chain?: string;
 }
 
 export interface DrainQueue {

@@ -19,6 +19,7 @@ import type { HeadroomSample } from '../core/scale-in';
 import type { AutoScaling, ContainerService, DrainCheck, DrainQueue, GroupState, HookRef, InstanceCatalog, InstanceTypeInfo, Logger, Metrics, Ports } from '../handlers/ports';
 import { ECS_MEMORY_FRACTION } from '../handlers/model';
 import type { Prng } from './prng';
+import type { ApiAction } from './throttle';
 import type { SimWorld } from './sim-world';
 
 /** How far back failed scaling activities are reported (the adapter reads the recent activities). */
@@ -58,17 +59,28 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
   let injected = 0;
 
   /**
-   * Count `n` requests, wait their latency on the simulated clock (so a tick and an interruption
-   * invocation overlap as they do in Lambda), and maybe fail like a throttled SDK call.
+   * Count the requests of one port call (by action), wait their latency on the simulated clock (so
+   * a tick and an interruption invocation overlap as they do in Lambda) and, when the account's
+   * buckets are short (sim/throttle.ts), until AWS admits the last one: the adapters' SDK clients
+   * hold or retry throttled requests. The requests go out one after another, so the call takes
+   * max(n × latency, wait + latency); buckets refill independently, so the longest wait counts.
+   * Then maybe fail like a throttled SDK call whose retries ran out (`faults.apiErrorRate`).
    */
-  const call = async (n: number, what: string): Promise<void> => {
-    world.countApi(n);
-    await world.sleep(n * (options.latencyMs ?? API_LATENCY_MS));
+  const calls = async (requests: Partial<Record<ApiAction, number>>, what: string): Promise<void> => {
+    let n = 0;
+    let waitMs = 0;
+    for (const [action, k] of Object.entries(requests) as Array<[ApiAction, number]>) {
+      n += k;
+      waitMs = Math.max(waitMs, world.countApi(k, action));
+    }
+    const latency = options.latencyMs ?? API_LATENCY_MS;
+    await world.sleep(Math.max(n * latency, waitMs > 0 ? waitMs + latency : 0));
     if (options.apiErrorRate > 0 && options.faults.chance(options.apiErrorRate)) {
       injected++;
       throw new HeadroomError('transient', `ThrottlingException: Rate exceeded (${what}, injected by the simulator)`);
     }
   };
+  const call = (n: number, action: ApiAction): Promise<void> => calls({ [action]: n }, action);
 
   const definitionCalls = (keys: Iterable<string>): number => {
     let n = 0;
@@ -117,11 +129,22 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
       if (options.tasks === 'none') {
         // Counts only: what the ECS adapter returns without listing tasks; warm, one DescribeClusters
         // replaces the listings (counts unchanged between most ticks; a change costs the listings).
-        await call(pages(instances.length, 100) + 1 + pages(services.length, 10) + definitionCalls(defs), 'snapshot');
+        await calls({ DescribeContainerInstances: pages(instances.length, 100), DescribeClusters: 1, DescribeServices: pages(services.length, 10), DescribeTaskDefinition: definitionCalls(defs) }, 'snapshot');
         return { instances: instances.map(lightView), services };
       }
       const tasks = instances.reduce((n, i) => n + i.tasks.size, 0);
-      await call(2 * pages(instances.length, 100) + 2 * pages(tasks, 100) + pages(services.length, 100) + pages(services.length, 10) + definitionCalls(defs), 'snapshot');
+      await calls(
+        {
+          ListContainerInstances: pages(instances.length, 100),
+          DescribeContainerInstances: pages(instances.length, 100),
+          ListTasks: pages(tasks, 100),
+          DescribeTasks: pages(tasks, 100),
+          ListServices: pages(services.length, 100),
+          DescribeServices: pages(services.length, 10),
+          DescribeTaskDefinition: definitionCalls(defs),
+        },
+        'snapshot',
+      );
       return { instances: instances.map(instanceView), services, waiting: world.provisioningShapes() };
     },
     async tasksOf(arns, options = {}) {
@@ -135,31 +158,47 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
       if (found.length === 0) return { byInstance: new Map(), ...waiting };
       const tasks = found.reduce((n, i) => n + i.tasks.size, 0);
       // ListTasks per instance (and per DRAINING instance for tasks being stopped), DescribeTasks per 100.
-      await call(found.length + found.filter((i) => i.ecsStatus !== 'ACTIVE').length + pages(tasks, 100), 'tasksOf');
+      await calls({ ListTasks: found.length + found.filter((i) => i.ecsStatus !== 'ACTIVE').length, DescribeTasks: pages(tasks, 100) }, 'tasksOf');
       return { byInstance: new Map(found.map((i) => [i.arn as string, [...(instanceView(i).tasks ?? [])]])), ...waiting };
     },
     async findInstances(ids) {
       const wanted = new Set(ids);
       const found = world.ecsInstances().filter((i) => wanted.has(i.id));
       const tasks = found.reduce((n, i) => n + i.tasks.size, 0);
-      await call(pages(wanted.size, 20) + (found.length > 0 ? pages(found.length, 100) + 2 * found.length + pages(tasks, 100) + 1 : 0), 'findInstances');
+      await calls(
+        found.length > 0
+          ? { ListContainerInstances: pages(wanted.size, 20), DescribeContainerInstances: pages(found.length, 100), ListTasks: 2 * found.length, DescribeTasks: pages(tasks, 100), DescribeServices: 1 }
+          : { ListContainerInstances: pages(wanted.size, 20) },
+        'findInstances',
+      );
       return found.map(instanceView);
     },
     async setStatus(arns, status: Extract<InstanceStatus, 'ACTIVE' | 'DRAINING'>) {
-      if (arns.length === 0) return;
+      const changed: string[] = [];
+      const refused: Array<{ arn: string; reason: string }> = [];
+      if (arns.length === 0) return { changed, refused };
       await call(pages(arns.length, 10), 'UpdateContainerInstancesState');
       for (const arn of arns) {
         const i = world.findInstance(arn);
-        if (i !== undefined) world.setEcsStatus(i, status, 'headroom');
+        if (i === undefined || i.ecsStatus === undefined) refused.push({ arn, reason: 'MISSING' });
+        else {
+          world.setEcsStatus(i, status, 'headroom');
+          changed.push(arn);
+        }
       }
+      return { changed, refused };
     },
     async setAttribute(arns, name, value) {
-      if (arns.length === 0) return;
+      const changed: string[] = [];
+      if (arns.length === 0) return changed;
       await call(pages(arns.length, 10), value === undefined ? 'DeleteAttributes' : 'PutAttributes');
       for (const arn of arns) {
         const i = world.findInstance(arn);
-        if (i !== undefined) world.setAttribute(i, name, value);
+        if (i === undefined || i.ecsStatus === undefined) continue;
+        world.setAttribute(i, name, value);
+        changed.push(arn);
       }
+      return changed;
     },
     async stopTasks(taskIds, reason) {
       if (taskIds.length === 0) return;
@@ -171,7 +210,7 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
   const autoScaling: AutoScaling = {
     async describeGroups(names) {
       const groups = names.map((n) => world.groupByName(n)).filter((g): g is NonNullable<typeof g> => g !== undefined);
-      await call(pages(names.length, 100) + groups.length, 'DescribeAutoScalingGroups');
+      await calls({ DescribeAutoScalingGroups: pages(names.length, 100), DescribeScalingActivities: groups.length }, 'DescribeAutoScalingGroups');
       return groups.map(
         (g): GroupState => ({
           name: g.name,
@@ -200,7 +239,8 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
       await call(1, 'SetDesiredCapacity');
       const g = world.groupByName(group);
       if (g === undefined) throw new HeadroomError('invalid-input', `ValidationError: AutoScalingGroup name not found - ${group}`);
-      world.setDesired(g, desired, 'headroom');
+      // Like the AWS adapter: a scale-out never lowers desired capacity.
+      world.setDesired(g, Math.max(g.desired, desired), 'headroom');
     },
     async terminateInstance(instanceId, decrement) {
       await call(1, 'TerminateInstanceInAutoScalingGroup');

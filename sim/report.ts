@@ -129,6 +129,7 @@ const MEASURES: ReadonlyArray<{ key: keyof PolicyResult; label: string; better: 
   { key: 'scaleInActions', label: 'scale-in actions', better: 'none', format: String },
   { key: 'apiCalls', label: 'API calls', better: 'none', format: String },
   { key: 'maxApiCallsPerTick', label: 'max API calls per tick', better: 'none', format: String },
+  { key: 'throttledApiCalls', label: 'throttled API calls', better: 'low', format: String },
 ];
 
 function summaryTable(runs: readonly PolicyRun[]): string {

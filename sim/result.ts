@@ -23,6 +23,8 @@ export interface PolicyResult {
   readonly scaleInActions: number;
   readonly apiCalls: number;
   readonly maxApiCallsPerTick: number;
+  /** Requests that found the account's bucket empty and waited for AWS to admit them (sim/throttle.ts). */
+  readonly throttledApiCalls: number;
   /** Instances held in Terminating:Wait past the drain timeout plus two checks. */
   readonly stuckInstances: number;
   /** Requests that would have taken a group below its min or above its max. */
@@ -66,6 +68,7 @@ export function resultOf(policy: PolicyName, world: World, cpuSeconds: number): 
     scaleInActions: world.scaleInActions,
     apiCalls: world.apiCalls,
     maxApiCallsPerTick: world.maxApiCallsPerTick,
+    throttledApiCalls: world.throttledApiCalls,
     stuckInstances: world.stuckInstances,
     boundViolations: world.boundViolations,
     tasksKilled: world.tasksKilled,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULTS } from '../core/config';
+import { BUCKET_NAMES } from './throttle';
 
 export const POLICY_NAMES = ['headroom', 'ugns', 'ecs-cas', 'static-peak'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
@@ -126,10 +127,23 @@ const cluster = z.strictObject({
 export const TUNABLE_ENV = Object.keys(DEFAULTS) as ReadonlyArray<keyof typeof DEFAULTS>;
 const tunable = new Set<string>(TUNABLE_ENV);
 
+/** One API throttling bucket (sim/throttle.ts): AWS's token bucket per account and Region. */
+const bucketSpec = z.strictObject({
+  burst: z.number({ message: 'expected the bucket size in requests' }).finite({ message: 'expected the bucket size in requests' }).min(1, { message: 'expected the bucket size in requests (≥ 1)' }),
+  ratePerSecond: positive('the refill rate in requests per second'),
+});
+
+/** Per-account API throttling, on by default with the documented buckets; `buckets` overrides some. */
+const throttle = z.strictObject({
+  enabled: z.boolean({ message: 'expected true or false' }).default(true),
+  buckets: z.partialRecord(z.enum(BUCKET_NAMES, { message: `expected one of ${BUCKET_NAMES.join(', ')}` }), bucketSpec, { message: `expected an object keyed by bucket (${BUCKET_NAMES.join(', ')})` }).default({}),
+});
+
 const faults = z.strictObject({
   apiErrorRate: fraction('the probability an API call fails').default(0),
   duplicateEventRate: fraction('the probability an event is delivered twice').default(0),
   eventDelaySeconds: z.tuple([nonNegative('seconds'), nonNegative('seconds')], { message: 'expected [min, max] seconds' }).default([0, 0]),
+  throttle: throttle.default({ enabled: true, buckets: {} }),
 });
 
 export const scenarioSchema = z
@@ -144,7 +158,7 @@ export const scenarioSchema = z
     jobs: z.array(job, { message: 'expected a list of job bursts' }).default([]),
     trace: trace.optional(),
     interruptions: interruptions.default({ spotPerInstanceHour: 0, storms: [] }),
-    faults: faults.default({ apiErrorRate: 0, duplicateEventRate: 0, eventDelaySeconds: [0, 0] }),
+    faults: faults.default({ apiErrorRate: 0, duplicateEventRate: 0, eventDelaySeconds: [0, 0], throttle: { enabled: true, buckets: {} } }),
     cluster: cluster.default({ capacityProviders: false, runTaskRetrySeconds: 60 }),
     env: z
       .record(
@@ -220,6 +234,14 @@ export function crossFieldProblems(input: unknown): string[] {
     if (lo !== undefined && hi !== undefined && lo > hi) out.push(`${path}: expected [min, max] with min ≤ max (got [${lo}, ${hi}])`);
   };
   range(obj(s.faults)?.eventDelaySeconds, 'faults.eventDelaySeconds');
+  const throttleSpec = obj(obj(s.faults)?.throttle);
+  const buckets = Object.entries(obj(throttleSpec?.buckets) ?? {});
+  if (throttleSpec?.enabled === false && buckets.length > 0) out.push('faults.throttle: buckets have no effect with enabled: false (remove one or the other)');
+  for (const [name, raw] of buckets) {
+    const [burst, rate] = [num(obj(raw)?.burst), num(obj(raw)?.ratePerSecond)];
+    // AWS's buckets refill no faster than their size per second; a faster refill is a typo.
+    if (burst !== undefined && burst >= 1 && rate !== undefined && rate > burst) out.push(`faults.throttle.buckets.${name}: expected ratePerSecond ≤ burst (got ${rate} > ${burst})`);
+  }
   for (const key of Object.keys(obj(s.env) ?? {})) {
     if (!tunable.has(key)) out.push(`env.${key}: unknown variable: expected one of ${TUNABLE_ENV.join(', ')} (the deployment's CLUSTER_NAME, ASG_NAMES and DRAIN_QUEUE_URL are set by the simulator)`);
   }

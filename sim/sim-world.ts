@@ -5,6 +5,7 @@
  * world free of import cycles.
  */
 import type { CapacityGroup, Instance, Resources, Service, TaskShape } from '../core/cluster';
+import type { ApiAction } from './throttle';
 import type { GroupRuntime, SimInstance, WaitingTask } from './world-types';
 
 export interface SimWorld {
@@ -15,7 +16,8 @@ export interface SimWorld {
   schedule(at: number, label: string, run: () => void | Promise<void>): void;
   /** Resolve after `ms` of simulated time. */
   sleep(ms: number): Promise<void>;
-  countApi(n: number): void;
+  /** Count `n` requests of `action`; returns the wait (ms) until the account's bucket admits them. */
+  countApi(n: number, action: ApiAction): number;
   note(message: string): void;
 
   // ECS

@@ -25,6 +25,7 @@ const ROWS: readonly Row[] = [
   { label: 'scale-in actions', value: (r) => String(r.scaleInActions) },
   { label: 'API calls', value: (r) => String(r.apiCalls) },
   { label: 'max API calls per tick', value: (r) => String(r.maxApiCallsPerTick) },
+  { label: 'throttled API calls', value: (r) => String(r.throttledApiCalls) },
 ];
 
 export function formatTable(results: readonly PolicyResult[]): string {

@@ -10,6 +10,7 @@ import { Meter } from './metering';
 import type { Policy } from './policy';
 import { Prng } from './prng';
 import type { Scenario } from './scenario';
+import { ApiThrottle, type ApiAction } from './throttle';
 import type { Resources } from '../core/cluster';
 import type { GroupRuntime, SimInstance, SimTask } from './world-types';
 import type { Submission } from './workload';
@@ -80,6 +81,10 @@ export class WorldBase {
   launchFailures = 0;
   rebalanceRecommendations = 0;
   apiCalls = 0;
+  /** Requests that found their bucket empty and waited (SDK retries) before AWS admitted them. */
+  throttledApiCalls = 0;
+  /** The account's API buckets, shared by everything that calls AWS in this world. */
+  private readonly throttle: ApiThrottle;
   private readonly apiByTick = new Map<number, number>();
   readonly log: string[] = [];
 
@@ -89,6 +94,7 @@ export class WorldBase {
     this.policy = options.policy;
     this.end = EPOCH + options.scenario.durationMinutes * 60_000;
     this.prng = new Prng(options.scenario.seed);
+    this.throttle = new ApiThrottle(options.scenario.faults.throttle, EPOCH);
   }
 
   get now(): number {
@@ -111,12 +117,19 @@ export class WorldBase {
     return new Promise((resolve) => this.queue.push(this.clock + ms, { kind: 'call', label: 'wake', run: resolve }));
   }
 
-  /** Count `n` AWS API requests made now (for `apiCalls` and `maxApiCallsPerTick`). */
-  countApi(n: number): void {
-    if (n <= 0) return;
+  /**
+   * Count `n` requests of `action` made now (for `apiCalls` and `maxApiCallsPerTick`), draw them
+   * from the account's bucket (`throttle.ts`) and return how long (ms) the caller waits until the
+   * last of them is admitted (0 when none is throttled).
+   */
+  countApi(n: number, action: ApiAction): number {
+    if (n <= 0) return 0;
     this.apiCalls += n;
     const bucket = Math.floor((this.clock - EPOCH) / (this.scenario.tickSeconds * 1000));
     this.apiByTick.set(bucket, (this.apiByTick.get(bucket) ?? 0) + n);
+    const { throttled, waitMs } = this.throttle.take(action, n, this.clock);
+    this.throttledApiCalls += throttled;
+    return waitMs;
   }
 
   get maxApiCallsPerTick(): number {

@@ -5,13 +5,15 @@
  * call per group, the 20 newest activities: a recent failed launch backs the group off, and launch
  * activities date the members that have not registered yet), DescribeLaunchConfigurations (only for
  * groups on a launch configuration: its instance type),
- * SetDesiredCapacity, TerminateInstanceInAutoScalingGroup, RecordLifecycleActionHeartbeat,
+ * SetDesiredCapacity (after a DescribeAutoScalingGroups of that group: never lowers),
+ * TerminateInstanceInAutoScalingGroup, RecordLifecycleActionHeartbeat,
  * CompleteLifecycleAction (CONTINUE). "No active Lifecycle Action found" and "instance not found"
  * validation errors mean the work is already done: they return `'gone'`.
  */
 import {
   AutoScalingClient,
   CompleteLifecycleActionCommand,
+  DescribeAutoScalingGroupsCommand,
   DescribeLaunchConfigurationsCommand,
   DescribeScalingActivitiesCommand,
   RecordLifecycleActionHeartbeatCommand,
@@ -21,16 +23,33 @@ import {
   type Activity,
   type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
-import type { AutoScaling, GroupState, HookRef } from '../ports';
+import type { AutoScaling, GroupState, HookRef, TerminateResult } from '../ports';
 import { chunks, classify, errorMessage, errorName, mapLimit } from './util';
 
 /** Failed launches older than this are not reported (the core backs off for GROUP_BACKOFF_SECONDS anyway). */
 const FAILED_LAUNCH_LOOKBACK_MS = 60 * 60 * 1000;
 
-const GONE_PATTERNS = [/no active lifecycle action/i, /instance id not found/i, /no managed instance/i, /not found/i, /is not in (inservice|service)/i, /terminat(ed|ing)/i];
+/**
+ * The exact ValidationError messages that mean "already done": CompleteLifecycleAction and
+ * RecordLifecycleActionHeartbeat answer "No active Lifecycle Action found with instance ID …" (or
+ * "… with token …") once the action is completed or expired; TerminateInstanceInAutoScalingGroup
+ * answers "Instance Id not found - No managed instance found for instance ID …" once the instance
+ * left the group (quoted in public trackers, e.g. convox/rack#2432, spacelift-io/…#197). Anything
+ * else is an error, never "gone": in particular the minimum-size refusal below, which an earlier
+ * pattern (/terminating/) mistook for a vanished instance.
+ */
+const GONE_MESSAGES = [/^No active Lifecycle Action found with (instance ID|token) /, /^Instance Id not found - No managed instance found for instance ID/];
+
+/**
+ * TerminateInstanceInAutoScalingGroup with a decrement at the group's minimum: "Currently,
+ * desiredSize equals minSize (N). Terminating instance without replacement will violate group's min
+ * size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min
+ * size." (buildkite/elastic-ci-stack-for-aws#1261, hashicorp/nomad-autoscaler#1290).
+ */
+const AT_MIN = /Terminating instance without replacement will violate group's min size constraint/;
 
 function isGone(error: unknown): boolean {
-  return errorName(error) === 'ValidationError' && GONE_PATTERNS.some((p) => p.test(errorMessage(error)));
+  return errorName(error) === 'ValidationError' && GONE_MESSAGES.some((p) => p.test(errorMessage(error)));
 }
 
 function mostCommon(values: ReadonlyArray<string | undefined>): string | undefined {
@@ -149,20 +168,32 @@ export class AwsAutoScaling implements AutoScaling {
     }
   }
 
+  /**
+   * Raise the group's desired capacity to at least `desired`; never lower it. Two writers decide
+   * from reads that can be seconds old (the tick, and interruption invocations running
+   * concurrently); SetDesiredCapacity is an absolute write with no condition, so a stale
+   * `read + n` could undo the other's scale-out. The group is re-read right before the write and the
+   * larger value kept, which shrinks the race from a whole decision to one round trip. Scale-in
+   * never goes through here (TerminateInstanceInAutoScalingGroup with decrement).
+   */
   async setDesiredCapacity(group: string, desired: number): Promise<void> {
     try {
+      const fresh = await this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
+      const current = fresh.AutoScalingGroups?.[0]?.DesiredCapacity;
+      if (current !== undefined && current >= desired) return;
       await this.client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
     } catch (error) {
       classify(error, `setting desired capacity of ${group} to ${desired}`);
     }
   }
 
-  async terminateInstance(instanceId: string, decrementDesired: boolean): Promise<'ok' | 'gone'> {
+  async terminateInstance(instanceId: string, decrementDesired: boolean): Promise<TerminateResult> {
     try {
       await this.client.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: decrementDesired }));
       return 'ok';
     } catch (error) {
       if (isGone(error)) return 'gone';
+      if (errorName(error) === 'ValidationError' && AT_MIN.test(errorMessage(error))) return 'at-min';
       return classify(error, `terminating ${instanceId}`);
     }
   }

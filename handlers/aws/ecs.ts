@@ -21,7 +21,7 @@ import {
   type Service as EcsService,
 } from '@aws-sdk/client-ecs';
 import type { Instance, Service, Task, TaskShape } from '../../core/cluster';
-import type { ContainerService, Logger, SnapshotOptions } from '../ports';
+import type { ContainerService, Logger, SnapshotOptions, StatusChange } from '../ports';
 import { EcsReader, clearReadCaches, toInstance, type TaskFacts } from './ecs-read';
 import { chunks, classify, errorMessage, errorName, mapLimit } from './util';
 
@@ -122,36 +122,67 @@ export class EcsContainerService implements ContainerService {
     }
   }
 
-  async setStatus(containerInstanceArns: readonly string[], status: 'ACTIVE' | 'DRAINING'): Promise<void> {
-    for (const batch of chunks([...new Set(containerInstanceArns)], 10)) {
+  /**
+   * UpdateContainerInstancesState, ≤ 10 instances per call. A 200 answer may still list `failures`
+   * (ARN and reason, e.g. `MISSING`; API reference: UpdateContainerInstancesState, and "API failure
+   * reasons" in the ECS developer guide): those instances did not change. ECS also rejects a whole
+   * call when one instance cannot make the transition ("A container instance can't be changed to
+   * DRAINING until it has reached an ACTIVE status … an error will be received"): the batch is then
+   * retried one instance at a time so one bad instance does not hold back the other nine.
+   */
+  async setStatus(containerInstanceArns: readonly string[], status: 'ACTIVE' | 'DRAINING'): Promise<StatusChange> {
+    const changed: string[] = [];
+    const refused: Array<{ arn: string; reason: string }> = [];
+    const run = async (batch: readonly string[]): Promise<void> => {
       try {
-        const out = await this.client.send(new UpdateContainerInstancesStateCommand({ cluster: this.cluster, containerInstances: batch, status }));
-        for (const f of out.failures ?? []) this.log.warn('container instance state not changed', { arn: f.arn, reason: f.reason, detail: f.detail, status });
-      } catch (error) {
-        // ECS refuses a transition it does not allow (e.g. from REGISTERING): nothing a retry fixes.
-        if (errorName(error) === 'InvalidParameterException') {
-          this.log.warn('container instance state change refused', { arns: batch, status, error: errorMessage(error) });
-          continue;
+        const out = await this.client.send(new UpdateContainerInstancesStateCommand({ cluster: this.cluster, containerInstances: [...batch], status }));
+        const failed = new Set<string>();
+        for (const f of out.failures ?? []) {
+          const arn = f.arn ?? '';
+          failed.add(arn);
+          refused.push({ arn, reason: [f.reason, f.detail].filter((x) => x !== undefined && x !== '').join(': ') || 'unknown' });
         }
-        classify(error, `setting ${batch.length} container instance(s) ${status}`);
+        changed.push(...batch.filter((a) => !failed.has(a)));
+      } catch (error) {
+        if (errorName(error) !== 'InvalidParameterException') classify(error, `setting ${batch.length} container instance(s) ${status}`);
+        if (batch.length > 1) {
+          for (const arn of batch) await run([arn]);
+          return;
+        }
+        refused.push({ arn: batch[0] as string, reason: errorMessage(error) });
       }
-    }
+    };
+    for (const batch of chunks([...new Set(containerInstanceArns)], 10)) await run(batch);
+    for (const r of refused) this.log.warn('container instance state not changed', { arn: r.arn, reason: r.reason, status });
+    return { changed, refused };
   }
 
-  async setAttribute(containerInstanceArns: readonly string[], name: string, value: string | undefined): Promise<void> {
-    for (const batch of chunks([...new Set(containerInstanceArns)], 10)) {
-      const attributes = batch.map((arn) => ({ name, targetType: 'container-instance' as const, targetId: arn, ...(value !== undefined ? { value } : {}) }));
+  /**
+   * PutAttributes / DeleteAttributes, ≤ 10 per call. `targetType` is sent only with a short id: the
+   * API requires it "if you use the short form ID for a resource instead of the full ARN" (API
+   * reference: PutAttributes). A container instance holds at most 10 custom attributes
+   * (`AttributeLimitExceededException`); a batch refused as a whole is retried one instance at a time.
+   * Returns the ARNs whose attribute changed.
+   */
+  async setAttribute(containerInstanceArns: readonly string[], name: string, value: string | undefined): Promise<readonly string[]> {
+    const changed: string[] = [];
+    const run = async (batch: readonly string[]): Promise<void> => {
+      const attributes = batch.map((id) => ({ name, targetId: id, ...(id.startsWith('arn:') ? {} : { targetType: 'container-instance' as const }), ...(value !== undefined ? { value } : {}) }));
       try {
         if (value === undefined) await this.client.send(new DeleteAttributesCommand({ cluster: this.cluster, attributes }));
         else await this.client.send(new PutAttributesCommand({ cluster: this.cluster, attributes }));
+        changed.push(...batch);
       } catch (error) {
-        if (errorName(error) === 'TargetNotFoundException' || errorName(error) === 'AttributeLimitExceededException') {
-          this.log.warn('attribute not changed', { name, arns: batch, error: errorMessage(error) });
-          continue;
+        if (errorName(error) !== 'TargetNotFoundException' && errorName(error) !== 'AttributeLimitExceededException') classify(error, `${value === undefined ? 'deleting' : 'putting'} attribute ${name}`);
+        if (batch.length > 1) {
+          for (const id of batch) await run([id]);
+          return;
         }
-        classify(error, `${value === undefined ? 'deleting' : 'putting'} attribute ${name}`);
+        this.log.warn('attribute not changed', { name, arn: batch[0], error: errorMessage(error) });
       }
-    }
+    };
+    for (const batch of chunks([...new Set(containerInstanceArns)], 10)) await run(batch);
+    return changed;
   }
 
   async stopTasks(taskIds: readonly string[], reason: string): Promise<void> {

@@ -54,7 +54,8 @@ export function errorMessage(error: unknown): string {
 }
 
 /**
- * Client errors that retrying cannot fix become `HeadroomError('invalid-input')`; everything else
+ * Client errors that retrying cannot fix become `HeadroomError('permanent')` (they must surface,
+ * never pass for success); everything else
  * (throttling, 5xx, network) is rethrown untouched so the platform retries it.
  */
 export function classify(error: unknown, what: string): never {
@@ -64,7 +65,7 @@ export function classify(error: unknown, what: string): never {
   // Scaling's "a scaling activity is in progress" / "resource contention" refusals.
   const transient = /throttl|limitexceeded|toomanyrequests|requestlimit|requesttimeout|scalingactivityinprogress|resourcecontention/i.test(name) || status === 408 || status === 429;
   if (!transient && status !== undefined && status >= 400 && status < 500 && name !== '') {
-    throw new HeadroomError('invalid-input', `${what}: ${name}: ${errorMessage(error)}`, { cause: error });
+    throw new HeadroomError('permanent', `${what}: ${name}: ${errorMessage(error)}`, { cause: error });
   }
   throw error;
 }

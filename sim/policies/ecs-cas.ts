@@ -30,7 +30,9 @@
  *   replaces service tasks elsewhere; standalone tasks die with the instance. Rebalance
  *   recommendations are ignored (Capacity Rebalancing is off by default).
  * API calls are made by ECS on the customer's behalf; we count its metric publication and each
- * Auto Scaling or drain call so the column is comparable.
+ * Auto Scaling or drain call so the column is comparable. Whether these draw on the account's
+ * throttling buckets is not documented: they are drawn and counted (`throttledApiCalls`), but
+ * never delayed, since ECS and Auto Scaling act on them internally (our assumption).
  */
 import type { TaskShape } from '../../core/cluster';
 import { packFirstFitDecreasing } from '../../core/packing';
@@ -107,7 +109,7 @@ export function ecsCasPolicy(scenario: Scenario): Policy {
   const strategies = new Map<string, readonly StrategyItem[]>(scenario.services.map((s) => [s.name, s.capacityProviderStrategy ?? fallback]));
 
   const tick = (world: SimWorld): void => {
-    world.countApi(1); // PutMetricData CapacityProviderReservation
+    world.countApi(1, 'PutMetricData'); // CapacityProviderReservation
     const byProvider = new Map<string, TaskShape[]>();
     for (const w of world.waitingWork()) {
       const provider = providerOf((w.service !== undefined ? strategies.get(w.service) : undefined) ?? fallback, w.ordinal);
@@ -134,7 +136,7 @@ export function ecsCasPolicy(scenario: Scenario): Policy {
         const target = Math.min(g.max, Math.max(g.min, N));
         if (target > g.desired) {
           world.setDesired(g, target, 'ecs-cas target tracking');
-          world.countApi(1);
+          world.countApi(1, 'SetDesiredCapacity');
         }
       } else if (reservation < CAS_TARGET_PERCENT) {
         const n = (below.get(g.name) ?? 0) + 1;
@@ -143,7 +145,7 @@ export function ecsCasPolicy(scenario: Scenario): Policy {
           const target = Math.max(g.min, N);
           if (target < g.desired) {
             world.setDesired(g, target, 'ecs-cas target tracking');
-            world.countApi(1);
+            world.countApi(1, 'SetDesiredCapacity');
           }
         }
       } else {
@@ -161,7 +163,7 @@ export function ecsCasPolicy(scenario: Scenario): Policy {
       for (let t = world.now + 60_000; t < world.end; t += 60_000) world.schedule(t, 'ecs-cas-metric', () => tick(world));
     },
     onLifecycleHook(world, i) {
-      world.countApi(1);
+      world.countApi(1, 'UpdateContainerInstancesState');
       world.setEcsStatus(i, 'DRAINING', 'ecs managed draining');
       drain(world, i);
     },

@@ -91,7 +91,7 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
         eventName: 'SERVICE_TASK_PLACEMENT_FAILURE',
         clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${cluster}`,
         createdAt: new Date(world.now).toISOString(),
-        reasons: ['RESOURCE:MEMORY'],
+        reason: 'RESOURCE:MEMORY',
       }, [`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${cluster}/${service}`]);
       ready().delivery.eventBridge('placement-failure', () => handleTick(event, ready().ctx));
     },

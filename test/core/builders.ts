@@ -92,6 +92,7 @@ export function drainInput(overrides: Partial<DrainInput> = {}): DrainInput {
     tasks: [],
     hook: { pending: true, expiresAt: NOW + 3_600_000 },
     deadline: NOW + 900_000,
+    timeoutSeconds: 900,
     now: NOW,
     checkSeconds: 30,
     standalonePolicy: 'stop',

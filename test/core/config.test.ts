@@ -24,7 +24,7 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       clusterName: 'prod',
       asgNames: ['spot', 'on-demand'],
       taskShape: 'auto',
-      // Chosen by simulation over the suite's tuning half (README, "How the defaults were chosen").
+      // Chosen by simulation over the suite's tuning half (README, "The public suite and how the defaults were chosen").
       shortageThreshold: 3,
       excessThreshold: 4,
       scaleInStabilizationSeconds: 600,
@@ -39,6 +39,7 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       groupBackoffSeconds: 300,
       scaleInEnabled: true,
       hookHeartbeatSeconds: 300,
+      hookName: 'headroom-drain',
       provisioningTimeoutSeconds: 600,
       spotReserveInstances: 0,
     });
@@ -132,7 +133,7 @@ describe('loadConfig: problems', () => {
   });
 
   it('requireDrainQueue is satisfied by a queue URL; without it the URL is optional', () => {
-    expect(loadConfig(env({ DRAIN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q' }), { requireDrainQueue: true }).drainQueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/1/q');
+    expect(loadConfig(env({ DRAIN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/q' }), { requireDrainQueue: true }).drainQueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/111122223333/q');
     expect(() => loadConfig(env())).not.toThrow();
   });
 

@@ -70,6 +70,7 @@ export const BASE_ENV: Readonly<Record<string, string>> = {
   CLUSTER_NAME: CLUSTER,
   ASG_NAMES: 'demo-spot,demo-ondemand',
   DRAIN_QUEUE_URL: QUEUE_URL,
+  AWS_REGION: REGION,
   TASK_CPU: '512',
   TASK_MEMORY: '1024',
   SHORTAGE_THRESHOLD: '2',
@@ -150,6 +151,12 @@ export class FakeAws {
   readonly statusChanges: Array<{ ids: string[]; status: string }> = [];
   readonly attributeChanges: Array<{ name: string; value?: string; ids: string[] }> = [];
   history: Array<{ at: number; value: number }> = [];
+  /** Instances UpdateContainerInstancesState lists under `failures` (EC2 id → reason). */
+  readonly refuseStatus = new Map<string, string>();
+  /** Raw requests of the mutating ECS calls, for assertions on what was sent. */
+  readonly requests: Array<{ command: string; input: unknown }> = [];
+  /** Calls that wait for `release()` before answering (answers computed at call time: a stale read). */
+  private held = new Map<string, Array<{ gate: Promise<void>; open: () => void }>>();
   private failures = new Map<string, Error[]>();
   private taskSeq = 0;
 
@@ -167,6 +174,25 @@ export class FakeAws {
   failNext(command: string, error: Error, n = 1): this {
     this.failures.set(command, [...(this.failures.get(command) ?? []), ...Array.from({ length: n }, () => error)]);
     return this;
+  }
+
+  /**
+   * The next call of `command` answers with the state as it is now, but only once the returned
+   * `release` is called: lets a test interleave two invocations at a chosen await point.
+   */
+  hold(command: string): () => void {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    this.held.set(command, [...(this.held.get(command) ?? []), { gate, open }]);
+    return open;
+  }
+
+  private async answer<T>(command: string, value: T): Promise<T> {
+    const h = this.held.get(command)?.shift();
+    if (h !== undefined) await h.gate;
+    return value;
   }
 
   count(command?: string): number {
@@ -365,26 +391,44 @@ export class FakeAws {
     ecs.on(UpdateContainerInstancesStateCommand).callsFake((input) => {
       this.fail('UpdateContainerInstancesState');
       limit('UpdateContainerInstancesState', input.containerInstances?.length ?? 0, 10);
-      const failures: Array<{ arn: string; reason: string }> = [];
-      const ids: string[] = [];
+      this.requests.push({ command: 'UpdateContainerInstancesState', input });
+      // Only ACTIVE ↔ DRAINING: an instance in another status makes ECS reject the whole call.
       for (const a of input.containerInstances ?? []) {
         const c = this.ci(a);
+        if (c !== undefined && c.status !== 'ACTIVE' && c.status !== 'DRAINING') throw awsError('InvalidParameterException', `Container instance ${a} is in status ${c.status} and cannot be updated`);
+      }
+      const failures: Array<{ arn: string; reason: string }> = [];
+      const ids: string[] = [];
+      const updated: ContainerInstance[] = [];
+      for (const a of input.containerInstances ?? []) {
+        const c = this.ci(a);
+        const refusal = c !== undefined ? this.refuseStatus.get(c.ec2InstanceId ?? '') : undefined;
         if (c === undefined) failures.push({ arn: a, reason: 'MISSING' });
+        else if (refusal !== undefined) failures.push({ arn: a, reason: refusal });
         else {
           c.status = input.status;
           ids.push(c.ec2InstanceId ?? '');
+          updated.push(structuredClone(c));
         }
       }
-      this.statusChanges.push({ ids, status: input.status ?? '' });
-      return { containerInstances: [], failures };
+      if (ids.length > 0) this.statusChanges.push({ ids, status: input.status ?? '' });
+      return { containerInstances: updated, failures };
     });
     ecs.on(PutAttributesCommand).callsFake((input) => {
       this.fail('PutAttributes');
       limit('PutAttributes', input.attributes?.length ?? 0, 10);
+      this.requests.push({ command: 'PutAttributes', input });
       const ids: string[] = [];
       for (const a of input.attributes ?? []) {
         const c = this.ci(a.targetId ?? '');
         if (c === undefined) throw awsError('TargetNotFoundException', 'target not found');
+        // At most 10 custom attributes per resource (ECS service quotas); the whole call is refused.
+        const custom = (c.attributes ?? []).filter((x) => !(x.name ?? '').startsWith('ecs.') && x.name !== a.name);
+        if (custom.length >= 10) throw awsError('AttributeLimitExceededException', 'You can apply up to 10 custom attributes per resource.');
+      }
+      for (const a of input.attributes ?? []) {
+        const c = this.ci(a.targetId ?? '');
+        if (c === undefined) continue;
         c.attributes = [...(c.attributes ?? []).filter((x) => x.name !== a.name), { name: a.name, value: a.value }];
         ids.push(c.ec2InstanceId ?? '');
       }
@@ -416,11 +460,11 @@ export class FakeAws {
       this.fail('DescribeAutoScalingGroups');
       const names = new Set(input.AutoScalingGroupNames ?? []);
       limit('DescribeAutoScalingGroups', input.MaxRecords ?? 50, 100);
-      return { AutoScalingGroups: structuredClone(this.groups.filter((g) => names.has(g.AutoScalingGroupName ?? ''))) };
+      return this.answer('DescribeAutoScalingGroups', { AutoScalingGroups: structuredClone(this.groups.filter((g) => names.has(g.AutoScalingGroupName ?? ''))) });
     });
     asgMock.on(DescribeScalingActivitiesCommand).callsFake((input) => {
       this.fail('DescribeScalingActivities');
-      return { Activities: structuredClone((this.activities.get(input.AutoScalingGroupName ?? '') ?? []).slice(0, input.MaxRecords ?? 100)) };
+      return this.answer('DescribeScalingActivities', { Activities: structuredClone((this.activities.get(input.AutoScalingGroupName ?? '') ?? []).slice(0, input.MaxRecords ?? 100)) });
     });
     ec2Mock.on(DescribeInstanceTypesCommand).callsFake((input) => {
       this.fail('DescribeInstanceTypes');
@@ -453,6 +497,9 @@ export class FakeAws {
       const g = this.groups.find((x) => x.Instances?.some((i) => i.InstanceId === input.InstanceId));
       const m = g?.Instances?.find((i) => i.InstanceId === input.InstanceId);
       if (g === undefined || m === undefined) throw awsError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${input.InstanceId}`);
+      if (input.ShouldDecrementDesiredCapacity === true && (g.DesiredCapacity ?? 0) <= (g.MinSize ?? 0)) {
+        throw awsError('ValidationError', `Currently, desiredSize equals minSize (${g.MinSize}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`);
+      }
       if (m.LifecycleState !== 'InService') throw awsError('ValidationError', `The instance ${input.InstanceId} is not in InService or Standby.`);
       m.LifecycleState = 'Terminating:Wait';
       if (input.ShouldDecrementDesiredCapacity === true) g.DesiredCapacity = (g.DesiredCapacity ?? 0) - 1;

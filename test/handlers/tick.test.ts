@@ -51,9 +51,25 @@ describe('tick handler', () => {
     expect(aws.metric('PendingTasks')).toEqual([20]);
   });
 
-  it('a direct invocation without an envelope ticks (serverless invoke, the simulator)', async () => {
+  it('an explicit direct invocation { "action": "tick" } ticks (serverless invoke)', async () => {
     cluster(1, 2);
-    expect((await handleTick({}, context())).status).toBe('acted');
+    expect((await handleTick(sample('tick/direct.json'), context())).status).toBe('acted');
+  });
+
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['an empty array', []],
+    ['an empty object', {}],
+    ['a string', 'tick'],
+    ['another action', { action: 'scale-in' }],
+    ['an SQS envelope', { Records: [{ messageId: 'm-1', body: '{"action":"tick"}', eventSource: 'aws:sqs' }] }],
+  ])('%s does not tick: dropped with one log line and no AWS call', async (_name, event) => {
+    const aws = cluster(1, 2);
+    const ctx = context();
+    const result = await handleTick(event, ctx);
+    expect(result.status).toBe('dropped');
+    expect(aws.count()).toBe(0);
+    expect(ctx.lines.filter((l) => l.message === 'event dropped')).toHaveLength(1);
   });
 
   it('a task no group can ever hold: one warn line with the reason, the UnschedulableTasks metric, no scale-out for it', async () => {
@@ -143,10 +159,10 @@ describe('tick handler', () => {
     expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 3 }]);
   });
 
-  it('a client error that retrying cannot fix is typed as invalid-input (dropped by EventBridge, not retried forever)', async () => {
+  it('a client error that retrying cannot fix is typed as permanent (the invocation fails visibly)', async () => {
     const aws = cluster(1, 1, { unplaced: 20, max: 1 });
     aws.failNext('ListServices', Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException', $metadata: { httpStatusCode: 400 } }));
-    await expect(handleTick(sample('tick/scheduled.json'), context())).rejects.toMatchObject({ category: 'invalid-input' });
+    await expect(handleTick(sample('tick/scheduled.json'), context())).rejects.toMatchObject({ category: 'permanent' });
   });
 
   it('dry run: reads, decides, logs the plan and publishes metrics; no mutating call', async () => {
