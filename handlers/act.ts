@@ -10,7 +10,22 @@ import { headroom, referenceShape } from '../core/headroom';
 import { scaleInWindow, type HeadroomSample } from '../core/scale-in';
 import type { HandlerContext } from './context';
 import { buildModel, launchCandidates, type ClusterModel, type LaunchFacts } from './model';
-import type { GroupState, InstanceTypeInfo, LaunchTemplateInfo } from './ports';
+import type { AutoScaling, ContainerService, GroupState, InstanceCatalog, InstanceTypeInfo, LaunchTemplateInfo, Logger, Metrics } from './ports';
+
+/**
+ * What reading the cluster needs: the read side of the ports only (all the `plan` command has; a
+ * `HandlerContext` is one).
+ */
+export interface ReadContext {
+  readonly config: Config;
+  readonly ports: {
+    readonly ecs: Pick<ContainerService, 'snapshot' | 'tasksOf'>;
+    readonly autoScaling: Pick<AutoScaling, 'describeGroups'>;
+    readonly catalog: InstanceCatalog;
+    readonly metrics: Pick<Metrics, 'history'>;
+    readonly log: Logger;
+  };
+}
 
 export interface ClusterView extends ClusterModel {
   readonly services: Service[];
@@ -25,7 +40,7 @@ export interface ClusterView extends ClusterModel {
  * groups are sized from their registered members, as far as they can be: sizing must never stop a
  * tick.
  */
-export async function launchFacts(ctx: HandlerContext, groupStates: readonly GroupState[]): Promise<LaunchFacts> {
+export async function launchFacts(ctx: ReadContext, groupStates: readonly GroupState[]): Promise<LaunchFacts> {
   const templates = new Map<string, LaunchTemplateInfo>();
   const types = new Map<string, InstanceTypeInfo>();
   try {
@@ -51,7 +66,7 @@ export async function launchFacts(ctx: HandlerContext, groupStates: readonly Gro
  * every instance's tasks (what scale-in needs).
  */
 export async function readCluster(
-  ctx: HandlerContext,
+  ctx: ReadContext,
   options: { readonly tasks?: 'all' | 'leaving'; readonly leaving?: ReadonlySet<string>; readonly known?: readonly Instance[] } = {},
 ): Promise<ClusterView> {
   const [snapshot, groupStates] = await Promise.all([ctx.ports.ecs.snapshot({ tasks: 'none' }), ctx.ports.autoScaling.describeGroups(ctx.config.asgNames)]);
@@ -80,7 +95,7 @@ function fullestSpot(view: ClusterView, k: number): Set<string> {
 }
 
 /** The view with the tasks of the instances `which` selects filled in (the others keep theirs). */
-export async function withTasks(ctx: HandlerContext, view: ClusterView, which: (i: Instance) => boolean, options: { readonly waiting?: boolean } = {}): Promise<ClusterView> {
+export async function withTasks(ctx: ReadContext, view: ClusterView, which: (i: Instance) => boolean, options: { readonly waiting?: boolean } = {}): Promise<ClusterView> {
   const arns = view.instances.filter((i) => i.arn !== undefined && i.tasks === undefined && which(i)).map((i) => i.arn as string);
   if (arns.length === 0 && options.waiting !== true) return view;
   const { byInstance, waiting } = await ctx.ports.ecs.tasksOf(arns, options);
@@ -97,7 +112,7 @@ export async function withTasks(ctx: HandlerContext, view: ClusterView, which: (
  * the history and the current headroom tell before any task is read), or the cluster's task
  * listing (for tasks waiting with no instance) when headroom is under the shortage threshold.
  */
-export async function readForTick(ctx: HandlerContext, now: number): Promise<{ view: ClusterView; history: HeadroomSample[] }> {
+export async function readForTick(ctx: ReadContext, now: number): Promise<{ view: ClusterView; history: HeadroomSample[] }> {
   const { config } = ctx;
   const [view, history] = await Promise.all([
     readCluster(ctx),

@@ -13,7 +13,7 @@ import { decide, type Decision } from '../core/decide';
 import { foreignAccount, parseEventBridge } from '../core/events';
 import { tickMetrics } from '../core/metrics';
 import { describeUnschedulable } from '../core/unschedulable';
-import { applyDecision, decideSettings, planOf, readForTick } from './act';
+import { applyDecision, decideSettings, planOf, readForTick, type ClusterView, type ReadContext } from './act';
 import type { HandlerContext } from './context';
 import { awsPortsWith, ec2Catalog } from './aws/ports';
 import { noQueue } from './aws/sqs';
@@ -49,6 +49,23 @@ export function tickTrigger(event: unknown, clusterName: string, account?: strin
   }
 }
 
+/**
+ * Read the cluster once (`readForTick`) and decide, without acting: the tick acts on the result;
+ * `npm run plan` prints it (the same decision from the same reads, through read-only ports).
+ */
+export async function decideTick(
+  ctx: ReadContext & { readonly ports: { readonly now: () => number } },
+  /** The tick's own step between reading and deciding (warm-pool returns set ACTIVE); the plan has none. */
+  prepare: (view: ClusterView) => Promise<ClusterView> = async (v) => v,
+): Promise<{ now: number; view: ClusterView; decision: Decision }> {
+  const now = ctx.ports.now();
+  const read = await readForTick(ctx, now);
+  const view = await prepare(read.view);
+  const { history } = read;
+  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(ctx.config) });
+  return { now, view, decision };
+}
+
 export async function handleTick(event: unknown, ctx: HandlerContext): Promise<TickResult> {
   const { config } = ctx;
   const { log, metrics } = ctx.ports;
@@ -57,11 +74,7 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
     log.info('event dropped', { reason: trigger.reason });
     return { status: 'dropped', reason: trigger.reason };
   }
-  const now = ctx.ports.now();
-  const read = await readForTick(ctx, now);
-  const view = await reactivateWarmPoolReturns(ctx, read.view);
-  const { history } = read;
-  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(config) });
+  const { now, view, decision } = await decideTick(ctx, (v) => reactivateWarmPoolReturns(ctx, v));
   log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...planOf(decision) });
   if (decision.unschedulable.length > 0) log.warn('unschedulable tasks: no capacity group can ever hold them (not counted as shortage)', { count: decision.unschedulable.length, reasons: describeUnschedulable(decision.unschedulable) });
   if (!config.dryRun) await applyDecision(ctx, decision, view.instances, { scaleIn: true });

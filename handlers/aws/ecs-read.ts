@@ -154,7 +154,9 @@ export class EcsReader {
     for await (const page of paginateListContainerInstances({ client: this.client, pageSize: 100 }, { cluster: this.cluster, ...(filter !== undefined ? { filter } : {}) })) {
       const arns = page.containerInstanceArns ?? [];
       listed.push(...arns);
-      if (arns.length > 0) pending.push(limit(async () => (await this.client.send(new DescribeContainerInstancesCommand({ cluster: this.cluster, containerInstances: arns }))).containerInstances ?? []));
+      // A page holds at most `pageSize` ARNs on AWS; chunking anyway keeps every call within the
+      // 100-instance limit of DescribeContainerInstances whatever a page holds (moto ignores maxResults).
+      for (const batch of chunks(arns, 100)) pending.push(limit(async () => (await this.client.send(new DescribeContainerInstancesCommand({ cluster: this.cluster, containerInstances: batch }))).containerInstances ?? []));
     }
     if (filter === undefined) instanceArnCache = listed;
     return this.record((await Promise.all(pending)).flat());
