@@ -151,6 +151,11 @@ export interface GroupMember {
   /** When its launch started (epoch ms), from the group's scaling activities, when known. */
   readonly launchedAt?: number;
   readonly availabilityZone?: string;
+  /**
+   * Capacity units this member counts for in the group's desired capacity (its instance type's
+   * `WeightedCapacity` in a mixed-instances group); 1 when absent.
+   */
+  readonly weight?: number;
 }
 
 /** A service as the scheduler sees it: its task shape and how many tasks still wait for a place. */
@@ -197,6 +202,18 @@ export function workloadOf(instance: Instance): Workload {
     else service.push(t);
   }
   return { live, standalone, service };
+}
+
+/**
+ * No work at all: no service (daemons aside) wants a task or has one unplaced, nothing waits, and
+ * every instance's task list is known and holds no live non-daemon task. Spare capacity then serves
+ * nothing, so the decision keeps none (a group with `min` 0 may empty, as capacity providers do).
+ */
+export function isIdleCluster(services: readonly Service[], instances: readonly Instance[], waiting: readonly TaskShape[] = []): boolean {
+  if (waiting.length > 0) return false;
+  for (const s of services) if (!s.daemon && (s.desired > 0 || s.unplaced > 0)) return false;
+  for (const i of instances) if (!tasksKnown(i) || workloadOf(i).live > 0) return false;
+  return true;
 }
 
 /** An instance that accepts new tasks now. */

@@ -4,7 +4,7 @@
  * that are empty. Pure: the handler reads the cluster, calls `decide`, and acts on the result.
  */
 import type { CapacityGroup, Instance, Resources, Service, TaskShape } from './cluster';
-import { isScaleInDrain, isSchedulable, liveWorkload, tasksKnown } from './cluster';
+import { isIdleCluster, isScaleInDrain, isSchedulable, liveWorkload, tasksKnown } from './cluster';
 import { headroomOfBins, referenceShape } from './headroom';
 import { binOf, cloneBin, freshBin, type Bin } from './placement';
 import type { Unschedulable } from './unschedulable';
@@ -157,7 +157,11 @@ function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: re
  * reads them, scale-out packs copies of them, scale-in (last) packs the originals. Per-instance live
  * task counts come from one pass over the tasks.
  */
-export function decide(input: DecideInput): Decision {
+export function decide(given: DecideInput): Decision {
+  // With no work at all, no spare is kept (`isIdleCluster`): both thresholds count as 0, so nothing
+  // is launched for spare and any instance above a group's min is surplus once the window has passed.
+  const idle = given.settings.shortageThreshold > 0 && isIdleCluster(given.services, given.instances, given.waiting);
+  const input = idle ? { ...given, settings: { ...given.settings, shortageThreshold: 0, excessThreshold: 0 } } : given;
   const s = input.settings;
   const shape = referenceShape(s.taskShape, input.services, input.instances, input.groups);
   const visible = input.leaving === undefined ? input.instances : input.instances.map((i) => (input.leaving?.has(i.id) === true ? { ...i, terminating: true } : i));
@@ -168,6 +172,7 @@ export function decide(input: DecideInput): Decision {
   const { plan, reactivate } = scaleOutWithReactivation(input, shape, bins);
   const summary = summarise(visible, input.services, total, input.waiting?.length ?? 0, plan.unschedulable.length);
   const reasons: string[] = [`reference task ${shape.cpu} CPU/${shape.memory} MiB: ${total} fit on ${summary.activeInstances} active instance(s)`];
+  if (idle) reasons.push(`no work at all (no service wants a task, none runs or waits): no spare kept (shortage and excess thresholds count as 0)`);
   reasons.push(...plan.reasons);
 
   let scaleIn: readonly ScaleIn[] = [];

@@ -99,7 +99,8 @@ export function daemonShapes(services: readonly Service[]): TaskShape[] {
  * - members that exist, are not leaving and have not registered with ECS yet, while younger than
  *   `provisioningTimeoutSeconds` (a member of unknown age counts while its lifecycle state is
  *   `Pending*`: an `InService` member that never registered is broken, not incoming);
- * - desired capacity with no member yet (desired − live members, in instances), unless a launch of
+ * - desired capacity with no member yet (desired − the live members' weight units, in instances of
+ *   the planned weight; a mixed-instances group counts desired in weight units), unless a launch of
  *   the group failed within the provisioning timeout: a group whose launches fail contributes
  *   nothing it has not delivered, so the next group gets the work on this tick.
  * Auto Scaling keeps desired capacity after a failed launch and retries it with back-off, logging a
@@ -134,17 +135,17 @@ export function incomingByGroup(
       incoming.set(g.name, Math.max(0, Math.ceil(g.desired / weight) - (registered.get(g.name) ?? 0)));
       continue;
     }
-    let live = 0;
+    let liveUnits = 0;
     let unregistered = 0;
     for (const m of g.members) {
       if (leaving?.has(m.id) === true || departing.has(m.id)) continue;
-      live++;
+      liveUnits += m.weight !== undefined && m.weight > 0 ? m.weight : 1;
       if (known.has(m.id)) continue;
       const young = m.launchedAt !== undefined ? now - m.launchedAt < timeoutMs : m.pending;
       if (young) unregistered++;
     }
     const failed = g.launchFailedAt !== undefined && now - g.launchFailedAt < timeoutMs;
-    const requested = failed ? 0 : Math.max(0, Math.ceil(g.desired / weight) - live);
+    const requested = failed ? 0 : Math.max(0, Math.ceil((g.desired - liveUnits) / weight));
     incoming.set(g.name, unregistered + requested);
   }
   return incoming;

@@ -160,7 +160,17 @@ export function buildModel(instances: readonly Instance[], groupStates: readonly
       availabilityZones: zones,
       members: g.members
         .filter((m) => isLiveLifecycleState(m.lifecycleState))
-        .map((m) => ({ id: m.instanceId, pending: m.lifecycleState.startsWith('Pending'), ...(m.launchedAt !== undefined ? { launchedAt: m.launchedAt } : {}), ...(m.availabilityZone !== undefined ? { availabilityZone: m.availabilityZone } : {}) })),
+        .map((m) => {
+          // A member's weight: its type's WeightedCapacity among the overrides (desired counts those units).
+          const weight = g.overrides?.find((o) => o.instanceType === m.instanceType)?.weight;
+          return {
+            id: m.instanceId,
+            pending: m.lifecycleState.startsWith('Pending'),
+            ...(m.launchedAt !== undefined ? { launchedAt: m.launchedAt } : {}),
+            ...(m.availabilityZone !== undefined ? { availabilityZone: m.availabilityZone } : {}),
+            ...(weight !== undefined && weight !== 1 ? { weight } : {}),
+          };
+        }),
       ...(g.spot === true || facts.templates.get(name)?.spot === true ? { spot: true } : {}),
       ...(g.launchFailedAt !== undefined ? { launchFailedAt: g.launchFailedAt } : {}),
       ...(members.some((i) => i.attributes[TRUNK_ATTRIBUTE] !== undefined) ? { awsvpcTrunking: true } : {}),

@@ -24,8 +24,9 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       clusterName: 'prod',
       asgNames: ['spot', 'on-demand'],
       taskShape: 'auto',
-      shortageThreshold: 2,
-      excessThreshold: 10,
+      // Chosen by simulation over the suite's tuning half (README, "The public suite and how the defaults were chosen").
+      shortageThreshold: 3,
+      excessThreshold: 4,
       scaleInStabilizationSeconds: 600,
       maxScaleInPercent: 10,
       maxScaleOutStep: 50,
@@ -33,20 +34,20 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       drainCheckSeconds: 30,
       metricsNamespace: 'Headroom',
       dryRun: false,
-      rebalancePolicy: 'replace',
+      rebalancePolicy: 'drain',
       standaloneTaskPolicy: 'stop',
       groupBackoffSeconds: 300,
       scaleInEnabled: true,
       hookHeartbeatSeconds: 300,
       hookName: 'headroom-drain',
       provisioningTimeoutSeconds: 600,
-      spotReserveInstances: 1,
+      spotReserveInstances: 0,
     });
     expect('drainQueueUrl' in c).toBe(false);
   });
 
   it('blank values count as unset', () => {
-    expect(loadConfig(env({ SHORTAGE_THRESHOLD: '  ', TASK_CPU: '', DRY_RUN: '' })).shortageThreshold).toBe(2);
+    expect(loadConfig(env({ SHORTAGE_THRESHOLD: '  ', TASK_CPU: '', DRY_RUN: '' })).shortageThreshold).toBe(3);
   });
 });
 

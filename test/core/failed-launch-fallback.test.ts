@@ -26,8 +26,11 @@ describe('failed launches fall back at once: incoming capacity', () => {
     ['an unregistered InService member of unknown age does not count (it is broken, not incoming)', spot({ desired: 1, members: [member('i-s', { pending: false })] }), 0],
     ['members that exist but have not registered still count after a later failure: they were delivered', spot({ desired: 4, members: [member('i-a', { launchedAt: NOW - 60_000 }), member('i-b', { launchedAt: NOW - 60_000 })], launchFailedAt: NOW - 10_000 }), 2],
     ['a registered member is not incoming', spot({ desired: 1, members: [member('i-r', { pending: false })] }), 0],
+    // Mixed-instances groups count desired capacity in weight units: a member counts its weight.
+    ['weighted: desired 8 units met by a weight-2 and six weight-1 registered members leaves nothing requested', spot({ desired: 8, members: [member('i-r', { pending: false, weight: 2 }), ...['a', 'b', 'c', 'd', 'e', 'f'].map((k) => member(`i-r${k}`, { pending: false }))] }), 0],
+    ['weighted: desired 6 units with one weight-2 member leaves 4 units, two instances of planned weight 2', spot({ desired: 6, weight: 2, members: [member('i-r', { pending: false, weight: 2 })] }), 2],
   ])('%s', (_rule, g, expected) => {
-    const instances = g.members?.some((m) => m.id === 'i-r') === true ? [registered('i-r', 'spot')] : [];
+    const instances = (g.members ?? []).filter((m) => m.id.startsWith('i-r')).map((m) => registered(m.id, 'spot'));
     expect(incomingByGroup(instances, [g], undefined, NOW, TIMEOUT).get(g.name)).toBe(expected);
   });
 

@@ -128,4 +128,32 @@ describe('every group can grow from zero with any instance type', () => {
     const times = launchTimes([{ ActivityId: 'a', AutoScalingGroupName: 'pool', Cause: 'c', StartTime: at, StatusCode: 'Successful', Description: description, Progress: 100 }]);
     expect(times.get('i-0abc123')).toBe(dated ? at.getTime() : undefined);
   });
+  it('members of a weighted group carry their type\'s weight (desired counts weight units)', () => {
+    const model = buildModel(
+      [],
+      [
+        {
+          name: 'pool',
+          min: 0,
+          max: 40,
+          desired: 3,
+          availabilityZones: ['us-east-1a'],
+          overrides: [
+            { instanceType: 'm5.xlarge', weight: 1 },
+            { instanceType: 'm5.2xlarge', weight: 2 },
+          ],
+          members: [
+            { instanceId: 'i-big', lifecycleState: 'InService', instanceType: 'm5.2xlarge' },
+            { instanceId: 'i-small', lifecycleState: 'Pending', instanceType: 'm5.xlarge' },
+          ],
+        },
+      ],
+      ['pool'],
+      { types: new Map([['m5.xlarge', { vcpus: 4, memoryMiB: 16384 }], ['m5.2xlarge', { vcpus: 8, memoryMiB: 32768 }]]), templates: new Map() },
+    );
+    expect(model.groups[0]?.members?.map((m) => [m.id, m.weight ?? 1])).toEqual([
+      ['i-big', 2],
+      ['i-small', 1],
+    ]);
+  });
 });

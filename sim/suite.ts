@@ -1,0 +1,108 @@
+/**
+ * `npm run suite [-- --half tuning|held-out] [--env NAME=value,…] [--policies a,b] [--json] [FILE…]`:
+ * run every scenario of the public suite (the shipped `sim/scenarios/*.json` and
+ * `sim/scenarios/suite/*.json`, or the files named) through the policies, and print one row per
+ * scenario and policy, suite totals, and the issue's targets checked against `ecs-cas` and the other
+ * peers. `--env` sets Headroom settings on every scenario (on top of each scenario's own `env`): how
+ * defaults are chosen on the tuning half and then checked on the held-out half (`halves.json`).
+ * Exit code 0 whatever the targets say (this is a report, not a test; `test/sim/` pins invariants).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { runScenario } from './run';
+import type { PolicyResult } from './result';
+import { parseScenarioText, POLICY_NAMES, type PolicyName, type Scenario } from './scenario';
+import { checkTargets, type ScenarioOutcome } from './targets';
+
+const ROOT = resolve(__dirname, '..');
+const SCENARIOS = join(ROOT, 'sim', 'scenarios');
+const SUITE = join(SCENARIOS, 'suite');
+/** Too slow for a tuning loop (minutes per run); run it by naming the file. */
+const SLOW = new Set(['large-week.json']);
+
+interface Args {
+  files: string[];
+  half?: 'tuning' | 'held-out';
+  env: Record<string, string>;
+  policies: PolicyName[];
+  json: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { files: [], env: {}, policies: [...POLICY_NAMES], json: false };
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k] as string;
+    const next = (): string => {
+      const v = argv[++k];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--half') {
+      const h = next();
+      if (h !== 'tuning' && h !== 'held-out') throw new Error(`--half: tuning or held-out, got ${h}`);
+      args.half = h;
+    } else if (a === '--env') {
+      for (const kv of next().split(',').filter((s) => s !== '')) {
+        const eq = kv.indexOf('=');
+        if (eq <= 0) throw new Error(`--env: NAME=value expected, got ${kv}`);
+        args.env[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
+      }
+    } else if (a === '--policies') args.policies = next().split(',') as PolicyName[];
+    else if (a === '--json') args.json = true;
+    else if (a.startsWith('--')) throw new Error(`unknown argument ${a}`);
+    else args.files.push(a);
+  }
+  return args;
+}
+
+/** The suite's files: named ones, else the shipped scenarios and the suite (one half when asked). */
+function suiteFiles(args: Args): string[] {
+  if (args.files.length > 0) return args.files;
+  const halves = JSON.parse(readFileSync(join(SUITE, 'halves.json'), 'utf8')) as { tuning: string[]; heldOut: string[] };
+  if (args.half === 'tuning') return halves.tuning.map((n) => join(SCENARIOS, n));
+  if (args.half === 'held-out') return halves.heldOut.map((n) => join(SCENARIOS, n));
+  const shipped = readdirSync(SCENARIOS).filter((f) => f.endsWith('.json') && !SLOW.has(f)).sort().map((f) => join(SCENARIOS, f));
+  const suite = readdirSync(SUITE).filter((f) => f.endsWith('.json') && f !== 'halves.json').sort().map((f) => join(SUITE, f));
+  return [...shipped, ...suite];
+}
+
+function withEnv(s: Scenario, env: Readonly<Record<string, string>>): Scenario {
+  return Object.keys(env).length === 0 ? s : { ...s, env: { ...s.env, ...env } };
+}
+
+const fmt = (r: PolicyResult): string =>
+  `${r.policy.padEnd(11)} ${r.costRatio.toFixed(3).padStart(6)} ${r.cost.toFixed(2).padStart(8)} ${String(r.tasksLost).padStart(5)} ${r.pendingTaskMinutes.toFixed(0).padStart(8)} ${String(r.stuckInstances).padStart(5)} ${String(r.boundViolations).padStart(5)}`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const outcomes: ScenarioOutcome[] = [];
+  for (const file of suiteFiles(args)) {
+    const scenario = withEnv(parseScenarioText(readFileSync(file, 'utf8'), file), args.env);
+    const out = await runScenario(scenario, { root: ROOT, policies: args.policies });
+    outcomes.push({ scenario: basename(file, '.json'), notes: out.notes, results: out.runs.map((r) => r.result) });
+    if (!args.json) {
+      process.stdout.write(`\n${basename(file, '.json')}${out.notes.length > 0 ? ` (${out.notes.join('; ')})` : ''}\npolicy       ratio     cost  lost  pendmin stuck bound\n`);
+      for (const r of out.runs) process.stdout.write(`${fmt(r.result)}\n`);
+    }
+  }
+  const report = checkTargets(outcomes);
+  if (args.json) process.stdout.write(`${JSON.stringify({ env: args.env, outcomes, report })}\n`);
+  else {
+    process.stdout.write(`\nsuite totals (${outcomes.length} scenarios)\npolicy       cost     lost  pendmin stuck bound\n`);
+    for (const t of report.totals) process.stdout.write(`${t.policy.padEnd(11)} ${t.cost.toFixed(2).padStart(8)} ${String(t.tasksLost).padStart(5)} ${t.pendingTaskMinutes.toFixed(0).padStart(8)} ${String(t.stuckInstances).padStart(5)} ${String(t.boundViolations).padStart(5)}\n`);
+    process.stdout.write(`\ntargets (headroom against ecs-cas and the peers)\n`);
+    for (const m of report.misses) process.stdout.write(`MISS ${m}\n`);
+    if (report.misses.length === 0) process.stdout.write('all met\n');
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(2);
+    },
+  );
+}
