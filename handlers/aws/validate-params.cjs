@@ -102,11 +102,34 @@ class ValidateParams {
   constructor(serverless, options) {
     this.serverless = serverless;
     this.options = options;
+    const sls = serverless;
     this.hooks = {
       'before:package:initialize': () => this.validate(),
       'before:deploy:function:initialize': () => this.validate(),
-      'before:invoke:local:invoke': () => this.validate(),
+      // `initialize` runs before every command's own hooks: invoke local resolves the stack's
+      // outputs in its first hook (before:invoke:local:loadEnvVars), too early for us otherwise.
+      initialize: () => {
+        const commands = sls.processedInput?.commands ?? [];
+        if (commands[0] === 'invoke' && commands[1] === 'local') {
+          this.validate();
+          this.offline();
+        }
+      },
     };
+  }
+
+  /**
+   * `serverless invoke local` runs offline on a saved cluster in dry run: the drain queue (a stack
+   * resource invoke local would look up in the deployed stack) gets a placeholder URL, the ports
+   * read `events/cluster/demo.json` (another file: `--env HEADROOM_SNAPSHOT=path`) and DRY_RUN is
+   * forced (handlers/runtime.ts forces it again whenever a snapshot is used).
+   */
+  offline() {
+    const sls = this.serverless;
+    const env = sls.service.provider.environment ?? (sls.service.provider.environment = {});
+    if (typeof env.DRAIN_QUEUE_URL !== 'string') env.DRAIN_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/headroom-local-dry-run';
+    env.HEADROOM_SNAPSHOT = path.join(sls.serviceDir, 'events', 'cluster', 'demo.json');
+    env.DRY_RUN = 'true';
   }
 
   validate() {

@@ -1,0 +1,82 @@
+/**
+ * Ports over a saved cluster snapshot (a JSON file in the model's own terms: container instances
+ * with their tasks, services, Auto Scaling groups), for running a handler on a laptop without AWS:
+ * `serverless invoke local` uses them (see handlers/aws/validate-params.cjs) with the sample
+ * events in `events/`. Reads come from the snapshot; every write is logged as "would …" and
+ * recorded, never sent anywhere. The runtime forces DRY_RUN whenever these ports are used.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Instance, Service, TaskShape } from '../core/cluster';
+import { ConfigError } from '../core/errors';
+import type { Logger, Ports, GroupState } from './ports';
+
+export interface Snapshot {
+  readonly instances: Instance[];
+  readonly services: Service[];
+  readonly groups: GroupState[];
+  readonly waiting?: TaskShape[];
+  /** EC2 instance ids with a pending terminate lifecycle action. */
+  readonly pendingHooks?: string[];
+  /** `SchedulableTasks` samples for the scale-in stabilisation window (minutes before now). */
+  readonly schedulableHistory?: Array<{ minutesAgo: number; value: number }>;
+}
+
+// The edge check: the top-level shape and the fields the handlers index by; the rest is the
+// model's own types (core/cluster.ts), written by hand or saved from a real read.
+const snapshotSchema = z.object({
+  instances: z.array(z.object({ id: z.string(), status: z.string(), registered: z.object({ cpu: z.number(), memory: z.number() }), remaining: z.object({ cpu: z.number(), memory: z.number() }), tasks: z.array(z.object({ id: z.string() }).passthrough()) }).passthrough()),
+  services: z.array(z.object({ name: z.string() }).passthrough()),
+  groups: z.array(z.object({ name: z.string(), min: z.number(), max: z.number(), desired: z.number(), members: z.array(z.object({ instanceId: z.string(), lifecycleState: z.string() }).passthrough()) }).passthrough()),
+  waiting: z.array(z.object({ cpu: z.number(), memory: z.number() }).passthrough()).optional(),
+  pendingHooks: z.array(z.string()).optional(),
+  schedulableHistory: z.array(z.object({ minutesAgo: z.number(), value: z.number() })).optional(),
+});
+
+export function readSnapshot(path: string): Snapshot {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`HEADROOM_SNAPSHOT: cannot read ${path}: ${(error as Error).message}`]);
+  }
+  const parsed = snapshotSchema.safeParse(json);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `HEADROOM_SNAPSHOT ${path}: ${i.path.join('.')}: ${i.message}`));
+  return parsed.data as unknown as Snapshot;
+}
+
+/** Ports that read `snapshot` and only log what they would change. `now` is the caller's clock. */
+export function snapshotPorts(snapshot: Snapshot, log: Logger, now: () => number): Ports {
+  const would = (what: string, data: Record<string, unknown>): void => log.info(`snapshot: would ${what}`, data);
+  const pending = new Set(snapshot.pendingHooks ?? []);
+  return {
+    ecs: {
+      snapshot: async () => ({ instances: snapshot.instances, services: snapshot.services, ...(snapshot.waiting !== undefined ? { waiting: snapshot.waiting } : {}) }),
+      findInstances: async (ids) => snapshot.instances.filter((i) => ids.includes(i.id)),
+      setStatus: async (arns, status) => would('set container instances', { arns, status }),
+      setAttribute: async (arns, name, value) => would('set attribute', { arns, name, value }),
+      stopTasks: async (taskIds, reason) => would('stop tasks', { taskIds, reason }),
+    },
+    autoScaling: {
+      describeGroups: async (names) => snapshot.groups.filter((g) => names.includes(g.name)),
+      setDesiredCapacity: async (group, desired) => would('set desired capacity', { group, desired }),
+      terminateInstance: async (instanceId, decrementDesired) => {
+        would('terminate instance', { instanceId, decrementDesired });
+        return snapshot.groups.some((g) => g.members.some((m) => m.instanceId === instanceId)) ? 'ok' : 'gone';
+      },
+      heartbeat: async (hook) => (pending.has(hook.instanceId) ? 'ok' : 'gone'),
+      completeLifecycleAction: async (hook) => {
+        would('complete lifecycle action', { ...hook });
+        return pending.has(hook.instanceId) ? 'ok' : 'gone';
+      },
+    },
+    queue: { enqueue: async (check, delaySeconds) => would('enqueue drain check', { check, delaySeconds }) },
+    metrics: {
+      publish: async (datums) => log.info('snapshot: metrics', Object.fromEntries(datums.map((d) => [d.name, d.value]))),
+      history: async (_name, from, to) =>
+        (snapshot.schedulableHistory ?? []).map((s) => ({ at: now() - s.minutesAgo * 60_000, value: s.value })).filter((s) => s.at >= from && s.at <= to),
+    },
+    log,
+    now,
+  };
+}
