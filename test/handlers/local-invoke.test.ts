@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { handleDrain } from '../../handlers/drain';
 import { handleInterruption } from '../../handlers/interruption';
 import { handleLifecycle } from '../../handlers/lifecycle';
-import { lambdaEntry } from '../../handlers/runtime';
+import { lambdaEntry, type HandlerFunction } from '../../handlers/runtime';
 import { handleTick } from '../../handlers/tick';
 import type { Logger, Ports } from '../../handlers/ports';
 import { serverless } from '../package/serverless';
@@ -27,7 +27,7 @@ const samples = Object.keys(HANDLERS).flatMap((dir) => readdirSync(join(__dirnam
 describe('offline runs on the demo snapshot', () => {
   it.each(samples)('%s handles %s without acting', async (name, file) => {
     const lines: Array<{ message: string; data?: Record<string, unknown> }> = [];
-    const entry = lambdaEntry(HANDLERS[name] as (e: unknown, c: never) => Promise<unknown>, ENV, { name, requireDrainQueue: name !== 'tick', log: logger(lines) });
+    const entry = lambdaEntry(HANDLERS[name] as unknown as HandlerFunction<unknown, unknown>, ENV, { name, requireDrainQueue: name !== 'tick', log: logger(lines) });
     await entry(sample(file));
     expect(lines.find((l) => l.message === 'local invocation: DRY_RUN forced to true')).toBeDefined();
     // The snapshot ports log every write as "would …": in dry run none may happen.
