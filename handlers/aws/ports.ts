@@ -25,13 +25,14 @@ export function jsonLogger(base: Record<string, unknown> = {}, sink: (line: stri
   };
 }
 
-export function awsPorts(config: Config, log: Logger = jsonLogger({ cluster: config.clusterName })): Ports {
+/** `metricLine`: where Embedded Metric Format lines go (standard output in Lambda; tests capture them). */
+export function awsPorts(config: Config, log: Logger = jsonLogger({ cluster: config.clusterName }), metricLine?: (line: string) => void): Ports {
   const now = (): number => Date.now();
   return {
     ecs: new EcsContainerService(new ECSClient(CLIENT_OPTIONS), config.clusterName, log),
     autoScaling: new AwsAutoScaling(new AutoScalingClient(CLIENT_OPTIONS), now),
     queue: config.drainQueueUrl !== undefined ? new SqsDrainQueue(new SQSClient(CLIENT_OPTIONS), config.drainQueueUrl) : noQueue,
-    metrics: new CloudWatchMetrics(new CloudWatchClient(CLIENT_OPTIONS), config.metricsNamespace, config.clusterName),
+    metrics: new CloudWatchMetrics(new CloudWatchClient(CLIENT_OPTIONS), config.metricsNamespace, config.clusterName, metricLine),
     log,
     now,
   };
