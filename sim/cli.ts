@@ -6,21 +6,22 @@
  * when stdout is a terminal. Exit codes: 0 done, 1 run failed, 2 bad arguments or scenario.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors';
 import { DEFAULT_SCENARIO } from './default-scenario';
 import { renderReport } from './report';
 import { runScenario } from './run';
 import { parseScenario, parseScenarioText, POLICY_NAMES, ScenarioError, type PolicyName, type Scenario } from './scenario';
+import { callerDirectory, checkOutputPath, PathError, resolveFrom, uniqueReportPath } from './paths';
 import { formatTable } from './table';
 
 const USAGE = `usage: npm start -- [--scenario FILE.json] [--json] [--out REPORT.html] [--policies ${POLICY_NAMES.join(',')}]
 
   --scenario FILE   run this scenario file (default: the embedded day of a Spot cluster)
   --json            print one JSON object {"scenario": …, "results": […]} on stdout
-  --out FILE        write the HTML report here (default: a file in the system temp directory)
-  --policies LIST   compare only these policies (comma-separated)
+  --out FILE        write the HTML report here (default: a new file in the system temp directory)
+  --policies LIST   compare only these policies (comma-separated; each runs once)
+
+  Relative paths are resolved from the directory you run the command in.
   --help            this text`;
 
 export interface CliArgs {
@@ -61,7 +62,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         const names = value().split(',').map((s) => s.trim()).filter((s) => s !== '');
         const bad = names.filter((n) => !(POLICY_NAMES as readonly string[]).includes(n));
         if (bad.length > 0 || names.length === 0) throw new UsageError(`--policies: unknown ${bad.join(', ') || '(empty)'}; expected some of ${POLICY_NAMES.join(', ')}`);
-        policies = names as PolicyName[];
+        policies = [...new Set(names)] as PolicyName[];
         break;
       }
       case '--help':
@@ -97,22 +98,34 @@ function progressBar(enabled: boolean): (policy: PolicyName, index: number, tota
   };
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** Where relative paths start: the caller's environment (INIT_CWD under npm) and directory. */
+export interface Caller {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+export async function main(argv: readonly string[], caller: Caller = { env: process.env, cwd: process.cwd() }): Promise<number> {
   let args: CliArgs;
   let scenario: Scenario;
+  let outPath: string | undefined;
   try {
     args = parseArgs(argv);
     if (args.help) {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    scenario = loadScenario(args.scenario);
+    const base = callerDirectory(caller.env, caller.cwd);
+    scenario = loadScenario(args.scenario !== undefined ? resolveFrom(base, args.scenario) : undefined);
+    if (args.out !== undefined) {
+      outPath = resolveFrom(base, args.out);
+      checkOutputPath(outPath);
+    }
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`error: ${e.message}\n${USAGE}\n`);
       return 2;
     }
-    if (e instanceof ScenarioError) {
+    if (e instanceof ScenarioError || e instanceof PathError) {
       process.stderr.write(`error: ${e.message}\n`);
       return 2;
     }
@@ -136,7 +149,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   for (const n of output.notes) process.stderr.write(`note: ${n}\n`);
   const results = output.runs.map((r) => r.result);
-  const reportPath = resolve(args.out ?? join(tmpdir(), `headroom-report-${scenario.name.replace(/[^A-Za-z0-9_-]/g, '-')}.html`));
+  const reportPath = outPath ?? uniqueReportPath(`headroom-report-${scenario.name}`);
   writeFileSync(reportPath, renderReport(output));
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ scenario: scenario.name, results })}\n`);
