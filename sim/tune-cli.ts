@@ -8,12 +8,12 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../core/errors';
-import { loadScenario, UsageError, type Caller } from './cli';
+import { parseFlags, UsageError } from './args';
+import { loadInputs, setupFailure, type Caller } from './cli';
 import { lambdaEnvironment } from './environment';
-import { callerDirectory, checkOutputPath, PathError, resolveFrom, uniqueReportPath } from './paths';
+import { uniqueReportPath } from './paths';
 import type { PolicyResult } from './result';
-import { ScenarioError, type PolicyName, type Scenario } from './scenario';
+import type { PolicyName, Scenario } from './scenario';
 import { renderTuneReport } from './tune-report';
 import { boundsOf, grid, pointOf, recommend, withFront, type Env, type Point } from './tune';
 import { defaultWorkers, runJobs } from './tune-pool';
@@ -42,52 +42,18 @@ export interface TuneArgs {
 }
 
 export function parseTuneArgs(argv: readonly string[]): TuneArgs {
-  let scenario: string | undefined;
-  let out: string | undefined;
-  let workers: number | undefined;
-  let json = false;
-  let help = false;
+  const f = parseFlags(argv, { '--scenario': 'value', '--out': 'value', '--workers': 'value', '--set': 'repeat', '--json': 'switch', '--help': 'switch' });
+  const w = f.values['--workers'];
+  if (w !== undefined && (!/^\d+$/.test(w) || Number(w) < 1)) throw new UsageError(`--workers: expected a whole number ≥ 1 (got ${JSON.stringify(w)})`);
   const set: Record<string, string[]> = {};
-  for (let k = 0; k < argv.length; k++) {
-    const a = argv[k] as string;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') && !a.startsWith('--set=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : a.startsWith('--set=') ? ['--set', a.slice(6)] : [a, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++k];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--scenario':
-        scenario = value();
-        break;
-      case '--out':
-        out = value();
-        break;
-      case '--json':
-        json = true;
-        break;
-      case '--workers': {
-        const v = value();
-        if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--workers: expected a whole number ≥ 1 (got ${JSON.stringify(v)})`);
-        workers = Number(v);
-        break;
-      }
-      case '--set': {
-        const v = value();
-        const m = /^([A-Z][A-Z0-9_]*)=(.+)$/.exec(v);
-        if (m === null) throw new UsageError(`--set: expected NAME=value,value (got ${JSON.stringify(v)})`);
-        set[m[1] as string] = [...new Set((m[2] as string).split(',').map((s) => s.trim()).filter((s) => s !== ''))];
-        break;
-      }
-      case '--help':
-      case '-h':
-        help = true;
-        break;
-      default:
-        throw new UsageError(`unknown argument ${a}`);
-    }
+  for (const v of f.repeats['--set'] ?? []) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.+)$/.exec(v);
+    if (m === null) throw new UsageError(`--set: expected NAME=value,value (got ${JSON.stringify(v)})`);
+    set[m[1] as string] = [...new Set((m[2] as string).split(',').map((s) => s.trim()).filter((s) => s !== ''))];
   }
-  return { json, help, set, ...(scenario !== undefined ? { scenario } : {}), ...(out !== undefined ? { out } : {}), ...(workers !== undefined ? { workers } : {}) };
+  const scenario = f.values['--scenario'];
+  const out = f.values['--out'];
+  return { json: f.switches.has('--json'), help: f.switches.has('--help'), set, ...(scenario !== undefined ? { scenario } : {}), ...(out !== undefined ? { out } : {}), ...(w !== undefined ? { workers: Number(w) } : {}) };
 }
 
 function progressBar(enabled: boolean): ((fraction: number) => void) | undefined {
@@ -136,24 +102,11 @@ export async function tuneMain(argv: readonly string[], caller: Caller = { env: 
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const base = callerDirectory(caller.env, caller.cwd);
-    scenario = loadScenario(args.scenario !== undefined ? resolveFrom(base, args.scenario) : undefined);
-    if (args.out !== undefined) {
-      outPath = resolveFrom(base, args.out);
-      checkOutputPath(outPath);
-    }
+    ({ scenario, outPath } = loadInputs(args, caller));
     ({ envs, skipped } = grid(scenario.env ?? {}, lambdaEnvironment(scenario), undefined, undefined, args.set));
     if (envs.length === 0) throw new UsageError('no valid setting to try: every combination of the sweep is rejected by the configuration (check --set and the scenario env)');
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`error: ${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    if (e instanceof ScenarioError || e instanceof PathError || e instanceof ConfigError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return setupFailure(e, USAGE);
   }
   const root = caller.cwd;
   const jobs: TuneJob[] = [{ id: 0, scenario, env: {}, policies: PEERS, root }, ...envs.map((env, k) => ({ id: k + 1, scenario, env, policies: ['headroom'] as PolicyName[], root }))];
