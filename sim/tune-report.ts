@@ -26,17 +26,22 @@ export function renderTuneReport(input: TuneReportInput): string {
     ...input.points.map((p) => ({ x: p.cost, y: p.pendingTaskMinutes, kind: 'point' as const, point: p })),
     ...input.peers.map((r) => ({ x: r.cost, y: r.pendingTaskMinutes, kind: 'peer' as const, peer: r })),
   ].sort((a, b) => a.x - b.x);
+  // A peer far outside the settings' range (e.g. a fleet sized for the peak) starts hidden so the
+  // axes fit the settings; its legend entry shows it.
+  const maxCost = Math.max(...input.points.map((p) => p.cost));
+  const maxWait = Math.max(...input.points.map((p) => p.pendingTaskMinutes));
+  const far = (r: PolicyResult): boolean => r.cost > 1.5 * maxCost || r.pendingTaskMinutes > 3 * Math.max(1, maxWait);
   const only = (f: (e: Entry) => boolean): Array<number | null> => entries.map((e) => (f(e) ? e.y : null));
   const series: SeriesSpec[] = [
     { label: 'settings tried', color: '#8c959f', y: only((e) => e.kind === 'point' && e.point?.pareto !== true), marker: 'dot' },
     { label: 'Pareto front', color: '#1a7f37', y: only((e) => e.point?.pareto === true), marker: 'diamond' },
     { label: 'recommended', color: '#8250df', y: only((e) => e.point !== undefined && e.point === input.recommended), marker: 'star' },
-    ...input.peers.map((r) => ({ label: r.policy, color: PEER_COLORS[r.policy] ?? '#57606a', y: only((e) => e.peer === r), marker: 'up' as const })),
+    ...input.peers.map((r) => ({ label: r.policy, color: PEER_COLORS[r.policy] ?? '#57606a', y: only((e) => e.peer === r), marker: 'up' as const, ...(far(r) ? { hidden: true } : {}) })),
   ];
   const chart: ChartSpec = {
     id: 'front',
     title: 'Cost vs waiting: every setting, the Pareto front and the peers',
-    note: 'Lower-left is better. The front also counts tasks lost (table below): a point can be on it by losing fewer tasks.',
+    note: 'Lower-left is better. The front also counts tasks lost (table below): a point can be on it by losing fewer tasks. Peers far outside the range start hidden: click their legend entry to show them.',
     xLabel: 'cost (USD)',
     yLabel: 'pending task-minutes',
     xKind: 'number',
