@@ -6,7 +6,8 @@
  * recorded, never sent anywhere. The runtime forces DRY_RUN whenever these ports are used.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+// zod/mini: the schema ships in every function's bundle, and the full zod would add ~400 KB.
+import * as z from 'zod/mini';
 import type { Instance, Service, TaskShape } from '../core/cluster';
 import { ConfigError } from '../core/errors';
 import type { Logger, Ports, GroupState } from './ports';
@@ -24,13 +25,14 @@ export interface Snapshot {
 
 // The edge check: the top-level shape and the fields the handlers index by; the rest is the
 // model's own types (core/cluster.ts), written by hand or saved from a real read.
+const resources = z.object({ cpu: z.number(), memory: z.number() });
 const snapshotSchema = z.object({
-  instances: z.array(z.object({ id: z.string(), status: z.string(), registered: z.object({ cpu: z.number(), memory: z.number() }), remaining: z.object({ cpu: z.number(), memory: z.number() }), tasks: z.array(z.object({ id: z.string() }).passthrough()) }).passthrough()),
-  services: z.array(z.object({ name: z.string() }).passthrough()),
-  groups: z.array(z.object({ name: z.string(), min: z.number(), max: z.number(), desired: z.number(), members: z.array(z.object({ instanceId: z.string(), lifecycleState: z.string() }).passthrough()) }).passthrough()),
-  waiting: z.array(z.object({ cpu: z.number(), memory: z.number() }).passthrough()).optional(),
-  pendingHooks: z.array(z.string()).optional(),
-  schedulableHistory: z.array(z.object({ minutesAgo: z.number(), value: z.number() })).optional(),
+  instances: z.array(z.looseObject({ id: z.string(), status: z.string(), registered: resources, remaining: resources, tasks: z.array(z.looseObject({ id: z.string() })) })),
+  services: z.array(z.looseObject({ name: z.string() })),
+  groups: z.array(z.looseObject({ name: z.string(), min: z.number(), max: z.number(), desired: z.number(), members: z.array(z.looseObject({ instanceId: z.string(), lifecycleState: z.string() })) })),
+  waiting: z.optional(z.array(z.looseObject({ cpu: z.number(), memory: z.number() }))),
+  pendingHooks: z.optional(z.array(z.string())),
+  schedulableHistory: z.optional(z.array(z.object({ minutesAgo: z.number(), value: z.number() }))),
 });
 
 export function readSnapshot(path: string): Snapshot {

@@ -2,7 +2,8 @@
  * Local runs never act: every sample event of events/README.md runs offline on the demo snapshot
  * (what `serverless invoke local` does) in dry run, and IS_LOCAL alone forces dry run too.
  */
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { handleDrain } from '../../handlers/drain';
 import { handleInterruption } from '../../handlers/interruption';
@@ -41,6 +42,15 @@ describe('offline runs on the demo snapshot', () => {
     const entry = lambdaEntry(async (_e: unknown, ctx) => (seenDryRun = ctx.config.dryRun), { ...ENV, HEADROOM_SNAPSHOT: '', IS_LOCAL: 'true' }, { name: 't', ports, log: logger(lines) });
     await entry({});
     expect(seenDryRun).toBe(true);
+  });
+
+  it('a malformed snapshot is refused with the path of every bad field', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'headroom-snapshot-'));
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ instances: [{ id: 'i-1' }], services: [], groups: 'none' }));
+    const entry = lambdaEntry(handleTick as unknown as HandlerFunction<unknown, unknown>, { ...ENV, HEADROOM_SNAPSHOT: file }, { name: 'tick', log: logger([]) });
+    await expect(entry({})).rejects.toMatchObject({ problems: expect.arrayContaining([expect.stringMatching(/instances\.0\.status/), expect.stringMatching(/groups/)]) });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a Lambda run (no IS_LOCAL, no snapshot) keeps DRY_RUN=false', async () => {
