@@ -1,17 +1,25 @@
 /**
- * `npm run bench [-- --json]`: decision cost and packing quality (not part of `npm test`).
+ * `npm run bench [-- --json] [-- --instances N]`: tick cost and packing quality (not part of `npm test`).
  *
- * Decision cost: one full `decide` (headroom + scale-out packing + scale-in simulation) on a
- * synthetic cluster of 5,000 instances, 50,000 tasks, 200 services and 3 capacity groups, against
- * `JSON.parse` of the DescribeContainerInstances + DescribeTasks pages describing the same cluster,
- * in the same process. Target: decide ÷ parse ≤ 1. Each is the median of several runs after a
- * warm-up, so the ratio is stable on a noisy machine.
+ * Reads: three real ticks (`handleTick` with the real adapters; ECS through the real SDK client
+ * against an in-process endpoint serving the cluster's pages, see `tick-read.ts`) on a synthetic
+ * cluster of N instances (default 5,000), 10 tasks per instance, 200 services and 3 capacity groups:
+ * `apiCallsPerTick` (a warm steady tick, no scale-in candidate), `apiCallsPerTickScaleIn` (warm,
+ * scale-in considered), `readMs` (the steady tick's reads) against `parseMs` (`JSON.parse` of the
+ * bodies that tick received), peak heap. Targets: apiCallsPerTick ≤ 2·⌈I/100⌉ + ⌈S/10⌉ + G + 4,
+ * readMs ≤ 2 × parseMs.
+ *
+ * Decision cost: one full `decide` (headroom + scale-out packing + scale-in simulation) on the same
+ * cluster against `JSON.parse` of every DescribeContainerInstances + DescribeTasks page describing
+ * it (`fullParseMs`, the floor of a tick that reads everything). Target: decide ÷ fullParse ≤ 1.
+ * Each time is the median of several runs after a warm-up, so ratios are stable on a noisy machine.
  */
 import { resolve } from 'node:path';
 import { loadConfig } from '../core/config';
 import { decide } from '../core/decide';
 import { loadOpenbPods, packingQuality } from './openb-packing';
 import { buildSyntheticCluster } from './synthetic-cluster';
+import { measureReads } from './tick-read';
 
 const json = process.argv.includes('--json');
 const log = (line: string): void => {
@@ -34,7 +42,9 @@ function time(fn: () => unknown, runs: number): number {
   return median(samples);
 }
 
-const size = { instances: 5000, tasks: 50_000, services: 200, seed: 42 };
+const flag = process.argv.indexOf('--instances');
+const instancesArg = flag >= 0 ? Number(process.argv[flag + 1]) : 5000;
+const size = { instances: instancesArg, tasks: instancesArg * 10, services: 200, seed: 42 };
 const cluster = buildSyntheticCluster(size);
 const now = Date.parse('2026-11-21T12:00:00Z');
 const history = Array.from({ length: 15 }, (_, k) => ({ at: now - (k + 1) * 60_000, value: 1_000_000 }));
@@ -51,44 +61,70 @@ const decision = decide(input);
 const parseBytes = [...cluster.containerInstancePages, ...cluster.taskPages].reduce((n, p) => n + p.length, 0);
 const runs = 7;
 const decideMs = time(() => decide(input), runs);
-const parseMs = time(() => {
+const fullParseMs = time(() => {
   for (const p of cluster.containerInstancePages) JSON.parse(p);
   for (const p of cluster.taskPages) JSON.parse(p);
 }, runs);
-const ratio = decideMs / parseMs;
+const ratio = decideMs / fullParseMs;
 log(`decision cost: ${size.instances} instances, ${cluster.taskCount} tasks, ${size.services} services, ${cluster.groups.length} groups`);
 log(`  decide (headroom ${decision.summary.schedulableTasks}, scale-out ${decision.scaleOut.reduce((n, a) => n + a.count, 0)}, scale-in ${decision.scaleIn.length}): ${decideMs.toFixed(1)} ms (median of ${runs})`);
-log(`  JSON.parse of ${cluster.containerInstancePages.length + cluster.taskPages.length} Describe pages (${(parseBytes / 1e6).toFixed(1)} MB): ${parseMs.toFixed(1)} ms`);
-log(`  ratio decide ÷ parse = ${ratio.toFixed(3)} (target ≤ 1)`);
+log(`  JSON.parse of ${cluster.containerInstancePages.length + cluster.taskPages.length} Describe pages (${(parseBytes / 1e6).toFixed(1)} MB): ${fullParseMs.toFixed(1)} ms`);
+log(`  ratio decide ÷ full parse = ${ratio.toFixed(3)} (target ≤ 1)`);
 
-const tracePath = resolve(__dirname, '..', '..', 'shared', 'traces', 'openb_pod_list_default.csv');
-const pods = loadOpenbPods(tracePath);
-let quality: ReturnType<typeof packingQuality> | undefined;
-if (pods === undefined) {
-  log('packing quality: skipped (../shared/traces/openb_pod_list_default.csv not found)');
-} else {
-  quality = packingQuality(pods, { points: 200, scale: 1 / 8, from: 9_900_000, to: 12_902_960, instance: { cpu: 4096, memory: 15576 } });
-  log(`packing quality: openb trace scaled 1/8 onto 4096 CPU / 15576 MiB instances, ${quality.points} points, ${quality.tasksPacked} task-points (${quality.oversized} oversized skipped)`);
-  log(`  FFD instances ÷ lower bound: mean ${quality.meanRatio.toFixed(3)}, max ${quality.maxRatio.toFixed(3)}`);
+async function main(): Promise<void> {
+  const reads = await measureReads(size);
+  const callBound = 2 * Math.ceil(size.instances / 100) + Math.ceil(size.services / 10) + cluster.groups.length + 4;
+  const peakHeapMB = Math.max(reads.cold.peakHeapMB, reads.steady.peakHeapMB, reads.scaleInFirst.peakHeapMB, reads.scaleIn.peakHeapMB);
+  log(`tick reads (real adapters, in-process ECS endpoint):`);
+  for (const [name, m] of [['cold', reads.cold], ['steady', reads.steady], [`storm of ${reads.storm.warnings} warnings`, reads.storm], ['scale-in, first', reads.scaleInFirst], ['scale-in, warm', reads.scaleIn]] as const) {
+    log(`  ${name}: ${m.calls} calls ${JSON.stringify(m.byOperation)}, ${m.ms} ms, peak heap +${m.peakHeapMB} MB`);
+  }
+  log(`  steady: ${reads.steady.calls} calls (bound ${callBound}); reads ${reads.readMs} ms vs JSON.parse of its ${(reads.readBytes / 1e6).toFixed(1)} MB ${reads.parseMs} ms (ratio ${(reads.readMs / reads.parseMs).toFixed(2)}, target ≤ 2)`);
+
+  const tracePath = resolve(__dirname, '..', '..', 'shared', 'traces', 'openb_pod_list_default.csv');
+  const pods = loadOpenbPods(tracePath);
+  let quality: ReturnType<typeof packingQuality> | undefined;
+  if (pods === undefined) {
+    log('packing quality: skipped (../shared/traces/openb_pod_list_default.csv not found)');
+  } else {
+    quality = packingQuality(pods, { points: 200, scale: 1 / 8, from: 9_900_000, to: 12_902_960, instance: { cpu: 4096, memory: 15576 } });
+    log(`packing quality: openb trace scaled 1/8 onto 4096 CPU / 15576 MiB instances, ${quality.points} points, ${quality.tasksPacked} task-points (${quality.oversized} oversized skipped)`);
+    log(`  FFD instances ÷ lower bound: mean ${quality.meanRatio.toFixed(3)}, max ${quality.maxRatio.toFixed(3)}`);
+  }
+
+  if (json) {
+    console.log(
+      JSON.stringify({
+        instances: size.instances,
+        tasks: cluster.taskCount,
+        services: size.services,
+        groups: cluster.groups.length,
+        apiCallsPerTick: reads.steady.calls,
+        apiCallsPerTickScaleIn: reads.scaleIn.calls,
+        apiCallBound: callBound,
+        apiCallsColdTick: reads.cold.calls,
+        stormWarnings: reads.storm.warnings,
+        apiCallsStorm: reads.storm.calls,
+        stormMs: reads.storm.ms,
+        readMs: reads.readMs,
+        parseMs: reads.parseMs,
+        readBytes: reads.readBytes,
+        readParseRatio: Number((reads.readMs / reads.parseMs).toFixed(3)),
+        peakHeapMB,
+        peakHeapMBByTick: { cold: reads.cold.peakHeapMB, steady: reads.steady.peakHeapMB, scaleInFirst: reads.scaleInFirst.peakHeapMB, scaleIn: reads.scaleIn.peakHeapMB },
+        decideMs: Number(decideMs.toFixed(2)),
+        fullParseMs: Number(fullParseMs.toFixed(2)),
+        parseBytes,
+        ratio: Number(ratio.toFixed(4)),
+        schedulableTasks: decision.summary.schedulableTasks,
+        scaleOutInstances: decision.scaleOut.reduce((n, a) => n + a.count, 0),
+        scaleInInstances: decision.scaleIn.length,
+        packingMeanRatio: quality === undefined ? null : Number(quality.meanRatio.toFixed(4)),
+        packingMaxRatio: quality === undefined ? null : Number(quality.maxRatio.toFixed(4)),
+        packingPoints: quality?.points ?? 0,
+      }),
+    );
+  }
 }
 
-if (json) {
-  console.log(
-    JSON.stringify({
-      instances: size.instances,
-      tasks: cluster.taskCount,
-      services: size.services,
-      groups: cluster.groups.length,
-      decideMs: Number(decideMs.toFixed(2)),
-      parseMs: Number(parseMs.toFixed(2)),
-      parseBytes,
-      ratio: Number(ratio.toFixed(4)),
-      schedulableTasks: decision.summary.schedulableTasks,
-      scaleOutInstances: decision.scaleOut.reduce((n, a) => n + a.count, 0),
-      scaleInInstances: decision.scaleIn.length,
-      packingMeanRatio: quality === undefined ? null : Number(quality.meanRatio.toFixed(4)),
-      packingMaxRatio: quality === undefined ? null : Number(quality.maxRatio.toFixed(4)),
-      packingPoints: quality?.points ?? 0,
-    }),
-  );
-}
+void main();

@@ -24,6 +24,11 @@ export interface SyntheticCluster {
   readonly containerInstancePages: string[];
   /** JSON text of each DescribeTasks response page. */
   readonly taskPages: string[];
+  /** The same objects one by one, as the API returns them (for the in-process ECS endpoint). */
+  readonly containerInstanceObjects: Array<Record<string, unknown>>;
+  readonly taskObjects: Array<Record<string, unknown>>;
+  /** Auto Scaling membership: EC2 instance id, group and lifecycle state. */
+  readonly members: Array<{ readonly id: string; readonly group: string; readonly lifecycleState: string; readonly instanceType: string }>;
   readonly taskCount: number;
 }
 
@@ -184,9 +189,12 @@ export function buildSyntheticCluster(options: SyntheticOptions): SyntheticClust
     d.attributes[SCALE_IN_ATTRIBUTE] = new Date(baseTime * 1000).toISOString();
   }
 
+  // Running tasks per service in one pass over the tasks (O(T), not O(services × tasks)).
+  const runningBy = new Map<string, number>();
+  for (const d of drafts) for (const t of d.tasks) if (t.service !== undefined) runningBy.set(t.service, (runningBy.get(t.service) ?? 0) + 1);
   for (let s = 0; s < replicated; s++) {
     const name = `svc-${String(s).padStart(3, '0')}`;
-    const running = drafts.reduce((n, d) => n + d.tasks.filter((t) => t.service === name).length, 0);
+    const running = runningBy.get(name) ?? 0;
     const unplaced = unplacedBy.get(s) ?? 0;
     services.push({ name, shape: shapes[s] as TaskShape, daemon: false, desired: running + unplaced, running, pending: 0, unplaced });
   }
@@ -217,9 +225,10 @@ export function buildSyntheticCluster(options: SyntheticOptions): SyntheticClust
   }));
 
   // The same cluster as the API describes it.
+  const containerInstanceObjects: Array<Record<string, unknown>> = [];
   const containerInstancePages: string[] = [];
   for (let p = 0; p < drafts.length; p += 100) {
-    const page = drafts.slice(p, p + 100).map((d) => ({
+    const page = drafts.slice(p, p + 100).map((d): Record<string, unknown> => ({
       containerInstanceArn: d.arn,
       ec2InstanceId: d.id,
       capacityProviderName: `cp-${d.group.name}`,
@@ -247,13 +256,16 @@ export function buildSyntheticCluster(options: SyntheticOptions): SyntheticClust
       attachments: [],
       tags: [],
     }));
+    containerInstanceObjects.push(...page);
     containerInstancePages.push(JSON.stringify({ containerInstances: page, failures: [] }));
   }
 
   const taskPages: string[] = [];
-  let buffer: unknown[] = [];
+  const taskObjects: Array<Record<string, unknown>> = [];
+  let buffer: Array<Record<string, unknown>> = [];
   const flush = (): void => {
     if (buffer.length > 0) taskPages.push(JSON.stringify({ tasks: buffer, failures: [] }));
+    taskObjects.push(...buffer);
     buffer = [];
   };
   for (const d of drafts) {
@@ -300,7 +312,8 @@ export function buildSyntheticCluster(options: SyntheticOptions): SyntheticClust
         startedBy: t.role === 'standalone' ? 'batch' : `ecs-svc/${hex(rand, 19)}`,
         tags: [],
         taskArn: t.id,
-        taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${1 + Math.floor(rand() * 40)}`,
+        // A service runs its current revision, a few tasks still the previous one (a deployment).
+        taskDefinitionArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${rand() < 0.95 ? 1 : 2}`,
         version: 3,
       });
       if (buffer.length === 100) flush();
@@ -308,5 +321,16 @@ export function buildSyntheticCluster(options: SyntheticOptions): SyntheticClust
   }
   flush();
 
-  return { instances, services, groups: capacityGroups, containerInstancePages, taskPages, taskCount: drafts.reduce((n, d) => n + d.tasks.length, 0) };
+  const members = drafts.map((d, k) => ({ id: d.id, group: d.group.name, lifecycleState: k % 1000 === 999 ? 'Terminating:Wait' : 'InService', instanceType: d.group.instanceType }));
+  return {
+    instances,
+    services,
+    groups: capacityGroups,
+    containerInstancePages,
+    taskPages,
+    containerInstanceObjects,
+    taskObjects,
+    members,
+    taskCount: drafts.reduce((n, d) => n + d.tasks.length, 0),
+  };
 }

@@ -24,6 +24,8 @@ export interface TaskShape extends Resources {
   readonly memberOf?: readonly string[];
   /** ECS task group, e.g. `service:web`; the scope of `distinctInstance`. */
   readonly taskGroup?: string;
+  /** `awsvpc` network mode: the task needs a network interface of its own (core/eni.ts). */
+  readonly awsvpc?: boolean;
 }
 
 /**
@@ -58,6 +60,13 @@ export type InstanceStatus = 'ACTIVE' | 'DRAINING' | 'REGISTERING' | 'DEREGISTER
 /** ECS attribute this tool sets on instances it drains for scale-in (value: ISO time). */
 export const SCALE_IN_ATTRIBUTE = 'headroom.scale-in';
 
+/**
+ * ECS attribute set on an instance whose replacement was launched on a Spot rebalance
+ * recommendation (value: ISO time): its warning terminates it with a decrement, and scale-in takes
+ * it first.
+ */
+export const REBALANCE_ATTRIBUTE = 'headroom.rebalance';
+
 export interface Instance {
   /** EC2 instance id (`i-…`). */
   readonly id: string;
@@ -77,8 +86,15 @@ export interface Instance {
   readonly instanceType?: string;
   /** Custom and ECS attributes (`ecs.os-type`, …), name → value. */
   readonly attributes: Readonly<Record<string, string>>;
-  /** Tasks on the instance (any status; STOPPED ones are ignored). */
-  readonly tasks: readonly Task[];
+  /**
+   * Tasks on the instance (any status; STOPPED ones are ignored). Absent when they were not read
+   * (the tick reads tasks only for instances that are leaving or draining, and for all instances
+   * only when scale-in is considered): such an instance is never a scale-in candidate and never
+   * counts as empty.
+   */
+  readonly tasks?: readonly Task[];
+  /** ECS `runningTasksCount` / `pendingTasksCount`, when the adapter reports them. */
+  readonly taskCounts?: { readonly running: number; readonly pending: number };
   /**
    * The instance is leaving: Spot interruption warning, ASG `Terminating*` lifecycle state, or no
    * longer a member of its group. Its capacity does not count; its service tasks need a new home.
@@ -105,8 +121,36 @@ export interface CapacityGroup {
   readonly attributes?: Readonly<Record<string, string>>;
   /** When a launch in this group last failed (epoch ms), e.g. insufficient Spot capacity. */
   readonly launchFailedAt?: number;
+  /** Members use ENI trunking (`ecs.awsvpc-trunk-id`): new instances' awsvpc slots are not limited by the table. */
+  readonly awsvpcTrunking?: boolean;
+  /**
+   * Members in a live lifecycle state (`Pending*`, `InService`), registered with ECS or not. When
+   * known, incoming capacity is counted from them (see `incomingByGroup`); when absent (a caller
+   * that does not know the members), desired − registered members is counted instead.
+   */
+  readonly members?: readonly GroupMember[];
+  /** Availability zones the group launches into (Auto Scaling balances new instances across them). */
+  readonly availabilityZones?: readonly string[];
+  /** New instances are (or may be) Spot instances: the group counts toward `SPOT_RESERVE_INSTANCES`. */
+  readonly spot?: boolean;
+  /**
+   * Weighted capacity one new instance of the planned shape adds to desired capacity (mixed-instances
+   * groups with weights count desired capacity in weight units). Defaults to 1.
+   */
+  readonly weight?: number;
   /** Price per instance-hour, for reports (optional). */
   readonly pricePerHour?: number;
+}
+
+/** One member of a capacity group as Auto Scaling lists it. */
+export interface GroupMember {
+  /** EC2 instance id. */
+  readonly id: string;
+  /** `Pending*` (still launching) or `InService`. */
+  readonly pending: boolean;
+  /** When its launch started (epoch ms), from the group's scaling activities, when known. */
+  readonly launchedAt?: number;
+  readonly availabilityZone?: string;
 }
 
 /** A service as the scheduler sees it: its task shape and how many tasks still wait for a place. */
@@ -127,7 +171,32 @@ export function isGone(task: Task): boolean {
 
 /** Non-daemon tasks that are not STOPPED: what keeps an instance from being empty. */
 export function liveWorkload(instance: Instance): Task[] {
-  return instance.tasks.filter((t) => t.role !== 'daemon' && !isGone(t));
+  return (instance.tasks ?? []).filter((t) => t.role !== 'daemon' && !isGone(t));
+}
+
+/** Whether the instance's task list was read (see `Instance.tasks`). */
+export function tasksKnown(instance: Instance): instance is Instance & { readonly tasks: readonly Task[] } {
+  return instance.tasks !== undefined;
+}
+
+/** One pass over an instance's tasks: live non-daemon count, standalone count, live service tasks. */
+export interface Workload {
+  readonly live: number;
+  readonly standalone: number;
+  readonly service: readonly Task[];
+}
+
+export function workloadOf(instance: Instance): Workload {
+  let live = 0;
+  let standalone = 0;
+  const service: Task[] = [];
+  for (const t of instance.tasks ?? []) {
+    if (t.role === 'daemon' || isGone(t)) continue;
+    live++;
+    if (t.role === 'standalone') standalone++;
+    else service.push(t);
+  }
+  return { live, standalone, service };
 }
 
 /** An instance that accepts new tasks now. */

@@ -3,11 +3,16 @@
  * problem in a single `ConfigError` (fail closed: a handler with invalid configuration refuses to
  * act). Callers pass the environment object; nothing here reads the process environment.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from './errors';
 import type { Resources } from './cluster';
 
-export type RebalancePolicy = 'count' | 'drain';
+/**
+ * On a rebalance recommendation: `ignore` (metric only; `count` is accepted as its older name),
+ * `replace` (launch the replacement now, drain on the interruption warning), `drain` (drain now,
+ * like an interruption warning).
+ */
+export type RebalancePolicy = 'ignore' | 'replace' | 'drain';
 export type StandaloneTaskPolicy = 'stop' | 'wait';
 
 export interface Config {
@@ -15,6 +20,10 @@ export interface Config {
   /** Capacity groups in priority order. */
   readonly asgNames: readonly string[];
   readonly drainQueueUrl?: string;
+  /** The stack's AWS account (from the drain queue URL): events of other accounts are dropped. */
+  readonly account?: string;
+  /** The terminate lifecycle hook the stack creates on every group: the only hook Headroom completes. */
+  readonly hookName: string;
   /** Reference task shape, or `auto` (largest reservation among services). */
   readonly taskShape: Resources | 'auto';
   readonly shortageThreshold: number;
@@ -36,6 +45,10 @@ export interface Config {
   readonly scaleInEnabled: boolean;
   /** HeartbeatTimeout of the terminate lifecycle hooks (the stack creates them with this value). */
   readonly hookHeartbeatSeconds: number;
+  /** A launched instance that has not registered with ECS after this long no longer counts as incoming capacity. */
+  readonly provisioningTimeoutSeconds: number;
+  /** Storm insurance: keep room to re-home the tasks of this many of the fullest Spot instances at once. */
+  readonly spotReserveInstances: number;
 }
 
 export interface LoadOptions {
@@ -56,69 +69,93 @@ export const DEFAULTS = {
   DRAIN_CHECK_SECONDS: 30,
   METRICS_NAMESPACE: 'Headroom',
   DRY_RUN: false,
-  REBALANCE_POLICY: 'count',
+  REBALANCE_POLICY: 'replace',
   STANDALONE_TASK_POLICY: 'stop',
   GROUP_BACKOFF_SECONDS: 300,
   SCALE_IN_ENABLED: true,
   HOOK_HEARTBEAT_SECONDS: 300,
+  PROVISIONING_TIMEOUT_SECONDS: 600,
+  SPOT_RESERVE_INSTANCES: 1,
+  HOOK_NAME: 'headroom-drain',
 } as const;
 
 const blankToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
 
+/** `z.preprocess` of the classic API, built from the mini API's pieces (pipe of a transform). */
+const preprocess = <S extends z.ZodMiniType>(fn: (v: unknown) => unknown, schema: S) => z.pipe(z.transform(fn), schema);
+
 const integer = (min: number, max: number, fallback: number) =>
-  z.preprocess(
+  preprocess(
     blankToUndefined,
-    z
-      .string()
-      .regex(/^-?\d+$/, { message: 'expected a whole number' })
-      .transform(Number)
-      .pipe(z.number().min(min, { message: `must be at least ${min}` }).max(max, { message: `must be at most ${max}` }))
-      .optional()
-      .transform((v) => v ?? fallback),
+    z.pipe(
+      z.optional(z.pipe(z.string().check(z.regex(/^-?\d+$/, { message: 'expected a whole number' })), z.pipe(z.transform(Number), z.number().check(z.minimum(min, { message: `must be at least ${min}` }), z.maximum(max, { message: `must be at most ${max}` }))))),
+      z.transform((v: number | undefined) => v ?? fallback),
+    ),
   );
 
+const lowerBlank = (v: unknown): unknown => (typeof blankToUndefined(v) === 'string' ? (blankToUndefined(v) as string).toLowerCase() : blankToUndefined(v));
+
 const boolean = (fallback: boolean) =>
-  z.preprocess(
-    (v) => (typeof blankToUndefined(v) === 'string' ? (blankToUndefined(v) as string).toLowerCase() : blankToUndefined(v)),
-    z
-      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
-      .optional()
-      .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes')),
+  preprocess(
+    lowerBlank,
+    z.pipe(
+      z.optional(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })),
+      z.transform((v: 'true' | 'false' | '1' | '0' | 'yes' | 'no' | undefined): boolean => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes')),
+    ),
   );
 
 const choice = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
-  z.preprocess(
-    (v) => (typeof blankToUndefined(v) === 'string' ? (blankToUndefined(v) as string).toLowerCase() : blankToUndefined(v)),
-    z.enum(values, { message: `expected one of ${values.join(', ')}` }).optional().transform((v) => v ?? fallback),
-  );
+  preprocess(lowerBlank, z.pipe(z.optional(z.enum(values, { message: `expected one of ${values.join(', ')}` })), z.transform((v: T | undefined): T => v ?? fallback)));
 
-const shapeDimension = z.preprocess(
+const shapeDimension = preprocess(
   (v) => blankToUndefined(v) ?? 'auto',
-  z.union([z.literal('auto'), z.string().regex(/^\d+$/, { message: "expected a positive whole number or 'auto'" }).transform(Number).pipe(z.number().int().positive({ message: "expected a positive whole number or 'auto'" }))], {
-    message: "expected a positive whole number or 'auto'",
-  }),
+  z.union(
+    [
+      z.literal('auto'),
+      z.pipe(
+        z.string().check(z.regex(/^\d+$/, { message: "expected a positive whole number or 'auto'" })),
+        z.pipe(z.transform(Number), z.number().check(z.int({ message: "expected a positive whole number or 'auto'" }), z.positive({ message: "expected a positive whole number or 'auto'" }))),
+      ),
+    ],
+    { message: "expected a positive whole number or 'auto'" },
+  ),
 );
 
-const names = z.preprocess(
+const names = preprocess(
   blankToUndefined,
-  z
-    .string({ message: 'required (comma-separated Auto Scaling group names)' })
-    .transform((s) => s.split(',').map((n) => n.trim()).filter((n) => n !== ''))
-    .pipe(
-      z
-        .array(z.string().regex(/^[\w\-.:/@+= ]{1,255}$/, { message: 'not a valid Auto Scaling group name' }))
-        .min(1, { message: 'required (comma-separated Auto Scaling group names)' })
-        .refine((a) => new Set(a).size === a.length, { message: 'lists a group twice' }),
+  z.pipe(
+    z.pipe(
+      z.string({ message: 'required (comma-separated Auto Scaling group names)' }),
+      z.transform((s: string) => s.split(',').map((n) => n.trim()).filter((n) => n !== '')),
     ),
+    z
+      .array(
+        z.string().check(
+          z.regex(/^[\w\-.:/@+= ]{1,255}$/, { message: 'not a valid Auto Scaling group name' }),
+          // Names, not ARNs or patterns: IAM scoping, the lifecycle rule and the hooks use them verbatim.
+          z.refine((n: string) => !n.startsWith('arn:'), { message: 'expected group names, not ARNs' }),
+        ),
+      )
+      .check(
+        z.minLength(1, { message: 'required (comma-separated Auto Scaling group names)' }),
+        z.refine((a: string[]) => new Set(a).size === a.length, { message: 'lists a group twice' }),
+      ),
+  ),
 );
+
+/**
+ * An SQS queue URL, both forms SQS answers (`https://sqs.<region>.amazonaws.com/<account>/<name>`,
+ * and the legacy `https://<region>.queue.amazonaws.com/…`); `.cn` in the China partition.
+ */
+const SQS_QUEUE_URL = /^https:\/\/(?:sqs\.([a-z0-9-]+)|([a-z0-9-]+)\.queue)\.amazonaws\.com(?:\.cn)?\/(\d{12})\/[A-Za-z0-9_-]{1,80}(?:\.fifo)?$/;
 
 const schema = z.object({
-  CLUSTER_NAME: z.preprocess(
+  CLUSTER_NAME: preprocess(
     blankToUndefined,
-    z.string({ message: 'required (the ECS cluster name)' }).regex(/^[A-Za-z0-9_-]{1,255}$/, { message: 'not a valid ECS cluster name (letters, digits, - and _, up to 255)' }),
+    z.string({ message: 'required (the ECS cluster name)' }).check(z.regex(/^[A-Za-z0-9_-]{1,255}$/, { message: 'not a valid ECS cluster name (letters, digits, - and _, up to 255)' })),
   ),
   ASG_NAMES: names,
-  DRAIN_QUEUE_URL: z.preprocess(blankToUndefined, z.string().url({ message: 'expected an SQS queue URL' }).optional()),
+  DRAIN_QUEUE_URL: preprocess(blankToUndefined, z.optional(z.string().check(z.regex(SQS_QUEUE_URL, { message: 'not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<queue>)' })))),
   TASK_CPU: shapeDimension,
   TASK_MEMORY: shapeDimension,
   SHORTAGE_THRESHOLD: integer(0, 100_000, DEFAULTS.SHORTAGE_THRESHOLD),
@@ -128,17 +165,63 @@ const schema = z.object({
   MAX_SCALE_OUT_STEP: integer(1, 10_000, DEFAULTS.MAX_SCALE_OUT_STEP),
   DRAIN_TIMEOUT_SECONDS: integer(30, 172_800, DEFAULTS.DRAIN_TIMEOUT_SECONDS),
   DRAIN_CHECK_SECONDS: integer(5, 900, DEFAULTS.DRAIN_CHECK_SECONDS),
-  METRICS_NAMESPACE: z.preprocess(
+  METRICS_NAMESPACE: preprocess(
     (v) => blankToUndefined(v) ?? DEFAULTS.METRICS_NAMESPACE,
-    z.string().regex(/^[^:][^:]{0,254}$/, { message: 'not a valid CloudWatch namespace (1–255 characters, no colon)' }).refine((s) => !s.startsWith('AWS/'), { message: "must not start with 'AWS/' (reserved)" }),
+    z.string().check(
+      z.regex(/^[^:][^:]{0,254}$/, { message: 'not a valid CloudWatch namespace (1–255 characters, no colon)' }),
+      z.refine((s: string) => !s.startsWith('AWS/'), { message: "must not start with 'AWS/' (reserved)" }),
+    ),
   ),
   DRY_RUN: boolean(DEFAULTS.DRY_RUN),
-  REBALANCE_POLICY: choice(['count', 'drain'], DEFAULTS.REBALANCE_POLICY),
+  REBALANCE_POLICY: preprocess((v: unknown) => (typeof v === 'string' && v.trim().toLowerCase() === 'count' ? 'ignore' : v), choice<RebalancePolicy>(['ignore', 'replace', 'drain'], DEFAULTS.REBALANCE_POLICY)),
   STANDALONE_TASK_POLICY: choice(['stop', 'wait'], DEFAULTS.STANDALONE_TASK_POLICY),
   GROUP_BACKOFF_SECONDS: integer(0, 86_400, DEFAULTS.GROUP_BACKOFF_SECONDS),
   SCALE_IN_ENABLED: boolean(DEFAULTS.SCALE_IN_ENABLED),
   HOOK_HEARTBEAT_SECONDS: integer(30, 7200, DEFAULTS.HOOK_HEARTBEAT_SECONDS),
+  PROVISIONING_TIMEOUT_SECONDS: integer(60, 3600, DEFAULTS.PROVISIONING_TIMEOUT_SECONDS),
+  SPOT_RESERVE_INSTANCES: integer(0, 1000, DEFAULTS.SPOT_RESERVE_INSTANCES),
+  // Lifecycle hook names: 1–255 characters of [A-Za-z0-9\-_/] (API reference: PutLifecycleHook).
+  HOOK_NAME: preprocess(
+    (v) => blankToUndefined(v) ?? DEFAULTS.HOOK_NAME,
+    z.string().check(z.regex(/^[A-Za-z0-9\-_/]{1,255}$/, { message: 'not a valid lifecycle hook name (letters, digits, -, _ and /, up to 255)' })),
+  ),
 });
+
+/** Names the platform sets that we read or must leave alone without comment. */
+const PLATFORM = new Set(['AWS_REGION']);
+
+/** The variables Headroom reads. */
+export const KNOWN_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
+const squash = (name: string): string => name.toUpperCase().replace(/_/g, '');
+
+/** Levenshtein distance, O(|a|·|b|) time and O(|b|) space (names are short). */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, k) => k);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
+
+/**
+ * The known variable an unknown name most likely meant, if it looks like ours: equal but for case
+ * and underscores (`DRYRUN`), within two edits (`SHORTAGE_THRESHOLDS`), or a prefix of six or more
+ * characters (`DRAIN_TIMEOUT`). Anything else (PATH, AWS_*, NODE_OPTIONS…) is not ours to judge.
+ */
+export function lookAlike(name: string): string | undefined {
+  if (KNOWN_VARIABLES.includes(name) || PLATFORM.has(name)) return undefined;
+  const n = squash(name);
+  let best: { name: string; d: number } | undefined;
+  for (const known of KNOWN_VARIABLES) {
+    const k = squash(known);
+    const d = n === k ? 0 : n.length >= 5 && distance(n, k) <= 2 ? distance(n, k) : Math.min(n.length, k.length) >= 6 && (k.startsWith(n) || n.startsWith(k)) ? 3 : Infinity;
+    if (d !== Infinity && (best === undefined || d < best.d)) best = { name: known, d };
+  }
+  return best?.name;
+}
 
 /**
  * Validate the whole environment and return the configuration, or throw one `ConfigError` whose
@@ -187,12 +270,25 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
   if (options.requireDrainQueue === true && (env.DRAIN_QUEUE_URL ?? '').trim() === '') {
     problems.push('DRAIN_QUEUE_URL: required by this handler (the SQS queue for delayed drain checks)');
   }
+  const queue = field('DRAIN_QUEUE_URL');
+  const queueMatch = queue !== undefined ? SQS_QUEUE_URL.exec(queue) : null;
+  const queueRegion = queueMatch?.[1] ?? queueMatch?.[2];
+  const region = env.AWS_REGION?.trim();
+  if (queueRegion !== undefined && region !== undefined && region !== '' && queueRegion !== region) {
+    problems.push(`DRAIN_QUEUE_URL: a queue of region ${queueRegion}, not the function's region ${region} (SQS event source mappings and the queue policy expect the stack's own queue)`);
+  }
+  for (const name of Object.keys(env)) {
+    const meant = lookAlike(name);
+    if (meant !== undefined) problems.push(`${name}: unknown variable; did you mean ${meant}? Known variables: ${KNOWN_VARIABLES.join(', ')}`);
+  }
   if (problems.length > 0 || v === undefined) throw new ConfigError(problems);
 
   return {
     clusterName: v.CLUSTER_NAME,
     asgNames: v.ASG_NAMES,
     ...(v.DRAIN_QUEUE_URL !== undefined ? { drainQueueUrl: v.DRAIN_QUEUE_URL } : {}),
+    ...(queueMatch?.[3] !== undefined ? { account: queueMatch[3] } : {}),
+    hookName: v.HOOK_NAME,
     taskShape: v.TASK_CPU === 'auto' || v.TASK_MEMORY === 'auto' ? 'auto' : { cpu: v.TASK_CPU, memory: v.TASK_MEMORY },
     shortageThreshold: v.SHORTAGE_THRESHOLD,
     excessThreshold: v.EXCESS_THRESHOLD,
@@ -208,5 +304,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     groupBackoffSeconds: v.GROUP_BACKOFF_SECONDS,
     scaleInEnabled: v.SCALE_IN_ENABLED,
     hookHeartbeatSeconds: v.HOOK_HEARTBEAT_SECONDS,
+    provisioningTimeoutSeconds: v.PROVISIONING_TIMEOUT_SECONDS,
+    spotReserveInstances: v.SPOT_RESERVE_INSTANCES,
   };
 }

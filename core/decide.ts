@@ -4,16 +4,18 @@
  * that are empty. Pure: the handler reads the cluster, calls `decide`, and acts on the result.
  */
 import type { CapacityGroup, Instance, Resources, Service, TaskShape } from './cluster';
-import { isScaleInDrain, isSchedulable, liveWorkload } from './cluster';
-import { headroom, referenceShape } from './headroom';
+import { isScaleInDrain, isSchedulable, liveWorkload, tasksKnown } from './cluster';
+import { headroomOfBins, referenceShape } from './headroom';
+import { binOf, cloneBin, freshBin, type Bin } from './placement';
+import type { Unschedulable } from './unschedulable';
 import { planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
 import type { Config } from './config';
-import { demandOf, planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
+import { daemonShapes, demandOf, incomingByGroup, planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
 
 /** The part of the configuration a decision reads (a whole `Config` will do). */
 export type DecideSettings = Pick<
   Config,
-  'taskShape' | 'shortageThreshold' | 'excessThreshold' | 'scaleInStabilizationSeconds' | 'maxScaleInPercent' | 'maxScaleOutStep' | 'groupBackoffSeconds' | 'scaleInEnabled'
+  'taskShape' | 'shortageThreshold' | 'excessThreshold' | 'scaleInStabilizationSeconds' | 'maxScaleInPercent' | 'maxScaleOutStep' | 'groupBackoffSeconds' | 'scaleInEnabled' | 'provisioningTimeoutSeconds' | 'spotReserveInstances'
 >;
 
 export interface DecideInput {
@@ -53,6 +55,8 @@ export interface ClusterSummary {
   readonly drainingInstances: number;
   readonly cpuReservedPercent: number;
   readonly memoryReservedPercent: number;
+  /** Tasks no group's instance could ever hold (reported, left out of the decision). */
+  readonly unschedulableTasks: number;
 }
 
 export interface Decision {
@@ -64,10 +68,12 @@ export interface Decision {
   readonly terminate: readonly Terminate[];
   readonly instancesNeeded: number;
   readonly lowerBound: number;
+  /** Tasks no group's instance could ever hold, with why (metric `UnschedulableTasks`). */
+  readonly unschedulable: readonly Unschedulable[];
   readonly reasons: readonly string[];
 }
 
-export function summarise(instances: readonly Instance[], services: readonly Service[], schedulableTasks: number, waiting = 0): ClusterSummary {
+export function summarise(instances: readonly Instance[], services: readonly Service[], schedulableTasks: number, waiting = 0, unschedulableTasks = 0): ClusterSummary {
   let cpu = 0;
   let cpuUsed = 0;
   let memory = 0;
@@ -91,16 +97,17 @@ export function summarise(instances: readonly Instance[], services: readonly Ser
     drainingInstances: draining,
     cpuReservedPercent: pct(cpuUsed, cpu),
     memoryReservedPercent: pct(memoryUsed, memory),
+    unschedulableTasks,
   };
 }
 
 /**
  * Scale-out, reactivating scale-in drains first: the fewest (emptiest first) that make new
  * instances unnecessary, or all of them and new instances for the rest. At most r + 1 packs for r
- * scale-in drains (r ≤ the scale-in budget).
+ * scale-in drains (r ≤ the scale-in budget). Each pack works on copies of the tick's bins.
  */
-function scaleOutWithReactivation(input: DecideInput, shape: Resources): { plan: ScaleOutPlan; reactivate: Reactivate[] } {
-  const base = {
+function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: readonly Bin[]): { plan: ScaleOutPlan; reactivate: Reactivate[] } {
+  const settings = {
     now: input.now,
     instances: input.instances,
     groups: input.groups,
@@ -109,58 +116,82 @@ function scaleOutWithReactivation(input: DecideInput, shape: Resources): { plan:
     shortageThreshold: input.settings.shortageThreshold,
     maxStep: input.settings.maxScaleOutStep,
     backoffSeconds: input.settings.groupBackoffSeconds,
+    provisioningTimeoutSeconds: input.settings.provisioningTimeoutSeconds,
+    spotReserve: input.settings.spotReserveInstances,
     ...(input.leaving !== undefined ? { leaving: input.leaving } : {}),
     ...(input.waiting !== undefined ? { waiting: input.waiting } : {}),
   };
+  const incoming = incomingByGroup(input.instances, input.groups, input.leaving, input.now, input.settings.provisioningTimeoutSeconds);
+  const daemons = daemonShapes(input.services);
+  const binsFor = (reactivated: readonly Instance[]): Bin[] => {
+    const bins = base.map(cloneBin);
+    for (const i of reactivated) bins.push(binOf(i));
+    for (const g of input.groups) for (let k = 0; k < (incoming.get(g.name) ?? 0); k++) bins.push(freshBin(g, daemons, k, 'incoming'));
+    return bins;
+  };
   // Short of capacity: new instances wanted, or a headroom deficit no group can launch for (every
   // group at max or capped): reactivating is then the only capacity there is.
-  const short = (p: ScaleOutPlan): boolean => p.actions.length > 0 || p.deficit > 0;
-  let plan = planScaleOut(base);
+  const short = (p: ScaleOutPlan): boolean => p.actions.length > 0 || p.deficit > 0 || p.reserveShortfall > 0;
+  let plan = planScaleOut({ ...settings, bins: binsFor([]) });
   if (!short(plan)) return { plan, reactivate: [] };
   const drains = input.instances
     .filter((i) => isScaleInDrain(i) && i.terminating !== true && input.leaving?.has(i.id) !== true)
     .sort((a, b) => a.remaining.cpu / Math.max(1, a.registered.cpu) - b.remaining.cpu / Math.max(1, b.registered.cpu) || a.id.localeCompare(b.id))
     .reverse();
-  const chosen = new Set<string>();
+  const chosen: Instance[] = [];
   for (const d of drains) {
-    chosen.add(d.id);
-    plan = planScaleOut({ ...base, reactivated: chosen });
+    chosen.push(d);
+    plan = planScaleOut({ ...settings, reactivated: new Set(chosen.map((c) => c.id)), bins: binsFor(chosen) });
     if (!short(plan)) break;
   }
-  const reactivate = [...chosen].map((id) => ({
+  const reactivate = chosen.map((c) => ({
     kind: 'reactivate' as const,
-    instance: id,
+    instance: c.id,
     reasons: ['shortage while draining for scale-in: an instance already running is the fastest capacity there is'],
   }));
   return { plan, reactivate };
 }
 
+/**
+ * One decision per tick. The bins of the schedulable instances are built once and shared: headroom
+ * reads them, scale-out packs copies of them, scale-in (last) packs the originals. Per-instance live
+ * task counts come from one pass over the tasks.
+ */
 export function decide(input: DecideInput): Decision {
   const s = input.settings;
-  const shape = referenceShape(s.taskShape, input.services, input.instances);
+  const shape = referenceShape(s.taskShape, input.services, input.instances, input.groups);
   const visible = input.leaving === undefined ? input.instances : input.instances.map((i) => (input.leaving?.has(i.id) === true ? { ...i, terminating: true } : i));
-  const h = headroom(shape, visible);
-  const summary = summarise(visible, input.services, h.total, input.waiting?.length ?? 0);
-  const reasons: string[] = [`reference task ${shape.cpu} CPU/${shape.memory} MiB: ${h.total} fit on ${summary.activeInstances} active instance(s)`];
+  const schedulable = visible.filter(isSchedulable);
+  const bins = schedulable.map(binOf);
+  const total = headroomOfBins(shape, bins);
 
-  const { plan, reactivate } = scaleOutWithReactivation(input, shape);
+  const { plan, reactivate } = scaleOutWithReactivation(input, shape, bins);
+  const summary = summarise(visible, input.services, total, input.waiting?.length ?? 0, plan.unschedulable.length);
+  const reasons: string[] = [`reference task ${shape.cpu} CPU/${shape.memory} MiB: ${total} fit on ${summary.activeInstances} active instance(s)`];
   reasons.push(...plan.reasons);
 
   let scaleIn: readonly ScaleIn[] = [];
-  const shortage = plan.actions.length > 0 || reactivate.length > 0 || plan.deficit > 0 || plan.demandTasks > 0 && plan.unplaceable.length > 0;
+  // Shortage: capacity is being added, or demand that some group could hold is left without room.
+  // Tasks no group could ever hold are not shortage: they never block scale-in.
+  const shortage = plan.actions.length > 0 || reactivate.length > 0 || plan.deficit > 0 || plan.reserveShortfall > 0 || (plan.demandTasks > 0 && plan.unplaceable.length > 0);
   if (s.scaleInEnabled && !shortage) {
+    const never = new Set<TaskShape>(plan.unschedulable.map((u) => u.task));
     const si = planScaleIn({
       now: input.now,
-      instances: visible,
+      instances: schedulable,
       groups: input.groups,
       shape,
-      headroom: h.total,
+      headroom: total,
       history: input.history,
       shortageThreshold: s.shortageThreshold,
       excessThreshold: s.excessThreshold,
       stabilizationSeconds: s.scaleInStabilizationSeconds,
       maxScaleInPercent: s.maxScaleInPercent,
-      displaced: demandOf([], input.instances, input.leaving, undefined, input.waiting),
+      displaced: demandOf([], input.instances, input.leaving, undefined, input.waiting).filter((t) => !never.has(t)),
+      bins,
+      spotGroups: new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name)),
+      spotReserve: s.spotReserveInstances,
+      drainingForScaleIn: countScaleInDrains(visible),
     });
     scaleIn = si.actions;
     reasons.push(...si.reasons);
@@ -169,7 +200,7 @@ export function decide(input: DecideInput): Decision {
   const reactivated = new Set(reactivate.map((r) => r.instance));
   const groupNames = new Set(input.groups.map((g) => g.name));
   const terminate: Terminate[] = visible
-    .filter((i) => isScaleInDrain(i) && i.terminating !== true && !reactivated.has(i.id) && i.group !== undefined && groupNames.has(i.group) && liveWorkload(i).length === 0)
+    .filter((i) => isScaleInDrain(i) && i.terminating !== true && !reactivated.has(i.id) && i.group !== undefined && groupNames.has(i.group) && tasksKnown(i) && liveWorkload(i).length === 0)
     .map((i) => ({ kind: 'terminate', instance: i.id, group: i.group as string, reasons: ['drained for scale-in and holds no non-daemon task: terminate with decrement'] }));
 
   return {
@@ -181,6 +212,14 @@ export function decide(input: DecideInput): Decision {
     terminate,
     instancesNeeded: plan.instancesNeeded,
     lowerBound: plan.lowerBound,
+    unschedulable: plan.unschedulable,
     reasons,
   };
+}
+
+/** Instances draining for scale-in per group (they still count against the group's min). */
+function countScaleInDrains(instances: readonly Instance[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const i of instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) out.set(i.group, (out.get(i.group) ?? 0) + 1);
+  return out;
 }

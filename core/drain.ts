@@ -7,6 +7,8 @@
  *                           │  ▲  re-check after `checkSeconds`; heartbeat before the hook expires
  *                           └──┘
  *   wait ──(drain deadline passed)──▶ timeout: stop leftover standalone tasks (by policy), complete
+ *   still ACTIVE past the deadline (a late event) ──▶ start, with a new deadline: never a timeout
+ *   before any task was moved
  *   instance or hook already gone ──▶ done, nothing to do
  *
  * Invariant (property-tested): before the drain deadline the machine never completes the hook
@@ -31,6 +33,8 @@ export interface DrainStep {
   /** Non-daemon tasks not yet STOPPED. */
   readonly remaining: number;
   readonly reasons: readonly string[];
+  /** A new drain deadline, when the drain only starts now (carried by the next check). */
+  readonly deadline?: number;
 }
 
 export interface DrainInput {
@@ -46,6 +50,8 @@ export interface DrainInput {
   };
   /** When the drain gives up waiting (epoch ms): start + DRAIN_TIMEOUT_SECONDS. */
   readonly deadline: number;
+  /** DRAIN_TIMEOUT_SECONDS: the window a drain that really starts late gets from its start. */
+  readonly timeoutSeconds: number;
   readonly now: number;
   readonly checkSeconds: number;
   readonly standalonePolicy: StandaloneTaskPolicy;
@@ -73,6 +79,14 @@ export function nextDrainStep(input: DrainInput): DrainStep {
       remaining: 0,
       reasons: ['no non-daemon task is left that is not STOPPED'],
     };
+  }
+  // A late start (the lifecycle event arrived after its own deadline, or the instance was never set
+  // DRAINING): the timeout is for tasks ECS is moving, and none has been moved yet. DRAINING first,
+  // and a whole DRAIN_TIMEOUT_SECONDS from now; the heartbeat keeps the hook meanwhile.
+  if (input.status === 'ACTIVE' && input.now >= input.deadline) {
+    const deadline = input.now + Math.max(1, input.timeoutSeconds) * 1000;
+    const late = nextDrainStep({ ...input, deadline });
+    return { ...late, deadline, reasons: ['the drain starts after its deadline: DRAINING first, then a whole drain timeout', ...late.reasons] };
   }
   if (input.now >= input.deadline) {
     const standalone = left.filter((t) => t.role === 'standalone').map((t) => t.id);

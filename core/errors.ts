@@ -4,8 +4,11 @@
  * - `configuration`: refuse to act; retrying cannot help until the environment is fixed.
  * - `not-found`: the thing we wanted to act on is gone; treat the work as done.
  * - `invalid-input`: a malformed or foreign event; log once and drop.
+ * - `permanent`: AWS refused an action and a retry as such cannot fix it (AccessDenied, an
+ *   unexpected validation error). Never success: the record fails (dead-letter queue and alarm) so
+ *   a person sees it; only "already gone" answers count as done, and adapters return those as data.
  */
-export type ErrorCategory = 'transient' | 'configuration' | 'not-found' | 'invalid-input';
+export type ErrorCategory = 'transient' | 'configuration' | 'not-found' | 'invalid-input' | 'permanent';
 
 export class HeadroomError extends Error {
   readonly category: ErrorCategory;
@@ -28,4 +31,9 @@ export class ConfigError extends HeadroomError {
 
 export function isRetryable(error: unknown): boolean {
   return !(error instanceof HeadroomError) || error.category === 'transient';
+}
+
+/** The category of any thrown value (an error we did not type is treated as transient). */
+export function categoryOf(error: unknown): ErrorCategory {
+  return error instanceof HeadroomError ? error.category : 'transient';
 }

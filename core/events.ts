@@ -15,15 +15,19 @@
  * Pure: no I/O, no clock. The ARN in `resources` of EC2 events is never parsed (its format varies);
  * the instance id comes from `detail["instance-id"]`.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 export type InstanceAction = 'terminate' | 'stop' | 'hibernate';
 
+/**
+ * `account`: the AWS account the event came from (EventBridge `account`, Auto Scaling notification
+ * `AccountId`), so handlers drop events of other accounts.
+ */
 export type ParsedEvent =
-  | { readonly kind: 'schedule'; readonly time?: number }
-  | { readonly kind: 'placement-failure'; readonly clusterArn: string; readonly clusterName: string; readonly reasons: readonly string[]; readonly time?: number }
-  | { readonly kind: 'spot-interruption'; readonly instanceId: string; readonly action: InstanceAction; readonly time?: number }
-  | { readonly kind: 'rebalance'; readonly instanceId: string; readonly time?: number }
+  | { readonly kind: 'schedule'; readonly time?: number; readonly account?: string }
+  | { readonly kind: 'placement-failure'; readonly clusterArn: string; readonly clusterName: string; readonly reason?: string; readonly time?: number; readonly account?: string }
+  | { readonly kind: 'spot-interruption'; readonly instanceId: string; readonly action: InstanceAction; readonly time?: number; readonly account?: string }
+  | { readonly kind: 'rebalance'; readonly instanceId: string; readonly time?: number; readonly account?: string }
   | {
       readonly kind: 'lifecycle';
       readonly group: string;
@@ -37,6 +41,7 @@ export type ParsedEvent =
       readonly time?: number;
       /** Where it came from: an EventBridge event or an Auto Scaling notification body (SQS/SNS). */
       readonly via: 'eventbridge' | 'notification';
+      readonly account?: string;
     }
   | { readonly kind: 'test-notification'; readonly group?: string }
   | { readonly kind: 'ignored'; readonly reason: string }
@@ -52,13 +57,15 @@ export function parseTime(value: unknown): number | undefined {
   return Number.isFinite(t) ? t : undefined;
 }
 
-const nonEmpty = z.string().trim().min(1);
-const instanceId = z.string().regex(/^i-[0-9a-zA-Z]+$/, { message: 'expected an EC2 instance id (i-…)' });
+/** Field values are taken as sent (never trimmed): a padded name is not the configured name. */
+const nonEmpty = z.string().check(z.minLength(1));
+const instanceId = z.string().check(z.regex(/^i-[0-9a-zA-Z]+$/, { message: 'expected an EC2 instance id (i-…)' }));
 
 const envelope = z.object({
   source: z.string(),
   'detail-type': z.string(),
-  time: z.string().optional(),
+  time: z.optional(z.string()),
+  account: z.optional(z.string()),
   detail: z.unknown(),
 });
 
@@ -69,14 +76,15 @@ const lifecycleFields = z.object({
   AutoScalingGroupName: nonEmpty,
   LifecycleHookName: nonEmpty,
   EC2InstanceId: instanceId,
-  LifecycleActionToken: z.string().optional(),
+  LifecycleActionToken: z.optional(z.string()),
   LifecycleTransition: nonEmpty,
-  Destination: z.string().optional(),
-  Origin: z.string().optional(),
-  NotificationMetadata: z.string().optional(),
+  Destination: z.optional(z.string()),
+  Origin: z.optional(z.string()),
+  NotificationMetadata: z.optional(z.string()),
+  AccountId: z.optional(z.string()),
 });
 
-function lifecycle(fields: z.infer<typeof lifecycleFields>, time: number | undefined, via: 'eventbridge' | 'notification'): ParsedEvent {
+function lifecycle(fields: z.infer<typeof lifecycleFields>, time: number | undefined, via: 'eventbridge' | 'notification', account: string | undefined): ParsedEvent {
   return {
     kind: 'lifecycle',
     group: fields.AutoScalingGroupName,
@@ -87,25 +95,28 @@ function lifecycle(fields: z.infer<typeof lifecycleFields>, time: number | undef
     ...(fields.Destination !== undefined ? { destination: fields.Destination } : {}),
     ...(time !== undefined ? { time } : {}),
     via,
+    ...(account !== undefined ? { account } : {}),
   };
 }
 
-function schemaError(what: string, error: z.ZodError): ParsedEvent {
+function schemaError(what: string, error: z.core.$ZodError): ParsedEvent {
   const first = error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   return { kind: 'malformed', reason: `${what}: ${first.join('; ')}` };
 }
 
-const spotDetail = z.object({ 'instance-id': instanceId, 'instance-action': z.string().optional() });
+const spotDetail = z.object({ 'instance-id': instanceId, 'instance-action': z.optional(z.string()) });
 const rebalanceDetail = z.object({ 'instance-id': instanceId });
 const serviceActionDetail = z.object({
   eventName: nonEmpty,
-  clusterArn: z.string().regex(/^arn:[\w-]+:ecs:[\w-]*:\d*:cluster\/[A-Za-z0-9_-]+$/, { message: 'expected an ECS cluster ARN' }),
-  reasons: z.array(z.string()).optional(),
+  clusterArn: z.string().check(z.regex(/^arn:[\w-]+:ecs:[\w-]*:\d*:cluster\/[A-Za-z0-9_-]+$/, { message: 'expected an ECS cluster ARN' })),
+  // ECS sends one `reason` string, e.g. "RESOURCE:MEMORY" (ECS developer guide, "Amazon ECS service
+  // action events": the SERVICE_TASK_PLACEMENT_FAILURE example).
+  reason: z.optional(z.string()),
 });
 
 /** The registry: `source|detail-type` → parser of that event's detail. */
 const REGISTRY: ReadonlyMap<string, Entry> = new Map<string, Entry>([
-  ['aws.events|Scheduled Event', (e) => ({ kind: 'schedule', ...timeOf(e) })],
+  ['aws.events|Scheduled Event', (e) => ({ kind: 'schedule', ...timeOf(e), ...accountOf(e) })],
   [
     'aws.ecs|ECS Service Action',
     (e) => {
@@ -113,7 +124,7 @@ const REGISTRY: ReadonlyMap<string, Entry> = new Map<string, Entry>([
       if (!d.success) return schemaError('ECS Service Action', d.error);
       if (d.data.eventName !== 'SERVICE_TASK_PLACEMENT_FAILURE') return { kind: 'ignored', reason: `ECS Service Action ${d.data.eventName} is not a placement failure` };
       const clusterName = d.data.clusterArn.slice(d.data.clusterArn.lastIndexOf('/') + 1);
-      return { kind: 'placement-failure', clusterArn: d.data.clusterArn, clusterName, reasons: d.data.reasons ?? [], ...timeOf(e) };
+      return { kind: 'placement-failure', clusterArn: d.data.clusterArn, clusterName, ...(d.data.reason !== undefined ? { reason: d.data.reason } : {}), ...timeOf(e), ...accountOf(e) };
     },
   ],
   [
@@ -124,7 +135,7 @@ const REGISTRY: ReadonlyMap<string, Entry> = new Map<string, Entry>([
       const raw = d.data['instance-action']?.toLowerCase();
       // `stop` and `hibernate` take the instance away just the same; anything unreadable is treated as terminate.
       const action: InstanceAction = raw === 'stop' || raw === 'hibernate' ? raw : 'terminate';
-      return { kind: 'spot-interruption', instanceId: d.data['instance-id'], action, ...timeOf(e) };
+      return { kind: 'spot-interruption', instanceId: d.data['instance-id'], action, ...timeOf(e), ...accountOf(e) };
     },
   ],
   [
@@ -132,7 +143,7 @@ const REGISTRY: ReadonlyMap<string, Entry> = new Map<string, Entry>([
     (e) => {
       const d = rebalanceDetail.safeParse(e.detail);
       if (!d.success) return schemaError('EC2 Instance Rebalance Recommendation', d.error);
-      return { kind: 'rebalance', instanceId: d.data['instance-id'], ...timeOf(e) };
+      return { kind: 'rebalance', instanceId: d.data['instance-id'], ...timeOf(e), ...accountOf(e) };
     },
   ],
   ['aws.autoscaling|EC2 Instance-terminate Lifecycle Action', lifecycleEntry('EC2 Instance-terminate Lifecycle Action')],
@@ -143,8 +154,12 @@ function lifecycleEntry(name: string): Entry {
   return (e) => {
     const d = lifecycleFields.safeParse(e.detail);
     if (!d.success) return schemaError(name, d.error);
-    return lifecycle(d.data, parseTime(e.time), 'eventbridge');
+    return lifecycle(d.data, parseTime(e.time), 'eventbridge', e.account ?? d.data.AccountId);
   };
+}
+
+function accountOf(e: Envelope): { account?: string } {
+  return e.account !== undefined ? { account: e.account } : {};
 }
 
 function timeOf(e: Envelope): { time?: number } {
@@ -164,7 +179,7 @@ export function parseEventBridge(event: unknown): ParsedEvent {
   return entry(e.data);
 }
 
-const testNotification = z.object({ Event: z.literal('autoscaling:TEST_NOTIFICATION'), AutoScalingGroupName: z.string().optional() });
+const testNotification = z.object({ Event: z.literal('autoscaling:TEST_NOTIFICATION'), AutoScalingGroupName: z.optional(z.string()) });
 const snsWrapper = z.object({ Type: z.literal('Notification'), Message: z.string() });
 
 /**
@@ -192,7 +207,13 @@ export function parseNotificationBody(body: unknown, depth = 0): ParsedEvent {
   if (!('LifecycleTransition' in record)) return { kind: 'ignored', reason: 'not an Auto Scaling lifecycle notification' };
   const d = lifecycleFields.safeParse(value);
   if (!d.success) return schemaError('lifecycle notification', d.error);
-  return lifecycle(d.data, parseTime(record.Time), 'notification');
+  return lifecycle(d.data, parseTime(record.Time), 'notification', d.data.AccountId);
+}
+
+/** Why an event is dropped for coming from another account than the stack's (undefined: keep it). */
+export function foreignAccount(parsed: ParsedEvent, account: string | undefined): string | undefined {
+  const from = 'account' in parsed ? parsed.account : undefined;
+  return account !== undefined && from !== undefined && from !== account ? `event from account ${from}, not the stack account ${account}` : undefined;
 }
 
 /** A Lambda SQS envelope (`Records[].body` strings), recognised structurally. */

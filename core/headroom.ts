@@ -5,7 +5,7 @@
  * min(⌊free cpu / s.cpu⌋, ⌊free memory / s.memory⌋), and at most one per instance when the shape
  * holds a static host port or `distinctInstance` (a second copy would collide). O(instances).
  */
-import type { Instance, Resources, Service, TaskShape } from './cluster';
+import type { CapacityGroup, Instance, Resources, Service, TaskShape } from './cluster';
 import { isSchedulable } from './cluster';
 import { binOf, fits, type Bin } from './placement';
 
@@ -19,6 +19,7 @@ export function copiesThatFit(shape: TaskShape, bin: Bin): number {
   const byMemory = shape.memory > 0 ? Math.floor(bin.memory / shape.memory) : Number.POSITIVE_INFINITY;
   let copies = Math.min(byCpu, byMemory);
   if (!Number.isFinite(copies)) copies = 0; // a zero shape is refused by configuration; never count infinity
+  if (shape.awsvpc === true && bin.enis !== undefined) copies = Math.min(copies, bin.enis);
   const singular = (shape.tcpPorts?.length ?? 0) > 0 || (shape.udpPorts?.length ?? 0) > 0 || (shape.distinctInstance === true && shape.taskGroup !== undefined);
   return singular ? Math.min(copies, 1) : copies;
 }
@@ -50,29 +51,57 @@ export function headroom(shape: TaskShape, instances: readonly Instance[]): Head
 }
 
 /**
- * The `auto` reference shape: the element-wise largest reservation among non-daemon services
- * (conservative: a task at least as large as any service's in both dimensions); else among live
- * non-daemon tasks; else `FALLBACK_REFERENCE_SHAPE`. Ports and constraints are not carried over:
- * per-service headroom (`headroom(service.shape, …)`) answers for those.
+ * Weighted median: the smallest value v such that the values ≤ v carry at least half the weight.
+ * O(n log n).
  */
-export function referenceShape(configured: Resources | 'auto', services: readonly Service[], instances: readonly Instance[]): Resources {
-  if (configured !== 'auto') return configured;
-  let cpu = 0;
-  let memory = 0;
-  for (const s of services) {
-    if (s.daemon) continue;
-    cpu = Math.max(cpu, s.shape.cpu);
-    memory = Math.max(memory, s.shape.memory);
+export function weightedMedian(values: ReadonlyArray<{ readonly value: number; readonly weight: number }>): number | undefined {
+  const items = values.filter((v) => v.weight > 0).sort((a, b) => a.value - b.value);
+  const total = items.reduce((n, v) => n + v.weight, 0);
+  if (total <= 0) return undefined;
+  let seen = 0;
+  for (const v of items) {
+    seen += v.weight;
+    if (2 * seen >= total) return v.value;
   }
+  return items[items.length - 1]?.value;
+}
+
+/**
+ * The `auto` reference shape: the demand-weighted median task, CPU and memory each the median over
+ * the non-daemon services' reservations weighted by their desired task counts (else over live
+ * non-daemon tasks; else `FALLBACK_REFERENCE_SHAPE`), capped to what one empty instance of the
+ * largest group offers.
+ *
+ * Why the median and not the largest service: headroom answers "how many more typical tasks fit";
+ * with the largest reservation, one 6-vCPU service on a fleet of small tasks turns "2 spare tasks"
+ * into "2 spare 6-vCPU slots", which small or mixed instances may never offer (a scale-out that
+ * never satisfies the threshold, or a fleet kept at low utilisation). The median moves only when at
+ * least half the tasks are that large, so the thresholds mean the same on any cluster. Large
+ * services are not left short by this: their unplaced tasks are demand, packed for exactly their
+ * shape, and per-service headroom (`headroom(service.shape, …)`) remains available. The cap keeps
+ * the shape placeable on a new instance, so a shortage can always be met by launching.
+ * Ports and constraints are not carried over (a reference task is a resource vector).
+ */
+export function referenceShape(configured: Resources | 'auto', services: readonly Service[], instances: readonly Instance[], groups: readonly CapacityGroup[] = []): Resources {
+  if (configured !== 'auto') return configured;
+  const serviceWeights = services.filter((s) => !s.daemon && Math.max(s.desired, s.running + s.pending + s.unplaced) > 0);
+  let cpu = weightedMedian(serviceWeights.map((s) => ({ value: s.shape.cpu, weight: Math.max(s.desired, s.running + s.pending + s.unplaced) }))) ?? 0;
+  let memory = weightedMedian(serviceWeights.map((s) => ({ value: s.shape.memory, weight: Math.max(s.desired, s.running + s.pending + s.unplaced) }))) ?? 0;
   if (cpu === 0 && memory === 0) {
-    for (const i of instances) {
-      for (const t of i.tasks) {
-        if (t.role === 'daemon' || t.status === 'STOPPED') continue;
-        cpu = Math.max(cpu, t.cpu);
-        memory = Math.max(memory, t.memory);
-      }
-    }
+    const live: Array<{ cpu: number; memory: number }> = [];
+    for (const i of instances) for (const t of i.tasks ?? []) if (t.role !== 'daemon' && t.status !== 'STOPPED') live.push(t);
+    const source = live.length > 0 ? live : services.filter((s) => !s.daemon).map((s) => s.shape);
+    cpu = weightedMedian(source.map((t) => ({ value: t.cpu, weight: 1 }))) ?? 0;
+    memory = weightedMedian(source.map((t) => ({ value: t.memory, weight: 1 }))) ?? 0;
   }
   if (cpu === 0 && memory === 0) return FALLBACK_REFERENCE_SHAPE;
+  let capCpu = 0;
+  let capMemory = 0;
+  for (const g of groups) {
+    capCpu = Math.max(capCpu, g.instance.cpu);
+    capMemory = Math.max(capMemory, g.instance.memory);
+  }
+  if (capCpu > 0) cpu = Math.min(cpu, capCpu);
+  if (capMemory > 0) memory = Math.min(memory, capMemory);
   return { cpu: Math.max(cpu, 1), memory: Math.max(memory, 1) };
 }

@@ -27,6 +27,7 @@ export const METRIC_NAMES = [
   'TasksStoppedByTermination',
   'InterruptionWarnings',
   'RebalanceRecommendations',
+  'UnschedulableTasks',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];
@@ -44,5 +45,6 @@ export function tickMetrics(d: Decision): MetricDatum[] {
     { name: 'InstancesLowerBound', value: d.lowerBound, unit: 'Count' },
     { name: 'ScaleOutInstances', value: d.scaleOut.reduce((n, a) => n + a.count, 0), unit: 'Count' },
     { name: 'ScaleInInstances', value: d.scaleIn.length, unit: 'Count' },
+    { name: 'UnschedulableTasks', value: d.summary.unschedulableTasks, unit: 'Count' },
   ];
 }

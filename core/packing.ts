@@ -27,6 +27,12 @@ export interface NewBins {
   readonly make: (index: number) => Bin;
   /** Most new bins that may be opened. */
   readonly limit: number;
+  /**
+   * When a task does not fit the next new bin, how many bins further to look (new instances of a
+   * multi-zone group land in a predicted zone each; a task pinned to a zone needs the launches up to
+   * the first one there). The bins in between are opened too: they are real launches. Default 0.
+   */
+  readonly lookahead?: number;
 }
 
 export interface PackResult {
@@ -95,17 +101,24 @@ export function packFirstFitDecreasing(tasks: readonly TaskShape[], bins: Bin[],
     }
     if (home === undefined && fresh !== undefined) {
       const candidate = opened.length === 0 && probe !== undefined ? probe : fresh.make(opened.length);
-      const fit = fits(task, candidate);
+      let fit = fits(task, candidate);
+      let ahead: Bin[] = [candidate];
+      for (let j = 1; !fit.ok && j <= (fresh.lookahead ?? 0); j++) {
+        const further = fresh.make(opened.length + j);
+        ahead.push(further);
+        fit = fits(task, further);
+      }
       if (!fit.ok) {
         unplaced.push({ task: index, reason: `does not fit an empty instance: ${describe(fit)}` });
         continue;
       }
-      if (opened.length >= fresh.limit) {
+      if (opened.length + ahead.length > fresh.limit) {
         unplaced.push({ task: index, reason: 'cap' });
         continue;
       }
-      opened.push(candidate);
-      home = candidate;
+      opened.push(...ahead);
+      home = ahead[ahead.length - 1] as Bin;
+      ahead = [];
       at = existing + opened.length - 1;
     }
     if (home === undefined) {

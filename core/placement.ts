@@ -1,11 +1,13 @@
 /**
  * The placement model: an instance seen as a bin of free resources, used host ports and task
  * groups, and `fits(task, bin)` which checks everything ECS checks before it places a task
- * (CPU, memory, static host ports, `distinctInstance`, `memberOf`). A constraint the evaluator
+ * (CPU, memory, static host ports, a network interface for awsvpc tasks, `distinctInstance`,
+ * `memberOf`). A constraint the evaluator
  * cannot read yields `unsupported-constraint`, never a silent fit.
  */
 import type { CapacityGroup, Instance, Resources, TaskShape } from './cluster';
 import { evaluate, type ConstraintTarget } from './constraints';
+import { TRUNK_ATTRIBUTE, awsvpcSlots } from './eni';
 
 /** Free space of one instance (existing or hypothetical); mutable while a plan is simulated. */
 export interface Bin {
@@ -26,20 +28,25 @@ export interface Bin {
   readonly taskGroups: Map<string, number>;
   /** True for an instance that does not exist yet (launching or to be launched). */
   readonly fresh: boolean;
+  /** Free network interfaces for awsvpc tasks; absent when the instance is not limited (core/eni.ts). */
+  enis?: number;
 }
 
 export type FitResult =
   | { readonly ok: true }
-  | { readonly ok: false; readonly reason: 'cpu' | 'memory' | 'port' | 'distinct-instance' | 'constraint' }
+  | { readonly ok: false; readonly reason: 'cpu' | 'memory' | 'port' | 'eni' | 'distinct-instance' | 'constraint' }
   | { readonly ok: false; readonly reason: 'unsupported-constraint'; readonly detail: string };
 
 const FIT: FitResult = { ok: true };
 
 export function binOf(instance: Instance): Bin {
   const taskGroups = new Map<string, number>();
-  for (const t of instance.tasks) {
+  let awsvpcTasks = 0;
+  for (const t of instance.tasks ?? []) {
     if (t.distinctInstance === true && t.taskGroup !== undefined && t.status !== 'STOPPED') taskGroups.set(t.taskGroup, (taskGroups.get(t.taskGroup) ?? 0) + 1);
+    if (t.awsvpc === true && t.status !== 'STOPPED') awsvpcTasks++;
   }
+  const slots = awsvpcSlots(instance.instanceType, instance.attributes[TRUNK_ATTRIBUTE] !== undefined);
   return {
     key: instance.id,
     ...(instance.group !== undefined ? { group: instance.group } : {}),
@@ -56,6 +63,7 @@ export function binOf(instance: Instance): Bin {
     udp: new Set(instance.usedUdpPorts),
     taskGroups,
     fresh: false,
+    ...(slots !== undefined ? { enis: Math.max(0, slots - awsvpcTasks) } : {}),
   };
 }
 
@@ -64,12 +72,14 @@ export function binOf(instance: Instance): Bin {
  * on it already placed (daemon reservations are subtracted from every new instance).
  */
 export function freshBin(group: CapacityGroup, daemons: readonly TaskShape[], index: number, prefix = 'new'): Bin {
+  const slots = awsvpcSlots(group.instanceType, group.awsvpcTrunking === true);
+  const zone = group.attributes?.['ecs.availability-zone'] ?? predictedZone(group, index);
   const bin: Bin = {
     key: `${prefix}:${group.name}:${index}`,
     group: group.name,
     target: {
       ...(group.instanceType !== undefined ? { instanceType: group.instanceType } : {}),
-      ...(group.attributes?.['ecs.availability-zone'] !== undefined ? { availabilityZone: group.attributes['ecs.availability-zone'] } : {}),
+      ...(zone !== undefined ? { availabilityZone: zone } : {}),
       attributes: group.attributes ?? {},
     },
     capacity: group.instance,
@@ -79,9 +89,30 @@ export function freshBin(group: CapacityGroup, daemons: readonly TaskShape[], in
     udp: new Set(),
     taskGroups: new Map(),
     fresh: true,
+    ...(slots !== undefined ? { enis: slots } : {}),
   };
   for (const d of daemons) if (fits(d, bin).ok) place(d, bin);
   return bin;
+}
+
+/**
+ * The zone of the `index`-th new instance of a group spanning several zones: Auto Scaling launches
+ * each new instance in the enabled zone with the fewest instances
+ * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/auto-scaling-benefits.html#arch-AutoScalingMultiAZ),
+ * so the sequence is replayed from the members' zones, ties in the group's zone order.
+ * O((index + members) · zones); undefined for a group of one zone or without zones.
+ */
+export function predictedZone(group: CapacityGroup, index: number): string | undefined {
+  const zones = group.availabilityZones ?? [];
+  if (zones.length <= 1) return zones[0];
+  const count = zones.map((z) => (group.members ?? []).filter((m) => m.availabilityZone === z).length);
+  let pick = 0;
+  for (let n = 0; n <= index; n++) {
+    pick = 0;
+    for (let k = 1; k < zones.length; k++) if ((count[k] as number) < (count[pick] as number)) pick = k;
+    count[pick] = (count[pick] as number) + 1;
+  }
+  return zones[pick];
 }
 
 /** Every check ECS makes before placing `task` on `bin`, cheapest first. */
@@ -90,6 +121,7 @@ export function fits(task: TaskShape, bin: Bin): FitResult {
   if (task.memory > bin.memory) return { ok: false, reason: 'memory' };
   if (task.tcpPorts !== undefined) for (const p of task.tcpPorts) if (bin.tcp.has(p)) return { ok: false, reason: 'port' };
   if (task.udpPorts !== undefined) for (const p of task.udpPorts) if (bin.udp.has(p)) return { ok: false, reason: 'port' };
+  if (task.awsvpc === true && bin.enis !== undefined && bin.enis < 1) return { ok: false, reason: 'eni' };
   if (task.distinctInstance === true && task.taskGroup !== undefined && (bin.taskGroups.get(task.taskGroup) ?? 0) > 0) {
     return { ok: false, reason: 'distinct-instance' };
   }
@@ -109,6 +141,7 @@ export function place(task: TaskShape, bin: Bin): void {
   bin.memory -= task.memory;
   if (task.tcpPorts !== undefined) for (const p of task.tcpPorts) bin.tcp.add(p);
   if (task.udpPorts !== undefined) for (const p of task.udpPorts) bin.udp.add(p);
+  if (task.awsvpc === true && bin.enis !== undefined) bin.enis -= 1;
   if (task.distinctInstance === true && task.taskGroup !== undefined) bin.taskGroups.set(task.taskGroup, (bin.taskGroups.get(task.taskGroup) ?? 0) + 1);
 }
 
@@ -118,6 +151,7 @@ export function unplace(task: TaskShape, bin: Bin): void {
   bin.memory += task.memory;
   if (task.tcpPorts !== undefined) for (const p of task.tcpPorts) bin.tcp.delete(p);
   if (task.udpPorts !== undefined) for (const p of task.udpPorts) bin.udp.delete(p);
+  if (task.awsvpc === true && bin.enis !== undefined) bin.enis += 1;
   if (task.distinctInstance === true && task.taskGroup !== undefined) {
     const n = (bin.taskGroups.get(task.taskGroup) ?? 0) - 1;
     if (n > 0) bin.taskGroups.set(task.taskGroup, n);

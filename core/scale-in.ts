@@ -3,8 +3,11 @@
  *
  * Runs only after headroom has stayed above the excess threshold for the stabilisation window.
  * Candidates are schedulable instances of the configured groups, fewest non-daemon tasks first,
- * then lowest utilisation (instances running standalone tasks are skipped: draining does not move
- * them). Removing a candidate is simulated: its service tasks are packed first-fit decreasing onto
+ * then lowest utilisation. An instance running standalone (RunTask) tasks may be chosen: DRAINING
+ * moves its service tasks and lets the standalone ones finish in place (ECS does not stop them,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-instance-draining.html);
+ * it is terminated only once empty and reactivated first on a shortage, so batch fleets consolidate
+ * instead of keeping their peak for days. Removing a candidate is simulated: its service tasks are packed first-fit decreasing onto
  * the remaining instances (fullest first, to consolidate), and the removal is kept only if every
  * task fits and headroom afterwards is still ≥ the shortage threshold, so a scale-in can never
  * trigger a scale-out. Repeats up to the budget (`maxScaleInPercent` of schedulable instances, at
@@ -16,10 +19,11 @@
  * the same shape went, so in the common case the moves of a whole tick cost O(budget·k + b).
  */
 import type { CapacityGroup, Instance, TaskShape } from './cluster';
-import { isGone, isScaleInDrain, isSchedulable, liveWorkload } from './cluster';
+import { isScaleInDrain, isSchedulable, REBALANCE_ATTRIBUTE, tasksKnown, workloadOf } from './cluster';
 import { copiesThatFit } from './headroom';
 import { packFirstFitDecreasing, shapeSignature } from './packing';
 import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
+import { reserveShortfall, reserveVictims } from './reserve';
 
 export interface ScaleIn {
   readonly kind: 'scale-in';
@@ -52,6 +56,19 @@ export interface ScaleInInput {
    * instances): placed first, so their future reservations are not counted as free space.
    */
   readonly displaced?: readonly TaskShape[];
+  /**
+   * Bins of the schedulable instances, in `instances` order (decide builds them once per tick and
+   * hands them over last: scale-in mutates them).
+   */
+  readonly bins?: Bin[];
+  /** Spot groups and `SPOT_RESERVE_INSTANCES`: a removal must leave the storm reserve intact. */
+  readonly spotGroups?: ReadonlySet<string>;
+  readonly spotReserve?: number;
+  /**
+   * Instances already draining for scale-in per group, when `instances` holds only the schedulable
+   * ones (they still count against the group's min).
+   */
+  readonly drainingForScaleIn?: ReadonlyMap<string, number>;
 }
 
 export interface ScaleInPlan {
@@ -80,16 +97,24 @@ export function scaleInBudget(schedulable: number, percent: number): number {
   return Math.max(1, Math.floor((schedulable * percent) / 100));
 }
 
+/**
+ * Whether scale-in is considered at all: headroom now above the excess threshold, and held above it
+ * for the stabilisation window. Needs no task: the tick asks this before it reads any.
+ */
+export function scaleInWindow(input: Pick<ScaleInInput, 'now' | 'headroom' | 'history' | 'excessThreshold' | 'stabilizationSeconds'>): { held: boolean; reason: string } {
+  if (input.headroom <= input.excessThreshold) return { held: false, reason: `headroom ${input.headroom} ≤ excess threshold ${input.excessThreshold}` };
+  const since = excessHeldSince([...input.history, { at: input.now, value: input.headroom }], input.excessThreshold);
+  const heldMs = since === undefined ? 0 : input.now - since;
+  if (heldMs < input.stabilizationSeconds * 1000) return { held: false, reason: `excess held ${Math.round(heldMs / 1000)} s of the ${input.stabilizationSeconds} s stabilisation window` };
+  return { held: true, reason: `headroom ${input.headroom} > excess threshold ${input.excessThreshold} for ${Math.round(heldMs / 1000)} s` };
+}
+
 export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   const reasons: string[] = [];
   const none = (why: string): ScaleInPlan => ({ actions: [], headroomAfter: input.headroom, reasons: [...reasons, why] });
-  if (input.headroom <= input.excessThreshold) return none(`headroom ${input.headroom} ≤ excess threshold ${input.excessThreshold}`);
-  const since = excessHeldSince([...input.history, { at: input.now, value: input.headroom }], input.excessThreshold);
-  const heldMs = since === undefined ? 0 : input.now - since;
-  if (heldMs < input.stabilizationSeconds * 1000) {
-    return none(`excess held ${Math.round(heldMs / 1000)} s of the ${input.stabilizationSeconds} s stabilisation window`);
-  }
-  reasons.push(`headroom ${input.headroom} > excess threshold ${input.excessThreshold} for ${Math.round(heldMs / 1000)} s`);
+  const window = scaleInWindow(input);
+  if (!window.held) return none(window.reason);
+  reasons.push(window.reason);
 
   const groups = new Map(input.groups.map((g) => [g.name, g]));
   const schedulable = input.instances.filter(isSchedulable);
@@ -97,9 +122,10 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   // Members a group may still lose: desired minus min, minus instances already draining for scale-in.
   const removable = new Map<string, number>();
   for (const g of input.groups) removable.set(g.name, g.desired - g.min);
-  for (const i of input.instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) removable.set(i.group, (removable.get(i.group) ?? 0) - 1);
+  if (input.drainingForScaleIn !== undefined) for (const [g, n] of input.drainingForScaleIn) removable.set(g, (removable.get(g) ?? 0) - n);
+  else for (const i of input.instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) removable.set(i.group, (removable.get(i.group) ?? 0) - 1);
 
-  const bins = schedulable.map(binOf);
+  const bins = input.bins ?? schedulable.map(binOf);
   const binIndex = new Map(bins.map((b, k) => [b.key, k]));
   // Tasks this plan has put on a bin (settled displaced tasks, moves of kept removals): if that bin
   // is removed in turn, they must move again with its own tasks.
@@ -120,9 +146,19 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   const targetOrder = bins.map((_, k) => k).sort((a, b) => utilisation(bins[b] as Bin) - utilisation(bins[a] as Bin) || a - b);
 
   const candidates = schedulable
-    .filter((i) => i.group !== undefined && groups.has(i.group) && !i.tasks.some((t) => t.role === 'standalone' && !isGone(t)))
-    .map((i) => ({ instance: i, load: liveWorkload(i).length, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) }))
-    .sort((a, b) => a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
+    // An instance whose tasks were not read is never a candidate (it would look empty).
+    .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i))
+    .map((i) => {
+      const w = workloadOf(i);
+      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) };
+    })
+    // Spot instances already replaced on a rebalance recommendation go first: they are the likeliest to be lost.
+    .sort((a, b) => a.atRisk - b.atRisk || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
+  // Spot instances fullest first (by their own tasks at the start of the tick); each trial insures the
+  // k fullest that are still there.
+  const k = input.spotReserve ?? 0;
+  const ranked = k > 0 ? reserveVictims(schedulable, input.spotGroups ?? new Set(), Number.POSITIVE_INFINITY, () => false) : [];
+  const removedKeys = (): Set<string> => new Set([...removed].map((k) => (bins[k] as Bin).key));
 
   const removed = new Set<number>();
   // First-fit resumes where the previous task of the same shape went: bins only lose space while
@@ -138,7 +174,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     attempts++;
     const self = binIndex.get(c.instance.id) as number;
     removed.add(self);
-    const moving: TaskShape[] = [...liveWorkload(c.instance).filter((t) => t.role === 'service'), ...(landed.get(self) ?? [])];
+    const moving: TaskShape[] = [...c.service, ...(landed.get(self) ?? [])];
     moving.sort((a, b) => Math.max(b.cpu, b.memory / 4) - Math.max(a.cpu, a.memory / 4));
     const moves: Array<{ task: TaskShape; bin: number }> = [];
     let ok = true;
@@ -161,7 +197,12 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
       for (const m of moves) if (!touched.has(m.bin)) touched.set(m.bin, copiesThatFit(input.shape, bins[m.bin] as Bin));
       for (const [k, n] of touched) after += n - (copies[k] as number);
     }
-    if (!ok || after < input.shortageThreshold) {
+    let uninsured = 0;
+    if (ok && after >= input.shortageThreshold && ranked.length > 0) {
+      const gone = removedKeys();
+      uninsured = reserveShortfall(ranked.filter((v) => !gone.has(v.key)).slice(0, k), bins, gone).length;
+    }
+    if (!ok || after < input.shortageThreshold || uninsured > 0) {
       for (const m of moves.reverse()) unplace(m.task, bins[m.bin] as Bin);
       removed.delete(self);
       resumeAt.clear(); // space came back: earlier bins may fit again
@@ -179,6 +220,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
       reasons: [
         ...reasons,
         `${c.instance.id}: ${c.load} non-daemon task(s), ${Math.round(c.util * 100)} % reserved; its ${moving.length} service task(s) fit elsewhere and headroom stays ${after} ≥ ${input.shortageThreshold}`,
+        ...(c.standalone > 0 ? [`${c.standalone} standalone task(s) finish in place: DRAINING does not stop them, and the instance is terminated only once empty`] : []),
       ],
     });
   }

@@ -3,17 +3,24 @@
  *
  * Demand = unplaced service tasks + service tasks on instances that are leaving (terminating,
  * interrupted, DRAINING: ECS must re-home them) + enough reference tasks to lift headroom to the
- * shortage threshold. Demand is packed first-fit decreasing into the free space of schedulable
- * instances and of capacity on its way (ASG instances not yet registered: desired − live members),
- * then into new instances of the capacity groups in priority order. A group at its max, or whose
- * launches failed within the back-off window, is skipped while another group can take the work.
- * Each group's count is capped by its max and by `maxStep` over the whole decision.
+ * shortage threshold + the service tasks of the k fullest Spot instances that would not fit
+ * elsewhere (`SPOT_RESERVE_INSTANCES`, see `reserve.ts`). Tasks no group could ever hold are split
+ * off first (`unschedulable.ts`): reported, never demand. Demand is packed first-fit decreasing into
+ * the free space of schedulable instances and of capacity on its way (`incomingByGroup`: only what
+ * a group can still deliver), then into new instances of the capacity groups in priority order,
+ * spread evenly across a run of one-zone groups (`zones.ts`). A group at its max, or whose launches
+ * failed within the back-off window, is skipped while another group can take the work. Each
+ * group's count (in instances; desired grows by count × weight) is capped by its max and by
+ * `maxStep` over the whole decision.
  */
 import type { CapacityGroup, Instance, Service, TaskShape } from './cluster';
 import { isGone, isSchedulable } from './cluster';
 import { headroomOfBins } from './headroom';
 import { packFirstFitDecreasing } from './packing';
 import { binOf, freshBin, type Bin } from './placement';
+import { reserveShortfall, reserveVictims } from './reserve';
+import { describeUnschedulable, splitUnschedulable, type Unschedulable } from './unschedulable';
+import { balancedSequence, room, weightOf, zoneRuns } from './zones';
 
 export interface ScaleOut {
   readonly kind: 'scale-out';
@@ -34,6 +41,8 @@ export interface ScaleOutInput {
   readonly shortageThreshold: number;
   readonly maxStep: number;
   readonly backoffSeconds: number;
+  /** Unregistered members older than this no longer count as incoming capacity. */
+  readonly provisioningTimeoutSeconds?: number;
   /** Instances to treat as already gone (Spot warnings handled now). */
   readonly leaving?: ReadonlySet<string>;
   /** Instances drained for scale-in that this decision may count as ACTIVE again. */
@@ -43,6 +52,13 @@ export interface ScaleOutInput {
    * capacity provider without managed scaling): standalone work ECS queues until room appears.
    */
   readonly waiting?: readonly TaskShape[];
+  /** `SPOT_RESERVE_INSTANCES`: room for the service tasks of this many fullest Spot instances. */
+  readonly spotReserve?: number;
+  /**
+   * The capacity bins (schedulable + incoming), when the caller built them already (decide builds
+   * them once per tick); mutated by the packing.
+   */
+  readonly bins?: Bin[];
 }
 
 export interface ScaleOutPlan {
@@ -59,8 +75,12 @@ export interface ScaleOutPlan {
   readonly lowerBound: number;
   /** Instances on their way (launched, not yet registered), per group. */
   readonly incoming: ReadonlyMap<string, number>;
-  /** Tasks no group can take (too large, constraints, or every group at max). */
+  /** Tasks no group can take now (every group at max, or the step limit). */
   readonly unplaceable: readonly string[];
+  /** Tasks no group's instance could ever hold: reported, left out of the decision. */
+  readonly unschedulable: readonly Unschedulable[];
+  /** Service tasks of the k fullest Spot instances that would not fit elsewhere now. */
+  readonly reserveShortfall: number;
   readonly reasons: readonly string[];
 }
 
@@ -74,15 +94,59 @@ export function daemonShapes(services: readonly Service[]): TaskShape[] {
   return services.filter((s) => s.daemon).map((s) => ({ cpu: s.shape.cpu, memory: s.shape.memory, ...(s.shape.tcpPorts ? { tcpPorts: s.shape.tcpPorts } : {}), ...(s.shape.udpPorts ? { udpPorts: s.shape.udpPorts } : {}) }));
 }
 
-/** Registered, not-leaving members of each group; the rest of desired is on its way. */
-export function incomingByGroup(instances: readonly Instance[], groups: readonly CapacityGroup[], leaving?: ReadonlySet<string>): Map<string, number> {
-  const live = new Map<string, number>();
+/**
+ * Capacity on its way, per group, counted only from what the group can still deliver:
+ * - members that exist, are not leaving and have not registered with ECS yet, while younger than
+ *   `provisioningTimeoutSeconds` (a member of unknown age counts while its lifecycle state is
+ *   `Pending*`: an `InService` member that never registered is broken, not incoming);
+ * - desired capacity with no member yet (desired − live members, in instances), unless a launch of
+ *   the group failed within the provisioning timeout: a group whose launches fail contributes
+ *   nothing it has not delivered, so the next group gets the work on this tick.
+ * Auto Scaling keeps desired capacity after a failed launch and retries it with back-off, logging a
+ * failed activity each time ("Launching a new EC2 instance. Status Reason: …",
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ts-as-capacity.html), so a stale failure
+ * ages out here only while launches succeed again.
+ * Without a member list (`members` absent), desired − registered members is counted (the older rule).
+ */
+export function incomingByGroup(
+  instances: readonly Instance[],
+  groups: readonly CapacityGroup[],
+  leaving?: ReadonlySet<string>,
+  now = 0,
+  provisioningTimeoutSeconds = Number.POSITIVE_INFINITY,
+): Map<string, number> {
+  const registered = new Map<string, number>();
+  const known = new Set<string>();
+  const departing = new Set<string>();
   for (const i of instances) {
-    if (i.group === undefined || isLeaving(i, leaving)) continue;
-    live.set(i.group, (live.get(i.group) ?? 0) + 1);
+    known.add(i.id);
+    if (isLeaving(i, leaving)) {
+      departing.add(i.id);
+      continue;
+    }
+    if (i.group !== undefined) registered.set(i.group, (registered.get(i.group) ?? 0) + 1);
   }
+  const timeoutMs = provisioningTimeoutSeconds * 1000;
   const incoming = new Map<string, number>();
-  for (const g of groups) incoming.set(g.name, Math.max(0, g.desired - (live.get(g.name) ?? 0)));
+  for (const g of groups) {
+    const weight = weightOf(g);
+    if (g.members === undefined) {
+      incoming.set(g.name, Math.max(0, Math.ceil(g.desired / weight) - (registered.get(g.name) ?? 0)));
+      continue;
+    }
+    let live = 0;
+    let unregistered = 0;
+    for (const m of g.members) {
+      if (leaving?.has(m.id) === true || departing.has(m.id)) continue;
+      live++;
+      if (known.has(m.id)) continue;
+      const young = m.launchedAt !== undefined ? now - m.launchedAt < timeoutMs : m.pending;
+      if (young) unregistered++;
+    }
+    const failed = g.launchFailedAt !== undefined && now - g.launchFailedAt < timeoutMs;
+    const requested = failed ? 0 : Math.max(0, Math.ceil(g.desired / weight) - live);
+    incoming.set(g.name, unregistered + requested);
+  }
   return incoming;
 }
 
@@ -99,7 +163,7 @@ export function demandOf(services: readonly Service[], instances: readonly Insta
   for (const i of instances) {
     const displaced = isLeaving(i, leaving) || (i.status === 'DRAINING' && reactivated?.has(i.id) !== true);
     if (!displaced) continue;
-    for (const t of i.tasks) {
+    for (const t of i.tasks ?? []) {
       if (t.role !== 'service' || isGone(t) || t.status === 'DEACTIVATING' || t.status === 'STOPPING' || t.status === 'DEPROVISIONING') continue;
       demand.push(t);
     }
@@ -128,9 +192,11 @@ export function capacityBins(input: Pick<ScaleOutInput, 'instances' | 'groups' |
 
 export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
   const reasons: string[] = [];
-  const incoming = incomingByGroup(input.instances, input.groups, input.leaving);
-  const bins = capacityBins(input, incoming);
-  const demand = demandOf(input.services, input.instances, input.leaving, input.reactivated, input.waiting);
+  const incoming = incomingByGroup(input.instances, input.groups, input.leaving, input.now, input.provisioningTimeoutSeconds);
+  const bins = input.bins ?? capacityBins(input, incoming);
+  const daemons = daemonShapes(input.services);
+  const split = splitUnschedulable(demandOf(input.services, input.instances, input.leaving, input.reactivated, input.waiting), input.groups, daemons, bins);
+  const demand = split.schedulable;
   const headroomBefore = headroomOfBins(input.shape, bins);
 
   // 1. Real demand into free space of existing and incoming instances.
@@ -143,33 +209,62 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
   if (deficit > 0) reasons.push(`headroom ${headroomAfter} < shortage threshold ${input.shortageThreshold}: ${deficit} more ${input.shape.cpu} CPU/${input.shape.memory} MiB task(s) must fit`);
   let pending: TaskShape[] = [...leftover];
   for (let k = 0; k < deficit; k++) pending.push(input.shape);
+  // 3. Storm insurance: the tasks of the k fullest Spot instances must fit elsewhere.
+  const spotGroups = new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name));
+  const victims = reserveVictims(input.instances, spotGroups, input.spotReserve ?? 0, (i) => isLeaving(i, input.leaving) || !isSchedulable(i));
+  const uninsured = reserveShortfall(victims, bins);
+  if (uninsured.length > 0) reasons.push(`${uninsured.length} service task(s) of the ${victims.length} fullest Spot instance(s) could not be re-homed at once (SPOT_RESERVE_INSTANCES ${input.spotReserve ?? 0})`);
+  pending.push(...uninsured);
 
   const actions: ScaleOut[] = [];
   let lowerBound = 0;
   let added = 0;
-  const daemons = daemonShapes(input.services);
-  const withRoom = input.groups.filter((g) => g.desired < g.max);
+  const withRoom = input.groups.filter((g) => room(g) > 0);
   const preferred = withRoom.filter((g) => !backedOff(g, input.now, input.backoffSeconds));
   for (const g of input.groups) {
-    if (g.desired >= g.max) reasons.push(`group ${g.name} is at its max (${g.max})`);
+    if (room(g) <= 0) reasons.push(`group ${g.name} is at its max (${g.max})`);
     else if (backedOff(g, input.now, input.backoffSeconds)) reasons.push(`group ${g.name} backed off: a launch failed ${Math.round((input.now - (g.launchFailedAt ?? 0)) / 1000)} s ago`);
   }
   const order = [...preferred, ...withRoom.filter((g) => !preferred.includes(g))];
-  for (const g of order) {
-    if (pending.length === 0 || added >= input.maxStep) break;
-    const limit = Math.min(g.max - g.desired, input.maxStep - added);
-    const packed = packFirstFitDecreasing(pending, [], { make: (n) => freshBin(g, daemons, n), limit });
-    const count = packed.opened.length;
-    if (count > 0) {
-      const why = [...reasons, `first-fit decreasing packs ${packed.placements.size} task(s) into ${count} new ${g.instanceType ?? g.name} instance(s) (lower bound ${packed.lowerBound})`];
-      if (packed.unplaced.some((u) => u.reason === 'cap')) why.push(`capped at ${limit} by ${g.max - g.desired <= input.maxStep - added ? `group max ${g.max}` : `MAX_SCALE_OUT_STEP ${input.maxStep}`}`);
-      actions.push({ kind: 'scale-out', group: g.name, count, desired: g.desired + count, reasons: why });
-      added += count;
-      lowerBound += packed.lowerBound;
-    }
+  const opened = new Map<string, number>();
+  const note = (g: CapacityGroup, count: number, placed: number, bound: number, limitNote?: string): void => {
+    if (count <= 0) return;
+    const why = [...reasons, `first-fit decreasing packs ${placed} task(s) into ${count} new ${g.instanceType ?? g.name} instance(s) (lower bound ${bound})`];
+    if (limitNote !== undefined) why.push(limitNote);
+    opened.set(g.name, (opened.get(g.name) ?? 0) + count);
+    const total = opened.get(g.name) as number;
+    const existing = actions.findIndex((a) => a.group === g.name);
+    const action: ScaleOut = { kind: 'scale-out', group: g.name, count: total, desired: g.desired + total * weightOf(g), reasons: why };
+    if (existing >= 0) actions[existing] = action;
+    else actions.push(action);
+    added += count;
+    lowerBound += bound;
+  };
+  const packInto = (g: CapacityGroup): void => {
+    const limit = Math.min(room(g) - (opened.get(g.name) ?? 0), input.maxStep - added);
+    if (pending.length === 0 || limit <= 0) return;
+    const base = opened.get(g.name) ?? 0;
+    const packed = packFirstFitDecreasing(pending, [], { make: (n) => freshBin(g, daemons, base + n), limit, lookahead: Math.max(0, (g.availabilityZones?.length ?? 1) - 1) });
+    const capped = packed.unplaced.some((u) => u.reason === 'cap') ? `capped at ${limit} by ${room(g) <= input.maxStep - added ? `group max ${g.max}` : `MAX_SCALE_OUT_STEP ${input.maxStep}`}` : undefined;
+    note(g, packed.opened.length, packed.placements.size, packed.lowerBound, capped);
     pending = packed.unplaced.map((u) => pending[u.task] as TaskShape);
+  };
+  for (const run of zoneRuns(order)) {
+    if (pending.length === 0 || added >= input.maxStep) break;
+    if (run.length > 1) {
+      // Spread across the zones of the run; what a zone's instance cannot hold (a task pinned to
+      // another zone) is then packed group by group.
+      const seq = balancedSequence(run, input.maxStep - added);
+      const packed = packFirstFitDecreasing(pending, [], { make: (n) => freshBin(seq[n] ?? (run[0] as CapacityGroup), daemons, n, 'new-zone'), limit: seq.length });
+      const perGroup = new Map<string, number>();
+      for (const b of packed.opened) if (b.group !== undefined) perGroup.set(b.group, (perGroup.get(b.group) ?? 0) + 1);
+      for (const g of run) note(g, perGroup.get(g.name) ?? 0, packed.placements.size, Math.ceil((packed.lowerBound * (perGroup.get(g.name) ?? 0)) / Math.max(1, packed.opened.length)), `spread evenly across the zones of ${run.map((r) => r.name).join(', ')}`);
+      pending = packed.unplaced.map((u) => pending[u.task] as TaskShape);
+    }
+    for (const g of run) packInto(g);
   }
   const unplaceable = pending.length > 0 ? [`${pending.length} task(s) cannot be placed on any group within its max and the step limit`] : [];
+  const never = describeUnschedulable(split.unschedulable);
   return {
     actions,
     headroom: headroomBefore,
@@ -179,6 +274,8 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
     lowerBound,
     incoming,
     unplaceable,
-    reasons: [...reasons, ...unplaceable],
+    unschedulable: split.unschedulable,
+    reserveShortfall: uninsured.length,
+    reasons: [...reasons, ...unplaceable, ...never],
   };
 }

@@ -96,5 +96,6 @@ export function taskShapeOf(td: TaskDefinitionSpec, extraConstraints: readonly P
     ...(memberOf.length > 0 ? { memberOf } : {}),
     ...(distinctInstance ? { distinctInstance } : {}),
     ...(taskGroup !== undefined ? { taskGroup } : {}),
+    ...(td.networkMode === 'awsvpc' ? { awsvpc: true } : {}),
   };
 }

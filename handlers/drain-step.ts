@@ -8,29 +8,34 @@
  * registered, or already deregistered) but a lifecycle action may be pending, the hook is completed
  * at once: there is nothing to drain, and waiting would only hold the termination.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Instance } from '../core/cluster';
 import { nextDrainStep, type DrainStep } from '../core/drain';
+import { HeadroomError } from '../core/errors';
 import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext } from './context';
 import type { DrainCheck } from './ports';
 
+const instanceIdPattern = z.regex(/^i-[0-9a-zA-Z]+$/);
+
 const hookSchema = z.object({
-  group: z.string().min(1),
-  hookName: z.string().min(1),
-  instanceId: z.string().regex(/^i-[0-9a-zA-Z]+$/),
-  token: z.string().min(1).optional(),
+  group: z.string().check(z.minLength(1)),
+  hookName: z.string().check(z.minLength(1)),
+  instanceId: z.string().check(instanceIdPattern),
+  token: z.optional(z.string().check(z.minLength(1))),
 });
 
+// `z.number()` accepts finite numbers only (zod 4).
 const drainCheckSchema = z.object({
   kind: z.literal('drain-check'),
-  instanceId: z.string().regex(/^i-[0-9a-zA-Z]+$/),
+  instanceId: z.string().check(instanceIdPattern),
   cause: z.enum(['lifecycle', 'warm-pool', 'interruption', 'rebalance']),
-  hook: hookSchema.optional(),
-  startedAt: z.number().finite(),
-  deadline: z.number().finite(),
-  hookExpiresAt: z.number().finite().optional(),
-  heartbeatSeconds: z.number().int().min(30).max(7200).optional(),
+  hook: z.optional(hookSchema),
+  startedAt: z.number(),
+  deadline: z.number(),
+  hookExpiresAt: z.optional(z.number()),
+  heartbeatSeconds: z.optional(z.number().check(z.int(), z.minimum(30), z.maximum(7200))),
+  chain: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
 });
 
 /** Parse a drain-check message body; a string describing the problem when it is not one. */
@@ -54,7 +59,37 @@ export function parseDrainCheck(body: string): DrainCheck | string {
     deadline: d.deadline,
     ...(d.hookExpiresAt !== undefined ? { hookExpiresAt: d.hookExpiresAt } : {}),
     ...(d.heartbeatSeconds !== undefined ? { heartbeatSeconds: d.heartbeatSeconds } : {}),
+    ...(d.chain !== undefined ? { chain: d.chain } : {}),
   };
+}
+
+/** ECS attribute naming the drain chain an instance belongs to (see `DrainCheck.chain`). */
+export const DRAIN_CHAIN_ATTRIBUTE = 'headroom.drain-chain';
+
+/**
+ * Why Headroom must not act on `check` (undefined: it may). The drain queue only takes messages
+ * from Headroom's own roles (queue policy); this is the second line: a check completes only the
+ * configured hook of a configured group, for the instance it names.
+ */
+export function foreignCheck(check: DrainCheck, config: HandlerContext['config']): string | undefined {
+  const hook = check.hook;
+  if (hook === undefined) return undefined;
+  if (!config.asgNames.includes(hook.group)) return `drain check for group ${hook.group}, not a configured group`;
+  if (hook.hookName !== config.hookName) return `drain check for hook ${hook.hookName}, not the configured hook ${config.hookName}`;
+  if (hook.instanceId !== check.instanceId) return `drain check of ${check.instanceId} carrying the hook of ${hook.instanceId}`;
+  return undefined;
+}
+
+/**
+ * Why `check` is not the instance's current drain (undefined: it is): a chain other than the one the
+ * instance carries (a duplicate lifecycle event started a newer chain), or a check without a
+ * lifecycle action for an instance that is not draining (such checks follow a drain, never start one).
+ */
+export function staleCheck(check: DrainCheck, instance: Instance | undefined): string | undefined {
+  const current = instance?.attributes[DRAIN_CHAIN_ATTRIBUTE];
+  if (check.chain !== undefined && current !== undefined && current !== check.chain) return `stale drain check of ${check.instanceId} (chain ${check.chain}; the instance follows ${current})`;
+  if (check.hook === undefined && instance?.status === 'ACTIVE') return `drain check without a lifecycle action for ${check.instanceId}, which is ACTIVE: checks follow a drain, never start one`;
+  return undefined;
 }
 
 /**
@@ -86,6 +121,7 @@ export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, insta
     tasks: instance?.tasks ?? [],
     ...(check.hook !== undefined ? { hook: { pending: true, expiresAt: (check.hookExpiresAt ?? check.startedAt + heartbeatSeconds * 1000) - REDELIVERY_SECONDS * 1000 } } : {}),
     deadline: check.deadline,
+    timeoutSeconds: config.drainTimeoutSeconds,
     now,
     checkSeconds: config.drainCheckSeconds,
     standalonePolicy: config.standaloneTaskPolicy,
@@ -107,7 +143,11 @@ export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, insta
     switch (action.kind) {
       case 'set-draining':
         if (instance?.arn !== undefined) {
-          await ecs.setStatus([instance.arn], 'DRAINING');
+          // A 200 answer can still refuse the instance (`failures`); never go on to complete the
+          // hook while it stays ACTIVE: ECS would keep placing tasks on an instance about to go.
+          const { refused } = await ecs.setStatus([instance.arn], 'DRAINING');
+          const refusal = refused.find((r) => r.arn === instance.arn && r.reason !== 'MISSING');
+          if (refusal !== undefined) throw new HeadroomError('transient', `ECS did not set ${check.instanceId} DRAINING (${refusal.reason}); the lifecycle action stays pending`);
           did.push('set-draining');
         }
         break;
@@ -130,7 +170,7 @@ export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, insta
         did.push((await autoScaling.completeLifecycleAction(check.hook)) === 'gone' ? 'complete:gone' : 'complete');
         break;
       case 'recheck': {
-        const next: DrainCheck = { ...check, ...(hookExpiresAt !== undefined ? { hookExpiresAt } : {}), heartbeatSeconds };
+        const next: DrainCheck = { ...check, ...(step.deadline !== undefined ? { deadline: step.deadline } : {}), ...(hookExpiresAt !== undefined ? { hookExpiresAt } : {}), heartbeatSeconds };
         await queue.enqueue(next, action.afterSeconds);
         did.push(`recheck:${action.afterSeconds}`);
         break;

@@ -6,16 +6,22 @@
  * or no container instance at all — the hook is completed at once.
  *
  * Warm-pool destinations (`Destination: WarmPool`: stopped, not terminated) drain the same way.
- * Dropped with one log line: `autoscaling:TEST_NOTIFICATION`, other groups, launch transitions,
- * unknown and malformed payloads.
+ * Dropped with one log line (naming the SQS messageId): `autoscaling:TEST_NOTIFICATION`, other
+ * groups, other hooks (HOOK_NAME), other accounts, launch transitions, unknown and malformed
+ * payloads. Field values are compared as sent, never trimmed.
  */
-import { LAUNCHING, TERMINATING, isSqsEnvelope, parseEventBridge, parseNotificationBody, type ParsedEvent } from '../core/events';
-import { isRetryable } from '../core/errors';
+import { randomUUID } from 'node:crypto';
+import type { Instance } from '../core/cluster';
+import { LAUNCHING, TERMINATING, foreignAccount, isSqsEnvelope, parseEventBridge, parseNotificationBody, type ParsedEvent } from '../core/events';
+import { categoryOf, isRetryable } from '../core/errors';
 import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext } from './context';
-import { runDrainStep, type DrainOutcome } from './drain-step';
+import { DRAIN_CHAIN_ATTRIBUTE, runDrainStep, type DrainOutcome } from './drain-step';
 import type { DrainCheck } from './ports';
+import { awsPortsWith, noCatalog } from './aws/ports';
+import { sqsQueue } from './aws/sqs';
 import { lambdaEntry } from './runtime';
+import { WARM_POOL_ATTRIBUTE } from './warm-pool';
 
 type LifecycleAction = Extract<ParsedEvent, { kind: 'lifecycle' }>;
 
@@ -27,11 +33,17 @@ export interface LifecycleResult {
 
 function accept(parsed: ParsedEvent, ctx: HandlerContext): LifecycleAction | string {
   switch (parsed.kind) {
-    case 'lifecycle':
+    case 'lifecycle': {
+      const foreign = foreignAccount(parsed, ctx.config.account);
+      if (foreign !== undefined) return foreign;
       if (!ctx.config.asgNames.includes(parsed.group)) return `lifecycle action of group ${parsed.group}, not a configured group`;
+      // Other terminate hooks on these groups belong to someone else: completing them would end
+      // their work early (the EventBridge rule filters by name too, an SQS body does not).
+      if (parsed.hookName !== ctx.config.hookName) return `lifecycle action of hook ${parsed.hookName}, not the configured hook ${ctx.config.hookName}`;
       if (parsed.transition === LAUNCHING) return `launch lifecycle action of ${parsed.instanceId} is not drained`;
       if (parsed.transition !== TERMINATING) return `unknown lifecycle transition ${parsed.transition}`;
       return parsed;
+    }
     case 'test-notification':
       return `autoscaling:TEST_NOTIFICATION${parsed.group !== undefined ? ` of ${parsed.group}` : ''}`;
     case 'ignored':
@@ -57,6 +69,21 @@ export function firstCheck(action: LifecycleAction, ctx: HandlerContext): DrainC
     hookExpiresAt: startedAt + heartbeatSeconds * 1000,
     heartbeatSeconds,
   };
+}
+
+/**
+ * Put a new chain token on the instance and in its first check: a duplicate lifecycle event starts
+ * a newer chain and the older one is dropped at its next check (drain handler), so one chain of
+ * checks drives each drain. Without the attribute (instance not registered, attribute limit, dry
+ * run) the check carries no token and is never judged stale.
+ */
+async function startChain(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined): Promise<DrainCheck> {
+  if (ctx.config.dryRun || instance?.arn === undefined || instance.status === 'INACTIVE') return check;
+  // Towards the warm pool: the instance comes back later and the tick reactivates it (warm-pool.ts).
+  if (check.cause === 'warm-pool') await ctx.ports.ecs.setAttribute([instance.arn], WARM_POOL_ATTRIBUTE, new Date(ctx.ports.now()).toISOString());
+  const chain = randomUUID();
+  const set = await ctx.ports.ecs.setAttribute([instance.arn], DRAIN_CHAIN_ATTRIBUTE, chain);
+  return set.includes(instance.arn) ? { ...check, chain } : check;
 }
 
 export async function handleLifecycle(event: unknown, ctx: HandlerContext): Promise<LifecycleResult> {
@@ -89,18 +116,16 @@ export async function handleLifecycle(event: unknown, ctx: HandlerContext): Prom
   }
   for (const w of work) {
     try {
-      const outcome = await runDrainStep(ctx, firstCheck(w.action, ctx), found.get(w.action.instanceId));
+      const instance = found.get(w.action.instanceId);
+      const outcome = await runDrainStep(ctx, await startChain(ctx, firstCheck(w.action, ctx), instance), instance);
       outcomes.push(outcome);
       datums.push(...outcome.metrics);
     } catch (error) {
-      if (sqs && w.record !== undefined && isRetryable(error)) {
-        log.error('lifecycle action failed; will be retried', { instanceId: w.action.instanceId, error: String(error) });
-        failures.push(w.record);
-      } else if (!isRetryable(error)) {
-        log.error('lifecycle action dropped', { instanceId: w.action.instanceId, error: String(error) });
-      } else {
-        throw error;
-      }
+      // Never success: from SQS the record fails (redelivered, then dead-lettered and alarmed); from
+      // EventBridge the invocation throws (Lambda retries it, then the on-failure destination gets it).
+      if (!sqs || w.record === undefined) throw error;
+      log.error('lifecycle action failed; the record will be redelivered (then dead-lettered)', { messageId: w.record, instanceId: w.action.instanceId, category: categoryOf(error), error: String(error) });
+      failures.push(w.record);
     }
   }
   try {
@@ -111,4 +136,4 @@ export async function handleLifecycle(event: unknown, ctx: HandlerContext): Prom
   return { outcomes, dropped, ...(sqs ? { batchItemFailures: failures.map((id) => ({ itemIdentifier: id })) } : {}) };
 }
 
-export const handler = lambdaEntry(handleLifecycle, process.env, { name: 'lifecycle', requireDrainQueue: true });
+export const handler = lambdaEntry(handleLifecycle, process.env, { name: 'lifecycle', requireDrainQueue: true, ports: awsPortsWith({ queue: sqsQueue, catalog: () => noCatalog }) });

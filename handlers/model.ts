@@ -10,38 +10,73 @@
  *   instance is gone but ECS has not deregistered it yet). An instance outside every configured
  *   group with a connected agent is capacity Headroom does not manage: it counts, it is never
  *   scaled in.
- * - Per-instance resources of a new instance of a group: the most common `registeredResources`
- *   among that group's registered instances of the group's instance type (exactly what ECS will
- *   register), else of any type in the group, else `INSTANCE_TYPES` below, else the group cannot be
- *   sized and is left out of scale-out (logged).
+ * - Per-instance resources of a new instance of a group: for each instance type the group launches
+ *   (launch configuration, mixed-instances overrides with weights, launch template), the most common
+ *   `registeredResources` among its registered members of that type (exactly what ECS registers),
+ *   else EC2's description of the type (`estimatedResources`); the conservative `plannedShape`
+ *   among them; else any registered member's; else the group cannot be sized and is left out of
+ *   scale-out (logged). No built-in table: any type, from zero members.
  */
 import type { CapacityGroup, Instance, Resources } from '../core/cluster';
-import type { GroupState } from './ports';
+import { TRUNK_ATTRIBUTE } from '../core/eni';
+import type { GroupState, InstanceTypeInfo, LaunchTemplateInfo } from './ports';
 
 /**
- * vCPUs and memory (GiB) of common ECS instance types. ECS registers all CPU (1024 per vCPU) and
- * the memory the OS leaves (about 5–6 % less); we assume 94 % of physical memory, minus nothing
- * else. Used only until an instance of the group has registered, after which its real
- * `registeredResources` are used.
+ * The share of an instance type's memory that ECS registers, estimated: the agent registers what the
+ * operating system reports, a few percent under the nominal size ("Container instance memory
+ * management", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/memory-management.html).
+ * Used only until an instance of that type has registered; then its real `registeredResources` are.
  */
-export const INSTANCE_TYPES: Readonly<Record<string, readonly [vcpu: number, gib: number]>> = {
-  't3.micro': [2, 1], 't3.small': [2, 2], 't3.medium': [2, 4], 't3.large': [2, 8], 't3.xlarge': [4, 16], 't3.2xlarge': [8, 32],
-  't3a.medium': [2, 4], 't3a.large': [2, 8], 't3a.xlarge': [4, 16], 't4g.medium': [2, 4], 't4g.large': [2, 8], 't4g.xlarge': [4, 16],
-  'm5.large': [2, 8], 'm5.xlarge': [4, 16], 'm5.2xlarge': [8, 32], 'm5.4xlarge': [16, 64], 'm5.8xlarge': [32, 128], 'm5.12xlarge': [48, 192],
-  'm6i.large': [2, 8], 'm6i.xlarge': [4, 16], 'm6i.2xlarge': [8, 32], 'm6i.4xlarge': [16, 64],
-  'm6g.large': [2, 8], 'm6g.xlarge': [4, 16], 'm6g.2xlarge': [8, 32], 'm6g.4xlarge': [16, 64],
-  'm7g.large': [2, 8], 'm7g.xlarge': [4, 16], 'm7g.2xlarge': [8, 32], 'm7g.4xlarge': [16, 64],
-  'c5.large': [2, 4], 'c5.xlarge': [4, 8], 'c5.2xlarge': [8, 16], 'c5.4xlarge': [16, 32],
-  'c6i.large': [2, 4], 'c6i.xlarge': [4, 8], 'c6i.2xlarge': [8, 16], 'c6g.large': [2, 4], 'c6g.xlarge': [4, 8], 'c6g.2xlarge': [8, 16],
-  'c7g.large': [2, 4], 'c7g.xlarge': [4, 8], 'c7g.2xlarge': [8, 16],
-  'r5.large': [2, 16], 'r5.xlarge': [4, 32], 'r5.2xlarge': [8, 64], 'r6i.large': [2, 16], 'r6i.xlarge': [4, 32], 'r6g.large': [2, 16], 'r6g.xlarge': [4, 32],
-};
+export const ECS_MEMORY_FRACTION = 0.94;
 
-/** What ECS registers for a fresh instance of `type`, per the table; undefined when unknown. */
-export function tableResources(type: string | undefined): Resources | undefined {
-  const row = type !== undefined ? INSTANCE_TYPES[type] : undefined;
-  if (row === undefined) return undefined;
-  return { cpu: row[0] * 1024, memory: Math.floor(row[1] * 1024 * 0.94) };
+/** What ECS registers for a fresh instance of a type, estimated from EC2's description. */
+export function estimatedResources(info: InstanceTypeInfo): Resources {
+  return { cpu: Math.round(info.vcpus * 1024), memory: Math.round(info.memoryMiB * ECS_MEMORY_FRACTION) };
+}
+
+/** EC2 facts the model sizes groups with (read through the `InstanceCatalog` port, cached). */
+export interface LaunchFacts {
+  /** Instance type → vCPUs and memory. */
+  readonly types: ReadonlyMap<string, InstanceTypeInfo>;
+  /** Group name → what its launch template sets. */
+  readonly templates: ReadonlyMap<string, LaunchTemplateInfo>;
+}
+
+const NO_FACTS: LaunchFacts = { types: new Map(), templates: new Map() };
+
+/**
+ * The instance types a group launches, with their weights (1 when unweighted), from its source of
+ * truth: the launch configuration or the mixed-instances overrides (`instanceType`/`overrides` as the
+ * adapter read them), else the launch template's type, else what the members run.
+ */
+export function launchCandidates(g: GroupState, template: LaunchTemplateInfo | undefined): Array<{ instanceType: string; weight: number }> {
+  if (g.overrides !== undefined && g.overrides.length > 0) return g.overrides.map((o) => ({ instanceType: o.instanceType, weight: o.weight ?? 1 }));
+  const type = template?.instanceType ?? g.instanceType;
+  return type !== undefined ? [{ instanceType: type, weight: 1 }] : [];
+}
+
+/**
+ * The planned shape of a group's new instance: among its candidate types, the one with the least
+ * capacity per weight unit in its scarcer dimension (each dimension relative to the best candidate).
+ * Conservative on purpose: Auto Scaling picks the type (allocation strategy, Spot pools), so every
+ * unit of desired capacity is assumed to deliver only what the poorest candidate delivers per unit
+ * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-instance-weighting.html).
+ * The group is then planned in instances of that shape, each adding `weight` units to desired.
+ */
+export function plannedShape(candidates: ReadonlyArray<{ instanceType: string; weight: number; resources: Resources }>): { instanceType: string; weight: number; resources: Resources } | undefined {
+  let maxCpu = 0;
+  let maxMemory = 0;
+  for (const c of candidates) {
+    maxCpu = Math.max(maxCpu, c.resources.cpu / c.weight);
+    maxMemory = Math.max(maxMemory, c.resources.memory / c.weight);
+  }
+  let best: { instanceType: string; weight: number; resources: Resources } | undefined;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const score = Math.min(maxCpu > 0 ? c.resources.cpu / c.weight / maxCpu : 0, maxMemory > 0 ? c.resources.memory / c.weight / maxMemory : 0);
+    if (score < bestScore) [best, bestScore] = [c, score];
+  }
+  return best;
 }
 
 const LIVE_STATES = /^(Pending(:Wait|:Proceed)?|InService)$/;
@@ -72,7 +107,7 @@ export interface ClusterModel {
 }
 
 /** Attach groups and lifecycle facts to instances and build the capacity groups, in configured priority order. */
-export function buildModel(instances: readonly Instance[], groupStates: readonly GroupState[], asgNames: readonly string[]): ClusterModel {
+export function buildModel(instances: readonly Instance[], groupStates: readonly GroupState[], asgNames: readonly string[], facts: LaunchFacts = NO_FACTS): ClusterModel {
   const membership = new Map<string, { group: string; state: string }>();
   for (const g of groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, state: m.lifecycleState });
 
@@ -96,25 +131,39 @@ export function buildModel(instances: readonly Instance[], groupStates: readonly
       continue;
     }
     const members = model.filter((i) => i.group === name);
-    const sameType = g.instanceType !== undefined ? members.filter((i) => i.instanceType === g.instanceType) : [];
-    const resources = mostCommonResources(sameType) ?? mostCommonResources(members) ?? tableResources(g.instanceType);
-    if (resources === undefined) {
-      skipped.push({ group: name, reason: `cannot size a new instance: no registered member and instance type ${g.instanceType ?? 'unknown'} is not in the table` });
+    const candidates = launchCandidates(g, facts.templates.get(name)).flatMap((c) => {
+      const resources = mostCommonResources(members.filter((i) => i.instanceType === c.instanceType)) ?? (facts.types.has(c.instanceType) ? estimatedResources(facts.types.get(c.instanceType) as InstanceTypeInfo) : undefined);
+      return resources !== undefined ? [{ ...c, resources }] : [];
+    });
+    const planned = plannedShape(candidates);
+    const anyMember = mostCommonResources(members);
+    const shape = planned ?? (anyMember !== undefined ? { instanceType: g.instanceType, weight: 1, resources: anyMember } : undefined);
+    if (shape === undefined) {
+      skipped.push({ group: name, reason: `cannot size a new instance: no registered member and no instance type resolved (${launchCandidates(g, facts.templates.get(name)).map((c) => c.instanceType).join(', ') || 'none named'})` });
       continue;
     }
-    const az = g.availabilityZones.length === 1 ? g.availabilityZones[0] : undefined;
+    const zones = g.availabilityZones;
+    const az = zones.length === 1 ? zones[0] : undefined;
     const attributes: Record<string, string> = {};
     if (az !== undefined) attributes['ecs.availability-zone'] = az;
-    if (g.instanceType !== undefined) attributes['ecs.instance-type'] = g.instanceType;
+    const single = launchCandidates(g, facts.templates.get(name));
+    if (single.length === 1 && shape.instanceType !== undefined) attributes['ecs.instance-type'] = shape.instanceType;
     groups.push({
       name,
       min: g.min,
       max: g.max,
       desired: g.desired,
-      instance: resources,
-      ...(g.instanceType !== undefined ? { instanceType: g.instanceType } : {}),
+      instance: shape.resources,
+      ...(shape.instanceType !== undefined ? { instanceType: shape.instanceType } : {}),
+      ...(shape.weight !== 1 ? { weight: shape.weight } : {}),
       attributes,
+      availabilityZones: zones,
+      members: g.members
+        .filter((m) => isLiveLifecycleState(m.lifecycleState))
+        .map((m) => ({ id: m.instanceId, pending: m.lifecycleState.startsWith('Pending'), ...(m.launchedAt !== undefined ? { launchedAt: m.launchedAt } : {}), ...(m.availabilityZone !== undefined ? { availabilityZone: m.availabilityZone } : {}) })),
+      ...(g.spot === true || facts.templates.get(name)?.spot === true ? { spot: true } : {}),
       ...(g.launchFailedAt !== undefined ? { launchFailedAt: g.launchFailedAt } : {}),
+      ...(members.some((i) => i.attributes[TRUNK_ATTRIBUTE] !== undefined) ? { awsvpcTrunking: true } : {}),
     });
   }
   return { instances: model, groups, skipped };

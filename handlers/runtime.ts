@@ -10,7 +10,7 @@ import { ConfigError } from '../core/errors';
 import type { Config } from '../core/config';
 import type { HandlerContext } from './context';
 import type { Logger, Ports } from './ports';
-import { awsPorts, jsonLogger } from './aws/ports';
+import { jsonLogger } from './aws/logger';
 import { readSnapshot, snapshotPorts } from './snapshot-ports';
 
 export type HandlerFunction<E, R> = (event: E, ctx: HandlerContext) => Promise<R>;
@@ -18,8 +18,11 @@ export type HandlerFunction<E, R> = (event: E, ctx: HandlerContext) => Promise<R
 export interface EntryOptions extends LoadOptions {
   /** Handler name, for log lines. */
   readonly name: string;
-  /** Builds the ports; the AWS adapters unless a test passes its own. */
-  readonly ports?: (config: Config, log: Logger) => Ports;
+  /**
+   * Builds the ports: each handler passes the AWS factory of the clients it uses (so its bundle
+   * holds no other client), a test its own.
+   */
+  readonly ports: (config: Config, log: Logger) => Ports;
   readonly log?: Logger;
 }
 
@@ -42,7 +45,7 @@ export function lambdaEntry<E, R>(fn: HandlerFunction<E, R>, env: Readonly<Recor
       const local = snapshot !== '' || env.IS_LOCAL === 'true';
       if (local && !loaded.dryRun) log.warn('local invocation: DRY_RUN forced to true', { snapshot: snapshot || undefined });
       const config: Config = local ? { ...loaded, dryRun: true } : loaded;
-      const ports = options.ports ?? (snapshot !== '' ? (_c: Config, l: Logger) => snapshotPorts(readSnapshot(snapshot), l, () => Date.now()) : awsPorts);
+      const ports = snapshot !== '' ? (_c: Config, l: Logger) => snapshotPorts(readSnapshot(snapshot), l, () => Date.now()) : options.ports;
       context = { config, ports: ports(config, log) };
       return context;
     } catch (error) {

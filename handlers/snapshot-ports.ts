@@ -54,9 +54,16 @@ export function snapshotPorts(snapshot: Snapshot, log: Logger, now: () => number
   return {
     ecs: {
       snapshot: async () => ({ instances: snapshot.instances, services: snapshot.services, ...(snapshot.waiting !== undefined ? { waiting: snapshot.waiting } : {}) }),
+      tasksOf: async (arns) => ({ byInstance: new Map(snapshot.instances.filter((i) => i.arn !== undefined && arns.includes(i.arn)).map((i) => [i.arn as string, [...(i.tasks ?? [])]])) }),
       findInstances: async (ids) => snapshot.instances.filter((i) => ids.includes(i.id)),
-      setStatus: async (arns, status) => would('set container instances', { arns, status }),
-      setAttribute: async (arns, name, value) => would('set attribute', { arns, name, value }),
+      setStatus: async (arns, status) => {
+        would('set container instances', { arns, status });
+        return { changed: [...arns], refused: [] };
+      },
+      setAttribute: async (arns, name, value) => {
+        would('set attribute', { arns, name, value });
+        return [...arns];
+      },
       stopTasks: async (taskIds, reason) => would('stop tasks', { taskIds, reason }),
     },
     autoScaling: {
@@ -71,6 +78,11 @@ export function snapshotPorts(snapshot: Snapshot, log: Logger, now: () => number
         would('complete lifecycle action', { ...hook });
         return pending.has(hook.instanceId) ? 'ok' : 'gone';
       },
+    },
+    // The snapshot carries its groups' instance types; nothing else is looked up.
+    catalog: {
+      launchTemplate: async () => ({}),
+      instanceTypes: async () => new Map(),
     },
     queue: { enqueue: async (check, delaySeconds) => would('enqueue drain check', { check, delaySeconds }) },
     metrics: {

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors';
 import { parseFlags, UsageError } from './args';
 import { DEFAULT_SCENARIO } from './default-scenario';
+import { envChanges } from './environment';
 import { renderReport } from './report';
 import { runScenario } from './run';
 import { parseScenario, parseScenarioText, POLICY_NAMES, ScenarioError, type PolicyName, type Scenario } from './scenario';
@@ -143,6 +144,8 @@ export async function main(argv: readonly string[], caller: Caller = { env: proc
     return 0;
   }
   process.stdout.write(`scenario ${scenario.name} (seed ${scenario.seed}, ${scenario.durationMinutes} min, reference task ${output.referenceShape.cpu} CPU/${output.referenceShape.memory} MiB)\n\n`);
+  const changed = envChanges(scenario);
+  if (changed.length > 0) process.stdout.write(`headroom env (changes its defaults; baselines run at theirs): ${changed.join(', ')}\n\n`);
   process.stdout.write(`${formatTable(results)}\n\n`);
   process.stdout.write(`report: ${reportPath}\nran ${results.length} policies in ${seconds.toFixed(1)} s\n`);
   return 0;

@@ -5,7 +5,7 @@
  * §8); the `ugns` baseline runs with the thresholds of the design's table (`baselineConfig`), as the
  * seed design shipped them, so tuning Headroom never retunes what it is compared with.
  */
-import { loadConfig, type Config } from '../core/config';
+import { DEFAULTS, loadConfig, type Config } from '../core/config';
 import type { Scenario } from './scenario';
 
 export const SIM_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/123456789012/headroom-drain';
@@ -32,4 +32,12 @@ export function baselineConfig(scenario: Scenario): Config {
 /** The validated configuration; throws the core's `ConfigError` listing every bad variable. */
 export function headroomConfig(scenario: Scenario): Config {
   return loadConfig(lambdaEnvironment(scenario), { requireDrainQueue: true });
+}
+
+/** The scenario env entries that change Headroom's documented defaults, as `NAME=value (default d)`. */
+export function envChanges(scenario: Scenario): string[] {
+  const defaults: Readonly<Record<string, unknown>> = DEFAULTS;
+  return Object.entries(scenario.env)
+    .filter(([k, v]) => String(defaults[k]) !== v.trim())
+    .map(([k, v]) => `${k}=${v} (default ${String(defaults[k])})`);
 }

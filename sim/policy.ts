@@ -6,7 +6,8 @@
  */
 import type { PolicyName } from './scenario';
 import type { CapacityGroupSpec } from './scenario';
-import type { SimInstance, World } from './world';
+import type { SimWorld } from './sim-world';
+import type { SimInstance } from './world-types';
 
 export interface LifecycleHookSpec {
   readonly name: string;
@@ -20,6 +21,8 @@ export interface GroupSettings {
   readonly protectBusyFromScaleIn?: boolean;
   /** `ECS_ENABLE_SPOT_INSTANCE_DRAINING=true`: the agent sets DRAINING on a Spot interruption warning. */
   readonly agentSpotDraining?: boolean;
+  /** The policy needs capacity providers (ECS cluster auto scaling): standalone tasks queue in PROVISIONING. */
+  readonly capacityProviders?: boolean;
   /** A fixed fleet: min = max = desired = this for each group (by name). */
   readonly fixedSize?: (group: CapacityGroupSpec) => number;
 }
@@ -28,10 +31,12 @@ export interface Policy {
   readonly name: PolicyName;
   readonly settings: GroupSettings;
   /** Schedule the policy's own timers (ticks, alarms). Called once before the run. */
-  start(world: World): void;
-  onSpotWarning?(world: World, instance: SimInstance): void | Promise<void>;
-  onLifecycleHook?(world: World, instance: SimInstance): void | Promise<void>;
-  onPlacementFailure?(world: World, service: string): void | Promise<void>;
+  start(world: SimWorld): void;
+  onSpotWarning?(world: SimWorld, instance: SimInstance): void | Promise<void>;
+  /** An `EC2 Instance Rebalance Recommendation` for one of the cluster's instances. */
+  onRebalance?(world: SimWorld, instance: SimInstance): void | Promise<void>;
+  onLifecycleHook?(world: SimWorld, instance: SimInstance): void | Promise<void>;
+  onPlacementFailure?(world: SimWorld, service: string): void | Promise<void>;
   /** Counters worth showing in the report (handler invocations, retries, …). */
   detail?(): Record<string, number>;
 }

@@ -41,6 +41,7 @@ const MEASURES: ReadonlyArray<{ key: keyof PolicyResult; label: string; better: 
   { key: 'scaleInActions', label: 'scale-in actions', better: 'none', format: String },
   { key: 'apiCalls', label: 'API calls', better: 'low', format: String, diff: (d) => `${d >= 0 ? '+' : '−'}${Math.abs(d)}` },
   { key: 'maxApiCallsPerTick', label: 'max API calls per tick', better: 'none', format: String },
+  { key: 'throttledApiCalls', label: 'throttled API calls', better: 'low', format: String },
 ];
 
 const num = (r: PolicyResult, k: keyof PolicyResult): number => (typeof r[k] === 'number' ? (r[k] as number) : Number.NaN);

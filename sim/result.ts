@@ -23,12 +23,18 @@ export interface PolicyResult {
   readonly scaleInActions: number;
   readonly apiCalls: number;
   readonly maxApiCallsPerTick: number;
+  /** Requests that found the account's bucket empty and waited for AWS to admit them (sim/throttle.ts). */
+  readonly throttledApiCalls: number;
   /** Instances held in Terminating:Wait past the drain timeout plus two checks. */
   readonly stuckInstances: number;
   /** Requests that would have taken a group below its min or above its max. */
   readonly boundViolations: number;
   /** Standalone tasks a drain stopped at its timeout (submitted again). */
   readonly tasksKilled: number;
+  /** Launch attempts that failed (scenario `launchFailures` windows). */
+  readonly launchFailures: number;
+  /** Simulated instance-hours per CPU second the run took (simulator speed; varies run to run). */
+  readonly instanceHoursPerCpuSecond: number;
 }
 
 const round = (v: number, digits: number): number => {
@@ -44,7 +50,7 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank - 1] as number;
 }
 
-export function resultOf(policy: PolicyName, world: World): PolicyResult {
+export function resultOf(policy: PolicyName, world: World, cpuSeconds: number): PolicyResult {
   const cost = world.costUntil(world.end);
   const waits = [...world.waits, ...world.openWaits()].map((ms) => ms / 1000);
   return {
@@ -62,8 +68,11 @@ export function resultOf(policy: PolicyName, world: World): PolicyResult {
     scaleInActions: world.scaleInActions,
     apiCalls: world.apiCalls,
     maxApiCallsPerTick: world.maxApiCallsPerTick,
+    throttledApiCalls: world.throttledApiCalls,
     stuckInstances: world.stuckInstances,
     boundViolations: world.boundViolations,
     tasksKilled: world.tasksKilled,
+    launchFailures: world.launchFailures,
+    instanceHoursPerCpuSecond: cpuSeconds > 0 ? round(world.instanceHours(world.end) / cpuSeconds, 1) : 0,
   };
 }

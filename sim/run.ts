@@ -2,9 +2,10 @@
  * One simulation run: every policy of the scenario on its own world built from the same scenario,
  * seed and workload, one after the other (deterministic; no shared mutable state between worlds).
  */
-import { referenceShape } from '../core/headroom';
-import type { Resources, Service } from '../core/cluster';
-import { headroomConfig } from './environment';
+import type { Resources } from '../core/cluster';
+import { referenceShapeOf } from './reference-shape';
+import { baselineConfig, headroomConfig } from './environment';
+import { lowerBoundOf } from './lower-bound';
 import { makePolicy } from './policies';
 import { resultOf, type PolicyResult } from './result';
 import { POLICY_NAMES, type PolicyName, type Scenario } from './scenario';
@@ -21,6 +22,8 @@ export interface PolicyRun {
   readonly detail: Readonly<Record<string, number>>;
 }
 
+export { referenceShapeOf } from './reference-shape';
+
 export interface RunOutput {
   readonly scenario: Scenario;
   readonly notes: readonly string[];
@@ -35,31 +38,33 @@ export interface RunOptions {
   readonly onProgress?: (policy: PolicyName, index: number, total: number, fraction: number) => void;
 }
 
-/** The reference shape of the headroom series: configured, else the largest non-daemon service. */
-export function referenceShapeOf(scenario: Scenario, configured: Resources | 'auto'): Resources {
-  const services: Service[] = scenario.services.map((s) => ({ name: s.name, shape: { cpu: s.cpu, memory: s.memory }, daemon: s.daemon, desired: 0, running: 0, pending: 0, unplaced: 0 }));
-  return referenceShape(configured, services, []);
-}
-
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunOutput> {
   const config = headroomConfig(scenario);
   const workload = buildWorkload(scenario, options.root);
   const shape = referenceShapeOf(scenario, config.taskShape);
+  const defaults = baselineConfig(scenario);
+  const lowerBound = lowerBoundOf(scenario, workload.submissions);
   const names = options.policies ?? scenario.policies ?? POLICY_NAMES;
   const runs: PolicyRun[] = [];
   for (const [index, name] of names.entries()) {
-    const policy = makePolicy(name, { scenario, submissions: workload.submissions, config, referenceShape: shape });
+    const policy = makePolicy(name, { scenario, submissions: workload.submissions, config });
+    // A stuck instance: held past the drain timeout plus two checks, of headroom's configuration
+    // for headroom, of the documented defaults for everyone else (the env never reaches a baseline).
+    const own = name === 'headroom' ? config : defaults;
+    const started = process.cpuUsage();
     const world = new World({
       scenario,
       submissions: workload.submissions,
       policy,
-      stuckAfterSeconds: config.drainTimeoutSeconds + 2 * config.drainCheckSeconds,
+      stuckAfterSeconds: own.drainTimeoutSeconds + 2 * own.drainCheckSeconds,
       referenceShape: shape,
+      lowerBound,
       ...(options.onProgress !== undefined ? { onProgress: (f: number) => options.onProgress?.(name, index, names.length, f) } : {}),
     });
     await world.run();
+    const used = process.cpuUsage(started);
     options.onProgress?.(name, index, names.length, 1);
-    runs.push({ result: resultOf(name, world), series: world.series, spotMarks: world.spotMarks, log: world.log, detail: policy.detail?.() ?? {} });
+    runs.push({ result: resultOf(name, world, (used.user + used.system) / 1e6), series: world.series, spotMarks: world.spotMarks, log: world.log, detail: policy.detail?.() ?? {} });
   }
   return { scenario, notes: workload.notes, referenceShape: shape, runs };
 }

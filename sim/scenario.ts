@@ -4,6 +4,8 @@
  * `path: what was expected (got …)`, so a user editing JSON by hand sees which field is wrong.
  */
 import { z } from 'zod';
+import { DEFAULTS } from '../core/config';
+import { BUCKET_NAMES } from './throttle';
 
 export const POLICY_NAMES = ['headroom', 'ugns', 'ecs-cas', 'static-peak'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
@@ -13,6 +15,16 @@ const positive = (what: string) => z.number({ message: `expected ${what}` }).fin
 const whole = (what: string, min = 0) => z.number({ message: `expected ${what}` }).int({ message: `expected ${what} (a whole number)` }).min(min, { message: `expected ${what} (≥ ${min})` });
 const fraction = (what: string) => z.number({ message: `expected ${what}` }).min(0, { message: `expected ${what} between 0 and 1` }).max(1, { message: `expected ${what} between 0 and 1` });
 const port = z.number({ message: 'expected a port number' }).int({ message: 'expected a port number' }).min(1, { message: 'expected a port number 1–65535' }).max(65535, { message: 'expected a port number 1–65535' });
+
+const instanceTypeOverride = z.strictObject({
+  instanceType: z.string({ message: 'expected an instance type such as "m5.xlarge"' }).min(1),
+  cpu: positive('CPU units of one instance (1024 per vCPU)'),
+  memory: positive('memory MiB ECS registers for one instance'),
+  pricePerHour: nonNegative('a price per instance-hour'),
+  weight: whole('the capacity units one instance counts for', 1).default(1),
+});
+
+const launchFailure = z.strictObject({ fromMinute: nonNegative('the first minute launches fail'), toMinute: nonNegative('the minute launches succeed again') });
 
 const capacityGroup = z.strictObject({
   name: z.string({ message: 'expected a group name' }).min(1, { message: 'expected a group name' }),
@@ -27,6 +39,18 @@ const capacityGroup = z.strictObject({
   launchSeconds: nonNegative('seconds from launch to ECS registration').default(150),
   /** Optional: the zone of every instance (for `memberOf` constraints on `ecs.availability-zone`). */
   availabilityZone: z.string().optional(),
+  /** A mixed-instances group: launches cycle over these types; desired capacity counts weight units. */
+  instanceTypes: z.array(instanceTypeOverride, { message: 'expected a list of instance types' }).min(1, { message: 'expected at least one instance type' }).optional(),
+  /** Zones launches are balanced across; each instance carries `ecs.availability-zone`. */
+  availabilityZones: z.array(z.string().min(1), { message: 'expected a list of zone names' }).min(1, { message: 'expected at least one zone' }).optional(),
+  /** Windows during which every launch of the group fails (insufficient capacity). */
+  launchFailures: z.array(launchFailure, { message: 'expected a list of { fromMinute, toMinute } windows' }).default([]),
+});
+
+const strategyItem = z.strictObject({
+  capacityProvider: z.string({ message: 'expected a capacity provider (a capacity group name)' }).min(1),
+  base: whole('the base task count', 0).default(0),
+  weight: whole('the weight', 0).default(1),
 });
 
 const curvePoint = z.tuple([nonNegative('a minute'), nonNegative('a task count')], { message: 'expected a [minute, count] pair' });
@@ -43,6 +67,10 @@ const service = z.strictObject({
   /** Optional ECS placement constraints. */
   distinctInstance: z.boolean().optional(),
   memberOf: z.array(z.string()).optional(),
+  /** STOPPING → STOPPED (load balancer deregistration delay, SIGTERM grace); lost if its instance dies meanwhile. */
+  stopSeconds: nonNegative('seconds a task takes to stop').default(30),
+  /** Capacity provider strategy (only for `ecs-cas`); default: the cluster's default strategy. */
+  capacityProviderStrategy: z.array(strategyItem, { message: 'expected a list of { capacityProvider, base, weight }' }).min(1).optional(),
 });
 
 const job = z.strictObject({
@@ -64,17 +92,58 @@ const trace = z.strictObject({
   timeScale: positive('trace seconds per simulated second').default(1),
 });
 
-const storm = z.strictObject({ atMinute: nonNegative('the minute of the storm'), fraction: fraction('the fraction of Spot instances hit') });
+const storm = z.strictObject({
+  atMinute: nonNegative('the minute of the storm'),
+  fraction: fraction('the fraction of Spot instances hit'),
+  /** Only instances in this zone are hit. */
+  availabilityZone: z.string().min(1).optional(),
+});
+
+const rebalance = z.strictObject({
+  fraction: fraction('the fraction of interruptions preceded by a rebalance recommendation'),
+  leadMinutes: z.tuple([nonNegative('minutes'), nonNegative('minutes')], { message: 'expected [min, max] minutes' }).default([5, 20]),
+  falseAlarmsPerInstanceHour: nonNegative('recommendations never followed by an interruption, per Spot instance-hour').default(0),
+});
 
 const interruptions = z.strictObject({
   spotPerInstanceHour: nonNegative('interruption warnings per Spot instance-hour').default(0),
   storms: z.array(storm, { message: 'expected a list of storms' }).default([]),
+  rebalance: rebalance.optional(),
+});
+
+/**
+ * The cluster's setup. `capacityProviders: false` (the README's recommended setup: groups attached
+ * without capacity providers) makes a `RunTask` that does not fit fail, and its submitter retries
+ * every `runTaskRetrySeconds`; `true` queues such tasks in PROVISIONING (ECS Developer Guide,
+ * "Amazon ECS capacity providers": tasks wait in PROVISIONING only with a capacity provider strategy).
+ */
+const cluster = z.strictObject({
+  capacityProviders: z.boolean({ message: 'expected true or false' }).default(false),
+  runTaskRetrySeconds: positive('seconds between RunTask retries of a submitter').default(60),
+  defaultCapacityProviderStrategy: z.array(strategyItem, { message: 'expected a list of { capacityProvider, base, weight }' }).min(1).optional(),
+});
+
+/** The variables `core/config.ts` reads that a scenario may tune (the deployment ones are the simulator's). */
+export const TUNABLE_ENV = Object.keys(DEFAULTS) as ReadonlyArray<keyof typeof DEFAULTS>;
+const tunable = new Set<string>(TUNABLE_ENV);
+
+/** One API throttling bucket (sim/throttle.ts): AWS's token bucket per account and Region. */
+const bucketSpec = z.strictObject({
+  burst: z.number({ message: 'expected the bucket size in requests' }).finite({ message: 'expected the bucket size in requests' }).min(1, { message: 'expected the bucket size in requests (≥ 1)' }),
+  ratePerSecond: positive('the refill rate in requests per second'),
+});
+
+/** Per-account API throttling, on by default with the documented buckets; `buckets` overrides some. */
+const throttle = z.strictObject({
+  enabled: z.boolean({ message: 'expected true or false' }).default(true),
+  buckets: z.partialRecord(z.enum(BUCKET_NAMES, { message: `expected one of ${BUCKET_NAMES.join(', ')}` }), bucketSpec, { message: `expected an object keyed by bucket (${BUCKET_NAMES.join(', ')})` }).default({}),
 });
 
 const faults = z.strictObject({
   apiErrorRate: fraction('the probability an API call fails').default(0),
   duplicateEventRate: fraction('the probability an event is delivered twice').default(0),
   eventDelaySeconds: z.tuple([nonNegative('seconds'), nonNegative('seconds')], { message: 'expected [min, max] seconds' }).default([0, 0]),
+  throttle: throttle.default({ enabled: true, buckets: {} }),
 });
 
 export const scenarioSchema = z
@@ -89,35 +158,101 @@ export const scenarioSchema = z
     jobs: z.array(job, { message: 'expected a list of job bursts' }).default([]),
     trace: trace.optional(),
     interruptions: interruptions.default({ spotPerInstanceHour: 0, storms: [] }),
-    faults: faults.default({ apiErrorRate: 0, duplicateEventRate: 0, eventDelaySeconds: [0, 0] }),
-    env: z.record(z.string(), z.string({ message: 'expected a string value (environment variables are strings)' })).default({}),
+    faults: faults.default({ apiErrorRate: 0, duplicateEventRate: 0, eventDelaySeconds: [0, 0], throttle: { enabled: true, buckets: {} } }),
+    cluster: cluster.default({ capacityProviders: false, runTaskRetrySeconds: 60 }),
+    env: z
+      .record(
+        z.string(),
+        z.string({ message: 'expected a string value (environment variables are strings)' }),
+      )
+      .default({}),
     /** Policies to compare (all four by default). */
     policies: z.array(z.enum(POLICY_NAMES, { message: `expected one of ${POLICY_NAMES.join(', ')}` })).min(1).optional(),
-  })
-  .superRefine((s, ctx) => {
-    s.capacityGroups.forEach((g, i) => {
-      if (g.min > g.max) ctx.addIssue({ code: 'custom', path: ['capacityGroups', i, 'min'], message: `must not exceed max (${g.min} > ${g.max})` });
-      if (g.initial < g.min || g.initial > g.max) ctx.addIssue({ code: 'custom', path: ['capacityGroups', i, 'initial'], message: `must lie between min ${g.min} and max ${g.max} (got ${g.initial})` });
-    });
-    const names = new Set<string>();
-    s.capacityGroups.forEach((g, i) => {
-      if (names.has(g.name)) ctx.addIssue({ code: 'custom', path: ['capacityGroups', i, 'name'], message: `duplicate group name "${g.name}"` });
-      names.add(g.name);
-    });
-    const services = new Set<string>();
-    s.services.forEach((sv, i) => {
-      if (services.has(sv.name)) ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `duplicate service name "${sv.name}"` });
-      services.add(sv.name);
-      if (!sv.daemon && sv.desired.length === 0) ctx.addIssue({ code: 'custom', path: ['services', i, 'desired'], message: 'expected at least one [minute, count] point for a non-daemon service' });
-      for (let k = 1; k < sv.desired.length; k++) {
-        const prev = sv.desired[k - 1];
-        const cur = sv.desired[k];
-        if (prev !== undefined && cur !== undefined && cur[0] < prev[0]) ctx.addIssue({ code: 'custom', path: ['services', i, 'desired', k], message: `minutes must not decrease (${cur[0]} after ${prev[0]})` });
-      }
-    });
-    const [lo, hi] = s.faults.eventDelaySeconds;
-    if (lo > hi) ctx.addIssue({ code: 'custom', path: ['faults', 'eventDelaySeconds'], message: `expected [min, max] with min ≤ max (got [${lo}, ${hi}])` });
   });
+
+type Loose = Record<string, unknown>;
+const obj = (v: unknown): Loose | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Loose) : undefined);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/**
+ * Checks across fields, run on the raw input whether or not the field types are valid, so a file
+ * with a wrong type in one place and an inconsistent range in another lists both problems at once.
+ * Each check reads only fields that are individually well-typed.
+ */
+export function crossFieldProblems(input: unknown): string[] {
+  const out: string[] = [];
+  const s = obj(input);
+  if (s === undefined) return out;
+  const groupNames = new Set<string>();
+  const zones = new Set<string>();
+  arr(s.capacityGroups).forEach((raw, i) => {
+    const g = obj(raw);
+    if (g === undefined) return;
+    const [min, max, initial] = [num(g.min), num(g.max), num(g.initial)];
+    if (min !== undefined && max !== undefined && min > max) out.push(`capacityGroups[${i}].min: must not exceed max (${min} > ${max})`);
+    if (initial !== undefined && min !== undefined && max !== undefined && (initial < min || initial > max)) out.push(`capacityGroups[${i}].initial: must lie between min ${min} and max ${max} (got ${initial})`);
+    if (typeof g.name === 'string') {
+      if (groupNames.has(g.name)) out.push(`capacityGroups[${i}].name: duplicate group name "${g.name}"`);
+      groupNames.add(g.name);
+    }
+    if (typeof g.availabilityZone === 'string') zones.add(g.availabilityZone);
+    if (g.availabilityZone !== undefined && g.availabilityZones !== undefined) out.push(`capacityGroups[${i}]: set availabilityZone or availabilityZones, not both`);
+    for (const z of arr(g.availabilityZones)) if (typeof z === 'string') zones.add(z);
+    arr(g.launchFailures).forEach((w, k) => {
+      const f = obj(w);
+      const [from, to] = [num(f?.fromMinute), num(f?.toMinute)];
+      if (from !== undefined && to !== undefined && from >= to) out.push(`capacityGroups[${i}].launchFailures[${k}]: expected fromMinute < toMinute (got ${from} ≥ ${to})`);
+    });
+  });
+  const strategyRefs = (list: unknown, path: string): void => {
+    arr(list).forEach((raw, k) => {
+      const p = obj(raw)?.capacityProvider;
+      if (typeof p === 'string' && !groupNames.has(p)) out.push(`${path}[${k}].capacityProvider: no capacity group named "${p}"`);
+    });
+    if (Array.isArray(list) && list.length > 0 && list.every((raw) => num(obj(raw)?.weight) === 0)) out.push(`${path}: at least one weight must be above 0`);
+  };
+  strategyRefs(obj(s.cluster)?.defaultCapacityProviderStrategy, 'cluster.defaultCapacityProviderStrategy');
+  const services = new Set<string>();
+  arr(s.services).forEach((raw, i) => {
+    const sv = obj(raw);
+    if (sv === undefined) return;
+    if (typeof sv.name === 'string') {
+      if (services.has(sv.name)) out.push(`services[${i}].name: duplicate service name "${sv.name}"`);
+      services.add(sv.name);
+    }
+    const desired = arr(sv.desired);
+    if (sv.daemon !== true && desired.length === 0) out.push(`services[${i}].desired: expected at least one [minute, count] point for a non-daemon service`);
+    for (let k = 1; k < desired.length; k++) {
+      const [prev, cur] = [num(arr(desired[k - 1])[0]), num(arr(desired[k])[0])];
+      if (prev !== undefined && cur !== undefined && cur < prev) out.push(`services[${i}].desired[${k}]: minutes must not decrease (${cur} after ${prev})`);
+    }
+    strategyRefs(sv.capacityProviderStrategy, `services[${i}].capacityProviderStrategy`);
+  });
+  const range = (v: unknown, path: string): void => {
+    const [lo, hi] = [num(arr(v)[0]), num(arr(v)[1])];
+    if (lo !== undefined && hi !== undefined && lo > hi) out.push(`${path}: expected [min, max] with min ≤ max (got [${lo}, ${hi}])`);
+  };
+  range(obj(s.faults)?.eventDelaySeconds, 'faults.eventDelaySeconds');
+  const throttleSpec = obj(obj(s.faults)?.throttle);
+  const buckets = Object.entries(obj(throttleSpec?.buckets) ?? {});
+  if (throttleSpec?.enabled === false && buckets.length > 0) out.push('faults.throttle: buckets have no effect with enabled: false (remove one or the other)');
+  for (const [name, raw] of buckets) {
+    const [burst, rate] = [num(obj(raw)?.burst), num(obj(raw)?.ratePerSecond)];
+    // AWS's buckets refill no faster than their size per second; a faster refill is a typo.
+    if (burst !== undefined && burst >= 1 && rate !== undefined && rate > burst) out.push(`faults.throttle.buckets.${name}: expected ratePerSecond ≤ burst (got ${rate} > ${burst})`);
+  }
+  for (const key of Object.keys(obj(s.env) ?? {})) {
+    if (!tunable.has(key)) out.push(`env.${key}: unknown variable: expected one of ${TUNABLE_ENV.join(', ')} (the deployment's CLUSTER_NAME, ASG_NAMES and DRAIN_QUEUE_URL are set by the simulator)`);
+  }
+  const intr = obj(s.interruptions);
+  range(obj(intr?.rebalance)?.leadMinutes, 'interruptions.rebalance.leadMinutes');
+  arr(intr?.storms).forEach((raw, k) => {
+    const z = obj(raw)?.availabilityZone;
+    if (typeof z === 'string' && !zones.has(z)) out.push(`interruptions.storms[${k}].availabilityZone: no capacity group has zone "${z}"`);
+  });
+  return out;
+}
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type CapacityGroupSpec = Scenario['capacityGroups'][number];
@@ -152,13 +287,16 @@ function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 /** Validate parsed JSON; throws `ScenarioError` naming every bad field. */
 export function parseScenario(input: unknown, source = '(embedded)'): Scenario {
   const parsed = scenarioSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
+  const cross = crossFieldProblems(input);
+  if (parsed.success && cross.length === 0) return parsed.data;
+  const issues = parsed.success ? [] : parsed.error.issues;
+  const problems = issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') return `${pathText(issue.path)}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     const got = valueAt(input, issue.path);
     const shown = got === undefined ? ' (missing)' : typeof got === 'object' ? '' : ` (got ${JSON.stringify(got)})`;
     return `${pathText(issue.path)}: ${issue.message}${issue.code === 'custom' ? '' : shown}`;
   });
+  problems.push(...cross);
   throw new ScenarioError(source, problems);
 }
 

@@ -11,7 +11,7 @@ const money = (v: number): string => `$${v.toFixed(2)}`;
 const ROWS: readonly Row[] = [
   { label: 'cost', value: (r) => money(r.cost) },
   { label: 'lower-bound cost', value: (r) => money(r.lowerBoundCost) },
-  { label: 'cost ÷ lower bound', value: (r) => r.costRatio.toFixed(3) },
+  { label: 'cost ÷ lower bound', value: (r) => `${r.costRatio < 1 && r.costRatio > 0 ? '*' : ''}${r.costRatio.toFixed(3)}` },
   { label: 'instance-hours', value: (r) => r.instanceHours.toFixed(1) },
   { label: 'pending task-minutes', value: (r) => r.pendingTaskMinutes.toFixed(1) },
   { label: '  of which jobs/trace', value: (r) => r.pendingStandaloneTaskMinutes.toFixed(1) },
@@ -25,6 +25,7 @@ const ROWS: readonly Row[] = [
   { label: 'scale-in actions', value: (r) => String(r.scaleInActions) },
   { label: 'API calls', value: (r) => String(r.apiCalls) },
   { label: 'max API calls per tick', value: (r) => String(r.maxApiCallsPerTick) },
+  { label: 'throttled API calls', value: (r) => String(r.throttledApiCalls) },
 ];
 
 export function formatTable(results: readonly PolicyResult[]): string {
@@ -35,5 +36,7 @@ export function formatTable(results: readonly PolicyResult[]): string {
   const pad = (text: string, c: number): string => (c === 0 ? text.padEnd(widths[c] ?? 0) : text.padStart(widths[c] ?? 0));
   const lines = all.map((line) => line.map((cell, c) => pad(cell, c)).join('  '));
   lines.splice(1, 0, widths.map((w) => '─'.repeat(w)).join('  '));
+  if (results.some((r) => r.costRatio < 1 && r.costRatio > 0)) lines.push('* below the lower bound: only possible by leaving work pending (see pending task-minutes)');
+  lines.push(...results.map((r) => `${r.policy}: ${r.instanceHoursPerCpuSecond} simulated instance-hours per CPU second`));
   return lines.join('\n');
 }

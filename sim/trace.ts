@@ -14,7 +14,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Resources } from '../core/cluster';
 import type { TraceSpec } from './scenario';
 import { ecsShape, OPENB_COLUMNS, parseOpenbPods } from './openb';
-import type { Submission } from './workload';
+import type { Submission } from './submission';
 
 export interface TraceLoad {
   readonly submissions: Submission[];
@@ -55,6 +55,7 @@ export function loadTrace(spec: TraceSpec, root: string, durationSeconds: number
       cpu,
       memory,
       durationSeconds: Math.max(1, (pod.deleted - from) / spec.timeScale),
+      ordinal: 0,
     });
   }
   const notes: string[] = [];

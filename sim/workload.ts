@@ -5,7 +5,10 @@
  * time; the same list is used by every policy.
  */
 import type { Scenario, ServiceSpec } from './scenario';
+import type { Submission } from './submission';
 import { loadTrace, type TraceLoad } from './trace';
+
+export type { Submission } from './submission';
 
 /** Desired count of a service at `minute`, rounded to a whole task. */
 export function desiredAt(service: Pick<ServiceSpec, 'desired'>, minute: number): number {
@@ -25,15 +28,6 @@ export function desiredAt(service: Pick<ServiceSpec, 'desired'>, minute: number)
   return Math.round((points[points.length - 1] as [number, number])[1]);
 }
 
-export interface Submission {
-  /** Simulated seconds from the start of the run. */
-  readonly atSecond: number;
-  readonly name: string;
-  readonly source: 'job' | 'trace';
-  readonly cpu: number;
-  readonly memory: number;
-  readonly durationSeconds: number;
-}
 
 export interface Workload {
   readonly submissions: readonly Submission[];
@@ -47,7 +41,7 @@ export function buildWorkload(scenario: Scenario, root: string): Workload {
   const notes: string[] = [];
   scenario.jobs.forEach((j, k) => {
     for (let n = 0; n < j.count; n++) {
-      submissions.push({ atSecond: j.atMinute * 60, name: `${j.name ?? `job${k}`}-${n}`, source: 'job', cpu: j.cpu, memory: j.memory, durationSeconds: j.durationMinutes * 60 });
+      submissions.push({ atSecond: j.atMinute * 60, name: `${j.name ?? `job${k}`}-${n}`, source: 'job', cpu: j.cpu, memory: j.memory, durationSeconds: j.durationMinutes * 60, ordinal: 0 });
     }
   });
   if (scenario.trace !== undefined) {
@@ -58,5 +52,5 @@ export function buildWorkload(scenario: Scenario, root: string): Workload {
     submissions.push(...load.submissions);
   }
   submissions.sort((a, b) => a.atSecond - b.atSecond || a.name.localeCompare(b.name));
-  return { submissions, notes };
+  return { submissions: submissions.map((s, ordinal) => ({ ...s, ordinal })), notes };
 }

@@ -1,270 +1,41 @@
 /**
- * The simulated world of one policy run: a clock and event queue, ECS (container instances, the
- * service scheduler, standalone tasks, daemons), Auto Scaling (desired/min/max, launches, the
- * terminate lifecycle hook, replacement of lost instances) and EC2 Spot (interruption warnings and
- * terminations two minutes later). Every policy gets its own `World` built from the same scenario
- * and seed, so the workload and the Spot hazard process are identical across policies.
- *
- * Behaviour modelled, with the AWS documentation it follows:
- * - Service scheduler (ECS Developer Guide, "Service scheduler concepts", "Container instance
- *   draining"): keeps `desired` tasks; tasks that cannot be placed stay unplaced (the service's
- *   `desired − running − pending`); on a DRAINING instance PENDING service tasks stop at once and
- *   RUNNING ones are replaced elsewhere within `maximumPercent` and stopped once
- *   `minimumHealthyPercent` allows; standalone (RunTask) tasks are not touched; daemon tasks run on
- *   every instance and never move. Placement uses the core's `fits` (CPU, memory, host ports,
- *   `distinctInstance`, `memberOf`) with the `binpack` (memory) strategy; scale-in of a service
- *   stops tasks on DRAINING instances first, then PENDING ones, then the least-packed instance.
- * - Reserved ports 22, 2375, 2376, 51678, 51679 are in every instance's `PORTS` (ECS agent default).
- * - Auto Scaling (EC2 Auto Scaling User Guide, "Lifecycle hooks", "Replace unhealthy instances"):
- *   launches when fewer live members than desired; removes members (termination policy: random
- *   among the candidates, after ECS managed termination protection when enabled) when more; a
- *   terminate lifecycle hook holds the instance in `Terminating:Wait` until `CompleteLifecycleAction`
- *   or `HeartbeatTimeout` (extended by heartbeats up to min(48 h, 100 × timeout)); a member that
- *   dies (Spot) is replaced to keep desired; `SetDesiredCapacity` outside [min, max] and a
- *   decrementing terminate at min are refused with a ValidationError.
- * - EC2 Spot ("Spot Instance interruption notices"): the warning comes two minutes before EC2
- *   terminates the instance, whatever the lifecycle hook says.
- * - Standalone work that finds no room waits in a queue and is retried (the submitter retrying
- *   `RunTask`, or PROVISIONING tasks under a capacity provider); a standalone task lost with its
- *   instance is submitted again with its full run time.
+ * The simulated world of one policy run: the run loop over the agenda, EC2 Spot (warnings and
+ * rebalance recommendations from `spot.ts`, termination two minutes after a warning, whatever the
+ * lifecycle hook says: EC2 User Guide, "Spot Instance interruption notices") and the metering of
+ * the run (pending time, cost, the sampled series). ECS lives in `ecs-world.ts` and Auto Scaling in
+ * `auto-scaling-world.ts`, the layers below. Every policy gets its own `World` built from the same
+ * scenario and seed, so the workload and the Spot hazard process are identical across policies.
  */
-import type { CapacityGroup, Instance, Resources, Service, Task, TaskRole, TaskShape, TaskStatus } from '../core/cluster';
-import { isGone } from '../core/cluster';
-import { HeadroomError } from '../core/errors';
-import { headroom } from '../core/headroom';
-import { fits, place, unplace, type Bin } from '../core/placement';
-import { EventQueue } from './event-queue';
-import type { Policy } from './policy';
-import { Prng } from './prng';
-import type { CapacityGroupSpec, Scenario, ServiceSpec } from './scenario';
-import { desiredAt, type Submission } from './workload';
+import { AutoScalingWorld } from './auto-scaling-world';
+import type { SimWorld } from './sim-world';
+import { scheduleSpot, SPOT_WARNING_SECONDS, type SpotHost } from './spot';
+import { EPOCH, SAMPLE_SECONDS, type WorldEvent, type WorldOptions } from './world-base';
+import { TERMINATING_STATES, type SeriesPoint, type SimInstance, type SpotMark } from './world-types';
+import { desiredAt } from './workload';
 
-/** Epoch ms of simulated minute 0 (a Monday, 00:00 UTC): handlers see realistic timestamps. */
-export const EPOCH = Date.UTC(2025, 0, 6);
-export const ECS_RESERVED_PORTS = [22, 2375, 2376, 51678, 51679] as const;
-/** PENDING → RUNNING (image pull, container start). */
-export const TASK_START_SECONDS = 20;
-/** STOPPING → STOPPED for service tasks (load balancer deregistration, SIGTERM grace). */
-export const TASK_STOP_SECONDS = 30;
-/** EC2 Spot interruption notice. */
-export const SPOT_WARNING_SECONDS = 120;
-/** ECS emits SERVICE_TASK_PLACEMENT_FAILURE again at most this often per service (our assumption). */
-export const PLACEMENT_FAILURE_REPEAT_SECONDS = 300;
-/** Time-series sampling interval for the report. */
-export const SAMPLE_SECONDS = 60;
+export { EPOCH, ECS_RESERVED_PORTS, PLACEMENT_FAILURE_REPEAT_SECONDS, SAMPLE_SECONDS, TASK_START_SECONDS, TASK_STOP_SECONDS, type WorldOptions } from './world-base';
+export type { GroupRuntime, SeriesPoint, SimInstance, SimTask, SpotMark, WaitingTask } from './world-types';
 
-export type Lifecycle = 'Pending' | 'InService' | 'Terminating:Wait' | 'Terminated';
-
-export interface SimTask {
-  readonly id: string;
-  readonly role: TaskRole;
-  readonly service?: string;
-  readonly submission?: Submission;
-  readonly shape: TaskShape;
-  status: TaskStatus;
-  readonly instance: SimInstance;
-  readonly placedAt: number;
-}
-
-export interface HookState {
-  readonly name: string;
-  readonly token: string;
-  readonly startedAt: number;
-  expiresAt: number;
-  readonly maxAt: number;
-  readonly heartbeatSeconds: number;
-}
-
-export interface SimInstance {
-  readonly id: string;
-  readonly arn: string;
-  readonly seq: number;
-  readonly group: GroupRuntime;
-  readonly launchedAt: number;
-  lifecycle: Lifecycle;
-  /** ECS status; undefined before registration and after deregistration. */
-  ecsStatus: 'ACTIVE' | 'DRAINING' | undefined;
-  registeredAt?: number;
-  terminatedAt?: number;
-  readonly tasks: Map<string, SimTask>;
-  readonly bin: Bin;
-  readonly attributes: Record<string, string>;
-  hook?: HookState;
-  spotWarnedAt?: number;
-  stuck: boolean;
-}
-
-export interface GroupRuntime {
-  readonly spec: CapacityGroupSpec;
-  readonly name: string;
-  min: number;
-  max: number;
-  desired: number;
-}
-
-interface ServiceRuntime {
-  readonly spec: ServiceSpec;
-  readonly shape: TaskShape;
-  desired: number;
-  /** Since when each currently unplaced task has waited (oldest first). */
-  readonly waits: number[];
-  failingSince?: number;
-  lastFailureEventAt?: number;
-}
-
-interface Waiting {
-  readonly submission: Submission;
-  readonly since: number;
-}
-
-type WorldEvent =
-  | { kind: 'register'; instance: SimInstance }
-  | { kind: 'task-running'; task: SimTask }
-  | { kind: 'task-stopped'; task: SimTask }
-  | { kind: 'task-done'; task: SimTask }
-  | { kind: 'submit'; submission: Submission }
-  | { kind: 'desired' }
-  | { kind: 'spot-hazard'; u: number }
-  | { kind: 'storm'; index: number; fraction: number }
-  | { kind: 'spot-terminate'; instance: SimInstance }
-  | { kind: 'hook-timeout'; instance: SimInstance }
-  | { kind: 'sample' }
-  | { kind: 'call'; label: string; run: () => void | Promise<void> };
-
-export interface SeriesPoint {
-  /** Minutes since the start. */
-  readonly minute: number;
-  /** Instances paid for (launching, in service, terminating). */
-  readonly instances: number;
-  /** Instances ECS can place on (ACTIVE). */
-  readonly active: number;
-  /** Lower bound on instances for everything that wants to run. */
-  readonly demand: number;
-  /** Reference tasks that still fit (the headroom definition of DESIGN.md §5). */
-  readonly headroom: number;
-  readonly pending: number;
-  readonly tasksLost: number;
-  readonly cost: number;
-}
-
-export interface SpotMark {
-  readonly minute: number;
-  readonly count: number;
-  readonly storm: boolean;
-}
-
-export interface WorldOptions {
-  readonly scenario: Scenario;
-  readonly submissions: readonly Submission[];
-  readonly policy: Policy;
-  /** Drain timeout and check interval defining a stuck instance (the headroom configuration). */
-  readonly stuckAfterSeconds: number;
-  /** Reference shape for the headroom series. */
-  readonly referenceShape: Resources;
-  readonly onProgress?: (fraction: number) => void;
-}
-
-const TERMINATING_STATES = new Set<Lifecycle>(['Terminating:Wait', 'Terminated']);
-
-export class World {
-  readonly scenario: Scenario;
-  readonly policy: Policy;
-  readonly end: number;
-  readonly groups: GroupRuntime[];
-  readonly instances: SimInstance[] = [];
-  private readonly alive = new Set<SimInstance>();
-  private readonly services: ServiceRuntime[];
-  private readonly daemons: ServiceRuntime[];
-  private waiting: Waiting[] = [];
-  private readonly queue = new EventQueue<WorldEvent>();
-  private readonly prng: Prng;
-  private readonly victimPrng: Prng;
-  private clock = EPOCH;
-  private dirty = true;
-  private taskSeq = 0;
-  private instanceSeq = 0;
-  private readonly options: WorldOptions;
-
-  // Accounting.
+export class World extends AutoScalingWorld implements SpotHost, SimWorld {
+  private inflight = 0;
+  private failure: unknown;
   private lastAccounted = EPOCH;
   private pendingNow = 0;
-  private demandNow = 0;
-  private lowerBoundRate = 0;
+  private pendingStandaloneNow = 0;
   pendingTaskSeconds = 0;
   /** The part of `pendingTaskSeconds` spent by standalone tasks (jobs, trace) waiting for room. */
   pendingStandaloneSeconds = 0;
-  private pendingStandaloneNow = 0;
-  lowerBoundCost = 0;
-  readonly waits: number[] = [];
-  tasksLost = 0;
-  tasksKilled = 0;
-  interruptions = 0;
-  scaleOutActions = 0;
-  scaleInActions = 0;
-  boundViolations = 0;
-  stuckInstances = 0;
-  apiCalls = 0;
-  private readonly apiByTick = new Map<number, number>();
   readonly series: SeriesPoint[] = [];
   readonly spotMarks: SpotMark[] = [];
-  readonly log: string[] = [];
+  readonly start = EPOCH;
 
   constructor(options: WorldOptions) {
-    this.options = options;
-    this.scenario = options.scenario;
-    this.policy = options.policy;
-    this.end = EPOCH + options.scenario.durationMinutes * 60_000;
-    this.prng = new Prng(options.scenario.seed);
-    this.victimPrng = this.prng.fork('asg-termination-policy');
-    const fixed = options.policy.settings.fixedSize;
-    this.groups = options.scenario.capacityGroups.map((spec) => {
-      const n = fixed !== undefined ? fixed(spec) : spec.initial;
-      return fixed !== undefined ? { spec, name: spec.name, min: n, max: n, desired: n } : { spec, name: spec.name, min: spec.min, max: spec.max, desired: n };
-    });
-    const runtime = (spec: ServiceSpec): ServiceRuntime => ({
-      spec,
-      shape: {
-        cpu: spec.cpu,
-        memory: spec.memory,
-        ...(spec.hostPorts.length > 0 ? { tcpPorts: spec.hostPorts } : {}),
-        ...(spec.distinctInstance === true ? { distinctInstance: true } : {}),
-        ...(spec.memberOf !== undefined && spec.memberOf.length > 0 ? { memberOf: spec.memberOf } : {}),
-        taskGroup: `service:${spec.name}`,
-      },
-      desired: spec.daemon ? 0 : desiredAt(spec, 0),
-      waits: [],
-    });
-    this.services = options.scenario.services.filter((s) => !s.daemon).map(runtime).sort((a, b) => a.spec.name.localeCompare(b.spec.name));
-    this.daemons = options.scenario.services.filter((s) => s.daemon).map(runtime);
+    super(options);
   }
 
-  // ---------------------------------------------------------------- clock and agenda
-
-  get now(): number {
-    return this.clock;
-  }
-
-  /** Run `run` at `at` (epoch ms) on the simulation clock. */
-  schedule(at: number, label: string, run: () => void | Promise<void>): void {
-    this.queue.push(Math.max(at, this.clock), { kind: 'call', label, run });
-  }
-
-  /** Count `n` AWS API requests made now (for `apiCalls` and `maxApiCallsPerTick`). */
-  countApi(n: number): void {
-    if (n <= 0) return;
-    this.apiCalls += n;
-    const bucket = Math.floor((this.clock - EPOCH) / (this.scenario.tickSeconds * 1000));
-    this.apiByTick.set(bucket, (this.apiByTick.get(bucket) ?? 0) + n);
-  }
-
-  get maxApiCallsPerTick(): number {
-    let max = 0;
-    for (const n of this.apiByTick.values()) max = Math.max(max, n);
-    return max;
-  }
-
-  note(message: string): void {
-    if (this.log.length < 5000) this.log.push(`${((this.clock - EPOCH) / 60_000).toFixed(2)} ${message}`);
+  protected override placementFailed(service: string): void {
+    const cb = this.policy.onPlacementFailure;
+    if (cb !== undefined) this.schedule(this.clock, 'placement-failure', () => cb.call(this.policy, this, service));
   }
 
   async run(): Promise<void> {
@@ -272,7 +43,7 @@ export class World {
     for (const s of this.options.submissions) this.queue.push(EPOCH + s.atSecond * 1000, { kind: 'submit', submission: s });
     for (let t = EPOCH + 60_000; t < this.end; t += 60_000) this.queue.push(t, { kind: 'desired' });
     for (let t = EPOCH; t <= this.end; t += SAMPLE_SECONDS * 1000) this.queue.push(t, { kind: 'sample' });
-    this.scheduleSpot();
+    scheduleSpot(this, this.scenario, this.prng);
     this.policy.start(this);
 
     let lastReport = 0;
@@ -283,7 +54,11 @@ export class World {
       while (this.queue.peekTime() === at) {
         const item = this.queue.pop();
         if (item !== undefined) await this.handle(item.event);
+        // Let handlers woken at this instant run on to their next simulated wait. Only promise
+        // jobs run in between (no I/O), so the order is deterministic.
+        if (this.inflight > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
+      if (this.failure !== undefined) throw this.failure;
       if (this.dirty) this.schedulerPass();
       this.refreshGauges();
       if (this.options.onProgress !== undefined && at - lastReport >= 3_600_000) {
@@ -307,7 +82,8 @@ export class World {
       case 'task-running':
         if (e.task.status === 'PENDING') {
           e.task.status = 'RUNNING';
-          this.dirty = true;
+          e.task.instance.version++;
+          this.touch(e.task);
           if (e.task.submission !== undefined) this.queue.push(this.clock + e.task.submission.durationSeconds * 1000, { kind: 'task-done', task: e.task });
         }
         return;
@@ -317,22 +93,23 @@ export class World {
         if (e.task.status === 'RUNNING') this.removeTask(e.task);
         return;
       case 'submit':
-        this.waiting.push({ submission: e.submission, since: this.clock });
-        this.dirty = true;
+        return this.submit(e.submission);
+      case 'wake':
+        this.woke();
+        this.capacityChanged();
         return;
+      case 'reconcile':
+        return this.reconcileGroup(e.group);
       case 'desired':
         for (const s of this.services) {
           const d = desiredAt(s.spec, (this.clock - EPOCH) / 60_000);
           if (d !== s.desired) {
             s.desired = d;
+            s.dirty = true;
             this.dirty = true;
           }
         }
         return;
-      case 'spot-hazard':
-        return this.spotHazard(e.u);
-      case 'storm':
-        return this.storm(e.index, e.fraction);
       case 'spot-terminate':
         if (e.instance.lifecycle !== 'Terminated') {
           this.note(`spot: EC2 terminates ${e.instance.id}`);
@@ -349,8 +126,22 @@ export class World {
       }
       case 'sample':
         return this.sample();
-      case 'call':
-        return e.run();
+      case 'call': {
+        // Handlers run concurrently on the simulated clock: an async callback is not awaited here;
+        // it runs until its next simulated wait (`sleep`), and the loop lets it settle below.
+        const p = e.run();
+        if (p instanceof Promise) {
+          this.inflight++;
+          p.then(
+            () => this.inflight--,
+            (error: unknown) => {
+              this.inflight--;
+              this.failure ??= error;
+            },
+          );
+        }
+        return;
+      }
     }
   }
 
@@ -361,9 +152,9 @@ export class World {
     if (dt > 0) {
       this.pendingTaskSeconds += this.pendingNow * dt;
       this.pendingStandaloneSeconds += this.pendingStandaloneNow * dt;
-      this.lowerBoundCost += (this.lowerBoundRate * dt) / 3600;
       this.lastAccounted = t;
     }
+    this.meter.advance(t);
     this.clock = t;
   }
 
@@ -377,58 +168,15 @@ export class World {
   private refreshGauges(): void {
     this.pendingNow = this.pendingTasks;
     this.pendingStandaloneNow = this.waiting.length;
-    // Everything that wants to run: live non-daemon tasks (not on their way out) plus what waits.
-    let cpu = 0;
-    let memory = 0;
-    for (const i of this.alive) {
-      for (const t of i.tasks.values()) {
-        if (t.role === 'daemon' || t.status === 'STOPPING') continue;
-        cpu += t.shape.cpu;
-        memory += t.shape.memory;
-      }
-    }
-    for (const w of this.waiting) {
-      cpu += w.submission.cpu;
-      memory += w.submission.memory;
-    }
-    for (const s of this.services) {
-      const n = this.unplacedOf(s);
-      cpu += n * s.shape.cpu;
-      memory += n * s.shape.memory;
-    }
-    let best = Number.POSITIVE_INFINITY;
-    let bestCount = 0;
-    for (const g of this.groups) {
-      const c = g.spec.cpu - this.daemons.reduce((a, d) => a + d.spec.cpu, 0);
-      const m = g.spec.memory - this.daemons.reduce((a, d) => a + d.spec.memory, 0);
-      const count = Math.max(0, Math.ceil(Math.max(c > 0 ? cpu / c : 0, m > 0 ? memory / m : 0) - 1e-9));
-      const price = count * g.spec.pricePerHour;
-      if (price < best) {
-        best = price;
-        bestCount = count;
-      }
-    }
-    this.lowerBoundRate = Number.isFinite(best) ? best : 0;
-    this.demandNow = bestCount;
   }
 
   /** Cost so far (each instance from launch to termination). */
   costUntil(t: number): number {
-    let cost = 0;
-    for (const i of this.instances) {
-      const end = Math.min(i.terminatedAt ?? t, t);
-      if (end > i.launchedAt) cost += ((end - i.launchedAt) / 3_600_000) * i.group.spec.pricePerHour;
-    }
-    return cost;
+    return this.meter.costUntil(t);
   }
 
   instanceHours(t: number): number {
-    let h = 0;
-    for (const i of this.instances) {
-      const end = Math.min(i.terminatedAt ?? t, t);
-      if (end > i.launchedAt) h += (end - i.launchedAt) / 3_600_000;
-    }
-    return h;
+    return this.meter.hoursUntil(t);
   }
 
   private sample(): void {
@@ -442,12 +190,12 @@ export class World {
       }
       if (i.ecsStatus === 'ACTIVE') active++;
     }
-    const h = headroom(this.options.referenceShape, this.ecsInstances().map((i) => this.toCore(i)));
+    const h = { total: this.headroomOf(this.options.referenceShape) };
     this.series.push({
       minute: (this.clock - EPOCH) / 60_000,
       instances: this.alive.size,
       active,
-      demand: this.demandNow,
+      demand: this.options.lowerBound.instances[Math.min(this.options.lowerBound.instances.length - 1, Math.floor((this.clock - EPOCH) / 60_000))] ?? 0,
       headroom: h.total,
       pending: this.pendingNow,
       tasksLost: this.tasksLost,
@@ -455,494 +203,40 @@ export class World {
     });
   }
 
-  // ---------------------------------------------------------------- Auto Scaling
-
-  groupByName(name: string): GroupRuntime | undefined {
-    return this.groups.find((g) => g.name === name);
-  }
-
-  /** Live members of a group (launching or in service; not terminating). */
-  liveMembers(g: GroupRuntime): SimInstance[] {
-    const out: SimInstance[] = [];
-    for (const i of this.alive) if (i.group === g && !TERMINATING_STATES.has(i.lifecycle)) out.push(i);
-    return out.sort((a, b) => a.seq - b.seq);
-  }
-
-  /** All members Auto Scaling reports (including `Terminating:Wait`). */
-  members(g: GroupRuntime): SimInstance[] {
-    return [...this.alive].filter((i) => i.group === g).sort((a, b) => a.seq - b.seq);
-  }
-
-  /** SetDesiredCapacity. Throws a ValidationError (and counts a bound violation) outside [min, max]. */
-  setDesired(g: GroupRuntime, desired: number, who: string): void {
-    if (desired < g.min || desired > g.max) {
-      this.boundViolations++;
-      this.note(`bound violation: ${who} set desired ${desired} outside [${g.min}, ${g.max}] of ${g.name}`);
-      throw new HeadroomError('invalid-input', `ValidationError: New SetDesiredCapacity value ${desired} is ${desired < g.min ? 'below min' : 'above max'} value ${desired < g.min ? g.min : g.max} for the AutoScalingGroup.`);
-    }
-    if (desired > g.desired) this.scaleOutActions++;
-    else if (desired < g.desired) this.scaleInActions++;
-    if (desired !== g.desired) this.note(`asg: ${who} sets desired of ${g.name} ${g.desired} → ${desired}`);
-    g.desired = desired;
-    this.reconcileGroup(g);
-  }
-
-  /** TerminateInstanceInAutoScalingGroup; `'gone'` when the instance is not a live member. */
-  terminateInstance(id: string, decrement: boolean, who: string): 'ok' | 'gone' {
-    const i = this.instances.find((x) => x.id === id);
-    if (i === undefined || i.lifecycle === 'Terminated' || i.lifecycle === 'Terminating:Wait') return 'gone';
-    const g = i.group;
-    if (decrement) {
-      if (g.desired - 1 < g.min) {
-        this.boundViolations++;
-        this.note(`bound violation: ${who} terminates ${id} with decrement at min ${g.min} of ${g.name}`);
-        throw new HeadroomError('invalid-input', `ValidationError: Currently, desiredSize equals minSize (${g.min}). Terminating instance without replacement will violate group's min size constraint.`);
-      }
-      g.desired -= 1;
-      this.scaleInActions++;
-    }
-    this.note(`asg: ${who} terminates ${id}${decrement ? ' (desired −1)' : ''}`);
-    this.beginTermination(i);
-    if (!decrement) this.reconcileGroup(g);
-    return 'ok';
-  }
-
-  /** CompleteLifecycleAction (CONTINUE and ABANDON both terminate). */
-  completeLifecycle(id: string): 'ok' | 'gone' {
-    const i = this.instances.find((x) => x.id === id);
-    if (i === undefined || i.lifecycle !== 'Terminating:Wait') return 'gone';
-    this.note(`asg: lifecycle action of ${id} completed`);
-    this.finishTermination(i, 'hook-completed');
-    return 'ok';
-  }
-
-  /** RecordLifecycleActionHeartbeat: the hook waits another `HeartbeatTimeout`, up to its global limit. */
-  heartbeat(id: string): 'ok' | 'gone' {
-    const i = this.instances.find((x) => x.id === id);
-    if (i === undefined || i.lifecycle !== 'Terminating:Wait' || i.hook === undefined) return 'gone';
-    i.hook.expiresAt = Math.min(i.hook.maxAt, this.clock + i.hook.heartbeatSeconds * 1000);
-    this.queue.push(i.hook.expiresAt, { kind: 'hook-timeout', instance: i });
-    return 'ok';
-  }
-
-  private reconcileGroup(g: GroupRuntime): void {
-    const live = this.liveMembers(g);
-    if (live.length < g.desired) {
-      for (let k = live.length; k < g.desired; k++) this.launch(g);
-    } else if (live.length > g.desired) {
-      let excess = live.length - g.desired;
-      // Termination policy: unprotected members only; among them at random (the default policy's
-      // last tie-break; our groups have one launch template and one zone, so the earlier criteria tie).
-      const protect = this.policy.settings.protectBusyFromScaleIn === true;
-      const candidates = live.filter((i) => !protect || ![...i.tasks.values()].some((t) => t.role !== 'daemon'));
-      const order = this.victimPrng.shuffle(candidates);
-      for (const v of order) {
-        if (excess <= 0) break;
-        this.note(`asg: scale-in picks ${v.id}`);
-        this.beginTermination(v);
-        excess--;
-      }
-    }
-  }
-
-  private launch(g: GroupRuntime): void {
-    const seq = this.instanceSeq++;
-    const id = `i-${g.name.replace(/[^a-z0-9]/gi, '').slice(0, 6)}${seq.toString(16).padStart(8, '0')}`;
-    const attributes: Record<string, string> = { 'ecs.instance-type': g.spec.instanceType, 'ecs.os-type': 'linux' };
-    if (g.spec.availabilityZone !== undefined) attributes['ecs.availability-zone'] = g.spec.availabilityZone;
-    const inst: SimInstance = {
-      id,
-      arn: `arn:aws:ecs:us-east-1:123456789012:container-instance/${this.scenario.name}/${id.slice(2)}`,
-      seq,
-      group: g,
-      launchedAt: this.clock,
-      lifecycle: 'Pending',
-      ecsStatus: undefined,
-      tasks: new Map(),
-      bin: {
-        key: id,
-        group: g.name,
-        target: { id, instanceType: g.spec.instanceType, ...(g.spec.availabilityZone !== undefined ? { availabilityZone: g.spec.availabilityZone } : {}), attributes },
-        capacity: { cpu: g.spec.cpu, memory: g.spec.memory },
-        cpu: g.spec.cpu,
-        memory: g.spec.memory,
-        tcp: new Set(ECS_RESERVED_PORTS),
-        udp: new Set(),
-        taskGroups: new Map(),
-        fresh: false,
-      },
-      attributes,
-      stuck: false,
-    };
-    this.instances.push(inst);
-    this.alive.add(inst);
-    this.queue.push(this.clock + g.spec.launchSeconds * 1000, { kind: 'register', instance: inst });
-  }
-
-  private register(i: SimInstance): void {
-    if (i.lifecycle === 'Terminated') return;
-    if (i.lifecycle === 'Pending') i.lifecycle = 'InService';
-    i.ecsStatus = 'ACTIVE';
-    i.registeredAt = this.clock;
-    for (const d of this.daemons) if (fits(d.shape, i.bin).ok) this.startTask(i, 'daemon', d.shape, d.spec.name);
-    if (i.spotWarnedAt !== undefined && this.policy.settings.agentSpotDraining === true) i.ecsStatus = 'DRAINING';
-    this.dirty = true;
-  }
-
-  private beginTermination(i: SimInstance): void {
-    const hook = this.policy.settings.hook;
-    if (hook === undefined) {
-      this.finishTermination(i, 'no-hook');
-      return;
-    }
-    i.lifecycle = 'Terminating:Wait';
-    i.hook = {
-      name: hook.name,
-      token: `token-${i.id}`,
-      startedAt: this.clock,
-      expiresAt: this.clock + hook.heartbeatSeconds * 1000,
-      maxAt: this.clock + Math.min(48 * 3600, 100 * hook.heartbeatSeconds) * 1000,
-      heartbeatSeconds: hook.heartbeatSeconds,
-    };
-    this.queue.push(i.hook.expiresAt, { kind: 'hook-timeout', instance: i });
-    const cb = this.policy.onLifecycleHook;
-    if (cb !== undefined) this.schedule(this.clock, 'lifecycle', () => cb.call(this.policy, this, i));
-  }
-
-  private finishTermination(i: SimInstance, why: string): void {
-    if (i.lifecycle === 'Terminated') return;
-    const wasLive = !TERMINATING_STATES.has(i.lifecycle);
-    if (i.lifecycle === 'Terminating:Wait' && !i.stuck && i.hook !== undefined && this.clock - i.hook.startedAt > this.options.stuckAfterSeconds * 1000) {
-      i.stuck = true;
-      this.stuckInstances++;
-    }
-    let lost = 0;
-    for (const t of [...i.tasks.values()]) {
-      // STOPPING tasks were already being stopped gracefully (replaced or drained): not lost.
-      if (t.role !== 'daemon' && t.status !== 'STOPPED' && t.status !== 'STOPPING' && t.status !== 'DEACTIVATING') {
-        lost++;
-        if (t.submission !== undefined) this.waiting.push({ submission: t.submission, since: this.clock });
-      }
-      this.removeTask(t);
-    }
-    if (lost > 0) this.note(`lost: ${lost} task(s) with ${i.id} (${why})`);
-    this.tasksLost += lost;
-    i.lifecycle = 'Terminated';
-    i.ecsStatus = undefined;
-    i.terminatedAt = this.clock;
-    this.alive.delete(i);
-    this.dirty = true;
-    // A member that died without being asked to leave (Spot) is replaced to keep desired.
-    if (wasLive || why === 'spot') this.reconcileGroup(i.group);
-  }
-
   // ---------------------------------------------------------------- EC2 Spot
 
-  /**
-   * Background interruptions as a thinned Poisson process: hazards arrive at rate λ × slots (slots =
-   * Σ max of the Spot groups); hazard u hits the ⌊u × slots⌋-th live Spot instance in launch order,
-   * if there is one. Each instance is hit at rate λ, and every policy sees the same hazards.
-   */
-  private scheduleSpot(): void {
-    const rate = this.scenario.interruptions.spotPerInstanceHour;
-    const slots = this.groups.filter((g) => g.spec.spot).reduce((a, g) => a + g.spec.max, 0);
-    if (rate > 0 && slots > 0) {
-      const p = this.prng.fork('spot-hazards');
-      const perSecond = (rate * slots) / 3600;
-      for (let t = p.exponential(perSecond); t < this.scenario.durationMinutes * 60; t += p.exponential(perSecond)) {
-        this.queue.push(EPOCH + Math.round(t * 1000), { kind: 'spot-hazard', u: p.next() });
-      }
-    }
-    this.scenario.interruptions.storms.forEach((s, index) => this.queue.push(EPOCH + s.atMinute * 60_000, { kind: 'storm', index, fraction: s.fraction }));
+  /** Live Spot instances not yet warned, in launch order. */
+  spotCandidates(): SimInstance[] {
+    return [...this.alive].filter((i) => i.group.spec.spot && i.spotWarnedAt === undefined && !TERMINATING_STATES.has(i.lifecycle)).sort((a, b) => a.seq - b.seq);
   }
 
-  private spotCandidates(): SimInstance[] {
-    return [...this.alive].filter((i) => i.group.spec.spot && i.spotWarnedAt === undefined).sort((a, b) => a.seq - b.seq);
+  get spotSlots(): number {
+    return this.groups.filter((g) => g.spec.spot).reduce((a, g) => a + g.spec.max, 0);
   }
 
-  private spotHazard(u: number): void {
-    const slots = this.groups.filter((g) => g.spec.spot).reduce((a, g) => a + g.spec.max, 0);
-    const victim = this.spotCandidates()[Math.floor(u * slots)];
-    if (victim !== undefined) {
-      this.spotMarks.push({ minute: (this.clock - EPOCH) / 60_000, count: 1, storm: false });
-      this.warn(victim);
-    }
+  at(time: number, label: string, run: () => void): void {
+    this.schedule(time, label, run);
   }
 
-  private storm(index: number, fraction: number): void {
-    const candidates = this.spotCandidates();
-    const n = candidates.length === 0 || fraction <= 0 ? 0 : Math.max(1, Math.round(fraction * candidates.length));
-    const victims = this.prng.fork(`storm-${index}`).shuffle(candidates).slice(0, n);
-    this.spotMarks.push({ minute: (this.clock - EPOCH) / 60_000, count: victims.length, storm: true });
-    this.note(`spot: storm warns ${victims.length} of ${candidates.length} Spot instance(s)`);
-    for (const v of victims) this.warn(v);
+  /** An `EC2 Instance Rebalance Recommendation` reaches the policy (if its deployment listens). */
+  recommend(i: SimInstance): void {
+    this.rebalanceRecommendations++;
+    this.note(`spot: rebalance recommendation for ${i.id}`);
+    const cb = this.policy.onRebalance;
+    if (cb !== undefined) this.schedule(this.clock, 'rebalance', () => cb.call(this.policy, this, i));
   }
 
-  private warn(i: SimInstance): void {
+  warn(i: SimInstance): void {
     i.spotWarnedAt = this.clock;
     this.interruptions++;
     this.note(`spot: interruption warning for ${i.id}`);
     this.queue.push(this.clock + SPOT_WARNING_SECONDS * 1000, { kind: 'spot-terminate', instance: i });
     if (this.policy.settings.agentSpotDraining === true && i.ecsStatus === 'ACTIVE') {
       i.ecsStatus = 'DRAINING';
-      this.dirty = true;
+      i.version++;
+      this.statusChanged(i);
     }
     const cb = this.policy.onSpotWarning;
     if (cb !== undefined) this.schedule(this.clock, 'spot-warning', () => cb.call(this.policy, this, i));
-  }
-
-  // ---------------------------------------------------------------- ECS
-
-  /** Registered container instances (ACTIVE or DRAINING). */
-  ecsInstances(): SimInstance[] {
-    return [...this.alive].filter((i) => i.ecsStatus !== undefined).sort((a, b) => a.seq - b.seq);
-  }
-
-  findInstance(id: string): SimInstance | undefined {
-    return this.instances.find((i) => i.id === id || i.arn === id);
-  }
-
-  /** UpdateContainerInstancesState (only ACTIVE ↔ DRAINING; deregistered instances are skipped). */
-  setEcsStatus(i: SimInstance, status: 'ACTIVE' | 'DRAINING', who: string): void {
-    if (i.ecsStatus === undefined || i.ecsStatus === status) return;
-    this.note(`ecs: ${who} sets ${i.id} ${status}`);
-    i.ecsStatus = status;
-    this.dirty = true;
-  }
-
-  /** StopTask: service tasks go through STOPPING; standalone tasks stopped by a drain are submitted again. */
-  stopTaskById(taskId: string, who: string): void {
-    for (const i of this.alive) {
-      const t = i.tasks.get(taskId);
-      if (t === undefined || t.status === 'STOPPING' || t.status === 'STOPPED') continue;
-      this.note(`ecs: ${who} stops ${taskId}`);
-      if (t.submission !== undefined) {
-        this.tasksKilled++;
-        this.waiting.push({ submission: t.submission, since: this.clock });
-      }
-      this.stopTask(t);
-      return;
-    }
-  }
-
-  private stopTask(t: SimTask): void {
-    if (t.status === 'STOPPING' || t.status === 'STOPPED') return;
-    t.status = 'STOPPING';
-    this.queue.push(this.clock + TASK_STOP_SECONDS * 1000, { kind: 'task-stopped', task: t });
-    this.dirty = true;
-  }
-
-  private removeTask(t: SimTask): void {
-    if (t.status === 'STOPPED') return;
-    t.status = 'STOPPED';
-    t.instance.tasks.delete(t.id);
-    unplace(t.shape, t.instance.bin);
-    this.dirty = true;
-  }
-
-  private startTask(i: SimInstance, role: TaskRole, shape: TaskShape, service?: string, submission?: Submission): SimTask {
-    const task: SimTask = {
-      id: `arn:aws:ecs:us-east-1:123456789012:task/${this.scenario.name}/${(this.taskSeq++).toString(16).padStart(10, '0')}`,
-      role,
-      ...(service !== undefined ? { service } : {}),
-      ...(submission !== undefined ? { submission } : {}),
-      shape,
-      status: role === 'daemon' ? 'RUNNING' : 'PENDING',
-      instance: i,
-      placedAt: this.clock,
-    };
-    place(shape, i.bin);
-    i.tasks.set(task.id, task);
-    if (role !== 'daemon') this.queue.push(this.clock + TASK_START_SECONDS * 1000, { kind: 'task-running', task });
-    return task;
-  }
-
-  /** `binpack` on memory: the ACTIVE instance with the least free memory that fits. */
-  private choose(shape: TaskShape, instances: readonly SimInstance[]): SimInstance | undefined {
-    let best: SimInstance | undefined;
-    for (const i of instances) {
-      if (i.ecsStatus !== 'ACTIVE') continue;
-      if (!fits(shape, i.bin).ok) continue;
-      if (best === undefined || i.bin.memory < best.bin.memory || (i.bin.memory === best.bin.memory && i.bin.cpu < best.bin.cpu)) best = i;
-    }
-    return best;
-  }
-
-  private liveTasksOf(s: ServiceRuntime): SimTask[] {
-    const out: SimTask[] = [];
-    for (const i of this.alive) for (const t of i.tasks.values()) if (t.service === s.spec.name && t.role === 'service' && t.status !== 'STOPPED') out.push(t);
-    return out;
-  }
-
-  private unplacedOf(s: ServiceRuntime): number {
-    return s.waits.length;
-  }
-
-  /** One pass of the ECS schedulers over every service and the standalone queue. */
-  private schedulerPass(): void {
-    this.dirty = false;
-    const instances = this.ecsInstances();
-    for (const s of this.services) this.scheduleService(s, instances);
-    this.scheduleStandalone(instances);
-  }
-
-  private scheduleService(s: ServiceRuntime, instances: readonly SimInstance[]): void {
-    const D = s.desired;
-    let live = this.liveTasksOf(s).filter((t) => t.status !== 'STOPPING');
-    // PENDING service tasks on a DRAINING instance stop at once.
-    for (const t of live) if (t.instance.ecsStatus === 'DRAINING' && t.status === 'PENDING') this.stopTask(t);
-    live = live.filter((t) => t.status !== 'STOPPING');
-    // Scale-in of the service: draining first, then PENDING, then the least-packed instance.
-    if (live.length > D) {
-      const rank = (t: SimTask): number => (t.instance.ecsStatus === 'DRAINING' ? 0 : t.status === 'PENDING' ? 1 : 2);
-      const order = [...live].sort((a, b) => rank(a) - rank(b) || b.instance.bin.memory - a.instance.bin.memory || a.id.localeCompare(b.id));
-      for (const t of order.slice(0, live.length - D)) this.stopTask(t);
-      live = live.filter((t) => t.status !== 'STOPPING');
-    }
-    // Deficit bookkeeping: one timestamp per task that should run and has no place.
-    const deficit = Math.max(0, D - live.length);
-    while (s.waits.length < deficit) s.waits.push(this.clock);
-    while (s.waits.length > deficit) s.waits.pop();
-
-    const onActive = live.filter((t) => t.instance.ecsStatus === 'ACTIVE').length;
-    const upper = Math.max(D, Math.floor((D * s.spec.maximumPercent) / 100));
-    const lower = Math.ceil((D * s.spec.minimumHealthyPercent) / 100);
-    const want = Math.min(D - onActive, upper - live.length);
-    let failed = false;
-    let count = live.length;
-    for (let k = 0; k < want; k++) {
-      const home = this.choose(s.shape, instances);
-      if (home === undefined) {
-        failed = true;
-        break;
-      }
-      this.startTask(home, 'service', s.shape, s.spec.name);
-      if (count < D) {
-        const since = s.waits.shift();
-        if (since !== undefined) this.waits.push(this.clock - since);
-      }
-      count++;
-    }
-    // Stop tasks on DRAINING instances as far as minimumHealthyPercent allows.
-    const all = this.liveTasksOf(s).filter((t) => t.status !== 'STOPPING');
-    let stoppable = all.filter((t) => t.status === 'RUNNING').length - lower;
-    const onActiveNow = all.filter((t) => t.instance.ecsStatus === 'ACTIVE').length;
-    if (onActiveNow >= D) stoppable = Number.POSITIVE_INFINITY;
-    for (const t of all) {
-      if (stoppable <= 0) break;
-      if (t.instance.ecsStatus !== 'DRAINING') continue;
-      this.stopTask(t);
-      stoppable--;
-    }
-    if (failed && D - onActive > 0) {
-      const first = s.failingSince === undefined;
-      s.failingSince ??= this.clock;
-      const due = s.lastFailureEventAt === undefined || this.clock - s.lastFailureEventAt >= PLACEMENT_FAILURE_REPEAT_SECONDS * 1000;
-      const cb = this.policy.onPlacementFailure;
-      if ((first || due) && cb !== undefined) {
-        s.lastFailureEventAt = this.clock;
-        const name = s.spec.name;
-        this.schedule(this.clock, 'placement-failure', () => cb.call(this.policy, this, name));
-      }
-    } else if (!failed) {
-      delete s.failingSince;
-    }
-  }
-
-  private scheduleStandalone(instances: readonly SimInstance[]): void {
-    if (this.waiting.length === 0) return;
-    const failedShapes = new Set<string>();
-    const still: Waiting[] = [];
-    for (const w of this.waiting) {
-      const key = `${w.submission.cpu}/${w.submission.memory}`;
-      const shape: TaskShape = { cpu: w.submission.cpu, memory: w.submission.memory };
-      const home = failedShapes.has(key) ? undefined : this.choose(shape, instances);
-      if (home === undefined) {
-        failedShapes.add(key);
-        still.push(w);
-        continue;
-      }
-      this.startTask(home, 'standalone', shape, undefined, w.submission);
-      this.waits.push(this.clock - w.since);
-    }
-    this.waiting = still;
-  }
-
-  /** Shapes of everything waiting for a place: service deficits and queued standalone tasks. */
-  waitingShapes(): TaskShape[] {
-    const out: TaskShape[] = [];
-    for (const s of this.services) for (let k = 0; k < s.waits.length; k++) out.push(s.shape);
-    for (const w of this.waiting) out.push({ cpu: w.submission.cpu, memory: w.submission.memory });
-    return out;
-  }
-
-  /**
-   * Queued standalone tasks as ECS lists them while they wait for capacity (PROVISIONING, no
-   * container instance): what `ListTasks`/`DescribeTasks` show the headroom policy.
-   */
-  provisioningShapes(): TaskShape[] {
-    return this.waiting.map((w) => ({ cpu: w.submission.cpu, memory: w.submission.memory }));
-  }
-
-  daemonShapes(): TaskShape[] {
-    return this.daemons.map((d) => d.shape);
-  }
-
-  /** The group in core terms (what `decide` and the packer take). */
-  coreGroup(g: GroupRuntime): CapacityGroup {
-    return { name: g.name, min: g.min, max: g.max, desired: g.desired, instance: { cpu: g.spec.cpu, memory: g.spec.memory }, instanceType: g.spec.instanceType, pricePerHour: g.spec.pricePerHour };
-  }
-
-  /** Tasks still waiting at the end count their wait so far (for the p99). */
-  openWaits(): number[] {
-    const out: number[] = [];
-    for (const s of this.services) for (const since of s.waits) out.push(this.clock - since);
-    for (const w of this.waiting) out.push(this.clock - w.since);
-    return out;
-  }
-
-  // ---------------------------------------------------------------- views in core terms
-
-  /** The container instance as ECS describes it (no Auto Scaling state: ECS does not know it). */
-  toCore(i: SimInstance): Instance {
-    const tasks: Task[] = [];
-    for (const t of i.tasks.values()) {
-      if (isGone(t as unknown as Task)) continue;
-      tasks.push({ ...t.shape, id: t.id, role: t.role, status: t.status, ...(t.service !== undefined ? { service: t.service } : {}) });
-    }
-    return {
-      id: i.id,
-      arn: i.arn,
-      group: i.group.name,
-      status: i.ecsStatus ?? 'INACTIVE',
-      registered: { cpu: i.group.spec.cpu, memory: i.group.spec.memory },
-      remaining: { cpu: i.bin.cpu, memory: i.bin.memory },
-      usedTcpPorts: [...i.bin.tcp].sort((a, b) => a - b),
-      usedUdpPorts: [...i.bin.udp].sort((a, b) => a - b),
-      ...(i.group.spec.availabilityZone !== undefined ? { availabilityZone: i.group.spec.availabilityZone } : {}),
-      instanceType: i.group.spec.instanceType,
-      attributes: { ...i.attributes },
-      tasks,
-    };
-  }
-
-  /** Every service as ECS DescribeServices reports it. */
-  coreServices(): Service[] {
-    const out: Service[] = [];
-    for (const s of [...this.services, ...this.daemons]) {
-      const live = this.liveTasksOf(s).filter((t) => t.status !== 'STOPPING');
-      const daemonLive = s.spec.daemon ? [...this.alive].flatMap((i) => [...i.tasks.values()].filter((t) => t.role === 'daemon' && t.service === s.spec.name)) : [];
-      const tasks = s.spec.daemon ? daemonLive : live;
-      const running = tasks.filter((t) => t.status === 'RUNNING').length;
-      const pending = tasks.length - running;
-      const desired = s.spec.daemon ? this.ecsInstances().length : s.desired;
-      out.push({ name: s.spec.name, shape: s.shape, daemon: s.spec.daemon, desired, running, pending, unplaced: s.spec.daemon ? 0 : Math.max(0, desired - running - pending) });
-    }
-    return out;
-  }
-
-  /** Tasks of an instance as core `Task`s (for drains). */
-  coreTasks(i: SimInstance): Task[] {
-    return this.toCore(i).tasks as Task[];
   }
 }

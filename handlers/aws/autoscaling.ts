@@ -2,14 +2,19 @@
  * Auto Scaling adapter: the `AutoScaling` port over `@aws-sdk/client-auto-scaling`.
  *
  * Calls used: DescribeAutoScalingGroups (paginated, 100 per page), DescribeScalingActivities (one
- * call per group, the 20 newest activities: a recent failed launch backs the group off),
- * SetDesiredCapacity, TerminateInstanceInAutoScalingGroup, RecordLifecycleActionHeartbeat,
+ * call per group, the 20 newest activities: a recent failed launch backs the group off, and launch
+ * activities date the members that have not registered yet), DescribeLaunchConfigurations (only for
+ * groups on a launch configuration: its instance type),
+ * SetDesiredCapacity (after a DescribeAutoScalingGroups of that group: never lowers),
+ * TerminateInstanceInAutoScalingGroup, RecordLifecycleActionHeartbeat,
  * CompleteLifecycleAction (CONTINUE). "No active Lifecycle Action found" and "instance not found"
  * validation errors mean the work is already done: they return `'gone'`.
  */
 import {
   AutoScalingClient,
   CompleteLifecycleActionCommand,
+  DescribeAutoScalingGroupsCommand,
+  DescribeLaunchConfigurationsCommand,
   DescribeScalingActivitiesCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetDesiredCapacityCommand,
@@ -18,16 +23,33 @@ import {
   type Activity,
   type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
-import type { AutoScaling, GroupState, HookRef } from '../ports';
+import type { AutoScaling, GroupState, HookRef, TerminateResult } from '../ports';
 import { chunks, classify, errorMessage, errorName, mapLimit } from './util';
 
 /** Failed launches older than this are not reported (the core backs off for GROUP_BACKOFF_SECONDS anyway). */
 const FAILED_LAUNCH_LOOKBACK_MS = 60 * 60 * 1000;
 
-const GONE_PATTERNS = [/no active lifecycle action/i, /instance id not found/i, /no managed instance/i, /not found/i, /is not in (inservice|service)/i, /terminat(ed|ing)/i];
+/**
+ * The exact ValidationError messages that mean "already done": CompleteLifecycleAction and
+ * RecordLifecycleActionHeartbeat answer "No active Lifecycle Action found with instance ID …" (or
+ * "… with token …") once the action is completed or expired; TerminateInstanceInAutoScalingGroup
+ * answers "Instance Id not found - No managed instance found for instance ID …" once the instance
+ * left the group (quoted in public trackers, e.g. convox/rack#2432, spacelift-io/…#197). Anything
+ * else is an error, never "gone": in particular the minimum-size refusal below, which an earlier
+ * pattern (/terminating/) mistook for a vanished instance.
+ */
+const GONE_MESSAGES = [/^No active Lifecycle Action found with (instance ID|token) /, /^Instance Id not found - No managed instance found for instance ID/];
+
+/**
+ * TerminateInstanceInAutoScalingGroup with a decrement at the group's minimum: "Currently,
+ * desiredSize equals minSize (N). Terminating instance without replacement will violate group's min
+ * size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min
+ * size." (buildkite/elastic-ci-stack-for-aws#1261, hashicorp/nomad-autoscaler#1290).
+ */
+const AT_MIN = /Terminating instance without replacement will violate group's min size constraint/;
 
 function isGone(error: unknown): boolean {
-  return errorName(error) === 'ValidationError' && GONE_PATTERNS.some((p) => p.test(errorMessage(error)));
+  return errorName(error) === 'ValidationError' && GONE_MESSAGES.some((p) => p.test(errorMessage(error)));
 }
 
 function mostCommon(values: ReadonlyArray<string | undefined>): string | undefined {
@@ -52,13 +74,55 @@ export function lastFailedLaunch(activities: readonly Activity[], now: number): 
   return latest;
 }
 
-export function toGroupState(g: AutoScalingGroup, launchFailedAt: number | undefined): GroupState {
+/**
+ * Start time of each instance's launch activity among `activities` (epoch ms), keyed by instance id.
+ * Auto Scaling describes a launch as "Launching a new EC2 instance: i-…"
+ * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/as-verify-scaling-activity.html).
+ */
+export function launchTimes(activities: readonly Activity[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const a of activities) {
+    const m = /^Launching a new EC2 instance:\s*(i-[0-9a-f]+)/i.exec(a.Description ?? '');
+    if (m?.[1] !== undefined && a.StartTime !== undefined) out.set(m[1], a.StartTime.getTime());
+  }
+  return out;
+}
+
+/**
+ * The group as the core needs it. The type new instances get: the launch configuration's type
+ * (`launchConfigurationTypes`), else the mixed-instances overrides (with their `WeightedCapacity`),
+ * else the launch template (resolved through EC2 by the caller), else what members run. A group may
+ * be Spot when its mixed-instances policy puts less than 100 % On-Demand above the base capacity
+ * (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_InstancesDistribution.html; the
+ * default is 100).
+ */
+export function toGroupState(g: AutoScalingGroup, launchFailedAt: number | undefined, activities: readonly Activity[] = [], launchConfigurationTypes: ReadonlyMap<string, string> = new Map()): GroupState {
+  const launched = launchTimes(activities);
   const members = (g.Instances ?? [])
     .filter((i) => i.InstanceId !== undefined)
-    .map((i) => ({ instanceId: i.InstanceId as string, lifecycleState: i.LifecycleState ?? 'Pending', ...(i.InstanceType !== undefined ? { instanceType: i.InstanceType } : {}) }));
-  // The type new instances get: the first override of a mixed-instances policy, else what members run.
-  const override = g.MixedInstancesPolicy?.LaunchTemplate?.Overrides?.find((o) => o.InstanceType !== undefined)?.InstanceType;
-  const instanceType = override ?? mostCommon(members.map((m) => m.instanceType));
+    .map((i) => ({
+      instanceId: i.InstanceId as string,
+      lifecycleState: i.LifecycleState ?? 'Pending',
+      ...(i.InstanceType !== undefined ? { instanceType: i.InstanceType } : {}),
+      ...(i.AvailabilityZone !== undefined ? { availabilityZone: i.AvailabilityZone } : {}),
+      ...(launched.has(i.InstanceId as string) ? { launchedAt: launched.get(i.InstanceId as string) as number } : {}),
+    }));
+  const mixed = g.MixedInstancesPolicy;
+  const overrides = (mixed?.LaunchTemplate?.Overrides ?? [])
+    .filter((o) => o.InstanceType !== undefined)
+    .map((o) => {
+      const w = o.WeightedCapacity !== undefined ? Number(o.WeightedCapacity) : Number.NaN;
+      return { instanceType: o.InstanceType as string, ...(Number.isFinite(w) && w > 0 ? { weight: w } : {}) };
+    });
+  const spec = mixed?.LaunchTemplate?.LaunchTemplateSpecification ?? g.LaunchTemplate;
+  const launchTemplate =
+    spec !== undefined && (spec.LaunchTemplateId !== undefined || spec.LaunchTemplateName !== undefined)
+      ? { ...(spec.LaunchTemplateId !== undefined ? { id: spec.LaunchTemplateId } : { name: spec.LaunchTemplateName as string }), ...(spec.Version !== undefined ? { version: spec.Version } : {}) }
+      : undefined;
+  const fromConfiguration = g.LaunchConfigurationName !== undefined ? launchConfigurationTypes.get(g.LaunchConfigurationName) : undefined;
+  const instanceType = fromConfiguration ?? overrides[0]?.instanceType ?? mostCommon(members.map((m) => m.instanceType));
+  const onDemandAbove = mixed?.InstancesDistribution?.OnDemandPercentageAboveBaseCapacity;
+  const spot = mixed !== undefined && onDemandAbove !== undefined && onDemandAbove < 100;
   return {
     name: g.AutoScalingGroupName ?? '',
     min: g.MinSize ?? 0,
@@ -68,6 +132,9 @@ export function toGroupState(g: AutoScalingGroup, launchFailedAt: number | undef
     availabilityZones: g.AvailabilityZones ?? [],
     members,
     ...(launchFailedAt !== undefined ? { launchFailedAt } : {}),
+    ...(launchTemplate !== undefined ? { launchTemplate } : {}),
+    ...(overrides.length > 0 ? { overrides } : {}),
+    ...(spot ? { spot: true } : {}),
   };
 }
 
@@ -84,29 +151,49 @@ export class AwsAutoScaling implements AutoScaling {
         for await (const page of paginateDescribeAutoScalingGroups({ client: this.client, pageSize: 100 }, { AutoScalingGroupNames: batch })) groups.push(...(page.AutoScalingGroups ?? []));
       }
       const now = this.now();
+      const configurations = [...new Set(groups.map((g) => g.LaunchConfigurationName).filter((n): n is string => n !== undefined))];
+      const configurationTypes = new Map<string, string>();
+      for (const batch of chunks(configurations, 50)) {
+        // DescribeLaunchConfigurations: ≤50 names per call (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeLaunchConfigurations.html)
+        const out = await this.client.send(new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: batch, MaxRecords: 50 }));
+        for (const c of out.LaunchConfigurations ?? []) if (c.LaunchConfigurationName !== undefined && c.InstanceType !== undefined) configurationTypes.set(c.LaunchConfigurationName, c.InstanceType);
+      }
       return await mapLimit(groups, 4, async (g) => {
         const out = await this.client.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: g.AutoScalingGroupName, MaxRecords: 20 }));
-        return toGroupState(g, lastFailedLaunch(out.Activities ?? [], now));
+        const activities = out.Activities ?? [];
+        return toGroupState(g, lastFailedLaunch(activities, now), activities, configurationTypes);
       });
     } catch (error) {
       return classify(error, `describing Auto Scaling groups ${names.join(', ')}`);
     }
   }
 
+  /**
+   * Raise the group's desired capacity to at least `desired`; never lower it. Two writers decide
+   * from reads that can be seconds old (the tick, and interruption invocations running
+   * concurrently); SetDesiredCapacity is an absolute write with no condition, so a stale
+   * `read + n` could undo the other's scale-out. The group is re-read right before the write and the
+   * larger value kept, which shrinks the race from a whole decision to one round trip. Scale-in
+   * never goes through here (TerminateInstanceInAutoScalingGroup with decrement).
+   */
   async setDesiredCapacity(group: string, desired: number): Promise<void> {
     try {
+      const fresh = await this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
+      const current = fresh.AutoScalingGroups?.[0]?.DesiredCapacity;
+      if (current !== undefined && current >= desired) return;
       await this.client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
     } catch (error) {
       classify(error, `setting desired capacity of ${group} to ${desired}`);
     }
   }
 
-  async terminateInstance(instanceId: string, decrementDesired: boolean): Promise<'ok' | 'gone'> {
+  async terminateInstance(instanceId: string, decrementDesired: boolean): Promise<TerminateResult> {
     try {
       await this.client.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: decrementDesired }));
       return 'ok';
     } catch (error) {
       if (isGone(error)) return 'gone';
+      if (errorName(error) === 'ValidationError' && AT_MIN.test(errorMessage(error))) return 'at-min';
       return classify(error, `terminating ${instanceId}`);
     }
   }

@@ -1,7 +1,8 @@
 /** SQS adapter: the `DrainQueue` port (SendMessage with a per-message delay, 0–900 s). */
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { Config } from '../../core/config';
 import type { DrainCheck, DrainQueue } from '../ports';
-import { classify } from './util';
+import { CLIENT_OPTIONS, classify } from './util';
 
 export class SqsDrainQueue implements DrainQueue {
   constructor(
@@ -25,3 +26,8 @@ export const noQueue: DrainQueue = {
     throw new Error('DRAIN_QUEUE_URL is not configured for this handler');
   },
 };
+
+/** The drain queue of `config`: SQS when `DRAIN_QUEUE_URL` is set, else `noQueue`. */
+export function sqsQueue(config: Config): DrainQueue {
+  return config.drainQueueUrl !== undefined ? new SqsDrainQueue(new SQSClient(CLIENT_OPTIONS), config.drainQueueUrl) : noQueue;
+}

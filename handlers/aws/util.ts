@@ -22,6 +22,28 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
+/**
+ * A limiter for work that arrives over time (pages as a paginator yields them): at most `limit`
+ * functions run at once, the rest queue in arrival order.
+ */
+export function limiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  const release = (): void => {
+    active--;
+    queue.shift()?.();
+  };
+  return async <R>(fn: () => Promise<R>): Promise<R> => {
+    if (active >= limit) await new Promise<void>((ok) => queue.push(ok));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
+}
+
 /** The error name an SDK v3 service exception carries (`ThrottlingException`, `ValidationError`, …). */
 export function errorName(error: unknown): string {
   return typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string' ? (error as { name: string }).name : '';
@@ -32,7 +54,8 @@ export function errorMessage(error: unknown): string {
 }
 
 /**
- * Client errors that retrying cannot fix become `HeadroomError('invalid-input')`; everything else
+ * Client errors that retrying cannot fix become `HeadroomError('permanent')` (they must surface,
+ * never pass for success); everything else
  * (throttling, 5xx, network) is rethrown untouched so the platform retries it.
  */
 export function classify(error: unknown, what: string): never {
@@ -42,10 +65,25 @@ export function classify(error: unknown, what: string): never {
   // Scaling's "a scaling activity is in progress" / "resource contention" refusals.
   const transient = /throttl|limitexceeded|toomanyrequests|requestlimit|requesttimeout|scalingactivityinprogress|resourcecontention/i.test(name) || status === 408 || status === 429;
   if (!transient && status !== undefined && status >= 400 && status < 500 && name !== '') {
-    throw new HeadroomError('invalid-input', `${what}: ${name}: ${errorMessage(error)}`, { cause: error });
+    throw new HeadroomError('permanent', `${what}: ${name}: ${errorMessage(error)}`, { cause: error });
   }
   throw error;
 }
 
-/** Client options every adapter uses: adaptive retries (client-side rate limiting with jitter). */
-export const CLIENT_OPTIONS = { retryMode: 'adaptive', maxAttempts: 8 } as const;
+/**
+ * The SDK's logger middleware deep-copies every response (through the command's sensitive-data
+ * filter) to pass it to `logger.info`, and calls it only when `info` exists: the default no-op
+ * logger has one, so a 1 MB DescribeContainerInstances page is copied for nothing. This logger has
+ * no `info` (the middleware's optional call skips the copy) and forwards SDK warnings and errors.
+ */
+const SDK_LOGGER = {
+  debug: (): void => undefined,
+  warn: (...args: unknown[]): void => console.warn(...args),
+  error: (...args: unknown[]): void => console.error(...args),
+};
+
+/**
+ * Client options every adapter uses: adaptive retries (client-side rate limiting with jitter) and
+ * the logger above (the SDK's `Logger` type wants `info`; leaving it out is the point).
+ */
+export const CLIENT_OPTIONS = { retryMode: 'adaptive', maxAttempts: 8, logger: SDK_LOGGER as unknown as { debug: () => void; info: () => void; warn: () => void; error: () => void } } as const;

@@ -1,9 +1,12 @@
 /**
  * The drain both baselines run on a terminating instance (ugns' on-instance script, ECS managed
  * draining): poll until no non-daemon task is left that is not STOPPED, then complete the lifecycle
- * action. Polls that cost an API call (ugns lists the instance's tasks) say so in `callsPerPoll`.
+ * action. Polls that cost an API call (ugns lists the instance's tasks) say so in `callsPerPoll`;
+ * such a poll draws on the account's ECS bucket and, when throttled, answers after the wait.
  */
-import type { SimInstance, World } from '../world';
+import type { SimWorld } from '../sim-world';
+import { afterThrottle } from '../throttle';
+import type { SimInstance } from '../world-types';
 
 export interface DrainPoll {
   readonly pollSeconds: number;
@@ -13,12 +16,18 @@ export interface DrainPoll {
   readonly callsPerPoll: number;
 }
 
-export function pollDrain(world: World, i: SimInstance, poll: DrainPoll): void {
+export function pollDrain(world: SimWorld, i: SimInstance, poll: DrainPoll): void {
   if (i.lifecycle !== 'Terminating:Wait') return;
-  if (poll.callsPerPoll > 0) world.countApi(poll.callsPerPoll);
+  // A throttled ListTasks answers once the account's bucket admits it (sim/throttle.ts).
+  const wait = poll.callsPerPoll > 0 ? world.countApi(poll.callsPerPoll, 'ListTasks') : 0;
+  afterThrottle(world, wait, poll.label, () => checkDrained(world, i, poll));
+}
+
+function checkDrained(world: SimWorld, i: SimInstance, poll: DrainPoll): void {
+  if (i.lifecycle !== 'Terminating:Wait') return;
   const left = [...i.tasks.values()].filter((t) => t.role !== 'daemon' && t.status !== 'STOPPED').length;
   if (left === 0) {
-    world.countApi(1); // CompleteLifecycleAction
+    world.countApi(1, 'CompleteLifecycleAction');
     world.completeLifecycle(i.id);
     return;
   }

@@ -1,61 +1,132 @@
 /**
  * `ecs-cas`: Amazon ECS cluster auto scaling (capacity provider managed scaling) with managed
  * termination protection, managed instance draining and the agent's Spot draining, modelled from
- * the ECS Developer Guide ("Amazon ECS capacity provider managed scaling", "Managed termination
- * protection", "Safely stop workloads with managed instance draining", "Spot Instance draining")
- * and the AWS blog "Deep Dive on Amazon ECS Cluster Auto Scaling" (2020):
- * - Every minute ECS publishes `CapacityProviderReservation` = N / M × 100, where M is the number
- *   of instances in the group and N the number it needs: with tasks in PROVISIONING (here: service
- *   tasks without a place and queued standalone tasks), N = M + the new instances a binpack of
- *   those tasks needs (at least `minimumScalingStepSize` 1, at most `maximumScalingStepSize`
- *   10 000), counting instances still launching or inside the 300 s instance warm-up as capacity
- *   already on its way; without them, N = instances running at least one non-daemon task.
- * - Target tracking at target capacity 100 %: scale out after 1 datapoint of 1 minute above
- *   target; scale in after 15 consecutive 1-minute datapoints below target, to N.
+ * the ECS Developer Guide ("Automatically manage Amazon ECS capacity with cluster auto scaling",
+ * "Amazon ECS managed scaling behavior", "Amazon ECS capacity providers", "Managed termination
+ * protection", "Safely stop workloads with managed instance draining", "Spot Instance draining"),
+ * the API reference (`ManagedScaling`: instanceWarmupPeriod 300 s, minimumScalingStepSize 1,
+ * maximumScalingStepSize 10 000) and the AWS blog "Deep Dive on Amazon ECS Cluster Auto Scaling"
+ * (2020):
+ * - Each task belongs to one capacity provider, chosen by its capacity provider strategy (the
+ *   service's, else the cluster's default): the first `base` tasks go to the provider with a base,
+ *   the rest are spread by `weight`. Each provider (one Auto Scaling group) scales for its own
+ *   PROVISIONING tasks only. With capacity providers, tasks that do not fit wait in PROVISIONING
+ *   (the world queues them for this policy: `capacityProviders: true`).
+ * - Every minute ECS publishes `CapacityProviderReservation` = N / M × 100 per provider, M = the
+ *   group's instances. With PROVISIONING tasks, they are grouped by identical resource needs; for
+ *   each group a binpack onto new empty instances (the largest instance type of the group, zone
+ *   attributes included so `memberOf` holds) gives the instances it needs; N = M + the largest of
+ *   these, at least the minimum step and at most the maximum step. While an instance is inside its
+ *   warm-up (300 s from launch), no further scale-out is computed (N = M). Without PROVISIONING
+ *   tasks, N = instances running at least one non-daemon task (plus launching ones).
+ * - Target tracking at target capacity 100 %: scale out after 1 datapoint above target; scale in
+ *   after 15 consecutive 1-minute datapoints below target, to N — and again each further minute
+ *   the alarm stays below target (the alarm stays in ALARM and the policy keeps acting).
  * - Managed termination protection: Auto Scaling may only remove instances without non-daemon
  *   tasks, so scale-in removes empty instances only and never consolidates.
  * - Managed draining: ECS owns a terminate lifecycle hook, sets the instance DRAINING and completes
  *   the hook once its tasks are gone.
  * - `ECS_ENABLE_SPOT_INSTANCE_DRAINING=true`: the agent sets DRAINING on the Spot warning; ECS
- *   replaces service tasks elsewhere; standalone tasks die with the instance.
+ *   replaces service tasks elsewhere; standalone tasks die with the instance. Rebalance
+ *   recommendations are ignored (Capacity Rebalancing is off by default).
  * API calls are made by ECS on the customer's behalf; we count its metric publication and each
- * Auto Scaling or drain call so the column is comparable.
+ * Auto Scaling or drain call so the column is comparable. Whether these draw on the account's
+ * throttling buckets is not documented: they are drawn and counted (`throttledApiCalls`), but
+ * never delayed, since ECS and Auto Scaling act on them internally (our assumption).
  */
+import type { TaskShape } from '../../core/cluster';
 import { packFirstFitDecreasing } from '../../core/packing';
-import { binOf, freshBin, type Bin } from '../../core/placement';
+import { fits, freshBin } from '../../core/placement';
 import type { Policy } from '../policy';
+import type { Scenario } from '../scenario';
 import { pollDrain } from './drain-poll';
-import type { SimInstance, World } from '../world';
+import type { SimWorld } from '../sim-world';
+import type { GroupRuntime, SimInstance } from '../world-types';
 
 export const CAS_TARGET_PERCENT = 100;
 export const CAS_SCALE_IN_DATAPOINTS = 15;
 export const CAS_WARMUP_SECONDS = 300;
+export const CAS_MIN_STEP = 1;
 export const CAS_MAX_STEP = 10_000;
 export const CAS_HOOK_SECONDS = 3600;
 export const CAS_DRAIN_POLL_SECONDS = 30;
 
-export function ecsCasPolicy(): Policy {
-  const below = new Map<string, number>();
+export interface StrategyItem {
+  readonly capacityProvider: string;
+  readonly base: number;
+  readonly weight: number;
+}
 
-  const tick = (world: World): void => {
-    world.countApi(1); // PutMetricData CapacityProviderReservation
-    const provisioning = world.waitingShapes();
+/** The provider of the `ordinal`-th task under `strategy`: base first, then weighted round robin. */
+export function providerOf(strategy: readonly StrategyItem[], ordinal: number): string | undefined {
+  let k = ordinal;
+  for (const s of strategy) {
+    if (k < s.base) return s.capacityProvider;
+    k -= s.base;
+  }
+  const total = strategy.reduce((a, s) => a + s.weight, 0);
+  if (total <= 0) return strategy[0]?.capacityProvider;
+  let r = k % total;
+  for (const s of strategy) {
+    if (r < s.weight) return s.capacityProvider;
+    r -= s.weight;
+  }
+  return strategy[0]?.capacityProvider;
+}
+
+/** The cluster's default strategy: the scenario's, else the first group alone. */
+export function defaultStrategy(scenario: Scenario): StrategyItem[] {
+  const first = scenario.capacityGroups[0]?.name ?? '';
+  return scenario.cluster.defaultCapacityProviderStrategy ?? [{ capacityProvider: first, base: 0, weight: 1 }];
+}
+
+/** Instances one provider needs for its PROVISIONING tasks (max over groups of identical tasks). */
+export function instancesNeeded(world: SimWorld, g: GroupRuntime, tasks: readonly TaskShape[]): number {
+  const groups = new Map<string, TaskShape[]>();
+  for (const t of tasks) {
+    const key = JSON.stringify(t);
+    const list = groups.get(key);
+    if (list === undefined) groups.set(key, [t]);
+    else list.push(t);
+  }
+  const daemons = world.daemonShapes();
+  let needed = 0;
+  for (const same of groups.values()) {
+    const shape = same[0] as TaskShape;
+    // The zone new instances must be in for the tasks' constraints, if any zone of the group works.
+    const zone = g.zones.find((z) => fits(shape, freshBin(world.coreGroup(g, z), daemons, 0)).ok);
+    if (zone === undefined) continue;
+    const core = world.coreGroup(g, zone);
+    const packed = packFirstFitDecreasing(same, [], { make: (n) => freshBin(core, daemons, n), limit: CAS_MAX_STEP });
+    needed = Math.max(needed, packed.opened.length);
+  }
+  return needed;
+}
+
+export function ecsCasPolicy(scenario: Scenario): Policy {
+  const below = new Map<string, number>();
+  const fallback = defaultStrategy(scenario);
+  const strategies = new Map<string, readonly StrategyItem[]>(scenario.services.map((s) => [s.name, s.capacityProviderStrategy ?? fallback]));
+
+  const tick = (world: SimWorld): void => {
+    world.countApi(1, 'PutMetricData'); // CapacityProviderReservation
+    const byProvider = new Map<string, TaskShape[]>();
+    for (const w of world.waitingWork()) {
+      const provider = providerOf((w.service !== undefined ? strategies.get(w.service) : undefined) ?? fallback, w.ordinal);
+      if (provider === undefined) continue;
+      const list = byProvider.get(provider);
+      if (list === undefined) byProvider.set(provider, [w.shape]);
+      else list.push(w.shape);
+    }
     for (const g of world.groups) {
       const members = world.liveMembers(g);
       const M = members.length;
+      const provisioning = byProvider.get(g.name) ?? [];
       let N: number;
       if (provisioning.length > 0) {
-        // Capacity on its way: launching instances and instances inside the warm-up.
-        const bins: Bin[] = [];
-        const daemons = world.daemonShapes();
-        const core = world.coreGroup(g);
-        members.forEach((i, k) => {
-          if (i.registeredAt === undefined) bins.push(freshBin(core, daemons, k, 'launching'));
-          else if (world.now - i.registeredAt < CAS_WARMUP_SECONDS * 1000 && i.ecsStatus === 'ACTIVE') bins.push(binOf(world.toCore(i)));
-        });
-        const packed = packFirstFitDecreasing(provisioning, bins, { make: (n) => freshBin(core, daemons, n), limit: CAS_MAX_STEP });
-        const needed = packed.opened.length;
-        N = M + (needed > 0 ? Math.max(1, Math.min(CAS_MAX_STEP, needed)) : 0);
+        const warming = members.some((i) => world.now - i.launchedAt < CAS_WARMUP_SECONDS * 1000);
+        const needed = warming ? 0 : instancesNeeded(world, g, provisioning);
+        N = M + (needed > 0 ? Math.max(CAS_MIN_STEP, Math.min(CAS_MAX_STEP, needed)) : 0);
       } else {
         N = members.filter((i) => i.registeredAt === undefined || [...i.tasks.values()].some((t) => t.role !== 'daemon')).length;
       }
@@ -65,7 +136,7 @@ export function ecsCasPolicy(): Policy {
         const target = Math.min(g.max, Math.max(g.min, N));
         if (target > g.desired) {
           world.setDesired(g, target, 'ecs-cas target tracking');
-          world.countApi(1);
+          world.countApi(1, 'SetDesiredCapacity');
         }
       } else if (reservation < CAS_TARGET_PERCENT) {
         const n = (below.get(g.name) ?? 0) + 1;
@@ -74,9 +145,8 @@ export function ecsCasPolicy(): Policy {
           const target = Math.max(g.min, N);
           if (target < g.desired) {
             world.setDesired(g, target, 'ecs-cas target tracking');
-            world.countApi(1);
+            world.countApi(1, 'SetDesiredCapacity');
           }
-          below.set(g.name, 0);
         }
       } else {
         below.set(g.name, 0);
@@ -84,16 +154,16 @@ export function ecsCasPolicy(): Policy {
     }
   };
 
-  const drain = (world: World, i: SimInstance): void => pollDrain(world, i, { pollSeconds: CAS_DRAIN_POLL_SECONDS, label: 'ecs-managed-drain', callsPerPoll: 0 });
+  const drain = (world: SimWorld, i: SimInstance): void => pollDrain(world, i, { pollSeconds: CAS_DRAIN_POLL_SECONDS, label: 'ecs-managed-drain', callsPerPoll: 0 });
 
   return {
     name: 'ecs-cas',
-    settings: { hook: { name: 'ecs-managed-draining', heartbeatSeconds: CAS_HOOK_SECONDS }, protectBusyFromScaleIn: true, agentSpotDraining: true },
+    settings: { hook: { name: 'ecs-managed-draining', heartbeatSeconds: CAS_HOOK_SECONDS }, protectBusyFromScaleIn: true, agentSpotDraining: true, capacityProviders: true },
     start(world) {
       for (let t = world.now + 60_000; t < world.end; t += 60_000) world.schedule(t, 'ecs-cas-metric', () => tick(world));
     },
     onLifecycleHook(world, i) {
-      world.countApi(1);
+      world.countApi(1, 'UpdateContainerInstancesState');
       world.setEcsStatus(i, 'DRAINING', 'ecs managed draining');
       drain(world, i);
     },

@@ -5,7 +5,8 @@
  * serverless.yml to the simulated platform.
  * - EventBridge schedule every `tickSeconds` → `handleTick` (a `Scheduled Event`).
  * - EventBridge rule on `ECS Service Action` / `SERVICE_TASK_PLACEMENT_FAILURE` → `handleTick`.
- * - EventBridge rule on `EC2 Spot Instance Interruption Warning` → `handleInterruption`.
+ * - EventBridge rule on `EC2 Spot Instance Interruption Warning` and `EC2 Instance Rebalance
+ *   Recommendation` → the interruption SQS queue → `handleInterruption` in batches (100, 1 s window).
  * - A terminate lifecycle hook (heartbeat timeout `HOOK_HEARTBEAT_SECONDS`) whose EventBridge
  *   event `EC2 Instance-terminate Lifecycle Action` → `handleLifecycle`.
  * - The drain queue (SQS with `DelaySeconds`) → `handleDrain` with `batchItemFailures`.
@@ -17,18 +18,18 @@ import { handleDrain } from '../../handlers/drain';
 import { handleInterruption } from '../../handlers/interruption';
 import { handleLifecycle } from '../../handlers/lifecycle';
 import { handleTick } from '../../handlers/tick';
-import { Delivery } from '../delivery';
+import { Delivery, INTERRUPTION_QUEUE } from '../delivery';
 import { inMemoryPorts, type SimPorts } from '../in-memory-ports';
 import type { Policy } from '../policy';
 import { Prng } from '../prng';
 import type { Scenario } from '../scenario';
-import type { World } from '../world';
+import type { SimWorld } from '../sim-world';
 
 export const HEADROOM_HOOK_NAME = 'headroom-drain';
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 
-function envelope(world: World, detailType: string, source: string, detail: Record<string, unknown>, resources: string[] = []): Record<string, unknown> {
+function envelope(world: SimWorld, detailType: string, source: string, detail: Record<string, unknown>, resources: string[] = []): Record<string, unknown> {
   return {
     version: '0',
     id: `sim-${world.now.toString(36)}-${detailType.length}`,
@@ -46,7 +47,7 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
   let ports: SimPorts | undefined;
   let delivery: Delivery | undefined;
   let ctx: HandlerContext | undefined;
-  const counts = { ticks: 0, placementFailureEvents: 0, interruptionEvents: 0, lifecycleEvents: 0, drainMessages: 0, handlerErrors: 0 };
+  const counts = { ticks: 0, placementFailureEvents: 0, interruptionEvents: 0, rebalanceEvents: 0, interruptionBatches: 0, lifecycleEvents: 0, drainMessages: 0, handlerErrors: 0 };
   const faults = new Prng(scenario.seed).fork('faults');
 
   const ready = (): { ctx: HandlerContext; delivery: Delivery } => {
@@ -90,14 +91,26 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
         eventName: 'SERVICE_TASK_PLACEMENT_FAILURE',
         clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${cluster}`,
         createdAt: new Date(world.now).toISOString(),
-        reasons: ['RESOURCE:MEMORY'],
+        reason: 'RESOURCE:MEMORY',
       }, [`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${cluster}/${service}`]);
       ready().delivery.eventBridge('placement-failure', () => handleTick(event, ready().ctx));
     },
+    // EventBridge rule → the interruption queue → the interruption handler in batches (serverless.yml).
     onSpotWarning(world, instance) {
       counts.interruptionEvents++;
       const event = envelope(world, 'EC2 Spot Instance Interruption Warning', 'aws.ec2', { 'instance-id': instance.id, 'instance-action': 'terminate' }, [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instance.id}`]);
-      ready().delivery.eventBridge('interruption', () => handleInterruption(event, ready().ctx));
+      ready().delivery.sqsBatched('interruption', JSON.stringify(event), INTERRUPTION_QUEUE, (env) => {
+        counts.interruptionBatches++;
+        return handleInterruption(env, ready().ctx);
+      });
+    },
+    onRebalance(world, instance) {
+      counts.rebalanceEvents++;
+      const event = envelope(world, 'EC2 Instance Rebalance Recommendation', 'aws.ec2', { 'instance-id': instance.id }, [`arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${instance.id}`]);
+      ready().delivery.sqsBatched('interruption', JSON.stringify(event), INTERRUPTION_QUEUE, (env) => {
+        counts.interruptionBatches++;
+        return handleInterruption(env, ready().ctx);
+      });
     },
     onLifecycleHook(world, instance) {
       counts.lifecycleEvents++;

@@ -2,9 +2,9 @@
  * The policies a run compares, built fresh for each world (policies keep per-run state such as
  * cooldown clocks). `headroom` runs the real Lambda handlers on in-memory adapters.
  */
-import type { Resources } from '../../core/cluster';
 import type { Config } from '../../core/config';
 import { baselineConfig } from '../environment';
+import { referenceShapeOf } from '../reference-shape';
 import type { Policy } from '../policy';
 import type { PolicyName, Scenario } from '../scenario';
 import type { Submission } from '../workload';
@@ -16,18 +16,22 @@ import { ugnsPolicy } from './ugns';
 export interface PolicyContext {
   readonly scenario: Scenario;
   readonly submissions: readonly Submission[];
+  /** The headroom policy's configuration (documented defaults + the scenario's env). */
   readonly config: Config;
-  readonly referenceShape: Resources;
 }
 
 export function makePolicy(name: PolicyName, ctx: PolicyContext): Policy {
   switch (name) {
     case 'headroom':
       return headroomPolicy(ctx.scenario, ctx.config);
-    case 'ugns':
-      return ugnsPolicy(baselineConfig(ctx.scenario), ctx.referenceShape);
+    case 'ugns': {
+      // ugns runs at the design's documented defaults, its reference shape included: the scenario's
+      // env (TASK_CPU, thresholds) tunes headroom only.
+      const defaults = baselineConfig(ctx.scenario);
+      return ugnsPolicy(defaults, referenceShapeOf(ctx.scenario, defaults.taskShape));
+    }
     case 'ecs-cas':
-      return ecsCasPolicy();
+      return ecsCasPolicy(ctx.scenario);
     case 'static-peak':
       return staticPeakPolicy(peakFleet(ctx.scenario, ctx.submissions));
   }

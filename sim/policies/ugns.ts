@@ -15,12 +15,13 @@
  *   whatever still runs is lost.
  * - No Spot handling: an interrupted instance dies with its tasks two minutes after the warning.
  */
-import { headroom } from '../../core/headroom';
 import type { Resources } from '../../core/cluster';
 import type { Config } from '../../core/config';
 import type { Policy } from '../policy';
 import { pollDrain } from './drain-poll';
-import type { SimInstance, World } from '../world';
+import type { SimWorld } from '../sim-world';
+import { afterThrottle } from '../throttle';
+import type { SimInstance } from '../world-types';
 
 export const UGNS_COOLDOWN_SECONDS = 300;
 export const UGNS_HOOK_SECONDS = 60;
@@ -29,10 +30,17 @@ export const UGNS_DRAIN_POLL_SECONDS = 10;
 export function ugnsPolicy(config: Config, shape: Resources): Policy {
   let lastScalingAt = Number.NEGATIVE_INFINITY;
 
-  const tick = (world: World): void => {
+  const tick = (world: SimWorld): void => {
     const instances = world.ecsInstances();
-    world.countApi(1 + instances.length + 1); // ListContainerInstances, DescribeContainerInstances × n, PutMetricData
-    const value = headroom(shape, instances.map((i) => world.toCore(i))).total;
+    // ListContainerInstances, then DescribeContainerInstances once per instance: one ECS bucket
+    // (sim/throttle.ts). Throttled reads hold the Lambda, so the metric and the alarm come later.
+    const wait = Math.max(world.countApi(1, 'ListContainerInstances'), world.countApi(instances.length, 'DescribeContainerInstances'));
+    afterThrottle(world, wait, 'ugns-tick', () => publish(world));
+  };
+
+  const publish = (world: SimWorld): void => {
+    world.countApi(1, 'PutMetricData');
+    const value = world.headroomOf(shape);
     if (world.now - lastScalingAt < UGNS_COOLDOWN_SECONDS * 1000) return;
     for (const g of world.groups) {
       let target = g.desired;
@@ -40,14 +48,14 @@ export function ugnsPolicy(config: Config, shape: Resources): Policy {
       else if (value >= config.excessThreshold) target = Math.max(g.min, g.desired - Math.max(1, Math.floor(g.desired * 0.25)));
       if (target !== g.desired) {
         world.setDesired(g, target, 'ugns alarm');
-        world.countApi(1);
+        world.countApi(1, 'SetDesiredCapacity');
         lastScalingAt = world.now;
         return; // one alarm action per evaluation; the first group takes it
       }
     }
   };
 
-  const drain = (world: World, i: SimInstance): void => pollDrain(world, i, { pollSeconds: UGNS_DRAIN_POLL_SECONDS, label: 'ugns-drain-poll', callsPerPoll: 1 });
+  const drain = (world: SimWorld, i: SimInstance): void => pollDrain(world, i, { pollSeconds: UGNS_DRAIN_POLL_SECONDS, label: 'ugns-drain-poll', callsPerPoll: 1 });
 
   return {
     name: 'ugns',
@@ -56,9 +64,12 @@ export function ugnsPolicy(config: Config, shape: Resources): Policy {
       for (let t = world.now + 60_000; t < world.end; t += 60_000) world.schedule(t, 'ugns-tick', () => tick(world));
     },
     onLifecycleHook(world, i) {
-      world.countApi(1); // UpdateContainerInstancesState DRAINING
-      world.setEcsStatus(i, 'DRAINING', 'ugns on-instance drain');
-      drain(world, i);
+      const wait = world.countApi(1, 'UpdateContainerInstancesState'); // DRAINING
+      afterThrottle(world, wait, 'ugns-drain', () => {
+        if (i.lifecycle !== 'Terminating:Wait') return;
+        world.setEcsStatus(i, 'DRAINING', 'ugns on-instance drain');
+        drain(world, i);
+      });
     },
   };
 }

@@ -80,6 +80,8 @@ export const SETTINGS: DecideSettings = {
   maxScaleOutStep: 50,
   groupBackoffSeconds: 300,
   scaleInEnabled: true,
+  provisioningTimeoutSeconds: 600,
+  spotReserveInstances: 0,
 };
 
 export const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -90,6 +92,7 @@ export function drainInput(overrides: Partial<DrainInput> = {}): DrainInput {
     tasks: [],
     hook: { pending: true, expiresAt: NOW + 3_600_000 },
     deadline: NOW + 900_000,
+    timeoutSeconds: 900,
     now: NOW,
     checkSeconds: 30,
     standalonePolicy: 'stop',

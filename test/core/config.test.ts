@@ -33,11 +33,14 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       drainCheckSeconds: 30,
       metricsNamespace: 'Headroom',
       dryRun: false,
-      rebalancePolicy: 'count',
+      rebalancePolicy: 'replace',
       standaloneTaskPolicy: 'stop',
       groupBackoffSeconds: 300,
       scaleInEnabled: true,
       hookHeartbeatSeconds: 300,
+      hookName: 'headroom-drain',
+      provisioningTimeoutSeconds: 600,
+      spotReserveInstances: 1,
     });
     expect('drainQueueUrl' in c).toBe(false);
   });
@@ -58,6 +61,10 @@ describe('loadConfig: values', () => {
     ['SCALE_IN_ENABLED false', { SCALE_IN_ENABLED: 'false' }, { scaleInEnabled: false }],
     ['DRAIN_QUEUE_URL', { DRAIN_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/drain' }, { drainQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/123456789012/drain' }],
     ['policies', { REBALANCE_POLICY: 'drain', STANDALONE_TASK_POLICY: 'WAIT' }, { rebalancePolicy: 'drain', standaloneTaskPolicy: 'wait' }],
+    ['REBALANCE_POLICY replace', { REBALANCE_POLICY: 'replace' }, { rebalancePolicy: 'replace' }],
+    ['REBALANCE_POLICY count is the older name of ignore', { REBALANCE_POLICY: 'Count' }, { rebalancePolicy: 'ignore' }],
+    ['PROVISIONING_TIMEOUT_SECONDS', { PROVISIONING_TIMEOUT_SECONDS: '300' }, { provisioningTimeoutSeconds: 300 }],
+    ['SPOT_RESERVE_INSTANCES 0 turns storm insurance off', { SPOT_RESERVE_INSTANCES: '0' }, { spotReserveInstances: 0 }],
     ['limits at their bounds', { MAX_SCALE_IN_PERCENT: '100', MAX_SCALE_OUT_STEP: '1' }, { maxScaleInPercent: 100, maxScaleOutStep: 1 }],
     ['numbers with surrounding spaces', { MAX_SCALE_OUT_STEP: ' 7 ' }, { maxScaleOutStep: 7 }],
   ])('%s', (_rule, overrides, expected) => {
@@ -83,6 +90,9 @@ describe('loadConfig: problems', () => {
     ['DRAIN_QUEUE_URL must be a URL', { DRAIN_QUEUE_URL: 'not a url' }, 'DRAIN_QUEUE_URL'],
     ['DRY_RUN must be a boolean', { DRY_RUN: 'maybe' }, 'DRY_RUN'],
     ['STANDALONE_TASK_POLICY must be stop or wait', { STANDALONE_TASK_POLICY: 'kill' }, 'STANDALONE_TASK_POLICY'],
+    ['REBALANCE_POLICY must be ignore, replace or drain', { REBALANCE_POLICY: 'panic' }, 'REBALANCE_POLICY'],
+    ['PROVISIONING_TIMEOUT_SECONDS at least 60 (an instance needs time to register)', { PROVISIONING_TIMEOUT_SECONDS: '10' }, 'PROVISIONING_TIMEOUT_SECONDS'],
+    ['SPOT_RESERVE_INSTANCES must not be negative', { SPOT_RESERVE_INSTANCES: '-1' }, 'SPOT_RESERVE_INSTANCES'],
     ['METRICS_NAMESPACE must not use the AWS/ prefix', { METRICS_NAMESPACE: 'AWS/ECS' }, 'METRICS_NAMESPACE'],
     ['METRICS_NAMESPACE must not contain a colon', { METRICS_NAMESPACE: 'a:b' }, 'METRICS_NAMESPACE'],
   ])('%s', (_rule, overrides, name) => {
@@ -122,7 +132,7 @@ describe('loadConfig: problems', () => {
   });
 
   it('requireDrainQueue is satisfied by a queue URL; without it the URL is optional', () => {
-    expect(loadConfig(env({ DRAIN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q' }), { requireDrainQueue: true }).drainQueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/1/q');
+    expect(loadConfig(env({ DRAIN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/111122223333/q' }), { requireDrainQueue: true }).drainQueueUrl).toBe('https://sqs.us-east-1.amazonaws.com/111122223333/q');
     expect(() => loadConfig(env())).not.toThrow();
   });
 

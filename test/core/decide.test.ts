@@ -124,8 +124,17 @@ describe('decide: scale-in gating', () => {
     expect(d.scaleIn).toEqual([]);
   });
 
-  it('no scale-in while a task waits that no group can hold', () => {
+  it('a task no group can ever hold does not block scale-in (it is reported instead)', () => {
     const d = run({ instances: idle(), groups: [A({ desired: 12 })], services: [service({ name: 'huge', shape: shape(8192, 1024), unplaced: 1 })] });
+    expect(d.scaleIn.length).toBeGreaterThan(0);
+    expect(d.summary.unschedulableTasks).toBe(1);
+    expect(d.scaleOut).toEqual([]);
+  });
+
+  it('a task that fits a group but no free space yet blocks scale-in (it is shortage)', () => {
+    // only a new m5.xlarge instance of group A could take it, and A is at its max
+    const pinned = shape(1024, 1024, { memberOf: ['attribute:ecs.instance-type == m5.xlarge'] });
+    const d = run({ instances: idle(), groups: [A({ desired: 12, max: 12 })], services: [service({ name: 'pinned', shape: pinned, unplaced: 1 })] });
     expect(d.scaleIn).toEqual([]);
   });
 
@@ -147,16 +156,16 @@ describe('decide: summary and metrics', () => {
     const half = instance({ id: 'i-h', group: 'A', registered: UNIT, tasks: [serviceTask(2048, 4096)] });
     const d = run({ instances: [half, empty('i-e'), drain('i-d', [serviceTask(64, 64)])], groups: [A({ desired: 3 })], services: [service({ name: 'web', unplaced: 3 }), service({ name: 'agent', daemon: true, unplaced: 5 })] });
     // active: i-h (2 copies) + i-e (4) = 6; cpu reserved 2048 / 8192 = 25 %; memory 4096 / 32768 = 12.5 %
-    expect(d.summary).toEqual({ schedulableTasks: 6, pendingTasks: 3, activeInstances: 2, drainingInstances: 1, cpuReservedPercent: 25, memoryReservedPercent: 12.5 });
+    expect(d.summary).toEqual({ schedulableTasks: 6, pendingTasks: 3, activeInstances: 2, drainingInstances: 1, cpuReservedPercent: 25, memoryReservedPercent: 12.5, unschedulableTasks: 0 });
     const m = Object.fromEntries(tickMetrics(d).map((x) => [x.name, x.value]));
     expect(m).toMatchObject({ SchedulableTasks: 6, PendingTasks: 3, ActiveInstances: 2, DrainingInstances: 1, CpuReservedPercent: 25, MemoryReservedPercent: 12.5 });
     expect(m.ScaleOutInstances).toBe(scaleOutCount(d));
     expect(m.ScaleInInstances).toBe(d.scaleIn.length);
   });
 
-  it('the auto reference shape is the largest service reservation', () => {
-    const d = run({ settings: { ...SETTINGS, taskShape: 'auto' }, services: [service({ name: 'a', shape: shape(512, 4096) }), service({ name: 'b', shape: shape(2048, 1024) })] });
-    expect(d.shape).toEqual({ cpu: 2048, memory: 4096 });
+  it('the auto reference shape is the demand-weighted median service reservation', () => {
+    const d = run({ settings: { ...SETTINGS, taskShape: 'auto' }, services: [service({ name: 'a', shape: shape(512, 4096), desired: 3 }), service({ name: 'b', shape: shape(2048, 1024), desired: 1 })] });
+    expect(d.shape).toEqual({ cpu: 512, memory: 4096 });
   });
 });
 

@@ -111,3 +111,21 @@ describe('drain machine: timeout', () => {
     expect(recheckOf(s.actions)).toBe(1);
   });
 });
+
+describe('drain machine: a drain that starts after its deadline (a late lifecycle event)', () => {
+  it.each<[string, Partial<DrainInput>]>([
+    ['service tasks on an ACTIVE instance', { status: 'ACTIVE', tasks: [serviceTask(1, 1)], deadline: NOW - 1 }],
+    ['standalone and service tasks, far past the deadline', { status: 'ACTIVE', tasks: [serviceTask(1, 1), standaloneTask(2, 1)], deadline: NOW - 3_600_000 }],
+  ])('%s: DRAINING is set first and the tasks get a whole drain timeout to move; nothing is stopped or completed', (_rule, overrides) => {
+    const s = step({ ...overrides, timeoutSeconds: 900 });
+    expect(s.phase).toBe('start');
+    expect(kinds(s.actions)).toEqual(['set-draining', 'recheck']);
+    expect(s.deadline).toBe(NOW + 900_000);
+  });
+
+  it('an instance already DRAINING past its deadline times out as before', () => {
+    const s = step({ status: 'DRAINING', tasks: [serviceTask(1, 1)], deadline: NOW - 1, timeoutSeconds: 900 });
+    expect(s.phase).toBe('timeout');
+    expect(s.deadline).toBeUndefined();
+  });
+});

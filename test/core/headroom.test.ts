@@ -1,6 +1,6 @@
 import type { Instance, Resources, TaskShape } from '../../core/cluster';
-import { copiesThatFit, FALLBACK_REFERENCE_SHAPE, headroom, referenceShape } from '../../core/headroom';
-import { bin, daemonTask, instance, service, serviceTask, shape, standaloneTask } from './builders';
+import { copiesThatFit, FALLBACK_REFERENCE_SHAPE, headroom, referenceShape, weightedMedian } from '../../core/headroom';
+import { bin, daemonTask, group, instance, service, serviceTask, shape, standaloneTask } from './builders';
 
 const small = { cpu: 4096, memory: 8192 };
 
@@ -54,18 +54,36 @@ describe('cluster headroom', () => {
 
 describe('auto reference shape', () => {
   it.each<[string, Parameters<typeof referenceShape>[1], Instance[], Resources]>([
-    ['element-wise largest reservation among non-daemon services', [service({ name: 'a', shape: shape(1024, 512) }), service({ name: 'b', shape: shape(256, 4096) })], [], { cpu: 1024, memory: 4096 }],
-    ['daemon services are ignored', [service({ name: 'd', daemon: true, shape: shape(4000, 8000) }), service({ name: 'a', shape: shape(256, 512) })], [], { cpu: 256, memory: 512 }],
+    ['the demand-weighted median, dimension by dimension', [service({ name: 'a', shape: shape(1024, 512), desired: 3 }), service({ name: 'b', shape: shape(256, 4096), desired: 1 })], [], { cpu: 1024, memory: 512 }],
+    ['one large service does not set the shape for many small tasks', [service({ name: 'web', shape: shape(512, 1024), desired: 40 }), service({ name: 'big', shape: shape(6144, 12288), desired: 2 })], [], { cpu: 512, memory: 1024 }],
+    ['the large shape once it carries at least half the tasks', [service({ name: 'web', shape: shape(512, 1024), desired: 2 }), service({ name: 'big', shape: shape(6144, 12288), desired: 2 })], [], { cpu: 512, memory: 1024 }],
+    ['the large shape once it carries more than half the tasks', [service({ name: 'web', shape: shape(512, 1024), desired: 2 }), service({ name: 'big', shape: shape(6144, 12288), desired: 3 })], [], { cpu: 6144, memory: 12288 }],
+    ['daemon services are ignored', [service({ name: 'd', daemon: true, shape: shape(4000, 8000), desired: 9 }), service({ name: 'a', shape: shape(256, 512), desired: 1 })], [], { cpu: 256, memory: 512 }],
     [
-      'without services: the largest live non-daemon task',
+      'without running services: the median live non-daemon task',
       [],
-      [instance({ id: 'i', tasks: [serviceTask(512, 256), standaloneTask(128, 1024), daemonTask(2048, 2048), serviceTask(4000, 4000, { status: 'STOPPED' })] })],
+      [instance({ id: 'i', tasks: [serviceTask(512, 256), standaloneTask(128, 1024), serviceTask(1024, 2048), daemonTask(2048, 2048), serviceTask(4000, 4000, { status: 'STOPPED' })] })],
       { cpu: 512, memory: 1024 },
     ],
     ['nothing at all: the fallback shape', [], [], FALLBACK_REFERENCE_SHAPE],
-    ['a zero dimension is raised to 1 (never an infinite headroom)', [service({ name: 'a', shape: shape(0, 512) })], [], { cpu: 1, memory: 512 }],
+    ['a zero dimension is raised to 1 (never an infinite headroom)', [service({ name: 'a', shape: shape(0, 512), desired: 1 })], [], { cpu: 1, memory: 512 }],
   ])('%s', (_rule, services, instances, expected) => {
     expect(referenceShape('auto', services, instances)).toEqual(expected);
+  });
+
+  it('capped to an empty instance of the largest group, so a shortage can be met by launching', () => {
+    const groups = [group({ name: 'small', instance: { cpu: 2048, memory: 8192 } }), group({ name: 'large', instance: { cpu: 4096, memory: 7000 } })];
+    expect(referenceShape('auto', [service({ name: 'huge', shape: shape(8192, 16384), desired: 1 })], [], groups)).toEqual({ cpu: 4096, memory: 8192 });
+  });
+
+  it.each<[string, Array<[number, number]>, number | undefined]>([
+    ['odd count', [[1, 1], [2, 1], [3, 1]], 2],
+    ['weights move it', [[1, 5], [100, 4]], 1],
+    ['half the weight is enough (smallest such value)', [[1, 1], [100, 1]], 1],
+    ['zero weights are ignored', [[1, 0], [7, 2]], 7],
+    ['empty', [], undefined],
+  ])('weightedMedian: %s', (_rule, pairs, expected) => {
+    expect(weightedMedian(pairs.map(([value, weight]) => ({ value, weight })))).toBe(expected);
   });
 
   it('a configured shape is used as is', () => {

@@ -59,7 +59,8 @@ describe('scale-in: candidates', () => {
   it.each<[string, Instance[], string[]]>([
     ['fewest non-daemon tasks first (daemon tasks do not count)', [on('two', [serviceTask(256, 256), serviceTask(256, 256)]), on('daemon-only', [daemonTask(128, 128)]), on('one', [serviceTask(256, 256)])], ['daemon-only']],
     ['then lowest utilisation', [on('one-big', [serviceTask(2048, 256)]), on('one-small', [serviceTask(512, 256)]), on('two', [serviceTask(256, 256), serviceTask(256, 256)])], ['one-small']],
-    ['an instance running a standalone task is never a candidate', [on('solo', [standaloneTask(64, 64)]), on('one', [serviceTask(256, 256)]), on('two', [serviceTask(256, 256), serviceTask(256, 256)])], ['one']],
+    ['an instance running a standalone task is a candidate like any other (the task finishes in place)', [on('solo', [standaloneTask(64, 64)]), on('two', [serviceTask(256, 256), serviceTask(256, 256)]), on('one', [serviceTask(256, 256), serviceTask(256, 256), serviceTask(256, 256)])], ['solo']],
+    ['fewer live tasks wins whatever their role', [on('batch', [standaloneTask(64, 64), standaloneTask(64, 64)]), on('one', [serviceTask(256, 256)]), on('x', [serviceTask(256, 256), serviceTask(256, 256), serviceTask(256, 256)])], ['one']],
     ['a STOPPED standalone task does not block', [on('solo', [standaloneTask(64, 64, { status: 'STOPPED' })]), on('one', [serviceTask(256, 256)]), on('x', [])], ['solo']],
     ['instances of an unconfigured group are not candidates', [on('other', [], 'B'), on('one', [serviceTask(256, 256)]), on('x', [serviceTask(256, 256)])], ['one']],
     ['instances without a group are not candidates', [instance({ id: 'loose', registered: UNIT, group: undefined as unknown as string }), on('one', [serviceTask(256, 256)]), on('x', [serviceTask(256, 256)])], ['one']],
@@ -163,7 +164,7 @@ describe('scale-in: tasks already moved in this plan', () => {
     const p = plan(instances, { excessThreshold: 0, shortageThreshold: 0, maxScaleInPercent: 100 });
     const gone = new Set(chosen(p));
     expect(gone.has('a')).toBe(true);
-    const moved = instances.filter((i) => gone.has(i.id)).flatMap((i) => i.tasks);
+    const moved = instances.filter((i) => gone.has(i.id)).flatMap((i) => i.tasks ?? []);
     const stay = instances.filter((i) => !gone.has(i.id));
     const sum = (xs: Array<{ cpu: number; memory: number }>) => xs.reduce((s, x) => ({ cpu: s.cpu + x.cpu, memory: s.memory + x.memory }), { cpu: 0, memory: 0 });
     const free = sum(stay.map((i) => i.remaining));

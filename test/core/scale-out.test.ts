@@ -172,9 +172,10 @@ describe('scale-out: groups, back-off, limits', () => {
     expect(q.actions[0]?.reasons.join('\n')).toMatch(/group max 2/);
   });
 
-  it('a task no group can hold is unplaceable and launches nothing for it', () => {
+  it('a task no group can hold is unschedulable (reported with the reason) and launches nothing for it', () => {
     const p = plan({ shortageThreshold: 0, services: [web(1, 8192)] });
-    expect({ actions: p.actions.length, unplaceable: p.unplaceable.length }).toEqual({ actions: 0, unplaceable: 1 });
+    expect({ actions: p.actions.length, unplaceable: p.unplaceable.length, unschedulable: p.unschedulable.length, demand: p.demandTasks }).toEqual({ actions: 0, unplaceable: 0, unschedulable: 1, demand: 0 });
+    expect(p.reasons.join('\n')).toMatch(/no group can ever hold it \(A: cpu; B: cpu\)/);
   });
 
   it('many unplaced tasks: the count is the FFD count (each new instance holds 4)', () => {

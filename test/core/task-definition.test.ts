@@ -78,7 +78,7 @@ describe('host ports by network mode', () => {
   });
 
   it('the shape omits empty port lists and carries the ports it holds', () => {
-    expect(taskShapeOf(web('awsvpc', [{ containerPort: 80 }]))).toEqual({ cpu: 1, memory: 1 });
+    expect(taskShapeOf(web('awsvpc', [{ containerPort: 80 }]))).toEqual({ cpu: 1, memory: 1, awsvpc: true });
     expect(taskShapeOf(web('host', [{ containerPort: 80 }]))).toEqual({ cpu: 1, memory: 1, tcpPorts: [80] });
   });
 });

@@ -13,6 +13,7 @@ import {
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
   type AutoScalingGroup,
+  type Activity,
 } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, GetMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import {
@@ -37,6 +38,7 @@ import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig, type Config } from '../../core/config';
 import type { HandlerContext } from '../../handlers/context';
+import { DescribeInstanceTypesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { awsPorts } from '../../handlers/aws/ports';
 import { clearTaskDefinitionCache } from '../../handlers/aws/ecs';
 import type { Logger } from '../../handlers/ports';
@@ -45,6 +47,17 @@ export const ecsMock = mockClient(ECSClient);
 export const asgMock = mockClient(AutoScalingClient);
 export const cwMock = mockClient(CloudWatchClient);
 export const sqsMock = mockClient(SQSClient);
+export const ec2Mock = mockClient(EC2Client);
+
+/** What DescribeInstanceTypes answers: vCPUs and memory (MiB) of a few instance types. */
+export const EC2_TYPES: Readonly<Record<string, readonly [vcpus: number, memoryMiB: number]>> = {
+  'm5.large': [2, 8192],
+  'm5.xlarge': [4, 16384],
+  'm5.2xlarge': [8, 32768],
+  'm7i.xlarge': [4, 16384],
+  'c5.xlarge': [4, 8192],
+  'r5.large': [2, 16384],
+};
 
 /** The fake the latest test built: EMF lines from `context()` ports go to it. */
 let current: FakeAws | undefined;
@@ -60,6 +73,7 @@ export const BASE_ENV: Readonly<Record<string, string>> = {
   CLUSTER_NAME: CLUSTER,
   ASG_NAMES: 'demo-spot,demo-ondemand',
   DRAIN_QUEUE_URL: QUEUE_URL,
+  AWS_REGION: REGION,
   TASK_CPU: '512',
   TASK_MEMORY: '1024',
   SHORTAGE_THRESHOLD: '2',
@@ -123,6 +137,10 @@ export class FakeAws {
   readonly services: Service[] = [];
   readonly taskDefinitions = new Map<string, TaskDefinition>();
   readonly groups: AutoScalingGroup[] = [];
+  /** Launch template id → the instance type and market its `$Default` version sets. */
+  readonly launchTemplates = new Map<string, { type?: string; spot?: boolean }>();
+  /** Scaling activities per group (DescribeScalingActivities), newest first. */
+  readonly activities = new Map<string, Activity[]>();
   /** Pending lifecycle actions: instance id → hook name. */
   readonly pendingHooks = new Map<string, string>();
   readonly calls = new Map<string, number>();
@@ -138,6 +156,12 @@ export class FakeAws {
   history: Array<{ at: number; value: number }> = [];
   /** Embedded Metric Format lines written (each is one publish; no API call). */
   readonly emf: string[] = [];
+  /** Instances UpdateContainerInstancesState lists under `failures` (EC2 id → reason). */
+  readonly refuseStatus = new Map<string, string>();
+  /** Raw requests of the mutating ECS calls, for assertions on what was sent. */
+  readonly requests: Array<{ command: string; input: unknown }> = [];
+  /** Calls that wait for `release()` before answering (answers computed at call time: a stale read). */
+  private held = new Map<string, Array<{ gate: Promise<void>; open: () => void }>>();
   private failures = new Map<string, Error[]>();
   private taskSeq = 0;
 
@@ -147,6 +171,7 @@ export class FakeAws {
     asgMock.reset();
     cwMock.reset();
     sqsMock.reset();
+    ec2Mock.reset();
     clearTaskDefinitionCache();
     this.install();
   }
@@ -155,6 +180,25 @@ export class FakeAws {
   failNext(command: string, error: Error, n = 1): this {
     this.failures.set(command, [...(this.failures.get(command) ?? []), ...Array.from({ length: n }, () => error)]);
     return this;
+  }
+
+  /**
+   * The next call of `command` answers with the state as it is now, but only once the returned
+   * `release` is called: lets a test interleave two invocations at a chosen await point.
+   */
+  hold(command: string): () => void {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    this.held.set(command, [...(this.held.get(command) ?? []), { gate, open }]);
+    return open;
+  }
+
+  private async answer<T>(command: string, value: T): Promise<T> {
+    const h = this.held.get(command)?.shift();
+    if (h !== undefined) await h.gate;
+    return value;
   }
 
   count(command?: string): number {
@@ -169,7 +213,14 @@ export class FakeAws {
     return [...this.calls.entries()].filter(([k, v]) => v > 0 && !reads.test(k)).map(([k]) => k);
   }
 
-  group(name: string, opts: { min?: number; max?: number; desired?: number; type?: string; azs?: string[] } = {}): this {
+  /**
+   * A group: `type` alone is a one-override mixed-instances group; `template` a plain launch
+   * template group (its type set with `launchTemplates`); `weights` a mixed-instances group of
+   * those types and `WeightedCapacity` values.
+   */
+  group(name: string, opts: { min?: number; max?: number; desired?: number; type?: string; azs?: string[]; template?: string; weights?: Record<string, number>; onDemandPercent?: number } = {}): this {
+    const spec = opts.template !== undefined ? { LaunchTemplateId: opts.template, Version: '$Default' } : undefined;
+    const overrides = opts.weights !== undefined ? Object.entries(opts.weights).map(([InstanceType, w]) => ({ InstanceType, WeightedCapacity: String(w) })) : opts.type !== undefined ? [{ InstanceType: opts.type }] : undefined;
     this.groups.push({
       AutoScalingGroupName: name,
       MinSize: opts.min ?? 0,
@@ -180,7 +231,16 @@ export class FakeAws {
       DefaultCooldown: 300,
       HealthCheckType: 'EC2',
       CreatedTime: new Date(0),
-      ...(opts.type !== undefined ? { MixedInstancesPolicy: { LaunchTemplate: { Overrides: [{ InstanceType: opts.type }] } } } : {}),
+      ...(overrides !== undefined
+        ? {
+            MixedInstancesPolicy: {
+              LaunchTemplate: { ...(spec !== undefined ? { LaunchTemplateSpecification: spec } : {}), Overrides: overrides },
+              ...(opts.onDemandPercent !== undefined ? { InstancesDistribution: { OnDemandPercentageAboveBaseCapacity: opts.onDemandPercent } } : {}),
+            },
+          }
+        : spec !== undefined
+          ? { LaunchTemplate: spec }
+          : {}),
     } as AutoScalingGroup);
     return this;
   }
@@ -337,26 +397,44 @@ export class FakeAws {
     ecs.on(UpdateContainerInstancesStateCommand).callsFake((input) => {
       this.fail('UpdateContainerInstancesState');
       limit('UpdateContainerInstancesState', input.containerInstances?.length ?? 0, 10);
-      const failures: Array<{ arn: string; reason: string }> = [];
-      const ids: string[] = [];
+      this.requests.push({ command: 'UpdateContainerInstancesState', input });
+      // Only ACTIVE ↔ DRAINING: an instance in another status makes ECS reject the whole call.
       for (const a of input.containerInstances ?? []) {
         const c = this.ci(a);
+        if (c !== undefined && c.status !== 'ACTIVE' && c.status !== 'DRAINING') throw awsError('InvalidParameterException', `Container instance ${a} is in status ${c.status} and cannot be updated`);
+      }
+      const failures: Array<{ arn: string; reason: string }> = [];
+      const ids: string[] = [];
+      const updated: ContainerInstance[] = [];
+      for (const a of input.containerInstances ?? []) {
+        const c = this.ci(a);
+        const refusal = c !== undefined ? this.refuseStatus.get(c.ec2InstanceId ?? '') : undefined;
         if (c === undefined) failures.push({ arn: a, reason: 'MISSING' });
+        else if (refusal !== undefined) failures.push({ arn: a, reason: refusal });
         else {
           c.status = input.status;
           ids.push(c.ec2InstanceId ?? '');
+          updated.push(structuredClone(c));
         }
       }
-      this.statusChanges.push({ ids, status: input.status ?? '' });
-      return { containerInstances: [], failures };
+      if (ids.length > 0) this.statusChanges.push({ ids, status: input.status ?? '' });
+      return { containerInstances: updated, failures };
     });
     ecs.on(PutAttributesCommand).callsFake((input) => {
       this.fail('PutAttributes');
       limit('PutAttributes', input.attributes?.length ?? 0, 10);
+      this.requests.push({ command: 'PutAttributes', input });
       const ids: string[] = [];
       for (const a of input.attributes ?? []) {
         const c = this.ci(a.targetId ?? '');
         if (c === undefined) throw awsError('TargetNotFoundException', 'target not found');
+        // At most 10 custom attributes per resource (ECS service quotas); the whole call is refused.
+        const custom = (c.attributes ?? []).filter((x) => !(x.name ?? '').startsWith('ecs.') && x.name !== a.name);
+        if (custom.length >= 10) throw awsError('AttributeLimitExceededException', 'You can apply up to 10 custom attributes per resource.');
+      }
+      for (const a of input.attributes ?? []) {
+        const c = this.ci(a.targetId ?? '');
+        if (c === undefined) continue;
         c.attributes = [...(c.attributes ?? []).filter((x) => x.name !== a.name), { name: a.name, value: a.value }];
         ids.push(c.ec2InstanceId ?? '');
       }
@@ -388,11 +466,28 @@ export class FakeAws {
       this.fail('DescribeAutoScalingGroups');
       const names = new Set(input.AutoScalingGroupNames ?? []);
       limit('DescribeAutoScalingGroups', input.MaxRecords ?? 50, 100);
-      return { AutoScalingGroups: structuredClone(this.groups.filter((g) => names.has(g.AutoScalingGroupName ?? ''))) };
+      return this.answer('DescribeAutoScalingGroups', { AutoScalingGroups: structuredClone(this.groups.filter((g) => names.has(g.AutoScalingGroupName ?? ''))) });
     });
-    asgMock.on(DescribeScalingActivitiesCommand).callsFake(() => {
+    asgMock.on(DescribeScalingActivitiesCommand).callsFake((input) => {
       this.fail('DescribeScalingActivities');
-      return { Activities: [] };
+      return this.answer('DescribeScalingActivities', { Activities: structuredClone((this.activities.get(input.AutoScalingGroupName ?? '') ?? []).slice(0, input.MaxRecords ?? 100)) });
+    });
+    ec2Mock.on(DescribeInstanceTypesCommand).callsFake((input) => {
+      this.fail('DescribeInstanceTypes');
+      limit('DescribeInstanceTypes', input.InstanceTypes?.length ?? 0, 100);
+      const unknown = (input.InstanceTypes ?? []).filter((t: string) => EC2_TYPES[t] === undefined);
+      if (unknown.length > 0) throw awsError('InvalidInstanceType', `The following supplied instance types do not exist: [${unknown.join(', ')}]`);
+      return { InstanceTypes: (input.InstanceTypes ?? []).map((t: string) => ({ InstanceType: t, VCpuInfo: { DefaultVCpus: EC2_TYPES[t]?.[0] }, MemoryInfo: { SizeInMiB: EC2_TYPES[t]?.[1] } })) };
+    });
+    ec2Mock.on(DescribeLaunchTemplateVersionsCommand).callsFake((input) => {
+      this.fail('DescribeLaunchTemplateVersions');
+      const t = this.launchTemplates.get(input.LaunchTemplateId ?? input.LaunchTemplateName ?? '');
+      if (t === undefined) throw awsError('InvalidLaunchTemplateId.NotFound', 'The specified launch template does not exist.');
+      return {
+        LaunchTemplateVersions: [
+          { LaunchTemplateId: input.LaunchTemplateId, VersionNumber: 1, LaunchTemplateData: { ...(t.type !== undefined ? { InstanceType: t.type } : {}), ...(t.spot === true ? { InstanceMarketOptions: { MarketType: 'spot' } } : {}) } },
+        ],
+      };
     });
     asgMock.on(SetDesiredCapacityCommand).callsFake((input) => {
       this.fail('SetDesiredCapacity');
@@ -408,6 +503,9 @@ export class FakeAws {
       const g = this.groups.find((x) => x.Instances?.some((i) => i.InstanceId === input.InstanceId));
       const m = g?.Instances?.find((i) => i.InstanceId === input.InstanceId);
       if (g === undefined || m === undefined) throw awsError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${input.InstanceId}`);
+      if (input.ShouldDecrementDesiredCapacity === true && (g.DesiredCapacity ?? 0) <= (g.MinSize ?? 0)) {
+        throw awsError('ValidationError', `Currently, desiredSize equals minSize (${g.MinSize}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`);
+      }
       if (m.LifecycleState !== 'InService') throw awsError('ValidationError', `The instance ${input.InstanceId} is not in InService or Standby.`);
       m.LifecycleState = 'Terminating:Wait';
       if (input.ShouldDecrementDesiredCapacity === true) g.DesiredCapacity = (g.DesiredCapacity ?? 0) - 1;

@@ -1,5 +1,6 @@
+import { SCALE_IN_ATTRIBUTE } from '../../core/cluster';
 import { handleInterruption } from '../../handlers/interruption';
-import { BASE_ENV, FakeAws, context, throttling } from './fake-aws';
+import { BASE_ENV, FakeAws, awsError, context, instanceArn, throttling } from './fake-aws';
 import { sample, sqs } from './events';
 
 const I1 = 'i-0a1b2c3d4e5f60001';
@@ -80,14 +81,68 @@ describe('interruption handler', () => {
   });
 
   it.each([
+    ['ignore', [], [1]],
     ['count', [], [1]],
     ['drain', [{ id: I1, decrement: false }], [1]],
+    ['replace', [], [1]],
   ])('rebalance recommendation with REBALANCE_POLICY=%s', async (policy, terminated, counted) => {
     const aws = world();
     await handleInterruption(sample('interruption/rebalance.json'), context({ ...BASE_ENV, REBALANCE_POLICY: policy }));
     expect(aws.terminated).toEqual(terminated);
     expect(aws.metric('RebalanceRecommendations')).toEqual(counted);
     expect(aws.statusChanges.length).toBe(policy === 'drain' ? 1 : 0);
+  });
+
+  describe('REBALANCE_POLICY=replace', () => {
+    const env = { ...BASE_ENV, REBALANCE_POLICY: 'replace', SPOT_RESERVE_INSTANCES: '0' };
+
+    it('launches the replacement at once, without draining, and marks the instance', async () => {
+      const aws = world();
+      const result = await handleInterruption(sample('interruption/rebalance.json'), context(env));
+      expect(result.replaced).toEqual([I1]);
+      expect(aws.statusChanges).toEqual([]);
+      expect(aws.terminated).toEqual([]);
+      // I1's 4 tasks need a place: I2 and I3 have 4 free copies each, minus the 2 reference tasks → 1 replacement
+      // is not required by packing alone; the decision runs as if I1 were gone
+      expect(result.decision?.summary.activeInstances).toBe(2);
+      expect(aws.attributeChanges).toEqual([{ name: 'headroom.rebalance', value: expect.any(String), ids: [expect.stringContaining(I1.slice(2))] }]);
+    });
+
+    it('launches a replacement when the rest cannot hold the tasks of the recommended instance', async () => {
+      const aws = world();
+      const result = await handleInterruption(sample('interruption/rebalance.json'), context({ ...env, SHORTAGE_THRESHOLD: '6', EXCESS_THRESHOLD: '30' }));
+      expect(result.decision?.scaleOut.map((a) => a.group)).toEqual(['demo-spot']);
+      expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 4 }]);
+      expect(aws.statusChanges).toEqual([]);
+    });
+
+    it('a repeated recommendation for a replaced instance launches nothing more', async () => {
+      const aws = world();
+      const ctx = context({ ...env, SHORTAGE_THRESHOLD: '6', EXCESS_THRESHOLD: '30' });
+      await handleInterruption(sample('interruption/rebalance.json'), ctx);
+      const calls = aws.count('DescribeAutoScalingGroups');
+      const second = await handleInterruption(sample('interruption/rebalance.json'), ctx);
+      expect(second.replaced).toEqual([]);
+      expect(aws.desired).toHaveLength(1);
+      expect(aws.count('DescribeAutoScalingGroups')).toBe(calls);
+    });
+
+    it('the warning for a replaced instance drains it and terminates it with a decrement (its replacement is already there)', async () => {
+      const aws = world();
+      const ctx = context({ ...env, SHORTAGE_THRESHOLD: '6', EXCESS_THRESHOLD: '30' });
+      await handleInterruption(sample('interruption/rebalance.json'), ctx);
+      await handleInterruption(sample('interruption/spot-warning.json'), ctx);
+      expect(aws.statusChanges).toEqual([{ ids: [expect.stringContaining(I1.slice(2))], status: 'DRAINING' }]);
+      expect(aws.terminated).toEqual([{ id: I1, decrement: true }]);
+      expect(aws.desired).toHaveLength(1);
+    });
+  });
+
+  it('a late warning for an instance already gone costs one lookup and changes nothing', async () => {
+    const aws = new FakeAws().group('demo-spot', { desired: 0, max: 5, type: 'm5.xlarge' }).group('demo-ondemand');
+    await handleInterruption(sample('interruption/spot-warning.json'), context());
+    expect(aws.mutatingCalls()).toEqual([]);
+    expect(aws.count('DescribeAutoScalingGroups')).toBe(0);
   });
 
   it('instance in no configured group: DRAINING and a drain check with the two-minute deadline', async () => {
@@ -145,5 +200,69 @@ describe('interruption handler', () => {
     expect(aws.mutatingCalls()).toEqual([]);
     expect(aws.emf.length).toBeGreaterThan(0);
     expect(ctx.lines.some((l) => /dry run/.test(l.message))).toBe(true);
+  });
+});
+
+describe('interruption batches fail per record', () => {
+  // The storm sample carries I1 twice (messages 1 and 3, a duplicate delivery) and I2 once (message 2).
+  const MSG1 = 'a1b2c3d4-0000-4000-8000-000000000001';
+  const MSG3 = 'a1b2c3d4-0000-4000-8000-000000000003';
+
+  it('a transient error on one instance fails only its record; the other instance is drained and terminated', async () => {
+    const aws = world();
+    aws.failNext('TerminateInstanceInAutoScalingGroup', throttling());
+    const result = await handleInterruption(sample('interruption/storm.sqs.json'), context());
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: MSG1 }, { itemIdentifier: MSG3 }]);
+    expect(aws.terminated.map((t) => t.id)).toEqual([I2]);
+    expect(aws.statusChanges).toEqual([{ ids: [I1, I2], status: 'DRAINING' }]);
+  });
+
+  it('a permanent error is dropped with one error line naming the message, not retried', async () => {
+    const aws = world();
+    aws.failNext('TerminateInstanceInAutoScalingGroup', awsError('AccessDeniedException', 'not authorized', 400));
+    const ctx = context();
+    const result = await handleInterruption(sample('interruption/storm.sqs.json'), ctx);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(aws.terminated.map((t) => t.id)).toEqual([I2]);
+    const errors = ctx.lines.filter((l) => l.level === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.data?.messageIds).toEqual([MSG1, MSG3]);
+  });
+});
+
+describe('interruption of an instance already leaving, and its standalone tasks', () => {
+  it('an instance drained for scale-in is terminated with decrement: its surplus capacity is not relaunched', async () => {
+    const aws = world();
+    const ci = aws.instances.get(instanceArn(I1));
+    if (ci !== undefined) {
+      ci.status = 'DRAINING';
+      ci.attributes = [...(ci.attributes ?? []), { name: SCALE_IN_ATTRIBUTE, value: '2025-06-01T11:55:00.000Z' }];
+    }
+    await handleInterruption(sample('interruption/spot-warning.json'), context());
+    expect(aws.terminated).toEqual([{ id: I1, decrement: true }]);
+    expect(aws.groups[0]?.DesiredCapacity).toBe(2);
+  });
+
+  it.each([
+    ['stop', 1],
+    ['wait', 0],
+  ])('STANDALONE_TASK_POLICY=%s: standalone tasks get a graceful stop within the notice (%i stopped now)', async (policy, stopped) => {
+    const aws = world();
+    const batch = aws.task(I1, { family: 'nightly-report' });
+    await handleInterruption(sample('interruption/spot-warning.json'), context({ ...BASE_ENV, STANDALONE_TASK_POLICY: policy }));
+    expect(aws.stopped).toEqual(stopped === 1 ? [batch] : []);
+  });
+});
+
+describe('events from another account are dropped', () => {
+  it('a Spot warning whose account is not the stack account changes nothing', async () => {
+    const aws = world();
+    const event = sample('interruption/spot-warning.json');
+    event.account = '999999999999';
+    const ctx = context();
+    const result = await handleInterruption(event, ctx);
+    expect(result.drained).toEqual([]);
+    expect(aws.mutatingCalls()).toEqual([]);
+    expect(ctx.lines.some((l) => l.message === 'event dropped' && /account 999999999999/.test(String(l.data?.reason)))).toBe(true);
   });
 });

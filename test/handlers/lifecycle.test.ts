@@ -166,13 +166,49 @@ describe('lifecycle handler', () => {
     expect(lines.filter((l) => l.level === 'error')).toHaveLength(1);
   });
 
-  it('keeps the event time: a redelivery after the drain timeout completes at once', async () => {
+  it('a late lifecycle event (after its drain timeout) still sets DRAINING first and gives the tasks a whole timeout', async () => {
     const aws = world();
     aws.task(I1, { service: 'web' });
-    const ctx = context(BASE_ENV, NOW + 901_000);
+    const now = NOW + 901_000;
+    const ctx = context(BASE_ENV, now);
     const result = await handleLifecycle(sample('lifecycle/terminate.json'), ctx);
+    expect(result.outcomes[0]?.phase).toBe('start');
+    expect(aws.statusChanges).toEqual([{ ids: [I1], status: 'DRAINING' }]);
+    expect(aws.completed).toEqual([]);
+    expect(aws.sent[0]?.body.deadline).toBe(now + 900_000);
+    expect(aws.metric('TasksStoppedByTermination')).toEqual([]);
+  });
+
+  it('keeps the event time: a redelivery after the drain timeout of an instance already DRAINING completes at once', async () => {
+    const aws = world();
+    const ci = [...aws.instances.values()].find((c) => c.ec2InstanceId === I1);
+    if (ci !== undefined) ci.status = 'DRAINING';
+    aws.task(I1, { service: 'web' });
+    const result = await handleLifecycle(sample('lifecycle/terminate.json'), context(BASE_ENV, NOW + 901_000));
     expect(result.outcomes[0]?.phase).toBe('timeout');
     expect(aws.completed).toEqual([I1]);
     expect(aws.metric('TasksStoppedByTermination')).toEqual([1]);
+  });
+});
+
+describe('the lifecycle handler obeys only its own hook, as sent', () => {
+  const body = (): Record<string, unknown> => JSON.parse(sample<{ Records: Array<{ body: string }> }>('lifecycle/terminate.sqs.json').Records[0]?.body ?? '{}') as Record<string, unknown>;
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['another hook on a configured group', { LifecycleHookName: 'someone-elses-hook' }, /hook someone-elses-hook, not the configured hook headroom-drain/],
+    ['a padded hook name (not trimmed into ours)', { LifecycleHookName: 'headroom-drain ' }, /not the configured hook/],
+    ['a padded group name (not trimmed into ours)', { AutoScalingGroupName: ' demo-spot' }, /not a configured group/],
+    ['another account', { AccountId: '999999999999' }, /account 999999999999/],
+  ])('drops %s with one log line naming the message, and calls nothing', async (_name, change, reason) => {
+    const aws = world();
+    aws.task(I1, { service: 'web' });
+    const ctx = context();
+    const result = await handleLifecycle(sqs({ ...body(), ...change }), ctx);
+    expect(result.outcomes).toEqual([]);
+    expect(result.dropped).toEqual([expect.stringMatching(reason)]);
+    expect(aws.count()).toBe(0);
+    const lines = ctx.lines.filter((l) => l.message === 'event dropped');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.data?.messageId).toBe('msg-1');
   });
 });

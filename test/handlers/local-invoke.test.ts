@@ -22,13 +22,18 @@ function logger(lines: Array<{ message: string; data?: Record<string, unknown> }
   return { info: push, warn: push, error: push };
 }
 
+/** With a snapshot the AWS ports are never built. */
+const noAws = (): Ports => {
+  throw new Error('AWS ports built during a snapshot run');
+};
+
 const HANDLERS = { tick: handleTick, interruption: handleInterruption, lifecycle: handleLifecycle, drain: handleDrain } as const;
 const samples = Object.keys(HANDLERS).flatMap((dir) => readdirSync(join(__dirname, '..', '..', 'events', dir)).map((file) => [dir as keyof typeof HANDLERS, `${dir}/${file}`] as const));
 
 describe('offline runs on the demo snapshot', () => {
   it.each(samples)('%s handles %s without acting', async (name, file) => {
     const lines: Array<{ message: string; data?: Record<string, unknown> }> = [];
-    const entry = lambdaEntry(HANDLERS[name] as unknown as HandlerFunction<unknown, unknown>, ENV, { name, requireDrainQueue: name !== 'tick', log: logger(lines) });
+    const entry = lambdaEntry(HANDLERS[name] as unknown as HandlerFunction<unknown, unknown>, ENV, { name, requireDrainQueue: name !== 'tick', log: logger(lines), ports: noAws });
     await entry(sample(file));
     expect(lines.find((l) => l.message === 'local invocation: DRY_RUN forced to true')).toBeDefined();
     // The snapshot ports log every write as "would …": in dry run none may happen.
@@ -48,7 +53,7 @@ describe('offline runs on the demo snapshot', () => {
     const dir = mkdtempSync(join(tmpdir(), 'headroom-snapshot-'));
     const file = join(dir, 'bad.json');
     writeFileSync(file, JSON.stringify({ instances: [{ id: 'i-1' }], services: [], groups: 'none' }));
-    const entry = lambdaEntry(handleTick as unknown as HandlerFunction<unknown, unknown>, { ...ENV, HEADROOM_SNAPSHOT: file }, { name: 'tick', log: logger([]) });
+    const entry = lambdaEntry(handleTick as unknown as HandlerFunction<unknown, unknown>, { ...ENV, HEADROOM_SNAPSHOT: file }, { name: 'tick', log: logger([]), ports: noAws });
     await expect(entry({})).rejects.toMatchObject({ problems: expect.arrayContaining([expect.stringMatching(/instances\.0\.status/), expect.stringMatching(/groups/)]) });
     rmSync(dir, { recursive: true, force: true });
   });

@@ -9,7 +9,8 @@ import { handleDrain } from '../../handlers/drain';
 import { handleInterruption } from '../../handlers/interruption';
 import { handleLifecycle } from '../../handlers/lifecycle';
 import { handleTick } from '../../handlers/tick';
-import { BASE_ENV, FakeAws, NOW, context } from './fake-aws';
+import { parseEventBridge, parseNotificationBody } from '../../core/events';
+import { ACCOUNT, BASE_ENV, FakeAws, NOW, REGION, context } from './fake-aws';
 import { sqs } from './events';
 
 const dir = join(__dirname, '..', '..', '..', 'shared', 'reference-events');
@@ -59,10 +60,24 @@ const CASES: Record<string, { handler: 'tick' | 'interruption' | 'lifecycle' | '
   'lambda-sqs-event-envelope.json': { handler: 'drain', outcome: 'dropped' },
 };
 
+/**
+ * The stack each event was meant for: its account (in the drain queue URL) and, for lifecycle
+ * actions, its hook name; otherwise the handler rightly drops another account's or hook's event.
+ */
+function envFor(file: string, sqsBody: boolean): Record<string, string> {
+  const parsed = sqsBody ? parseNotificationBody(readFileSync(join(dir, file), 'utf8')) : parseEventBridge(read(file));
+  const account = 'account' in parsed && parsed.account !== undefined ? parsed.account : ACCOUNT;
+  return {
+    ...env,
+    DRAIN_QUEUE_URL: `https://sqs.${REGION}.amazonaws.com/${account}/headroom-demo-drain`,
+    ...(parsed.kind === 'lifecycle' ? { HOOK_NAME: parsed.hookName } : {}),
+  };
+}
+
 async function run(file: string): Promise<{ outcome: Outcome; aws: FakeAws }> {
   const c = CASES[file];
   const aws = world();
-  const ctx = context(env, NOW);
+  const ctx = context(envFor(file, c?.sqsBody === true), NOW);
   const payload = c?.sqsBody === true ? sqs(readFileSync(join(dir, file), 'utf8')) : read(file);
   switch (c?.handler) {
     case 'tick': {

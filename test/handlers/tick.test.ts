@@ -27,7 +27,7 @@ describe('tick handler', () => {
     expect(aws.emf).toHaveLength(1);
     expect(aws.count('PutMetricData')).toBe(0);
     expect(aws.metricData.map((d) => d.MetricName).sort()).toEqual(
-      ['ActiveInstances', 'CpuReservedPercent', 'DrainingInstances', 'InstancesLowerBound', 'InstancesNeeded', 'MemoryReservedPercent', 'PendingTasks', 'ScaleInInstances', 'ScaleOutInstances', 'SchedulableTasks'].sort(),
+      ['ActiveInstances', 'CpuReservedPercent', 'DrainingInstances', 'InstancesLowerBound', 'InstancesNeeded', 'MemoryReservedPercent', 'PendingTasks', 'ScaleInInstances', 'ScaleOutInstances', 'SchedulableTasks', 'UnschedulableTasks'].sort(),
     );
     expect(aws.metric('PendingTasks')).toEqual([5]);
     expect(aws.metricData[0]?.Dimensions).toEqual([{ Name: 'ClusterName', Value: 'demo' }]);
@@ -44,7 +44,7 @@ describe('tick handler', () => {
     expect(aws.count() > 0).toBe(status === 'acted');
   });
 
-  it('standalone tasks waiting with no instance (PROVISIONING) are demand and count as pending', async () => {
+  it('standalone tasks waiting with no instance (PROVISIONING) are demand and count as pending (short of headroom: the tick lists the cluster\'s tasks)', async () => {
     const aws = cluster(2, 8);
     for (let k = 0; k < 20; k++) aws.provisioningTask('batch');
     await handleTick(sample('tick/scheduled.json'), context());
@@ -53,12 +53,40 @@ describe('tick handler', () => {
     expect(aws.metric('PendingTasks')).toEqual([20]);
   });
 
-  it('a direct invocation without an envelope ticks (serverless invoke, the simulator)', async () => {
+  it('an explicit direct invocation { "action": "tick" } ticks (serverless invoke)', async () => {
     cluster(1, 2);
-    expect((await handleTick({}, context())).status).toBe('acted');
+    expect((await handleTick(sample('tick/direct.json'), context())).status).toBe('acted');
   });
 
-  it('sizes a group with no registered member from the instance-type table', async () => {
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['an empty array', []],
+    ['an empty object', {}],
+    ['a string', 'tick'],
+    ['another action', { action: 'scale-in' }],
+    ['an SQS envelope', { Records: [{ messageId: 'm-1', body: '{"action":"tick"}', eventSource: 'aws:sqs' }] }],
+  ])('%s does not tick: dropped with one log line and no AWS call', async (_name, event) => {
+    const aws = cluster(1, 2);
+    const ctx = context();
+    const result = await handleTick(event, ctx);
+    expect(result.status).toBe('dropped');
+    expect(aws.count()).toBe(0);
+    expect(ctx.lines.filter((l) => l.message === 'event dropped')).toHaveLength(1);
+  });
+
+  it('a task no group can ever hold: one warn line with the reason, the UnschedulableTasks metric, no scale-out for it', async () => {
+    const aws = cluster(2, 0);
+    aws.service('huge', { cpu: 16384, memory: 1024, desired: 2, running: 0 });
+    const ctx = context();
+    await handleTick(sample('tick/scheduled.json'), ctx);
+    const warn = ctx.lines.filter((l) => l.level === 'warn' && /unschedulable/.test(l.message));
+    expect(warn).toHaveLength(1);
+    expect(JSON.stringify(warn[0]?.data)).toMatch(/demo-spot: cpu; demo-ondemand: cpu/);
+    expect(aws.metric('UnschedulableTasks')).toEqual([2]);
+    expect(aws.desired).toEqual([]);
+  });
+
+  it('sizes a group with no registered member from EC2 DescribeInstanceTypes', async () => {
     const aws = new FakeAws().group('demo-spot', { desired: 0, max: 5, type: 'm5.large' }).group('demo-ondemand', { desired: 0, max: 5 });
     aws.service('web', { desired: 3, running: 0 });
     await handleTick(sample('tick/scheduled.json'), context());
@@ -125,7 +153,7 @@ describe('tick handler', () => {
 
   it('throttling then success: the failed tick throws, the next one acts', async () => {
     const aws = cluster(2, 8, { unplaced: 5 });
-    aws.failNext('DescribeTasks', throttling());
+    aws.failNext('DescribeContainerInstances', throttling());
     const ctx = context();
     await expect(handleTick(sample('tick/scheduled.json'), ctx)).rejects.toThrow('Rate exceeded');
     expect(aws.desired).toEqual([]);
@@ -133,10 +161,10 @@ describe('tick handler', () => {
     expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 3 }]);
   });
 
-  it('a client error that retrying cannot fix is typed as invalid-input (dropped by EventBridge, not retried forever)', async () => {
+  it('a client error that retrying cannot fix is typed as permanent (the invocation fails visibly)', async () => {
     const aws = cluster(1, 1, { unplaced: 20, max: 1 });
     aws.failNext('ListServices', Object.assign(new Error('Cluster not found.'), { name: 'ClusterNotFoundException', $metadata: { httpStatusCode: 400 } }));
-    await expect(handleTick(sample('tick/scheduled.json'), context())).rejects.toMatchObject({ category: 'invalid-input' });
+    await expect(handleTick(sample('tick/scheduled.json'), context())).rejects.toMatchObject({ category: 'permanent' });
   });
 
   it('dry run: reads, decides, logs the plan and publishes metrics; no mutating call', async () => {
@@ -166,8 +194,9 @@ describe('tick API cost', () => {
     await handleTick(sample('tick/scheduled.json'), context());
     const ceil = (a: number, b: number): number => Math.ceil(a / b);
     const reads = 2 * ceil(n, 100) + 2 * ceil(tasks, 100) + ceil(SERVICES, 100) + ceil(SERVICES, 10);
-    // + task definitions seen for the first time (one per service), groups (1 + 1 per group), history (metrics are EMF lines, no call).
-    const bound = reads + SERVICES + 1 + 2 + 1;
+    // + task definitions seen for the first time (one per service), groups (1 + 1 per group), history (metrics are EMF lines, no call),
+    // and the instance types seen for the first time (one DescribeInstanceTypes, cached for the container's life).
+    const bound = reads + SERVICES + 1 + 2 + 1 + 1;
     const total = aws.count();
     const counts = Object.fromEntries([...aws.calls.entries()].sort());
     process.stdout.write(`tick on ${n} instances / ${tasks} tasks / ${SERVICES} services: ${total} calls ${JSON.stringify(counts)}\n`);

@@ -3,7 +3,9 @@
  * template: resource types and properties against the CloudFormation registry schemas
  * (@aws-cdk/aws-service-spec), IAM least privilege, and the stack's own invariants.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REDELIVERY_SECONDS } from '../../handlers/drain-step';
 import { SPOT_NOTICE_SECONDS } from '../../handlers/interruption';
@@ -42,6 +44,10 @@ describe('CloudFormation template from `serverless package`', () => {
     spec = loadSpec();
   });
 
+  it.each(['tick', 'interruption', 'lifecycle', 'drain'])('the %s function zip is at most 400 KB (its clients only, no source maps by default)', (fn) => {
+    expect(statSync(join(out, `${fn}.zip`)).size).toBeLessThanOrEqual(400 * 1024);
+  });
+
   it('every resource type, property and attribute exists in the CloudFormation registry schemas', () => {
     expect(validateTemplate(spec, template)).toEqual([]);
   });
@@ -71,7 +77,7 @@ describe('CloudFormation template from `serverless package`', () => {
     expect(ecsWrite.length).toBeGreaterThan(0);
     for (const s of ecsWrite) for (const r of [s.Resource].flat()) expect(JSON.stringify(r)).toMatch(/(cluster|container-instance|task)\/test-cluster/);
     const asgWrite = all.filter((s) => [s.Action].flat().some((a: string) => /^autoscaling:(SetDesiredCapacity|TerminateInstanceInAutoScalingGroup|CompleteLifecycleAction|RecordLifecycleActionHeartbeat)$/.test(a)));
-    const arns = asgWrite.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r));
+    const arns = [...new Set(asgWrite.flatMap((s) => [s.Resource].flat()).map((r) => JSON.stringify(r)))];
     expect(arns).toHaveLength(2);
     expect(arns.join()).toMatch(/autoScalingGroupName\/spot-a/);
     expect(arns.join()).toMatch(/autoScalingGroupName\/ondemand-b/);
@@ -145,8 +151,86 @@ describe('CloudFormation template from `serverless package`', () => {
     const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
     const lifecycle = configs.find((c) => JSON.stringify(c.FunctionName).includes('LifecycleLambdaFunction'));
     expect(lifecycle?.DestinationConfig.OnFailure.Destination).toEqual({ 'Fn::GetAtt': ['EventsDeadLetterQueue', 'Arn'] });
-    const send = statements().filter(({ where, s }) => where === 'IamRoleLambdaExecution' && [s.Action].flat().includes('sqs:SendMessage'));
+    const send = statements().filter(({ where, s }) => where === 'LifecycleRole' && [s.Action].flat().includes('sqs:SendMessage'));
     expect(send.map(({ s }) => s.Resource)).toEqual(expect.arrayContaining([{ 'Fn::GetAtt': ['EventsDeadLetterQueue', 'Arn'] }]));
+  });
+
+  it('alarms are deliverable: the topic key is customer managed and lets CloudWatch alarms use it (alias/aws/sns cannot)', () => {
+    const topic = (template.Resources.AlarmTopic as Resource).Properties;
+    expect(topic.KmsMasterKeyId).not.toBe('alias/aws/sns');
+    expect(topic.KmsMasterKeyId).toEqual({ Ref: 'AlarmKey' });
+    const key = template.Resources.AlarmKey as Resource;
+    expect(key.Type).toBe('AWS::KMS::Key');
+    const policy = key.Properties.KeyPolicy.Statement as any[];
+    const cw = policy.find((st) => st.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(cw?.Effect).toBe('Allow');
+    expect([cw?.Action].flat()).toEqual(expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']));
+    // The account keeps control of the key (otherwise it becomes unmanageable).
+    expect(policy.some((st) => JSON.stringify(st.Principal).includes(':root') && [st.Action].flat().includes('kms:*'))).toBe(true);
+    for (const [, a] of ofType('AWS::CloudWatch::Alarm')) expect(a.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+  });
+
+  it('queue policies: only Headroom roles send drain checks, only the rule sends interruption events', () => {
+    const policies = ofType('AWS::SQS::QueuePolicy').map(([, r]) => r.Properties);
+    const denyFor = (queue: string) =>
+      policies.flatMap((p) => p.PolicyDocument.Statement as any[]).find((st) => st.Effect === 'Deny' && JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': [queue, 'Arn'] }));
+    const drain = denyFor('DrainQueue');
+    expect(drain).toMatchObject({ Principal: '*', Action: 'sqs:SendMessage' });
+    expect(drain.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual(
+      expect.arrayContaining(['LifecycleRole', 'DrainRole', 'InterruptionRole'].map((r) => ({ 'Fn::GetAtt': [r, 'Arn'] }))),
+    );
+    expect(drain.Condition.ArnNotEquals['aws:PrincipalArn']).not.toContainEqual({ 'Fn::GetAtt': ['TickRole', 'Arn'] });
+    const interruption = denyFor('InterruptionQueue');
+    expect(interruption).toMatchObject({ Principal: '*', Action: 'sqs:SendMessage', Condition: { ArnNotEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['InterruptionRule', 'Arn'] } } } });
+  });
+
+  it('asynchronous invocations of the tick and the interruption handler are bounded in age and retries', () => {
+    const configs = ofType('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
+    for (const fn of ['TickLambdaFunction', 'InterruptionLambdaFunction']) {
+      const c = configs.find((x) => JSON.stringify(x.FunctionName).includes(fn));
+      expect(c?.MaximumEventAgeInSeconds).toBeLessThanOrEqual(SPOT_NOTICE_SECONDS);
+      expect(c?.MaximumRetryAttempts).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("the interruption queue follows AWS's guidance for Lambda: visibility ≥ 6 × the function timeout, maxReceiveCount ≥ 5", () => {
+    const queue = (template.Resources.InterruptionQueue as Resource).Properties;
+    const timeout = (template.Resources.InterruptionLambdaFunction as Resource).Properties.Timeout;
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+    expect(queue.RedrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(5);
+  });
+
+  it('one role per function, each with only the actions its handler calls', () => {
+    const fns = ['Tick', 'Interruption', 'Lifecycle', 'Drain'];
+    const roles = fns.map((f) => (template.Resources[`${f}LambdaFunction`] as Resource).Properties.Role);
+    expect(roles).toEqual(fns.map((f) => ({ 'Fn::GetAtt': [`${f}Role`, 'Arn'] })));
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    const actionsOf = (role: string): Set<string> => new Set(statements().filter(({ where }) => where === role).flatMap(({ s }) => [s.Action].flat() as string[]));
+    const expected: Record<string, { has: string[]; not: string[] }> = {
+      TickRole: { has: ['autoscaling:SetDesiredCapacity', 'ecs:ListServices', 'cloudwatch:GetMetricData'], not: ['sqs:SendMessage', 'autoscaling:CompleteLifecycleAction', 'ecs:StopTask', 'sqs:ReceiveMessage'] },
+      InterruptionRole: { has: ['autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:StopTask', 'sqs:ReceiveMessage'], not: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat', 'cloudwatch:GetMetricData'] },
+      LifecycleRole: { has: ['autoscaling:CompleteLifecycleAction', 'sqs:SendMessage'], not: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:ListServices', 'sqs:ReceiveMessage'] },
+      DrainRole: { has: ['autoscaling:RecordLifecycleActionHeartbeat', 'sqs:ReceiveMessage'], not: ['ecs:PutAttributes', 'autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:ListServices', 'cloudwatch:GetMetricData'] },
+    };
+    for (const [role, { has, not }] of Object.entries(expected)) {
+      const actions = actionsOf(role);
+      for (const a of has) expect([role, actions.has(a)]).toEqual([role, true]);
+      for (const a of not) expect([role, actions.has(a)]).toEqual([role, false]);
+    }
+  });
+
+  it('ECS reads that accept a resource are scoped to the cluster; list calls carry the ecs:cluster condition', () => {
+    const reads = statements().filter(({ s }) => [s.Action].flat().some((a: string) => /^ecs:(List|Describe)/.test(a)));
+    expect(reads.length).toBeGreaterThan(0);
+    for (const { s } of reads) {
+      const actions: string[] = [s.Action].flat();
+      if (actions.every((a) => a === 'ecs:DescribeTaskDefinition')) {
+        expect(s.Resource).toBe('*'); // no resource-level permission exists for it
+        continue;
+      }
+      if (s.Resource === '*') expect(JSON.stringify(s.Condition?.ArnEquals?.['ecs:cluster'])).toContain('cluster/test-cluster');
+      else for (const r of [s.Resource].flat()) expect(JSON.stringify(r)).toMatch(/(cluster|container-instance|task|service)\/test-cluster/);
+    }
   });
 
   it('dashboard and alarms: dead letters, tasks stopped by termination, sustained pending tasks, handler errors', () => {

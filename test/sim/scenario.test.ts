@@ -32,6 +32,30 @@ describe('scenario validation', () => {
     expect(s.faults.apiErrorRate).toBe(0);
   });
 
+  it('lists cross-field problems together with type problems', () => {
+    const p = problems({ ...minimal, seed: 'x', capacityGroups: [{ ...minimal.capacityGroups[0], min: 6, launchFailures: [{ fromMinute: 30, toMinute: 10 }] }] });
+    expect(p).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^seed: /),
+        expect.stringMatching(/^capacityGroups\[0\]\.min: must not exceed max/),
+        expect.stringMatching(/^capacityGroups\[0\]\.launchFailures\[0\]: expected fromMinute < toMinute/),
+      ]),
+    );
+  });
+
+  it.each([['CLUSTER_NAME'], ['SHORTAGE_TRESHOLD'], ['PATH']])('refuses the env key %s (not a setting core/config.ts reads)', (key) => {
+    expect(problems({ ...minimal, env: { [key]: '1' } })).toEqual([expect.stringMatching(/^env\.\w+: unknown variable: expected one of TASK_CPU, /)]);
+  });
+
+  it('accepts every setting core/config.ts documents', () => {
+    expect(() => parseScenario({ ...minimal, env: { SHORTAGE_THRESHOLD: '1', STANDALONE_TASK_POLICY: 'wait', DRAIN_TIMEOUT_SECONDS: '600' } })).not.toThrow();
+  });
+
+  it('refuses a storm zone no group has and a strategy naming no group', () => {
+    const p = problems({ ...minimal, interruptions: { storms: [{ atMinute: 1, fraction: 0.5, availabilityZone: 'mars-1a' }] }, cluster: { defaultCapacityProviderStrategy: [{ capacityProvider: 'nope' }] } });
+    expect(p).toEqual([expect.stringMatching(/capacityProvider: no capacity group named "nope"/), expect.stringMatching(/^interruptions\.storms\[0\]\.availabilityZone: no capacity group has zone "mars-1a"/)]);
+  });
+
   it('names the field and what was expected', () => {
     const bad = { ...minimal, capacityGroups: [{ ...minimal.capacityGroups[0], cpu: 'lots' }] };
     expect(problems(bad)).toEqual([expect.stringMatching(/^capacityGroups\[0\]\.cpu: expected CPU units .* \(got "lots"\)$/)]);

@@ -1,0 +1,63 @@
+/**
+ * The ports `npm run plan` uses: the same AWS adapters as the Lambda functions, with only their
+ * read methods exposed. The type has no write method, and the objects built here hold nothing
+ * else (not the adapter instances), so neither a type error nor a cast can reach a mutating call.
+ */
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import type { Config } from '../core/config';
+import { AwsAutoScaling } from '../handlers/aws/autoscaling';
+import { CloudWatchMetrics } from '../handlers/aws/cloudwatch';
+import { Ec2InstanceCatalog } from '../handlers/aws/ec2';
+import { EcsContainerService } from '../handlers/aws/ecs';
+import { CLIENT_OPTIONS } from '../handlers/aws/util';
+import type { AutoScaling, ContainerService, InstanceCatalog, Logger, Metrics } from '../handlers/ports';
+
+/** The read methods, port by port: everything `plan` may call. */
+export const READ_METHODS = {
+  ecs: ['snapshot', 'tasksOf'],
+  autoScaling: ['describeGroups'],
+  catalog: ['launchTemplate', 'instanceTypes'],
+  metrics: ['history'],
+} as const;
+
+type Read<T, K extends keyof T> = { readonly [P in K]: T[P] };
+
+export interface ReadOnlyPorts {
+  readonly ecs: Read<ContainerService, (typeof READ_METHODS.ecs)[number]>;
+  readonly autoScaling: Read<AutoScaling, (typeof READ_METHODS.autoScaling)[number]>;
+  readonly catalog: Read<InstanceCatalog, (typeof READ_METHODS.catalog)[number]>;
+  readonly metrics: Read<Metrics, (typeof READ_METHODS.metrics)[number]>;
+  readonly log: Logger;
+  readonly now: () => number;
+}
+
+/** Read-only views over full ports (AWS adapters, or in-memory ones in tests). */
+export function readOnly(ports: { ecs: ContainerService; autoScaling: AutoScaling; catalog: InstanceCatalog; metrics: Metrics; log: Logger; now: () => number }): ReadOnlyPorts {
+  return Object.freeze({
+    ecs: Object.freeze({
+      snapshot: (...args: Parameters<ContainerService['snapshot']>) => ports.ecs.snapshot(...args),
+      tasksOf: (...args: Parameters<ContainerService['tasksOf']>) => ports.ecs.tasksOf(...args),
+    }),
+    autoScaling: Object.freeze({ describeGroups: (names: readonly string[]) => ports.autoScaling.describeGroups(names) }),
+    catalog: Object.freeze({
+      launchTemplate: (...args: Parameters<InstanceCatalog['launchTemplate']>) => ports.catalog.launchTemplate(...args),
+      instanceTypes: (...args: Parameters<InstanceCatalog['instanceTypes']>) => ports.catalog.instanceTypes(...args),
+    }),
+    metrics: Object.freeze({ history: (...args: Parameters<Metrics['history']>) => ports.metrics.history(...args) }),
+    log: ports.log,
+    now: ports.now,
+  });
+}
+
+/** The AWS adapters with the caller's credentials (the SDK's default chain), read side only. */
+export function awsReadOnlyPorts(config: Config, log: Logger): ReadOnlyPorts {
+  const now = (): number => Date.now();
+  const ecs = new EcsContainerService(new ECSClient(CLIENT_OPTIONS), config.clusterName, log);
+  const autoScaling = new AwsAutoScaling(new AutoScalingClient(CLIENT_OPTIONS), now);
+  const catalog = new Ec2InstanceCatalog(new EC2Client(CLIENT_OPTIONS), now);
+  const metrics = new CloudWatchMetrics(new CloudWatchClient(CLIENT_OPTIONS), config.metricsNamespace, config.clusterName);
+  return readOnly({ ecs, autoScaling, catalog, metrics, log, now });
+}

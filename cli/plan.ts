@@ -1,0 +1,112 @@
+/**
+ * `npm run plan -- --cluster NAME --asg-names A,B [--json]`: what the tick would do on a live
+ * cluster right now, without changing anything. Flags override `CLUSTER_NAME` / `ASG_NAMES`; every
+ * other setting comes from the environment and is validated by `loadConfig`, as in the functions.
+ * Uses the caller's AWS credentials and the functions' adapters (read side only: `plan-ports.ts`),
+ * reads the cluster once and runs the tick's decision (`decideTick`).
+ *
+ * Exit codes: 0 printed, 1 AWS or other failure, 2 bad arguments or configuration.
+ */
+import { parseArgs as parseNodeArgs } from 'node:util';
+import { loadConfig } from '../core/config';
+import { ConfigError } from '../core/errors';
+import type { Logger } from '../handlers/ports';
+import { decideTick } from '../handlers/tick';
+import { awsReadOnlyPorts, type ReadOnlyPorts } from './plan-ports';
+import { formatPlan, planReport, type PlanReport } from './plan-report';
+import type { Config } from '../core/config';
+
+const USAGE = `usage: npm run plan -- [--cluster NAME] [--asg-names A,B] [--json]
+
+  --cluster NAME     the ECS cluster (overrides CLUSTER_NAME)
+  --asg-names A,B    its Auto Scaling groups in priority order (overrides ASG_NAMES)
+  --json             print one JSON object (summary, scaleOut, scaleIn, reasons, …)
+  --help             this text
+
+Every other setting (TASK_CPU, SHORTAGE_THRESHOLD, …) is read from the environment, as the
+functions read theirs. AWS credentials and region: the usual SDK chain (AWS_PROFILE, …).
+Nothing is changed: only Describe/List/Get calls are made.`;
+
+export interface PlanArgs {
+  readonly cluster?: string;
+  readonly asgNames?: string;
+  readonly json: boolean;
+  readonly help: boolean;
+}
+
+export function parsePlanArgs(argv: readonly string[]): PlanArgs {
+  const { values } = parseNodeArgs({
+    args: [...argv],
+    options: { cluster: { type: 'string' }, 'asg-names': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    strict: true,
+    allowPositionals: false,
+  });
+  return {
+    ...(values.cluster !== undefined ? { cluster: values.cluster } : {}),
+    ...(values['asg-names'] !== undefined ? { asgNames: values['asg-names'] } : {}),
+    json: values.json === true,
+    help: values.help === true,
+  };
+}
+
+/** The environment the plan validates: the caller's, with the flags in place of their variables. */
+export function planEnv(args: PlanArgs, env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  return { ...env, ...(args.cluster !== undefined ? { CLUSTER_NAME: args.cluster } : {}), ...(args.asgNames !== undefined ? { ASG_NAMES: args.asgNames } : {}) };
+}
+
+/** Read once, decide as the tick does, report. Only the read-only ports can be passed. */
+export async function plan(config: Config, ports: ReadOnlyPorts): Promise<PlanReport> {
+  const { now, view, decision } = await decideTick({ config, ports });
+  return planReport(config, view, decision, now);
+}
+
+/** Warnings (e.g. a group left out of scale-out) to stderr, one line each; info is not shown. */
+function stderrLogger(write: (line: string) => void): Logger {
+  const line = (level: string) => (message: string, data?: Record<string, unknown>) => write(`${level}: ${message}${data !== undefined ? ` ${JSON.stringify(data)}` : ''}\n`);
+  return { info: () => undefined, warn: line('warning'), error: line('error') };
+}
+
+export interface Io {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** The ports to read through; the AWS adapters unless a test passes others. */
+  readonly ports?: (config: Config, log: Logger) => ReadOnlyPorts;
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let args: PlanArgs;
+  try {
+    args = parsePlanArgs(argv);
+  } catch (error) {
+    io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(planEnv(args, io.env));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr(`invalid configuration, nothing read:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    return 2;
+  }
+  const log = stderrLogger(io.stderr);
+  try {
+    const report = await plan(config, (io.ports ?? awsReadOnlyPorts)(config, log));
+    io.stdout(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatPlan(report)}\n`);
+    return 0;
+  } catch (error) {
+    io.stderr(`plan failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2), { env: process.env, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * Storm insurance (`SPOT_RESERVE_INSTANCES` = k): keep enough free space that the service tasks of
+ * the k fullest Spot instances could all be re-homed at once on the rest of the cluster. Spot
+ * users think of risk in instances ("we may lose two at once"), not in reference tasks, so the
+ * reserve is stated in that unit. "Fullest" = the most reserved by live service tasks, the larger of
+ * normalised CPU and memory: the worst k instances to lose. Spot instances are the members of groups
+ * marked `spot`.
+ *
+ * The check is a what-if: the victims' service tasks are packed first-fit decreasing onto the other
+ * bins, then every placement is rolled back, so the bins are left as they were. The tasks that do
+ * not fit are the shortfall: scale-out adds room for them; scale-in keeps an instance whose removal
+ * would create one. Cost: O(k·t·b) for t tasks per victim and b bins.
+ */
+import type { Instance, Task, TaskShape } from './cluster';
+import { isGone } from './cluster';
+import { packFirstFitDecreasing } from './packing';
+import { unplace, type Bin } from './placement';
+
+export interface ReserveVictim {
+  readonly key: string;
+  readonly tasks: readonly TaskShape[];
+}
+
+function movable(t: Task): boolean {
+  return t.role === 'service' && !isGone(t) && t.status !== 'DEACTIVATING' && t.status !== 'STOPPING' && t.status !== 'DEPROVISIONING';
+}
+
+/** The k Spot instances whose loss would displace the most service work, fullest first. */
+export function reserveVictims(instances: readonly Instance[], spotGroups: ReadonlySet<string>, k: number, skip: (i: Instance) => boolean): ReserveVictim[] {
+  if (k <= 0 || spotGroups.size === 0) return [];
+  const scored: Array<{ key: string; tasks: TaskShape[]; load: number }> = [];
+  for (const i of instances) {
+    if (i.group === undefined || !spotGroups.has(i.group) || skip(i)) continue;
+    // Instances whose tasks were not read are not candidates (the tick reads the fullest ones).
+    const tasks = (i.tasks ?? []).filter(movable);
+    if (tasks.length === 0) continue;
+    let cpu = 0;
+    let memory = 0;
+    for (const t of tasks) {
+      cpu += t.cpu;
+      memory += t.memory;
+    }
+    const load = Math.max(i.registered.cpu > 0 ? cpu / i.registered.cpu : 0, i.registered.memory > 0 ? memory / i.registered.memory : 0);
+    scored.push({ key: i.id, tasks, load });
+  }
+  scored.sort((a, b) => b.load - a.load || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return scored.slice(0, k).map(({ key, tasks }) => ({ key, tasks }));
+}
+
+/**
+ * Service tasks of `victims` that would not fit on `bins` other than the victims themselves (and
+ * other than `excluded` keys). `bins` are unchanged afterwards.
+ */
+export function reserveShortfall(victims: readonly ReserveVictim[], bins: readonly Bin[], excluded?: ReadonlySet<string>): TaskShape[] {
+  if (victims.length === 0) return [];
+  const out = new Set(victims.map((v) => v.key));
+  const targets = bins.filter((b) => !out.has(b.key) && excluded?.has(b.key) !== true);
+  const tasks = victims.flatMap((v) => v.tasks);
+  const packed = packFirstFitDecreasing(tasks, targets);
+  const byKey = new Map(targets.map((b) => [b.key, b]));
+  for (const [t, key] of packed.placements) {
+    const bin = byKey.get(key);
+    if (bin !== undefined) unplace(tasks[t] as TaskShape, bin);
+  }
+  return packed.unplaced.map((u) => tasks[u.task] as TaskShape);
+}

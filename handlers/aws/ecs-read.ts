@@ -1,0 +1,373 @@
+/**
+ * The ECS read path: container instances, services and — only where asked — tasks, translated to
+ * the core's model. Listings overlap (instances and services page in parallel) and each page is
+ * described as soon as it arrives.
+ *
+ * Cost of a snapshot without tasks: warm, ⌈I/100⌉ + ⌈S/10⌉ + 1 calls (DescribeContainerInstances
+ * and DescribeServices of the ARNs known from the previous listing, one DescribeClusters whose
+ * counts tell whether an instance or a service joined or left; the listings only then); cold,
+ * 2·⌈I/100⌉ + ⌈S/100⌉ + ⌈S/10⌉; plus one DescribeTaskDefinition per definition not seen before. Task counts come from the container instance's
+ * `runningTasksCount`/`pendingTasksCount`.
+ *
+ * Tasks, when asked for (`tasksOf`), are read through two caches kept for the life of the Lambda
+ * container:
+ * - per container instance, the ARNs of its tasks and the instance `version` they were listed at.
+ *   ECS increments `version` on every change that emits a container instance state change event
+ *   (API reference, ContainerInstance.version), and placing or stopping a task — including the agent
+ *   reporting a task STOPPED — is such a change because it alters the instance's remaining
+ *   resources (developer guide, "Amazon ECS container instance state change events"). An unchanged
+ *   version therefore means an unchanged set of live tasks: the instance is not listed again.
+ * - task descriptions by ARN (a task's instance, group, definition and size never change): only
+ *   ARNs not seen before are described. Tasks ECS is stopping (desired STOPPED, listed only for
+ *   instances that are not ACTIVE) are always described afresh: their `lastStatus` decides whether
+ *   a drain is done.
+ * Changed instances are listed one by one (`ListTasks` per instance) while that is cheaper than
+ * listing the cluster (⌈T/100⌉ pages, T estimated from the counts); otherwise the cluster is listed,
+ * which also finds tasks waiting with no instance (PROVISIONING).
+ */
+import {
+  DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  paginateListContainerInstances,
+  paginateListServices,
+  paginateListTasks,
+  type ContainerInstance,
+  type ECSClient,
+  type Service as EcsService,
+  type Task as EcsTask,
+} from '@aws-sdk/client-ecs';
+import type { Service, Task, TaskRole, TaskShape, TaskStatus } from '../../core/cluster';
+import { taskShapeOf, type TaskDefinitionSpec } from '../../core/task-definition';
+import { constraintsOf, defined, runsOnEc2, toInstance, toSpec } from './ecs-model';
+import { chunks, limiter, mapLimit } from './util';
+
+const PARALLEL = 4;
+
+const TASK_STATUSES: ReadonlySet<string> = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED']);
+
+/** The fields of a described task the model reads; all immutable except the statuses. */
+type TaskFacts = Pick<EcsTask, 'taskArn' | 'containerInstanceArn' | 'group' | 'taskDefinitionArn' | 'cpu' | 'memory' | 'lastStatus' | 'desiredStatus' | 'launchType'>;
+
+/** Task definitions by ARN (immutable: kept for the life of the container). */
+const taskDefinitionCache = new Map<string, Promise<TaskDefinitionSpec>>();
+/** Described tasks by ARN, listed with desired status RUNNING. */
+const taskCache = new Map<string, TaskFacts>();
+/** Per container instance ARN: the `version` its tasks were listed at, and their ARNs. */
+const instanceTaskCache = new Map<string, { version: number; running: string[]; stopping?: TaskFacts[] }>();
+/** Service ARNs of the latest ListServices, container instance ARNs of the latest listing. */
+let serviceArnCache: string[] | undefined;
+let instanceArnCache: string[] | undefined;
+
+/** What DescribeClusters counts (undefined when not reported). */
+interface ClusterCounts {
+  readonly instances?: number;
+  readonly services?: number;
+}
+
+/** For tests and the benchmark's cold tick: forget everything cached. */
+export function clearReadCaches(): void {
+  taskDefinitionCache.clear();
+  taskCache.clear();
+  instanceTaskCache.clear();
+  serviceArnCache = undefined;
+  instanceArnCache = undefined;
+}
+
+function facts(t: EcsTask): TaskFacts {
+  return defined({
+    taskArn: t.taskArn,
+    containerInstanceArn: t.containerInstanceArn,
+    group: t.group,
+    taskDefinitionArn: t.taskDefinitionArn,
+    cpu: t.cpu,
+    memory: t.memory,
+    lastStatus: t.lastStatus,
+    desiredStatus: t.desiredStatus,
+    launchType: t.launchType,
+  });
+}
+
+/** What one container instance looked like at the last describe (for `tasksOf`). */
+interface Seen {
+  readonly version: number | undefined;
+  readonly status: string;
+  readonly count: number;
+}
+
+export class EcsReader {
+  /** Container instances of the latest snapshot / find, by ARN. */
+  private readonly seen = new Map<string, Seen>();
+
+  constructor(
+    private readonly client: ECSClient,
+    private readonly cluster: string,
+  ) {}
+
+  taskDefinition(arn: string): Promise<TaskDefinitionSpec> {
+    let cached = taskDefinitionCache.get(arn);
+    if (cached === undefined) {
+      const load = async (): Promise<TaskDefinitionSpec> => toSpec((await this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition ?? {});
+      cached = load().catch((error: unknown) => {
+        taskDefinitionCache.delete(arn);
+        throw error;
+      });
+      taskDefinitionCache.set(arn, cached);
+    }
+    return cached;
+  }
+
+  /** Whether a previous snapshot left the instance and service ARNs to check instead of listing. */
+  warm(): boolean {
+    return instanceArnCache !== undefined || serviceArnCache !== undefined;
+  }
+
+  /**
+   * One DescribeClusters: `registeredContainerInstancesCount` (ACTIVE and DRAINING instances) and
+   * `activeServicesCount` (API reference, Cluster), or undefined counts when ECS omits them.
+   */
+  async clusterCounts(): Promise<ClusterCounts> {
+    const c = (await this.client.send(new DescribeClustersCommand({ clusters: [this.cluster] })))?.clusters?.[0];
+    return defined({ instances: c?.registeredContainerInstancesCount, services: c?.activeServicesCount });
+  }
+
+  /**
+   * Container instances. Warm and unfiltered, the ARNs of the previous listing are described
+   * (100 per call, in parallel) while `counts` is read: when all of them are still ACTIVE or
+   * DRAINING and they are as many as the cluster's registered count, no instance joined or left,
+   * and ListContainerInstances (⌈I/100⌉ pages, one after the other) is skipped. Otherwise the
+   * instances are listed and each page described as it arrives.
+   */
+  async instances(filter?: string, counts?: Promise<ClusterCounts>): Promise<ContainerInstance[]> {
+    const known = filter === undefined ? instanceArnCache : undefined;
+    if (known !== undefined && counts !== undefined) {
+      const pages = await mapLimit(chunks(known, 100), PARALLEL, (batch) => this.client.send(new DescribeContainerInstancesCommand({ cluster: this.cluster, containerInstances: batch })));
+      const cis = pages.flatMap((p) => p.containerInstances ?? []);
+      const unchanged = pages.every((p) => (p.failures ?? []).length === 0) && cis.every((ci) => ci.status === 'ACTIVE' || ci.status === 'DRAINING');
+      if (unchanged && (await counts).instances === cis.length) return this.record(cis);
+    }
+    const limit = limiter(PARALLEL);
+    const pending: Array<Promise<ContainerInstance[]>> = [];
+    const listed: string[] = [];
+    for await (const page of paginateListContainerInstances({ client: this.client, pageSize: 100 }, { cluster: this.cluster, ...(filter !== undefined ? { filter } : {}) })) {
+      const arns = page.containerInstanceArns ?? [];
+      listed.push(...arns);
+      // A page holds at most `pageSize` ARNs on AWS; chunking anyway keeps every call within the
+      // 100-instance limit of DescribeContainerInstances whatever a page holds (moto ignores maxResults).
+      for (const batch of chunks(arns, 100)) pending.push(limit(async () => (await this.client.send(new DescribeContainerInstancesCommand({ cluster: this.cluster, containerInstances: batch }))).containerInstances ?? []));
+    }
+    if (filter === undefined) instanceArnCache = listed;
+    return this.record((await Promise.all(pending)).flat());
+  }
+
+  private record(cis: ContainerInstance[]): ContainerInstance[] {
+    for (const ci of cis) {
+      if (ci.containerInstanceArn === undefined) continue;
+      this.seen.set(ci.containerInstanceArn, { version: ci.version, status: ci.status ?? '', count: (ci.runningTasksCount ?? 0) + (ci.pendingTasksCount ?? 0) });
+    }
+    return cis;
+  }
+
+  /**
+   * Every service not INACTIVE. Warm, the service ARNs of the previous listing are described
+   * (10 per call) together with one DescribeClusters: when as many of them are ACTIVE as the
+   * cluster's `activeServicesCount` (API reference, Cluster: "the number of services that are
+   * running on the cluster in an ACTIVE state"), no service was created since, and ListServices
+   * (⌈S/100⌉ pages) is skipped; otherwise the services are listed again and the new ones described.
+   */
+  async services(counts?: Promise<ClusterCounts>): Promise<EcsService[]> {
+    const known = serviceArnCache;
+    if (known !== undefined && counts !== undefined) {
+      const [count, described] = await Promise.all([counts.then((c) => c.services), this.servicesNamed(known)]);
+      const active = described.filter((s) => s.status === 'ACTIVE').length;
+      if (count !== undefined && count === active) return described.filter((s) => s.status !== 'INACTIVE');
+      const seen = new Set(described.map((s) => s.serviceArn));
+      const listed = await this.listServiceArns();
+      const fresh = await this.servicesNamed(listed.filter((a) => !seen.has(a)));
+      const listedSet = new Set(listed);
+      return [...described.filter((s) => listedSet.has(s.serviceArn ?? '')), ...fresh].filter((s) => s.status !== 'INACTIVE');
+    }
+    // Cold: describe each page of the listing as it arrives.
+    const limit = limiter(PARALLEL);
+    const pending: Array<Promise<EcsService[]>> = [];
+    const arns: string[] = [];
+    for await (const page of paginateListServices({ client: this.client, pageSize: 100 }, { cluster: this.cluster })) {
+      arns.push(...(page.serviceArns ?? []));
+      for (const batch of chunks(page.serviceArns ?? [], 10)) {
+        pending.push(limit(async () => (await this.client.send(new DescribeServicesCommand({ cluster: this.cluster, services: batch }))).services ?? []));
+      }
+    }
+    const services = (await Promise.all(pending)).flat();
+    serviceArnCache = arns;
+    return services.filter((s) => s.status !== 'INACTIVE');
+  }
+
+  private async listServiceArns(): Promise<string[]> {
+    const arns: string[] = [];
+    for await (const page of paginateListServices({ client: this.client, pageSize: 100 }, { cluster: this.cluster })) arns.push(...(page.serviceArns ?? []));
+    serviceArnCache = arns;
+    return arns;
+  }
+
+
+  /** DescribeServices for these names (10 per call). */
+  async servicesNamed(names: readonly string[]): Promise<EcsService[]> {
+    const pages = await mapLimit(chunks(names, 10), PARALLEL, async (batch) => (await this.client.send(new DescribeServicesCommand({ cluster: this.cluster, services: batch }))).services ?? []);
+    return pages.flat();
+  }
+
+  private async describe(arns: readonly string[]): Promise<TaskFacts[]> {
+    const pages = await mapLimit(chunks(arns, 100), PARALLEL, async (batch) => (await this.client.send(new DescribeTasksCommand({ cluster: this.cluster, tasks: batch }))).tasks ?? []);
+    return pages.flat().map(facts);
+  }
+
+  private async list(input: { containerInstance?: string; desiredStatus: 'RUNNING' | 'STOPPED' }): Promise<string[]> {
+    const arns: string[] = [];
+    for await (const page of paginateListTasks({ client: this.client, pageSize: 100 }, { cluster: this.cluster, ...input })) arns.push(...(page.taskArns ?? []));
+    return arns;
+  }
+
+  /** Describe the ARNs not cached yet (and cache them). */
+  private async remember(arns: readonly string[]): Promise<void> {
+    const fresh = arns.filter((a) => !taskCache.has(a));
+    for (const t of await this.describe(fresh)) if (t.taskArn !== undefined) taskCache.set(t.taskArn, t);
+  }
+
+  /**
+   * The live (not STOPPED) tasks of these container instances, by instance ARN; `waiting`: tasks
+   * with no instance, when the whole cluster was listed. Instances must have been seen by
+   * `instances()` first (their `version` decides what is listed again).
+   */
+  async tasksOf(
+    containerInstanceArns: readonly string[],
+    options: { stopping?: 'all' | 'not-active'; cluster?: boolean; fresh?: boolean } = {},
+  ): Promise<{ byInstance: Map<string, TaskFacts[]>; waiting?: TaskFacts[] }> {
+    const wanted = [...new Set(containerInstanceArns)];
+    const changed = wanted.filter((arn) => {
+      if (options.fresh === true) return true;
+      const cached = instanceTaskCache.get(arn);
+      const seen = this.seen.get(arn);
+      return cached === undefined || seen?.version === undefined || cached.version !== seen.version;
+    });
+    const estimatedTasks = [...this.seen.values()].reduce((n, s) => n + s.count, 0);
+    const clusterPages = Math.ceil(estimatedTasks / 100) + 1;
+    let waiting: TaskFacts[] | undefined;
+    /** Task ARNs listed by this call, per instance (cached too when the instance has a version). */
+    const listed = new Map<string, string[]>();
+    if (options.cluster === true || changed.length > clusterPages) {
+      // Cheaper to list the whole cluster once than each changed instance.
+      const all = await this.list({ desiredStatus: 'RUNNING' });
+      await this.remember(all);
+      const byCi = new Map<string, string[]>();
+      waiting = [];
+      for (const arn of all) {
+        const t = taskCache.get(arn);
+        if (t === undefined) continue;
+        if (t.containerInstanceArn === undefined) waiting.push(t);
+        else byCi.set(t.containerInstanceArn, [...(byCi.get(t.containerInstanceArn) ?? []), arn]);
+      }
+      for (const arn of wanted) listed.set(arn, byCi.get(arn) ?? []);
+      for (const [arn, seen] of this.seen) {
+        if (seen.version === undefined) continue;
+        const prev = instanceTaskCache.get(arn);
+        const stopping = prev?.version === seen.version ? prev.stopping : undefined;
+        instanceTaskCache.set(arn, { version: seen.version, running: byCi.get(arn) ?? [], ...(stopping !== undefined ? { stopping } : {}) });
+      }
+      this.prune(new Set(all));
+    } else {
+      await mapLimit(changed, PARALLEL, async (arn) => {
+        const running = await this.list({ containerInstance: arn, desiredStatus: 'RUNNING' });
+        listed.set(arn, running);
+        const version = this.seen.get(arn)?.version;
+        if (version !== undefined) instanceTaskCache.set(arn, { version, running });
+      });
+      // New ARNs of every listed instance together: 100 per DescribeTasks, not one call per instance.
+      await this.remember([...listed.values()].flat());
+    }
+    // Tasks being stopped (desired STOPPED, not yet STOPPED) keep a drain open: list and describe
+    // them afresh on instances that are not ACTIVE (or on all asked for).
+    // (Unchanged instances keep the list read at their version: a task reaching STOPPED changes it.)
+    const changedSet = new Set(changed);
+    const stoppingOn = wanted.filter((arn) => options.stopping === 'all' || (options.stopping === 'not-active' && this.seen.get(arn)?.status !== 'ACTIVE'));
+    const stopping = new Map<string, TaskFacts[]>();
+    const stoppingListed = new Map<string, string[]>();
+    await mapLimit(stoppingOn, PARALLEL, async (arn) => {
+      const cached = instanceTaskCache.get(arn);
+      if (!changedSet.has(arn) && cached?.stopping !== undefined) stopping.set(arn, cached.stopping);
+      else stoppingListed.set(arn, await this.list({ containerInstance: arn, desiredStatus: 'STOPPED' }));
+    });
+    const described = new Map((await this.describe([...stoppingListed.values()].flat())).map((t) => [t.taskArn, t]));
+    for (const [arn, arns] of stoppingListed) {
+      const live = arns.map((a) => described.get(a)).filter((t): t is TaskFacts => t !== undefined && t.lastStatus !== 'STOPPED');
+      stopping.set(arn, live);
+      const cached = instanceTaskCache.get(arn);
+      if (cached !== undefined) cached.stopping = live;
+    }
+    const byInstance = new Map<string, TaskFacts[]>();
+    for (const arn of wanted) {
+      const running = (listed.get(arn) ?? instanceTaskCache.get(arn)?.running ?? []).map((a) => taskCache.get(a)).filter((t): t is TaskFacts => t !== undefined && t.lastStatus !== 'STOPPED');
+      byInstance.set(arn, [...running, ...(stopping.get(arn) ?? [])]);
+    }
+    return { byInstance, ...(waiting !== undefined ? { waiting } : {}) };
+  }
+
+  /** Drop cached tasks no instance lists any more (and instances no longer seen). */
+  private prune(listed?: ReadonlySet<string>): void {
+    for (const arn of instanceTaskCache.keys()) if (!this.seen.has(arn)) instanceTaskCache.delete(arn);
+    const keep = listed ?? new Set([...instanceTaskCache.values()].flatMap((e) => e.running));
+    for (const arn of taskCache.keys()) if (!keep.has(arn)) taskCache.delete(arn);
+  }
+
+  /** Forget instances no longer in the cluster (after a full listing) and their tasks. */
+  retainOnly(containerInstanceArns: ReadonlySet<string>): void {
+    for (const arn of this.seen.keys()) if (!containerInstanceArns.has(arn)) this.seen.delete(arn);
+    this.prune();
+  }
+
+  async toTask(t: TaskFacts, services: ReadonlyMap<string, EcsService>): Promise<Task> {
+    const group = t.group ?? '';
+    const serviceName = group.startsWith('service:') ? group.slice('service:'.length) : undefined;
+    const service = serviceName !== undefined ? services.get(serviceName) : undefined;
+    const role: TaskRole = serviceName === undefined ? 'standalone' : service?.schedulingStrategy === 'DAEMON' ? 'daemon' : 'service';
+    const spec = t.taskDefinitionArn !== undefined ? await this.taskDefinition(t.taskDefinitionArn) : {};
+    // Task-level cpu/memory on the task (overrides included) win over the definition.
+    const shape: TaskShape = taskShapeOf({ ...spec, ...defined({ cpu: t.cpu, memory: t.memory }) }, constraintsOf(service), group !== '' ? group : undefined);
+    const status = (TASK_STATUSES.has(t.lastStatus ?? '') ? t.lastStatus : 'PENDING') as TaskStatus;
+    return { ...shape, id: t.taskArn ?? '', role, status, ...(serviceName !== undefined ? { service: serviceName } : {}) };
+  }
+
+  async toTasks(tasks: readonly TaskFacts[], services: ReadonlyMap<string, EcsService>): Promise<Task[]> {
+    const definitions = new Set(tasks.map((t) => t.taskDefinitionArn).filter((a): a is string => a !== undefined));
+    await mapLimit([...definitions], PARALLEL, (arn) => this.taskDefinition(arn));
+    return Promise.all(tasks.map((t) => this.toTask(t, services)));
+  }
+
+  async toService(s: EcsService): Promise<Service> {
+    const primary = s.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? s.taskDefinition;
+    const spec = primary !== undefined ? await this.taskDefinition(primary) : {};
+    const name = s.serviceName ?? '';
+    const deployments = s.deployments ?? [];
+    const unplaced =
+      deployments.length > 0
+        ? deployments.reduce((sum, d) => sum + Math.max(0, (d.desiredCount ?? 0) - (d.runningCount ?? 0) - (d.pendingCount ?? 0)), 0)
+        : Math.max(0, (s.desiredCount ?? 0) - (s.runningCount ?? 0) - (s.pendingCount ?? 0));
+    return {
+      name,
+      shape: taskShapeOf(spec, constraintsOf(s), `service:${name}`),
+      daemon: s.schedulingStrategy === 'DAEMON',
+      desired: s.desiredCount ?? 0,
+      running: s.runningCount ?? 0,
+      pending: s.pendingCount ?? 0,
+      unplaced,
+    };
+  }
+
+  async ec2Services(ecsServices: readonly EcsService[]): Promise<Service[]> {
+    return mapLimit(ecsServices.filter(runsOnEc2), PARALLEL, (s) => this.toService(s));
+  }
+}
+
+export { toInstance };
+export type { TaskFacts };

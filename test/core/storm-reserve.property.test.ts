@@ -1,0 +1,33 @@
+import fc from 'fast-check';
+import type { Instance } from '../../core/cluster';
+import { planScaleOut } from '../../core/scale-out';
+import { binOf, freshBin } from '../../core/placement';
+import { reserveShortfall, reserveVictims } from '../../core/reserve';
+import { group, instance, NOW, serviceTask, shape } from './builders';
+
+const UNIT = { cpu: 4096, memory: 16384 };
+
+describe('storm reserve properties', () => {
+  it('after the planned scale-out, the service tasks of the k fullest Spot instances fit on the rest', () => {
+    const taskArb = fc.record({ cpu: fc.integer({ min: 128, max: 2048 }), memory: fc.integer({ min: 128, max: 8192 }) });
+    fc.assert(
+      fc.property(fc.array(fc.array(taskArb, { maxLength: 6 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 3 }), (loads, k) => {
+        const instances: Instance[] = loads
+          .map((tasks, n) => {
+            const fitting: typeof tasks = [];
+            let cpu = 0;
+            let memory = 0;
+            for (const t of tasks) if (cpu + t.cpu <= UNIT.cpu && memory + t.memory <= UNIT.memory) [cpu, memory] = [cpu + t.cpu, memory + t.memory], fitting.push(t);
+            return instance({ id: `i-${n}`, group: 'spot', registered: UNIT, tasks: fitting.map((t) => serviceTask(t.cpu, t.memory)) });
+          });
+        const spot = group({ name: 'spot', instance: UNIT, max: 1000, desired: instances.length, members: instances.map((i) => ({ id: i.id, pending: false })), spot: true });
+        const plan = planScaleOut({ now: NOW, instances, groups: [spot], services: [], shape: shape(128, 128), shortageThreshold: 0, maxStep: 1000, backoffSeconds: 300, provisioningTimeoutSeconds: 600, spotReserve: k });
+        const added = plan.actions.reduce((n, a) => n + a.count, 0);
+        const bins = [...instances.map(binOf), ...Array.from({ length: added }, (_, n) => freshBin(spot, [], n))];
+        const victims = reserveVictims(instances, new Set(['spot']), k, () => false);
+        expect(reserveShortfall(victims, bins)).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
