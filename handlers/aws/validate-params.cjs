@@ -127,7 +127,8 @@ class ValidateParams {
   offline() {
     const sls = this.serverless;
     const env = sls.service.provider.environment ?? (sls.service.provider.environment = {});
-    if (typeof env.DRAIN_QUEUE_URL !== 'string') env.DRAIN_QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/headroom-local-dry-run';
+    // The sample events' account (111122223333): handlers drop events of another account.
+    if (typeof env.DRAIN_QUEUE_URL !== 'string') env.DRAIN_QUEUE_URL = `https://sqs.${sls.service.provider.region}.amazonaws.com/111122223333/headroom-local-dry-run`;
     env.HEADROOM_SNAPSHOT = path.join(sls.serviceDir, 'events', 'cluster', 'demo.json');
     env.DRY_RUN = 'true';
   }

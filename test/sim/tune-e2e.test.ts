@@ -34,7 +34,7 @@ afterEach(() => {
 
 async function tune(workers: number): Promise<{ recommended: Record<string, string>; points: Array<{ env: Record<string, string>; cost: number; tasksLost: number; pendingTaskMinutes: number; pareto: boolean }> }> {
   out.mockClear();
-  const code = await tuneMain(['--scenario', 'tiny.json', '--json', '--workers', String(workers), '--set', 'SHORTAGE_THRESHOLD=1,3', '--set', 'EXCESS_THRESHOLD=6', '--out', 'front.html'], { env: { INIT_CWD: dir }, cwd: join(__dirname, '..', '..') });
+  const code = await tuneMain(['--scenario', 'tiny.json', '--json', '--workers', String(workers), '--set', 'SHORTAGE_THRESHOLD=1,3', '--set', 'EXCESS_THRESHOLD=6', '--set', 'SPOT_RESERVE_INSTANCES=0', '--out', 'front.html'], { env: { INIT_CWD: dir }, cwd: join(__dirname, '..', '..') });
   expect(code).toBe(0);
   const printed = out.mock.calls.map((c) => String(c[0])).join('');
   return JSON.parse(printed);
@@ -45,8 +45,8 @@ describe('npm run tune', () => {
     const parallel = await tune(2);
     expect(Object.keys(parallel)).toEqual(expect.arrayContaining(['recommended', 'points']));
     expect(parallel.points.map((p) => p.env)).toEqual([
-      { SHORTAGE_THRESHOLD: '1', EXCESS_THRESHOLD: '6' },
-      { SHORTAGE_THRESHOLD: '3', EXCESS_THRESHOLD: '6' },
+      { SHORTAGE_THRESHOLD: '1', EXCESS_THRESHOLD: '6', SPOT_RESERVE_INSTANCES: '0' },
+      { SHORTAGE_THRESHOLD: '3', EXCESS_THRESHOLD: '6', SPOT_RESERVE_INSTANCES: '0' },
     ]);
     expect(parallel.points.every((p) => p.cost > 0)).toBe(true);
     expect(parallel.points.some((p) => p.pareto)).toBe(true);
@@ -56,6 +56,8 @@ describe('npm run tune', () => {
     expect(html).toContain('uPlot');
 
     const inProcess = await tune(1);
-    expect(inProcess).toEqual(parallel);
+    // The same points and recommendation (the results' simulator-speed field differs by machine load).
+    expect(inProcess.points).toEqual(parallel.points);
+    expect(inProcess.recommended).toEqual(parallel.recommended);
   }, 120_000);
 });

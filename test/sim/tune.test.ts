@@ -2,7 +2,7 @@
 import type { PolicyResult } from '../../sim/result';
 import { boundsOf, dominates, grid, recommend, withFront, type Point } from '../../sim/tune';
 
-const BASE_ENV = { CLUSTER_NAME: 'c', ASG_NAMES: 'g', DRAIN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/1/q' };
+const BASE_ENV = { CLUSTER_NAME: 'c', ASG_NAMES: 'g', DRAIN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/q' };
 
 function pt(cost: number, tasksLost: number, pendingTaskMinutes: number, extra: Partial<Point> = {}): Omit<Point, 'pareto'> {
   return { env: { COST: String(cost) }, cost, costRatio: 1, tasksLost, pendingTaskMinutes, p99PendingSeconds: 0, stuckInstances: 0, boundViolations: 0, ...extra };
