@@ -162,7 +162,7 @@ export interface DrainQueue {
 }
 
 export interface Metrics {
-  /** One batched PutMetricData (dimension ClusterName) for all datums. */
+  /** Publish all datums at once (dimension ClusterName): one Embedded Metric Format line on AWS. */
   publish(datums: readonly MetricDatum[], at: number): Promise<void>;
   /** Samples of one metric between `from` and `to` (epoch ms), any order. */
   history(name: MetricName, from: number, to: number): Promise<HeadroomSample[]>;

@@ -2,6 +2,8 @@
  * The Lambda entry wrapper: configuration validated and ports built once per cold start, then every
  * invocation calls the handler function with the same context. With invalid configuration the
  * entry throws the `ConfigError` (every problem listed) on every invocation and acts on nothing.
+ * `HEADROOM_SNAPSHOT=file.json` reads a saved cluster instead of AWS (handlers/snapshot-ports.ts);
+ * with it, or under `serverless invoke local` (`IS_LOCAL=true`), the handler always runs in dry run.
  */
 import { loadConfig, type LoadOptions } from '../core/config';
 import { ConfigError } from '../core/errors';
@@ -9,6 +11,7 @@ import type { Config } from '../core/config';
 import type { HandlerContext } from './context';
 import type { Logger, Ports } from './ports';
 import { jsonLogger } from './aws/logger';
+import { readSnapshot, snapshotPorts } from './snapshot-ports';
 
 export type HandlerFunction<E, R> = (event: E, ctx: HandlerContext) => Promise<R>;
 
@@ -35,8 +38,15 @@ export function lambdaEntry<E, R>(fn: HandlerFunction<E, R>, env: Readonly<Recor
     if (failure !== undefined) throw failure;
     if (context !== undefined) return context;
     try {
-      const config = loadConfig(env, options);
-      context = { config, ports: options.ports(config, log) };
+      const loaded = loadConfig(env, options);
+      const snapshot = (env.HEADROOM_SNAPSHOT ?? '').trim();
+      // A local run (`serverless invoke local` sets IS_LOCAL) or a run on a saved snapshot never
+      // acts: DRY_RUN is forced and logged, whatever the parameters say.
+      const local = snapshot !== '' || env.IS_LOCAL === 'true';
+      if (local && !loaded.dryRun) log.warn('local invocation: DRY_RUN forced to true', { snapshot: snapshot || undefined });
+      const config: Config = local ? { ...loaded, dryRun: true } : loaded;
+      const ports = snapshot !== '' ? (_c: Config, l: Logger) => snapshotPorts(readSnapshot(snapshot), l, () => Date.now()) : options.ports;
+      context = { config, ports: ports(config, log) };
       return context;
     } catch (error) {
       if (error instanceof ConfigError) {

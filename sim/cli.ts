@@ -6,23 +6,25 @@
  * when stdout is a terminal. Exit codes: 0 done, 1 run failed, 2 bad arguments or scenario.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors';
+import { parseFlags, UsageError } from './args';
 import { DEFAULT_SCENARIO } from './default-scenario';
 import { envChanges } from './environment';
 import { renderReport } from './report';
 import { runScenario } from './run';
 import { parseScenario, parseScenarioText, POLICY_NAMES, ScenarioError, type PolicyName, type Scenario } from './scenario';
+import { callerDirectory, checkOutputPath, PathError, resolveFrom, uniqueReportPath } from './paths';
 import { formatTable } from './table';
 
 const USAGE = `usage: npm start -- [--scenario FILE.json] [--json] [--out REPORT.html] [--policies ${POLICY_NAMES.join(',')}]
 
   --scenario FILE   run this scenario file (default: the embedded day of a Spot cluster)
   --json            print one JSON object {"scenario": …, "results": […]} on stdout
-  --out FILE        write the HTML report here (default: a file in the system temp directory)
-  --policies LIST   compare only these policies (comma-separated)
-  --help            this text`;
+  --out FILE        write the HTML report here (default: a new file in the system temp directory)
+  --policies LIST   compare only these policies (comma-separated; each runs once)
+  --help            this text
+
+  Relative paths are resolved from the directory you run the command in.`;
 
 export interface CliArgs {
   readonly scenario?: string;
@@ -32,48 +34,21 @@ export interface CliArgs {
   readonly help: boolean;
 }
 
-export class UsageError extends Error {}
+export { UsageError } from './args';
 
 export function parseArgs(argv: readonly string[]): CliArgs {
-  let scenario: string | undefined;
-  let out: string | undefined;
+  const f = parseFlags(argv, { '--scenario': 'value', '--out': 'value', '--policies': 'value', '--json': 'switch', '--help': 'switch' });
   let policies: PolicyName[] | undefined;
-  let json = false;
-  let help = false;
-  for (let k = 0; k < argv.length; k++) {
-    const a = argv[k] as string;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const value = (): string => {
-      const v = inline ?? argv[++k];
-      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--scenario':
-        scenario = value();
-        break;
-      case '--out':
-        out = value();
-        break;
-      case '--json':
-        json = true;
-        break;
-      case '--policies': {
-        const names = value().split(',').map((s) => s.trim()).filter((s) => s !== '');
-        const bad = names.filter((n) => !(POLICY_NAMES as readonly string[]).includes(n));
-        if (bad.length > 0 || names.length === 0) throw new UsageError(`--policies: unknown ${bad.join(', ') || '(empty)'}; expected some of ${POLICY_NAMES.join(', ')}`);
-        policies = names as PolicyName[];
-        break;
-      }
-      case '--help':
-      case '-h':
-        help = true;
-        break;
-      default:
-        throw new UsageError(`unknown argument ${a}`);
-    }
+  const list = f.values['--policies'];
+  if (list !== undefined) {
+    const names = list.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const bad = names.filter((n) => !(POLICY_NAMES as readonly string[]).includes(n));
+    if (bad.length > 0 || names.length === 0) throw new UsageError(`--policies: unknown ${bad.join(', ') || '(empty)'}; expected some of ${POLICY_NAMES.join(', ')}`);
+    policies = [...new Set(names)] as PolicyName[];
   }
-  return { json, help, ...(scenario !== undefined ? { scenario } : {}), ...(out !== undefined ? { out } : {}), ...(policies !== undefined ? { policies } : {}) };
+  const scenario = f.values['--scenario'];
+  const out = f.values['--out'];
+  return { json: f.switches.has('--json'), help: f.switches.has('--help'), ...(scenario !== undefined ? { scenario } : {}), ...(out !== undefined ? { out } : {}), ...(policies !== undefined ? { policies } : {}) };
 }
 
 export function loadScenario(path: string | undefined): Scenario {
@@ -98,26 +73,50 @@ function progressBar(enabled: boolean): (policy: PolicyName, index: number, tota
   };
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** Where relative paths start: the caller's environment (INIT_CWD under npm) and directory. */
+export interface Caller {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+/**
+ * The scenario and the report path of a command, resolved from the caller's directory and checked
+ * before anything runs; throws `ScenarioError` or `PathError` naming the resolved path.
+ */
+export function loadInputs(args: { readonly scenario?: string; readonly out?: string }, caller: Caller): { scenario: Scenario; outPath: string | undefined } {
+  const base = callerDirectory(caller.env, caller.cwd);
+  const scenario = loadScenario(args.scenario !== undefined ? resolveFrom(base, args.scenario) : undefined);
+  const outPath = args.out !== undefined ? resolveFrom(base, args.out) : undefined;
+  if (outPath !== undefined) checkOutputPath(outPath);
+  return { scenario, outPath };
+}
+
+/** Exit code 2 and one error line for what a command's setup may throw (usage, scenario, path, configuration); anything else is rethrown. */
+export function setupFailure(e: unknown, usage: string): number {
+  if (e instanceof UsageError) {
+    process.stderr.write(`error: ${e.message}\n${usage}\n`);
+    return 2;
+  }
+  if (e instanceof ScenarioError || e instanceof PathError || e instanceof ConfigError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    return 2;
+  }
+  throw e;
+}
+
+export async function main(argv: readonly string[], caller: Caller = { env: process.env, cwd: process.cwd() }): Promise<number> {
   let args: CliArgs;
   let scenario: Scenario;
+  let outPath: string | undefined;
   try {
     args = parseArgs(argv);
     if (args.help) {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    scenario = loadScenario(args.scenario);
+    ({ scenario, outPath } = loadInputs(args, caller));
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`error: ${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    if (e instanceof ScenarioError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return setupFailure(e, USAGE);
   }
   const started = performance.now();
   let output;
@@ -137,7 +136,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   for (const n of output.notes) process.stderr.write(`note: ${n}\n`);
   const results = output.runs.map((r) => r.result);
-  const reportPath = resolve(args.out ?? join(tmpdir(), `headroom-report-${scenario.name.replace(/[^A-Za-z0-9_-]/g, '-')}.html`));
+  const reportPath = outPath ?? uniqueReportPath(`headroom-report-${scenario.name}`);
   writeFileSync(reportPath, renderReport(output));
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ scenario: scenario.name, results })}\n`);

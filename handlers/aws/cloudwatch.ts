@@ -1,37 +1,31 @@
 /**
- * CloudWatch adapter: the `Metrics` port. Calls used: PutMetricData (every datum of an invocation in
- * one call; split only past 1,000 datums, the API limit) and GetMetricData (the `SchedulableTasks`
- * history for the scale-in stabilisation window; one call per 100,800 points, i.e. one).
+ * CloudWatch adapter: the `Metrics` port. Publishing writes Embedded Metric Format lines to
+ * standard output (handlers/aws/emf.ts: every datum of an invocation in one line, no API call);
+ * the only call is GetMetricData (the `SchedulableTasks` history for the scale-in stabilisation
+ * window; one call per 100,800 points, i.e. one). EMF metrics land in CloudWatch like
+ * PutMetricData ones, so the history read is unchanged.
  */
-import { CloudWatchClient, PutMetricDataCommand, paginateGetMetricData, type StandardUnit } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, paginateGetMetricData } from '@aws-sdk/client-cloudwatch';
 import type { MetricDatum, MetricName } from '../../core/metrics';
 import type { HeadroomSample } from '../../core/scale-in';
 import type { Metrics } from '../ports';
-import { chunks, classify } from './util';
+import { emfLines } from './emf';
+import { classify } from './util';
+
+/** Standard output, bypassing `console` (whose Lambda prefix would hide the JSON from EMF). */
+export const stdoutLine = (line: string): void => void process.stdout.write(`${line}\n`);
 
 export class CloudWatchMetrics implements Metrics {
   constructor(
     private readonly client: CloudWatchClient,
     private readonly namespace: string,
     private readonly cluster: string,
+    private readonly writeLine: (line: string) => void = stdoutLine,
   ) {}
 
   async publish(datums: readonly MetricDatum[], at: number): Promise<void> {
     if (datums.length === 0) return;
-    const timestamp = new Date(at);
-    const dimensions = [{ Name: 'ClusterName', Value: this.cluster }];
-    try {
-      for (const batch of chunks(datums, 1000)) {
-        await this.client.send(
-          new PutMetricDataCommand({
-            Namespace: this.namespace,
-            MetricData: batch.map((d) => ({ MetricName: d.name, Value: d.value, Unit: d.unit as StandardUnit, Timestamp: timestamp, Dimensions: dimensions })),
-          }),
-        );
-      }
-    } catch (error) {
-      classify(error, 'publishing metrics');
-    }
+    for (const line of emfLines(this.namespace, this.cluster, datums, at)) this.writeLine(line);
   }
 
   async history(name: MetricName, from: number, to: number): Promise<HeadroomSample[]> {

@@ -44,16 +44,19 @@ export function ec2Catalog(now: () => number): InstanceCatalog {
   return new Ec2InstanceCatalog(new EC2Client(CLIENT_OPTIONS), now);
 }
 
-/** A ports factory with the drain queue and instance catalog `choices` builds. */
-export function awsPortsWith(choices: PortChoices): (config: Config, log?: Logger) => Ports {
-  return (config, log = jsonLogger({ cluster: config.clusterName })) => {
+/**
+ * A ports factory with the drain queue and instance catalog `choices` builds. `metricLine`: where
+ * Embedded Metric Format lines go (standard output in Lambda; tests capture them).
+ */
+export function awsPortsWith(choices: PortChoices): (config: Config, log?: Logger, metricLine?: (line: string) => void) => Ports {
+  return (config, log = jsonLogger({ cluster: config.clusterName }), metricLine) => {
     const now = (): number => Date.now();
     return {
       ecs: new EcsContainerService(new ECSClient(CLIENT_OPTIONS), config.clusterName, log),
       autoScaling: new AwsAutoScaling(new AutoScalingClient(CLIENT_OPTIONS), now),
       catalog: choices.catalog(now),
       queue: choices.queue(config),
-      metrics: new CloudWatchMetrics(new CloudWatchClient(CLIENT_OPTIONS), config.metricsNamespace, config.clusterName),
+      metrics: new CloudWatchMetrics(new CloudWatchClient(CLIENT_OPTIONS), config.metricsNamespace, config.clusterName, metricLine),
       log,
       now,
     };

@@ -48,7 +48,7 @@ function statements(cluster, namespace, groups) {
     ],
     groupsScale: [{ Sid: 'AutoScalingScale', Effect: 'Allow', Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'], Resource: groups }],
     hooks: [{ Sid: 'AutoScalingHooks', Effect: 'Allow', Action: ['autoscaling:RecordLifecycleActionHeartbeat', 'autoscaling:CompleteLifecycleAction'], Resource: groups }],
-    metricsWrite: [{ Sid: 'MetricsWrite', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': namespace } } }],
+    // No cloudwatch:PutMetricData: metrics are Embedded Metric Format log lines (handlers/aws/emf.ts).
     metricsRead: [{ Sid: 'MetricsRead', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' }],
     drainSend: [{ Sid: 'DrainQueueSend', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['DrainQueue', 'Arn'] } }],
     // Lambda's asynchronous on-failure destination sends with the function's role.
@@ -90,7 +90,7 @@ module.exports.roles = async ({ resolveVariable }) => {
   const groups = await groupArns({ resolveVariable });
   const s = statements(cluster, namespace, groups);
   return {
-    TickRole: role('tick', 'TickLogGroup', [...s.snapshot, ...s.find, ...s.instanceStatus, ...s.instanceMarks, ...s.groupsRead, ...s.groupsScale, ...s.metricsWrite, ...s.metricsRead]),
+    TickRole: role('tick', 'TickLogGroup', [...s.snapshot, ...s.find, ...s.instanceStatus, ...s.instanceMarks, ...s.groupsRead, ...s.groupsScale, ...s.metricsRead]),
     InterruptionRole: role('interruption', 'InterruptionLogGroup', [
       ...s.snapshot,
       ...s.find,
@@ -99,11 +99,10 @@ module.exports.roles = async ({ resolveVariable }) => {
       ...s.stopTask,
       ...s.groupsRead,
       ...s.groupsScale,
-      ...s.metricsWrite,
       ...s.drainSend,
       ...s.consume('InterruptionQueue'),
     ]),
-    LifecycleRole: role('lifecycle', 'LifecycleLogGroup', [...s.find, ...s.instanceStatus, ...s.instanceMarks, ...s.stopTask, ...s.hooks, ...s.metricsWrite, ...s.drainSend, ...s.deadLetterSend]),
-    DrainRole: role('drain', 'DrainLogGroup', [...s.find, ...s.instanceStatus, ...s.stopTask, ...s.hooks, ...s.metricsWrite, ...s.drainSend, ...s.consume('DrainQueue')]),
+    LifecycleRole: role('lifecycle', 'LifecycleLogGroup', [...s.find, ...s.instanceStatus, ...s.instanceMarks, ...s.stopTask, ...s.hooks, ...s.drainSend, ...s.deadLetterSend]),
+    DrainRole: role('drain', 'DrainLogGroup', [...s.find, ...s.instanceStatus, ...s.stopTask, ...s.hooks, ...s.drainSend, ...s.consume('DrainQueue')]),
   };
 };

@@ -15,7 +15,7 @@ import {
   type AutoScalingGroup,
   type Activity,
 } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import {
   DeleteAttributesCommand,
   DescribeContainerInstancesCommand,
@@ -58,6 +58,9 @@ export const EC2_TYPES: Readonly<Record<string, readonly [vcpus: number, memoryM
   'c5.xlarge': [4, 8192],
   'r5.large': [2, 16384],
 };
+
+/** The fake the latest test built: EMF lines from `context()` ports go to it. */
+let current: FakeAws | undefined;
 
 export const REGION = 'eu-west-1';
 export const ACCOUNT = '111122223333';
@@ -151,6 +154,8 @@ export class FakeAws {
   readonly statusChanges: Array<{ ids: string[]; status: string }> = [];
   readonly attributeChanges: Array<{ name: string; value?: string; ids: string[] }> = [];
   history: Array<{ at: number; value: number }> = [];
+  /** Embedded Metric Format lines written (each is one publish; no API call). */
+  readonly emf: string[] = [];
   /** Instances UpdateContainerInstancesState lists under `failures` (EC2 id → reason). */
   readonly refuseStatus = new Map<string, string>();
   /** Raw requests of the mutating ECS calls, for assertions on what was sent. */
@@ -161,6 +166,7 @@ export class FakeAws {
   private taskSeq = 0;
 
   constructor() {
+    current = this;
     ecsMock.reset();
     asgMock.reset();
     cwMock.reset();
@@ -517,12 +523,6 @@ export class FakeAws {
     asgMock.on(RecordLifecycleActionHeartbeatCommand).callsFake(hookCall('RecordLifecycleActionHeartbeat', this.heartbeats));
     asgMock.on(CompleteLifecycleActionCommand).callsFake(hookCall('CompleteLifecycleAction', this.completed));
 
-    cwMock.on(PutMetricDataCommand).callsFake((input) => {
-      this.fail('PutMetricData');
-      limit('PutMetricData', input.MetricData?.length ?? 0, 1000);
-      this.metricData.push(...(input.MetricData ?? []));
-      return {};
-    });
     cwMock.on(GetMetricDataCommand).callsFake(() => {
       this.fail('GetMetricData');
       return { MetricDataResults: [{ Id: 'h', Timestamps: this.history.map((h) => new Date(h.at)), Values: this.history.map((h) => h.value) }] };
@@ -532,6 +532,18 @@ export class FakeAws {
       this.sent.push({ body: JSON.parse(input.MessageBody ?? '{}') as Record<string, unknown>, delay: input.DelaySeconds ?? 0 });
       return { MessageId: `m-${this.sent.length}` };
     });
+  }
+
+  /** An EMF line as CloudWatch would read it: one datum per value, with its dimension and unit. */
+  recordEmf(line: string): void {
+    this.emf.push(line);
+    const doc = JSON.parse(line) as Record<string, unknown> & { _aws: { Timestamp: number; CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> } };
+    for (const directive of doc._aws.CloudWatchMetrics) {
+      const dims = (directive.Dimensions[0] ?? []).map((k) => ({ Name: k, Value: String(doc[k]) }));
+      for (const m of directive.Metrics) {
+        for (const v of [doc[m.Name]].flat() as number[]) this.metricData.push({ MetricName: m.Name, Value: v, Unit: m.Unit as MetricDatum['Unit'], Dimensions: dims, Timestamp: new Date(doc._aws.Timestamp) });
+      }
+    }
   }
 
   /** Metric values published under `name`. */
@@ -551,6 +563,6 @@ export function context(env: Readonly<Record<string, string>> = BASE_ENV, now = 
   const config: Config = loadConfig(env, { requireDrainQueue: true });
   const clock = { now };
   const log = memoryLogger(lines);
-  const ports = { ...awsPorts(config, log), now: () => clock.now };
+  const ports = { ...awsPorts(config, log, (line) => current?.recordEmf(line)), now: () => clock.now };
   return { config, ports, lines, clock };
 }

@@ -197,7 +197,8 @@ describe('interruption handler', () => {
     const ctx = context({ ...BASE_ENV, DRY_RUN: 'true' });
     const result = await handleInterruption(sample('interruption/spot-warning.json'), ctx);
     expect(result.decision).toBeDefined();
-    expect(aws.mutatingCalls()).toEqual(['PutMetricData']);
+    expect(aws.mutatingCalls()).toEqual([]);
+    expect(aws.emf.length).toBeGreaterThan(0);
     expect(ctx.lines.some((l) => /dry run/.test(l.message))).toBe(true);
   });
 });

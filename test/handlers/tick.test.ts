@@ -23,7 +23,9 @@ describe('tick handler', () => {
     expect(result.status).toBe('acted');
     // 5 unplaced + 2 reference tasks of headroom at 8 per m5.xlarge: 1 new instance.
     expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 3 }]);
-    expect(aws.count('PutMetricData')).toBe(1);
+    // One Embedded Metric Format line, no API call.
+    expect(aws.emf).toHaveLength(1);
+    expect(aws.count('PutMetricData')).toBe(0);
     expect(aws.metricData.map((d) => d.MetricName).sort()).toEqual(
       ['ActiveInstances', 'CpuReservedPercent', 'DrainingInstances', 'InstancesLowerBound', 'InstancesNeeded', 'MemoryReservedPercent', 'PendingTasks', 'ScaleInInstances', 'ScaleOutInstances', 'SchedulableTasks', 'UnschedulableTasks'].sort(),
     );
@@ -171,7 +173,8 @@ describe('tick handler', () => {
     const result = await handleTick(sample('tick/scheduled.json'), ctx);
     expect(result.status).toBe('planned');
     expect(result.status === 'planned' && result.decision.scaleOut[0]?.desired).toBe(3);
-    expect(aws.mutatingCalls()).toEqual(['PutMetricData']);
+    expect(aws.mutatingCalls()).toEqual([]);
+    expect(aws.emf).toHaveLength(1);
     expect(ctx.lines.some((l) => l.message === 'dry run: tick plan, nothing changed')).toBe(true);
   });
 });
@@ -191,9 +194,9 @@ describe('tick API cost', () => {
     await handleTick(sample('tick/scheduled.json'), context());
     const ceil = (a: number, b: number): number => Math.ceil(a / b);
     const reads = 2 * ceil(n, 100) + 2 * ceil(tasks, 100) + ceil(SERVICES, 100) + ceil(SERVICES, 10);
-    // + task definitions seen for the first time (one per service), groups (1 + 1 per group), history, PutMetricData,
+    // + task definitions seen for the first time (one per service), groups (1 + 1 per group), history (metrics are EMF lines, no call),
     // and the instance types seen for the first time (one DescribeInstanceTypes, cached for the container's life).
-    const bound = reads + SERVICES + 1 + 2 + 1 + 1 + 1;
+    const bound = reads + SERVICES + 1 + 2 + 1 + 1;
     const total = aws.count();
     const counts = Object.fromEntries([...aws.calls.entries()].sort());
     process.stdout.write(`tick on ${n} instances / ${tasks} tasks / ${SERVICES} services: ${total} calls ${JSON.stringify(counts)}\n`);
@@ -201,6 +204,6 @@ describe('tick API cost', () => {
     expect(total).toBeLessThan(n / 5);
     expect(aws.count('DescribeContainerInstances')).toBe(ceil(n, 100));
     expect(aws.count('DescribeServices')).toBe(ceil(SERVICES, 10));
-    expect(aws.count('PutMetricData')).toBe(1);
+    expect(aws.emf).toHaveLength(1);
   }, 60_000);
 });

@@ -1,0 +1,156 @@
+/**
+ * `npm run tune -- [--scenario FILE] [--json] [--out REPORT.html] [--workers N] [--set NAME=a,b]`:
+ * sweep Headroom's main settings on a scenario (sim/tune.ts names the grid), run the peer policies
+ * once, and print cost, tasks lost and pending task-minutes per setting, the Pareto front and one
+ * recommended environment. `--json` prints exactly `{ "recommended": { ENV: value, … },
+ * "points": [ … ], … }` on stdout. A progress bar goes to stderr on a terminal only. Exit codes:
+ * 0 done, 1 run failed, 2 bad arguments, scenario or path.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseFlags, UsageError } from './args';
+import { loadInputs, setupFailure, type Caller } from './cli';
+import { lambdaEnvironment } from './environment';
+import { uniqueReportPath } from './paths';
+import type { PolicyResult } from './result';
+import type { PolicyName, Scenario } from './scenario';
+import { renderTuneReport } from './tune-report';
+import { boundsOf, grid, pointOf, recommend, withFront, type Env, type Point } from './tune';
+import { defaultWorkers, runJobs } from './tune-pool';
+import type { TuneJob } from './tune-job';
+
+const PEERS: readonly PolicyName[] = ['ugns', 'ecs-cas', 'static-peak'];
+
+const USAGE = `usage: npm run tune -- [--scenario FILE.json] [--json] [--out REPORT.html] [--workers N] [--set NAME=a,b,...]
+
+  --scenario FILE   the scenario to tune on (default: the embedded day of a Spot cluster)
+  --json            print {"recommended": {...}, "points": [...], ...} on stdout
+  --out FILE        write the HTML report (the Pareto front) here (default: a new temp file)
+  --workers N       worker threads (default: one per core, at most one per setting)
+  --set NAME=a,b    sweep these values of NAME instead of the built-in ones (repeatable)
+  --help            this text
+
+  Relative paths are resolved from the directory you run the command in.`;
+
+export interface TuneArgs {
+  readonly scenario?: string;
+  readonly out?: string;
+  readonly json: boolean;
+  readonly help: boolean;
+  readonly workers?: number;
+  readonly set: Readonly<Record<string, readonly string[]>>;
+}
+
+export function parseTuneArgs(argv: readonly string[]): TuneArgs {
+  const f = parseFlags(argv, { '--scenario': 'value', '--out': 'value', '--workers': 'value', '--set': 'repeat', '--json': 'switch', '--help': 'switch' });
+  const w = f.values['--workers'];
+  if (w !== undefined && (!/^\d+$/.test(w) || Number(w) < 1)) throw new UsageError(`--workers: expected a whole number ≥ 1 (got ${JSON.stringify(w)})`);
+  const set: Record<string, string[]> = {};
+  for (const v of f.repeats['--set'] ?? []) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.+)$/.exec(v);
+    if (m === null) throw new UsageError(`--set: expected NAME=value,value (got ${JSON.stringify(v)})`);
+    set[m[1] as string] = [...new Set((m[2] as string).split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  }
+  const scenario = f.values['--scenario'];
+  const out = f.values['--out'];
+  return { json: f.switches.has('--json'), help: f.switches.has('--help'), set, ...(scenario !== undefined ? { scenario } : {}), ...(out !== undefined ? { out } : {}), ...(w !== undefined ? { workers: Number(w) } : {}) };
+}
+
+function progressBar(enabled: boolean): ((fraction: number) => void) | undefined {
+  if (!enabled) return undefined;
+  return (f) => {
+    const width = 30;
+    const filled = Math.round(Math.min(1, f) * width);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(f * 100)).padStart(3)}%`);
+    if (f >= 1) process.stderr.write(`\r${' '.repeat(width + 8)}\r`);
+  };
+}
+
+/** The env names as deploy parameters (`SHORTAGE_THRESHOLD` → `shortageThreshold`), from serverless.yml. */
+function deployParams(env: Env, root: string): string[] {
+  let names: Record<string, string> = {};
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { paramNames } = require('../handlers/aws/validate-params.cjs') as { paramNames: (yml: string) => Record<string, string> };
+    names = paramNames(readFileSync(join(root, 'serverless.yml'), 'utf8'));
+  } catch {
+    // No serverless.yml next to the simulator: print the variables only.
+  }
+  return Object.entries(env).map(([k, v]) => (names[k] !== undefined ? `--param="${names[k]}=${v}"` : `${k}=${v}`));
+}
+
+export function formatPoints(points: readonly Point[], swept: readonly string[], recommended: Point | undefined, peers: readonly PolicyResult[]): string {
+  const header = [...swept, 'cost', 'cost÷LB', 'lost', 'pending min', 'p99 s', 'front'];
+  const rows = points.map((p) => [...swept.map((s) => p.env[s] ?? ''), `$${p.cost.toFixed(2)}`, p.costRatio.toFixed(3), String(p.tasksLost), p.pendingTaskMinutes.toFixed(1), p.p99PendingSeconds.toFixed(0), `${p.pareto ? '*' : ''}${p === recommended ? ' ←' : ''}`]);
+  const peerRows = peers.map((r) => [...swept.map((_, k) => (k === 0 ? r.policy : '')), `$${r.cost.toFixed(2)}`, r.costRatio.toFixed(3), String(r.tasksLost), r.pendingTaskMinutes.toFixed(1), r.p99PendingSeconds.toFixed(0), '']);
+  const all = [header, ...rows, ...peerRows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => [...(r[c] ?? '')].length)));
+  const line = (r: string[]): string => r.map((cell, c) => (c < swept.length ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ');
+  const rule = widths.map((w) => '─'.repeat(w)).join('  ');
+  return [line(header), rule, ...rows.map(line), rule, ...peerRows.map(line)].join('\n');
+}
+
+export async function tuneMain(argv: readonly string[], caller: Caller = { env: process.env, cwd: process.cwd() }): Promise<number> {
+  let args: TuneArgs;
+  let scenario: Scenario;
+  let outPath: string | undefined;
+  let envs: Env[];
+  let skipped: string[];
+  try {
+    args = parseTuneArgs(argv);
+    if (args.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    ({ scenario, outPath } = loadInputs(args, caller));
+    ({ envs, skipped } = grid(scenario.env ?? {}, lambdaEnvironment(scenario), undefined, undefined, args.set));
+    if (envs.length === 0) throw new UsageError('no valid setting to try: every combination of the sweep is rejected by the configuration (check --set and the scenario env)');
+  } catch (e) {
+    return setupFailure(e, USAGE);
+  }
+  const root = caller.cwd;
+  const jobs: TuneJob[] = [{ id: 0, scenario, env: {}, policies: PEERS, root }, ...envs.map((env, k) => ({ id: k + 1, scenario, env, policies: ['headroom'] as PolicyName[], root }))];
+  const workers = args.workers ?? defaultWorkers(jobs.length);
+  const started = performance.now();
+  const onProgress = progressBar(process.stderr.isTTY === true && !args.json);
+  const done = await runJobs(jobs, { workers, ...(onProgress !== undefined ? { onProgress } : {}) });
+  const seconds = (performance.now() - started) / 1000;
+  const peers = done[0]?.results ?? [];
+  const points = withFront(envs.map((env, k) => pointOf(env, done[k + 1]?.results[0] as PolicyResult)));
+  const bounds = boundsOf(peers);
+  const rec = recommend(points, bounds);
+  const swept = Object.keys(envs[0] ?? {});
+  const reportPath = outPath ?? uniqueReportPath(`headroom-tune-${scenario.name}`);
+  writeFileSync(reportPath, renderTuneReport({ scenario: scenario.name, points, peers, swept, recommended: rec?.point, bounds }));
+  const recommended = rec?.point.env ?? {};
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify({ recommended, meetsBounds: rec?.meetsBounds ?? false, bounds, scenario: scenario.name, points, peers, notSwept: skipped })}\n`);
+    process.stderr.write(`report: ${reportPath} (${points.length} settings, ${workers} worker(s), ${seconds.toFixed(1)} s)\n`);
+    return 0;
+  }
+  const out: string[] = [];
+  out.push(`scenario ${scenario.name}: ${points.length} settings of ${swept.join(', ')}${skipped.length > 0 ? ` (not swept, unknown to this version: ${skipped.join(', ')})` : ''}`, '');
+  out.push(formatPoints(points, swept, rec?.point, peers), '');
+  out.push('* on the Pareto front (no other setting is cheaper, loses fewer tasks and waits less at once)');
+  out.push(`bounds: lose at most ${bounds.maxTasksLost} task(s) (best peer), wait at most ${bounds.maxPendingTaskMinutes.toFixed(1)} task-minutes (ecs-cas)`);
+  if (rec !== undefined) {
+    out.push(rec.meetsBounds ? 'recommended (cheapest setting within both bounds):' : 'no setting met both bounds; closest (fewest tasks lost, then least waiting):');
+    out.push(`  ${Object.entries(recommended).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    out.push(`  deploy: ${deployParams(recommended, root).join(' ')}`);
+  }
+  out.push('', `report: ${reportPath}`, `ran ${jobs.length} jobs on ${workers} worker(s) in ${seconds.toFixed(1)} s`);
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}
+
+if (require.main === module) {
+  tuneMain(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
