@@ -20,7 +20,7 @@ import type { PolicyResult } from './result';
 export const SWEEP: ReadonlyArray<{ readonly env: string; readonly values: readonly string[] }> = [
   { env: 'SHORTAGE_THRESHOLD', values: ['1', '2', '4', '8'] },
   { env: 'EXCESS_THRESHOLD', values: ['8', '16', '32'] },
-  // Storm insurance: spare Spot instances kept while Spot is in use (swept once core/config knows it).
+  // Storm insurance: spare Spot instances kept while Spot is in use (a row core/config does not know is skipped, `notSwept`).
   { env: 'SPOT_RESERVE_INSTANCES', values: ['0', '1', '2'] },
 ];
 
