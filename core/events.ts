@@ -167,9 +167,6 @@ function timeOf(e: Envelope): { time?: number } {
   return t !== undefined ? { time: t } : {};
 }
 
-/** The event kinds the registry knows, as `source|detail-type` (for docs and tests). */
-export const KNOWN_EVENTS: readonly string[] = [...REGISTRY.keys()];
-
 /** Parse one EventBridge event. */
 export function parseEventBridge(event: unknown): ParsedEvent {
   const e = envelope.safeParse(event);

@@ -257,7 +257,6 @@ export function crossFieldProblems(input: unknown): string[] {
 export type Scenario = z.output<typeof scenarioSchema>;
 export type CapacityGroupSpec = Scenario['capacityGroups'][number];
 export type ServiceSpec = Scenario['services'][number];
-export type JobSpec = Scenario['jobs'][number];
 export type TraceSpec = NonNullable<Scenario['trace']>;
 
 export class ScenarioError extends Error {
