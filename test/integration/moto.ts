@@ -5,7 +5,7 @@
  * moto lacks the API (see `moto-gaps.md`).
  */
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient, GetMetricDataCommand, type Statistic } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type StandardUnit, type Statistic } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -13,6 +13,7 @@ import { SqsDrainQueue } from '../../handlers/aws/sqs';
 import { CLIENT_OPTIONS } from '../../handlers/aws/util';
 import { loadConfig } from '../../core/config';
 import { awsPorts } from '../../handlers/aws/ports';
+import { CloudWatchMetrics } from '../../handlers/aws/cloudwatch';
 import type { HandlerContext } from '../../handlers/context';
 import type { Logger, Ports } from '../../handlers/ports';
 
@@ -58,8 +59,40 @@ export function context(env: Record<string, string>, replace: (ports: Ports) => 
   // the same adapter gets moto's URL for the same queue (moto-gaps.md).
   const aws = /^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com\/(\d+\/[^/]+)$/.exec(config.drainQueueUrl ?? '');
   const queue = aws?.[1] !== undefined && MOTO_ENDPOINT !== undefined ? { queue: new SqsDrainQueue(new SQSClient(CLIENT_OPTIONS), `${MOTO_ENDPOINT}/${aws[1]}`) } : {};
-  const withQueue = { ...ports, ...queue };
+  const withQueue = { ...ports, ...queue, metrics: emfIntoMoto(config.metricsNamespace, config.clusterName) };
   return { config, ports: { ...withQueue, ...replace(withQueue) }, log };
+}
+
+/**
+ * The real CloudWatch adapter (EMF writer + GetMetricData history), with CloudWatch Logs' EMF
+ * extraction played by this suite: moto has no Logs-to-metrics extraction (moto-gaps.md), so each
+ * EMF line the adapter writes is parsed per the EMF specification (`_aws.CloudWatchMetrics[]`:
+ * namespace, dimension keys, metric names and units; values as top-level members, a value or an
+ * array of values) and put into moto with PutMetricData before `publish` resolves. What the
+ * handlers publish is thus read back from CloudWatch through the adapter's own history read.
+ */
+function emfIntoMoto(namespace: string, cluster: string): Ports['metrics'] {
+  const lines: string[] = [];
+  const real = new CloudWatchMetrics(new CloudWatchClient(CLIENT_OPTIONS), namespace, cluster, (line) => void lines.push(line));
+  const cw = new CloudWatchClient({});
+  return {
+    history: (name, from, to) => real.history(name, from, to),
+    async publish(datums, at) {
+      await real.publish(datums, at);
+      for (const line of lines.splice(0)) {
+        const doc = JSON.parse(line) as Record<string, unknown> & {
+          _aws: { Timestamp: number; CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
+        };
+        for (const directive of doc._aws.CloudWatchMetrics) {
+          const dims = (directive.Dimensions[0] ?? []).map((key) => ({ Name: key, Value: String(doc[key]) }));
+          const data = directive.Metrics.flatMap((m) =>
+            [doc[m.Name]].flat().map((v) => ({ MetricName: m.Name, Unit: m.Unit as StandardUnit, Value: Number(v), Dimensions: dims, Timestamp: new Date(doc._aws.Timestamp) })),
+          );
+          await cw.send(new PutMetricDataCommand({ Namespace: directive.Namespace, MetricData: data }));
+        }
+      }
+    },
+  };
 }
 
 /** A unique suffix per run: names never collide with (or contain) another file's. */
