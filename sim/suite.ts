@@ -20,7 +20,17 @@ const SUITE = join(SCENARIOS, 'suite');
 /** Too slow for a tuning loop (minutes per run); run it by naming the file. */
 const SLOW = new Set(['large-week.json']);
 
+const USAGE = `usage: npm run suite -- [--half tuning|held-out] [--env NAME=value,...] [--policies a,b] [--json] [FILE.json ...]
+
+  --half H          only the tuning or the held-out half of the suite (halves.json)
+  --env NAME=v,...  Headroom settings on every scenario, on top of each scenario's own env
+  --policies a,b    run only these policies
+  --json            one JSON object: the env, every scenario's results and the targets report
+  FILE.json ...     these scenarios instead of the shipped ones and the suite
+  --help            this text`;
+
 interface Args {
+  help?: boolean;
   files: string[];
   half?: 'tuning' | 'held-out';
   env: Record<string, string>;
@@ -49,6 +59,7 @@ function parseArgs(argv: readonly string[]): Args {
       }
     } else if (a === '--policies') args.policies = next().split(',') as PolicyName[];
     else if (a === '--json') args.json = true;
+    else if (a === '--help' || a === '-h') args.help = true;
     else if (a.startsWith('--')) throw new Error(`unknown argument ${a}`);
     else args.files.push(a);
   }
@@ -75,6 +86,10 @@ const fmt = (r: PolicyResult): string =>
 
 async function main(argv: readonly string[]): Promise<number> {
   const args = parseArgs(argv);
+  if (args.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const outcomes: ScenarioOutcome[] = [];
   for (const file of suiteFiles(args)) {
     const scenario = withEnv(parseScenarioText(readFileSync(file, 'utf8'), file), args.env);
