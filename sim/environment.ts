@@ -2,7 +2,7 @@
  * The Lambda environment of the `headroom` policy for a scenario: the variables a deployment sets
  * (cluster, groups, drain queue) plus the scenario's `env`, validated by the core's `loadConfig`
  * exactly as a deployed handler validates it. The scenario's `env` tunes `headroom` only (DESIGN.md
- * §8); the `ugns` baseline runs with the thresholds of the design's table (`baselineConfig`), as the
+ * §8); the `ugns` baseline runs with the seed design's own thresholds (`baselineConfig`), as the
  * seed design shipped them, so tuning Headroom never retunes what it is compared with.
  */
 import { DEFAULTS, loadConfig, type Config } from '../core/config';
@@ -23,10 +23,17 @@ export function lambdaEnvironment(scenario: Scenario): Record<string, string> {
   };
 }
 
-/** The documented defaults (no scenario `env`): the thresholds the `ugns` baseline runs with. */
+/**
+ * The seed design's own thresholds (its SchedulableContainers alarms: scale out at ≤ 2, scale in at
+ * ≥ 10, as DESIGN.md §6 first documented them). Pinned here, not read from Headroom's `DEFAULTS`:
+ * choosing Headroom's defaults by simulation must never retune the baseline it is compared with.
+ */
+export const SEED_DESIGN_THRESHOLDS = { SHORTAGE_THRESHOLD: '2', EXCESS_THRESHOLD: '10' } as const;
+
+/** The configuration the `ugns` baseline runs with: the seed design's thresholds, no scenario `env`. */
 export function baselineConfig(scenario: Scenario): Config {
   const { CLUSTER_NAME, ASG_NAMES, DRAIN_QUEUE_URL } = lambdaEnvironment(scenario);
-  return loadConfig({ CLUSTER_NAME, ASG_NAMES, DRAIN_QUEUE_URL });
+  return loadConfig({ CLUSTER_NAME, ASG_NAMES, DRAIN_QUEUE_URL, ...SEED_DESIGN_THRESHOLDS });
 }
 
 /** The validated configuration; throws the core's `ConfigError` listing every bad variable. */

@@ -4,7 +4,7 @@
  */
 import type { Config } from '../../core/config';
 import { baselineConfig } from '../environment';
-import { referenceShapeOf } from '../reference-shape';
+import { seedReferenceShapeOf } from '../reference-shape';
 import type { Policy } from '../policy';
 import type { PolicyName, Scenario } from '../scenario';
 import type { Submission } from '../workload';
@@ -25,10 +25,10 @@ export function makePolicy(name: PolicyName, ctx: PolicyContext): Policy {
     case 'headroom':
       return headroomPolicy(ctx.scenario, ctx.config);
     case 'ugns': {
-      // ugns runs at the design's documented defaults, its reference shape included: the scenario's
-      // env (TASK_CPU, thresholds) tunes headroom only.
+      // ugns runs at the seed design's own settings, its reference shape included: the scenario's
+      // env (TASK_CPU, thresholds) and Headroom's defaults tune headroom only.
       const defaults = baselineConfig(ctx.scenario);
-      return ugnsPolicy(defaults, referenceShapeOf(ctx.scenario, defaults.taskShape));
+      return ugnsPolicy(defaults, seedReferenceShapeOf(ctx.scenario, defaults.taskShape));
     }
     case 'ecs-cas':
       return ecsCasPolicy(ctx.scenario);
