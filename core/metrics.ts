@@ -1,6 +1,6 @@
 /**
  * Metric datums (names are a contract: README and dashboard use them). Built here from decision
- * data; the handler publishes them in one batched `PutMetricData` call with dimension `ClusterName`.
+ * data; the handler publishes them together as one Embedded Metric Format line with dimension `ClusterName`.
  */
 import type { Decision } from './decide';
 

@@ -2,7 +2,7 @@
  * The tick: every minute (EventBridge schedule) and at once on `ECS Service Action`
  * `SERVICE_TASK_PLACEMENT_FAILURE` for this cluster. Reads the whole cluster, runs the core
  * decision, acts (grow groups; reactivate, drain or terminate scale-in instances) and publishes the
- * per-tick metrics in one batched call. Reserved concurrency 1 in the stack: ticks never overlap.
+ * per-tick metrics together (one Embedded Metric Format line). Reserved concurrency 1 in the stack: ticks never overlap.
  *
  * Accepted: a scheduled event, a placement failure of this cluster, or an explicit direct
  * invocation `{ "action": "tick" }` (`serverless invoke`). Anything else — `null`, `[]`, `{}`, an
