@@ -8,6 +8,7 @@ import type { Config } from '../core/config';
 import type { Decision, DecideSettings } from '../core/decide';
 import { headroom, referenceShape } from '../core/headroom';
 import { scaleInWindow, type HeadroomSample } from '../core/scale-in';
+import { spareThresholds, workInReferenceTasks } from '../core/spare';
 import type { HandlerContext } from './context';
 import { buildModel, launchCandidates, type ClusterModel, type LaunchFacts } from './model';
 import type { AutoScaling, ContainerService, GroupState, InstanceCatalog, InstanceTypeInfo, LaunchTemplateInfo, Logger, Metrics } from './ports';
@@ -124,7 +125,9 @@ export async function readForTick(ctx: ReadContext, now: number): Promise<{ view
   // size it; only the cluster's task listing shows them.
   if (current < config.shortageThreshold) return { view: await withTasks(ctx, view, () => false, { waiting: true }), history };
   if (!config.scaleInEnabled) return { view, history };
-  const window = scaleInWindow({ now, headroom: current, history, excessThreshold: config.excessThreshold, stabilizationSeconds: config.scaleInStabilizationSeconds });
+  // The excess threshold decide will use (lower on a small cluster, `spare.ts`).
+  const { excess } = spareThresholds(config, workInReferenceTasks(shape, view.instances, view.services));
+  const window = scaleInWindow({ now, headroom: current, history, excessThreshold: excess, stabilizationSeconds: config.scaleInStabilizationSeconds });
   if (!window.held) return { view, history };
   return { view: await withTasks(ctx, view, () => true), history };
 }
@@ -141,6 +144,7 @@ export function decideSettings(config: Config, overrides: Partial<DecideSettings
     scaleInEnabled: config.scaleInEnabled,
     provisioningTimeoutSeconds: config.provisioningTimeoutSeconds,
     spotReserveInstances: config.spotReserveInstances,
+    sparePercent: config.sparePercent,
     ...overrides,
   };
 }

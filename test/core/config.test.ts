@@ -42,6 +42,7 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       hookName: 'headroom-drain',
       provisioningTimeoutSeconds: 600,
       spotReserveInstances: 0,
+      sparePercent: 100,
     });
     expect('drainQueueUrl' in c).toBe(false);
   });
@@ -66,6 +67,7 @@ describe('loadConfig: values', () => {
     ['REBALANCE_POLICY count is the older name of ignore', { REBALANCE_POLICY: 'Count' }, { rebalancePolicy: 'ignore' }],
     ['PROVISIONING_TIMEOUT_SECONDS', { PROVISIONING_TIMEOUT_SECONDS: '300' }, { provisioningTimeoutSeconds: 300 }],
     ['SPOT_RESERVE_INSTANCES 0 turns storm insurance off', { SPOT_RESERVE_INSTANCES: '0' }, { spotReserveInstances: 0 }],
+    ['SPARE_PERCENT caps the spare of small clusters', { SPARE_PERCENT: '5' }, { sparePercent: 5 }],
     ['limits at their bounds', { MAX_SCALE_IN_PERCENT: '100', MAX_SCALE_OUT_STEP: '1' }, { maxScaleInPercent: 100, maxScaleOutStep: 1 }],
     ['numbers with surrounding spaces', { MAX_SCALE_OUT_STEP: ' 7 ' }, { maxScaleOutStep: 7 }],
   ])('%s', (_rule, overrides, expected) => {
@@ -94,6 +96,8 @@ describe('loadConfig: problems', () => {
     ['REBALANCE_POLICY must be ignore, replace or drain', { REBALANCE_POLICY: 'panic' }, 'REBALANCE_POLICY'],
     ['PROVISIONING_TIMEOUT_SECONDS at least 60 (an instance needs time to register)', { PROVISIONING_TIMEOUT_SECONDS: '10' }, 'PROVISIONING_TIMEOUT_SECONDS'],
     ['SPOT_RESERVE_INSTANCES must not be negative', { SPOT_RESERVE_INSTANCES: '-1' }, 'SPOT_RESERVE_INSTANCES'],
+    ['SPARE_PERCENT is a percentage (at most 100)', { SPARE_PERCENT: '101' }, 'SPARE_PERCENT'],
+    ['SPARE_PERCENT is a whole number', { SPARE_PERCENT: '2.5' }, 'SPARE_PERCENT'],
     ['METRICS_NAMESPACE must not use the AWS/ prefix', { METRICS_NAMESPACE: 'AWS/ECS' }, 'METRICS_NAMESPACE'],
     ['METRICS_NAMESPACE must not contain a colon', { METRICS_NAMESPACE: 'a:b' }, 'METRICS_NAMESPACE'],
   ])('%s', (_rule, overrides, name) => {
