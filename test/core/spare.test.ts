@@ -32,7 +32,7 @@ describe('spareThresholds: the spare is min(threshold, ⌈work × percent / 100�
 });
 
 describe('workInReferenceTasks: reservations and waiting demand, in reference tasks', () => {
-  const on = (id: string, tasks: Instance['tasks'], extra: Partial<Instance> = {}): Instance => instance({ id, registered: UNIT, tasks, ...extra });
+  const on = (id: string, tasks: NonNullable<Instance['tasks']>, extra: { status?: Instance['status'] } = {}): Instance => instance({ id, registered: UNIT, tasks, ...extra });
   it.each<[string, Instance[], Service[], TaskShape[], number]>([
     ['empty cluster: none', [], [], [], 0],
     ['two reference tasks running', [on('i-1', [serviceTask(512, 1024), serviceTask(512, 1024)])], [], [], 2],
