@@ -4,12 +4,14 @@ import type { PolicyResult } from '../../sim/result';
 
 const result = (policy: PolicyResult['policy'], cost: number, tasksLost = 0, pendingTaskMinutes = 0): PolicyResult =>
   ({ policy, cost, tasksLost, pendingTaskMinutes, stuckInstances: 0, boundViolations: 0 }) as PolicyResult;
-const cand = (name: string, cost: number, misses: number, tasksLost: number, casCost = 100): Candidate => ({
+const cand = (name: string, cost: number, misses: number, tasksLost: number, casCost = 100, pendingTaskMinutes = 0): Candidate => ({
   env: { NAME: name },
   cost,
   tasksLost,
-  pendingTaskMinutes: 0,
+  pendingTaskMinutes,
   casCost,
+  casPendingTaskMinutes: 50,
+  casTasksLost: 10,
   misses: Array.from({ length: misses }, (_, k) => `miss ${k}`),
 });
 const names = (cs: readonly Candidate[]): string[] => cs.map((c) => c.env.NAME as string);
@@ -21,6 +23,8 @@ describe('rank: the rules in order', () => {
     ['3. then fewer tasks lost beats lower cost', [cand('cheaper', 80, 1, 5), cand('safer', 95, 1, 2)], ['safer', 'cheaper']],
     ['4. then the lowest cost', [cand('b', 95, 1, 2), cand('a', 90, 1, 2)], ['a', 'b']],
     ['a full tie keeps grid order', [cand('first', 90, 1, 2), cand('second', 90, 1, 2)], ['first', 'second']],
+    ['1. waiting longer than ecs-cas over the half fails rule 1', [cand('waits', 80, 0, 0, 100, 51), cand('prompt', 99, 4, 0, 100, 50)], ['prompt', 'waits']],
+    ['1. losing more tasks than ecs-cas over the half fails rule 1', [cand('loses', 80, 0, 11), cand('keeps', 99, 4, 10)], ['keeps', 'loses']],
     ['costing exactly ecs-cas is not cheaper', [cand('equal', 100, 0, 0), cand('below', 99.99, 5, 5)], ['below', 'equal']],
   ])('%s', (_rule, candidates, order) => {
     expect(names(rank(candidates))).toEqual(order);
@@ -33,7 +37,7 @@ describe('candidateOf: totals and per-scenario misses from the runs', () => {
       { name: 'a', headroom: result('headroom', 10, 3, 5), peers: [result('ecs-cas', 10, 1, 5)] },
       { name: 'b', headroom: result('headroom', 20, 0, 1), peers: [result('ecs-cas', 19, 0, 1)] },
     ]);
-    expect([c.cost, c.tasksLost, c.casCost]).toEqual([30, 3, 29]);
+    expect([c.cost, c.tasksLost, c.casCost, c.casTasksLost, c.casPendingTaskMinutes]).toEqual([30, 3, 29, 1, 6]);
     // a: lost 3 vs 1; b: cost 20 vs 19 (+5.3 %, over 2 %).
     expect(c.misses.map((m) => m.split(':')[0])).toEqual(['a', 'b']);
   });
