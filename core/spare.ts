@@ -14,7 +14,8 @@
  * The work is counted without reading any task, so the tick can apply the same thresholds before it
  * decides which tasks to read: the resources reserved on schedulable instances plus the demand
  * waiting for a home, in reference tasks (each the larger of its CPU and memory ratio to the
- * reference shape). Daemons' reservations are included (they are small and on every instance).
+ * reference shape). Daemons are not work: one task of each daemon service is taken off every
+ * instance's reservations (ECS runs one per instance), so a fleet of idle instances counts none.
  * The excess threshold moves with the spare, keeping its configured gap above it, so scale-in and
  * scale-out never fight. O(instances + services + waiting).
  */
@@ -41,14 +42,23 @@ function inReferenceTasks(r: { readonly cpu: number; readonly memory: number }, 
 }
 
 /**
- * The work the cluster holds, in reference tasks: reservations on schedulable instances, plus
- * unplaced service tasks and tasks waiting with no instance.
+ * The work the cluster holds, in reference tasks: reservations on schedulable instances less one
+ * task of each daemon service, plus unplaced service tasks and tasks waiting with no instance.
  */
 export function workInReferenceTasks(shape: Resources, instances: readonly Instance[], services: readonly Service[], waiting: readonly TaskShape[] = []): number {
+  let daemonCpu = 0;
+  let daemonMemory = 0;
+  for (const s of services) {
+    if (!s.daemon) continue;
+    daemonCpu += s.shape.cpu;
+    daemonMemory += s.shape.memory;
+  }
   let work = 0;
   for (const i of instances) {
     if (!isSchedulable(i)) continue;
-    work += inReferenceTasks({ cpu: Math.max(0, i.registered.cpu - i.remaining.cpu), memory: Math.max(0, i.registered.memory - i.remaining.memory) }, shape);
+    const cpu = Math.max(0, i.registered.cpu - i.remaining.cpu - daemonCpu);
+    const memory = Math.max(0, i.registered.memory - i.remaining.memory - daemonMemory);
+    work += inReferenceTasks({ cpu, memory }, shape);
   }
   for (const s of services) if (!s.daemon && s.unplaced > 0) work += s.unplaced * inReferenceTasks(s.shape, shape);
   for (const t of waiting) work += inReferenceTasks(t, shape);

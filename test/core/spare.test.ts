@@ -32,6 +32,7 @@ describe('spareThresholds: the spare is min(threshold, ⌈work × percent / 100�
 });
 
 describe('workInReferenceTasks: reservations and waiting demand, in reference tasks', () => {
+  const agent = service({ name: 'agent', shape: shape(256, 512), daemon: true, desired: 2, running: 2 });
   const on = (id: string, tasks: NonNullable<Instance['tasks']>, extra: { status?: Instance['status'] } = {}): Instance => instance({ id, registered: UNIT, tasks, ...extra });
   it.each<[string, Instance[], Service[], TaskShape[], number]>([
     ['empty cluster: none', [], [], [], 0],
@@ -41,7 +42,8 @@ describe('workInReferenceTasks: reservations and waiting demand, in reference ta
     ['unplaced service tasks count', [], [service({ name: 'web', shape: shape(1024, 1024), desired: 3, unplaced: 3 })], [], 6],
     ['daemon services do not count as unplaced work', [], [service({ name: 'agent', shape: shape(512, 1024), daemon: true, unplaced: 2 })], [], 0],
     ['tasks waiting with no instance count', [], [], [shape(512, 1024), shape(256, 512)], 1.5],
-    ['daemon reservations are part of the instance reservations', [on('i-1', [daemonTask(256, 512)])], [], [], 0.5],
+    ['a daemon task is not work (one per instance of each daemon service)', [on('i-1', [daemonTask(256, 512)]), on('i-2', [daemonTask(256, 512), serviceTask(512, 1024)])], [agent], [], 1],
+    ['without the daemon service listed its reservation counts', [on('i-1', [daemonTask(256, 512)])], [], [], 0.5],
   ])('%s', (_rule, instances, services, waiting, work) => {
     expect(workInReferenceTasks(REF, instances, services, waiting)).toBeCloseTo(work, 9);
   });
