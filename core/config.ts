@@ -49,7 +49,7 @@ export interface Config {
   readonly provisioningTimeoutSeconds: number;
   /** Storm insurance: keep room to re-home the tasks of this many of the fullest Spot instances at once. */
   readonly spotReserveInstances: number;
-  /** On small clusters the spare (shortage threshold) is at most this percentage of the work, in reference tasks (`spare.ts`). */
+  /** On small clusters the spare (shortage threshold) is at most this percentage of the work, in reference tasks (`spare.ts`); 100 turns the cap off. */
   readonly sparePercent: number;
 }
 
@@ -63,8 +63,8 @@ export const DEFAULTS = {
   TASK_CPU: 'auto',
   TASK_MEMORY: 'auto',
   SHORTAGE_THRESHOLD: 3,
-  EXCESS_THRESHOLD: 4,
-  SCALE_IN_STABILIZATION_SECONDS: 600,
+  EXCESS_THRESHOLD: 5,
+  SCALE_IN_STABILIZATION_SECONDS: 300,
   MAX_SCALE_IN_PERCENT: 10,
   MAX_SCALE_OUT_STEP: 50,
   DRAIN_TIMEOUT_SECONDS: 900,
@@ -78,7 +78,7 @@ export const DEFAULTS = {
   HOOK_HEARTBEAT_SECONDS: 300,
   PROVISIONING_TIMEOUT_SECONDS: 600,
   SPOT_RESERVE_INSTANCES: 0,
-  SPARE_PERCENT: 100,
+  SPARE_PERCENT: 5,
   HOOK_NAME: 'headroom-drain',
 } as const;
 

@@ -25,7 +25,7 @@ import { isSchedulable } from './cluster';
 export interface SpareSettings {
   readonly shortageThreshold: number;
   readonly excessThreshold: number;
-  /** `SPARE_PERCENT`: the spare is at most this percentage of the work (100 keeps the threshold on any cluster of that many tasks). */
+  /** `SPARE_PERCENT`: the spare is at most this percentage of the work (100: no cap). */
   readonly sparePercent: number;
 }
 
@@ -67,11 +67,12 @@ export function workInReferenceTasks(shape: Resources, instances: readonly Insta
 
 /**
  * The thresholds for a cluster holding `work` reference tasks:
- * shortage = min(SHORTAGE_THRESHOLD, ⌈work × SPARE_PERCENT / 100⌉), and
+ * shortage = min(SHORTAGE_THRESHOLD, ⌈work × SPARE_PERCENT / 100⌉) (SPARE_PERCENT 100: no cap), and
  * excess = EXCESS_THRESHOLD − (SHORTAGE_THRESHOLD − shortage) (the configured gap kept).
  */
 export function spareThresholds(settings: SpareSettings, work: number): Thresholds {
-  const cap = Math.ceil(Math.max(0, work) * settings.sparePercent / 100 - 1e-9);
+  // 100 % turns the cap off: the threshold on every cluster, however little work it holds.
+  const cap = settings.sparePercent >= 100 ? Number.POSITIVE_INFINITY : Math.ceil((Math.max(0, work) * settings.sparePercent) / 100 - 1e-9);
   if (cap >= settings.shortageThreshold) return { shortage: settings.shortageThreshold, excess: settings.excessThreshold };
   const shortage = Math.max(0, cap);
   const excess = settings.excessThreshold - (settings.shortageThreshold - shortage);

@@ -26,8 +26,8 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       taskShape: 'auto',
       // Chosen by simulation over the suite's tuning half (README, "The public suite and how the defaults were chosen").
       shortageThreshold: 3,
-      excessThreshold: 4,
-      scaleInStabilizationSeconds: 600,
+      excessThreshold: 5,
+      scaleInStabilizationSeconds: 300,
       maxScaleInPercent: 10,
       maxScaleOutStep: 50,
       drainTimeoutSeconds: 900,
@@ -42,7 +42,7 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       hookName: 'headroom-drain',
       provisioningTimeoutSeconds: 600,
       spotReserveInstances: 0,
-      sparePercent: 100,
+      sparePercent: 5,
     });
     expect('drainQueueUrl' in c).toBe(false);
   });

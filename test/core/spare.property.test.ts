@@ -33,10 +33,10 @@ describe('spareThresholds invariants', () => {
     );
   });
 
-  it('no work keeps no spare; enough work keeps the whole threshold', () => {
+  it('no work keeps no spare (but at 100 %, no cap); enough work keeps the whole threshold', () => {
     fc.assert(
       fc.property(settings, (s) => {
-        expect(spareThresholds(s, 0).shortage).toBe(0);
+        expect(spareThresholds(s, 0).shortage).toBe(s.sparePercent >= 100 ? s.shortageThreshold : 0);
         if (s.sparePercent > 0) expect(spareThresholds(s, (s.shortageThreshold * 100) / s.sparePercent).shortage).toBe(s.shortageThreshold);
       }),
     );

@@ -20,8 +20,8 @@ describe('spareThresholds: the spare is min(threshold, ⌈work × percent / 100�
     ['a small cluster keeps a proportional spare (⌈40 × 5 %⌉ = 2)', 3, 4, 5, 40, 2, 3],
     ['rounded up: any work keeps at least one spare task', 3, 4, 5, 0.5, 1, 2],
     ['no work keeps none', 3, 4, 5, 0, 0, 1],
-    ['100 % keeps the threshold on any cluster of that many tasks', 3, 4, 100, 3, 3, 4],
-    ['100 % on a cluster of one task: one spare', 3, 4, 100, 1, 1, 2],
+    ['100 % turns the cap off: the threshold on a cluster of one task', 3, 4, 100, 1, 3, 4],
+    ['99 % still caps: one task of work keeps one spare', 3, 4, 99, 1, 1, 2],
     ['the configured gap between shortage and excess is kept', 4, 10, 5, 20, 1, 7],
     ['0 % keeps no spare at all', 3, 4, 0, 500, 0, 1],
   ])('%s', (_rule, shortageThreshold, excessThreshold, sparePercent, work, shortage, excess) => {
