@@ -87,11 +87,20 @@ export class EcsTasksWorld extends WorldBase {
   /** ECS emits `SERVICE_TASK_PLACEMENT_FAILURE` for the service (the world routes it to the policy). */
   protected placementFailed(_service: string): void {}
 
-  /** RunTask of a submission (queued or refused-and-retried when it does not fit). */
+  /** ECS emits `ECS Task State Change` (PROVISIONING) for a queued task (the world routes it to the policy). */
+  protected taskProvisioning(): void {}
+
+  /**
+   * RunTask of a submission (queued or refused-and-retried when it does not fit). With capacity
+   * providers every new task starts in PROVISIONING (ECS Developer Guide, "Amazon ECS standalone
+   * tasks", task workflow) and RunTask causes a task state change event (ECS Developer Guide,
+   * "Amazon ECS task state change events").
+   */
   protected submit(submission: Submission): void {
     this.submittedShapes.add(`${submission.cpu}/${submission.memory}`);
     this.waiting.push({ submission, since: this.clock, nextAttempt: this.clock });
     this.dirty = true;
+    if (this.queueing) this.taskProvisioning();
   }
 
   /** A task of a service changed: that service needs a pass. */

@@ -37,6 +37,8 @@ export interface Policy {
   onRebalance?(world: SimWorld, instance: SimInstance): void | Promise<void>;
   onLifecycleHook?(world: SimWorld, instance: SimInstance): void | Promise<void>;
   onPlacementFailure?(world: SimWorld, service: string): void | Promise<void>;
+  /** `ECS Task State Change` with `lastStatus` PROVISIONING: a standalone task queued for capacity. */
+  onTaskProvisioning?(world: SimWorld): void | Promise<void>;
   /** Counters worth showing in the report (handler invocations, retries, …). */
   detail?(): Record<string, number>;
 }

@@ -5,6 +5,7 @@
  * serverless.yml to the simulated platform.
  * - EventBridge schedule every `tickSeconds` → `handleTick` (a `Scheduled Event`).
  * - EventBridge rule on `ECS Service Action` / `SERVICE_TASK_PLACEMENT_FAILURE` → `handleTick`.
+ * - EventBridge rule on `ECS Task State Change` with `lastStatus` PROVISIONING → `handleTick`.
  * - EventBridge rule on `EC2 Spot Instance Interruption Warning` and `EC2 Instance Rebalance
  *   Recommendation` → the interruption SQS queue → `handleInterruption` in batches (100, 1 s window).
  * - A terminate lifecycle hook (heartbeat timeout `HOOK_HEARTBEAT_SECONDS`) whose EventBridge
@@ -47,7 +48,7 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
   let ports: SimPorts | undefined;
   let delivery: Delivery | undefined;
   let ctx: HandlerContext | undefined;
-  const counts = { ticks: 0, placementFailureEvents: 0, interruptionEvents: 0, rebalanceEvents: 0, interruptionBatches: 0, lifecycleEvents: 0, drainMessages: 0, handlerErrors: 0 };
+  const counts = { ticks: 0, placementFailureEvents: 0, provisioningEvents: 0, interruptionEvents: 0, rebalanceEvents: 0, interruptionBatches: 0, lifecycleEvents: 0, drainMessages: 0, handlerErrors: 0 };
   const faults = new Prng(scenario.seed).fork('faults');
 
   const ready = (): { ctx: HandlerContext; delivery: Delivery } => {
@@ -98,6 +99,17 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
         reason: 'RESOURCE:MEMORY',
       }, [`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${cluster}/${service}`]);
       ready().delivery.eventBridge('placement-failure', () => handleTick(event, ready().ctx));
+    },
+    onTaskProvisioning(world) {
+      counts.provisioningEvents++;
+      const cluster = config.clusterName;
+      const event = envelope(world, 'ECS Task State Change', 'aws.ecs', {
+        clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${cluster}`,
+        lastStatus: 'PROVISIONING',
+        desiredStatus: 'RUNNING',
+        createdAt: new Date(world.now).toISOString(),
+      }, [`arn:aws:ecs:${REGION}:${ACCOUNT}:task/${cluster}/sim-${world.now.toString(36)}`]);
+      ready().delivery.eventBridge('task-provisioning', () => handleTick(event, ready().ctx));
     },
     // EventBridge rule → the interruption queue → the interruption handler in batches (serverless.yml).
     onSpotWarning(world, instance) {
