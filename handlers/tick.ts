@@ -98,6 +98,8 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
       log.info('event dropped', { reason });
       return { status: 'dropped', reason };
     }
+    // Claimed before the first await: a burst of events finds this read under way.
+    memo.readAt = ctx.ports.now();
   }
   const { now, view, decision } = await decideTick(ctx, (v) => reactivateWarmPoolReturns(ctx, v), trigger.waiting === true ? { waiting: true } : {});
   log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...planOf(decision) });

@@ -55,6 +55,16 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
     if (ctx === undefined || delivery === undefined) throw new Error('headroom policy used before start');
     return { ctx, delivery };
   };
+  // The tick function has reserved concurrency 1 (serverless.yml): Lambda holds further
+  // asynchronous invocations in its queue until the running one returns (AWS Lambda Developer
+  // Guide, "Asynchronous invocation": events that cannot run for lack of concurrency go back to the
+  // queue and are retried), so two ticks never overlap, whatever triggered them.
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = (event: unknown): Promise<unknown> => {
+    const run = running.then(() => handleTick(event, ready().ctx));
+    running = run.catch(() => undefined);
+    return run;
+  };
 
   return {
     name: 'headroom',
@@ -84,7 +94,7 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
       for (let t = world.now + period; t < world.end; t += period) {
         world.schedule(t, 'schedule', () => {
           counts.ticks++;
-          d.eventBridge('tick', () => handleTick(envelope(world, 'Scheduled Event', 'aws.events', {}, [`arn:aws:events:${REGION}:${ACCOUNT}:rule/headroom-tick`]), ready().ctx));
+          d.eventBridge('tick', () => tick(envelope(world, 'Scheduled Event', 'aws.events', {}, [`arn:aws:events:${REGION}:${ACCOUNT}:rule/headroom-tick`])));
         });
       }
     },
@@ -98,7 +108,7 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
         createdAt: new Date(world.now).toISOString(),
         reason: 'RESOURCE:MEMORY',
       }, [`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${cluster}/${service}`]);
-      ready().delivery.eventBridge('placement-failure', () => handleTick(event, ready().ctx));
+      ready().delivery.eventBridge('placement-failure', () => tick(event));
     },
     onTaskProvisioning(world) {
       counts.provisioningEvents++;
@@ -109,7 +119,7 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
         desiredStatus: 'RUNNING',
         createdAt: new Date(world.now).toISOString(),
       }, [`arn:aws:ecs:${REGION}:${ACCOUNT}:task/${cluster}/sim-${world.now.toString(36)}`]);
-      ready().delivery.eventBridge('task-provisioning', () => handleTick(event, ready().ctx));
+      ready().delivery.eventBridge('task-provisioning', () => tick(event));
     },
     // EventBridge rule → the interruption queue → the interruption handler in batches (serverless.yml).
     onSpotWarning(world, instance) {
