@@ -68,11 +68,12 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
 
   return {
     name: 'headroom',
-    // Headroom runs as its README deploys it: each managed group has a capacity provider with managed
-    // scaling, managed termination protection and managed draining off, set as the cluster's default
-    // strategy, so a task that does not fit waits in PROVISIONING (where the tick counts it as demand)
-    // instead of failing. The provider scales nothing: Headroom alone sets desired capacity.
-    settings: { hook: { name: HEADROOM_HOOK_NAME, heartbeatSeconds: config.hookHeartbeatSeconds }, capacityProviders: true },
+    // Headroom runs as its README deploys it (`cluster.headroomSetup`, default `capacity-providers`):
+    // each managed group has a capacity provider with managed scaling, managed termination
+    // protection and managed draining off, set as the cluster's default strategy, so a task that
+    // does not fit waits in PROVISIONING (where the tick counts it as demand) instead of failing. The
+    // provider scales nothing: Headroom alone sets desired capacity. `plain`: no capacity provider.
+    settings: { hook: { name: HEADROOM_HOOK_NAME, heartbeatSeconds: config.hookHeartbeatSeconds }, capacityProviders: scenario.cluster.headroomSetup === 'capacity-providers' },
     start(world) {
       delivery = new Delivery(world, faults.fork('delivery'), scenario.faults);
       const d = delivery;
