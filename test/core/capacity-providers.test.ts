@@ -3,7 +3,8 @@ import { capacityProviderWarnings, type CapacityProviderSetup } from '../../core
 const off: CapacityProviderSetup = { name: 'cp-spot', group: 'demo-spot', managedScaling: false, managedTerminationProtection: false, managedDraining: false };
 
 describe('capacity providers of managed groups must have every managed feature off', () => {
-  it.each<[string, Partial<CapacityProviderSetup>, RegExp | undefined]>([
+  type Change = { readonly [K in keyof CapacityProviderSetup]?: CapacityProviderSetup[K] | undefined };
+  it.each<[string, Change, RegExp | undefined]>([
     ['all off: the recommended setup', {}, undefined],
     ['managed scaling on', { managedScaling: true }, /cp-spot of group demo-spot: managed scaling on; turn it off/],
     ['managed termination protection on', { managedTerminationProtection: true }, /managed termination protection on/],
@@ -12,8 +13,8 @@ describe('capacity providers of managed groups must have every managed feature o
     ['a group Headroom does not manage is not its business', { group: 'other', managedScaling: true }, undefined],
     ['a provider with no group (Fargate)', { group: undefined, managedDraining: true }, undefined],
   ])('%s', (_name, change, expected) => {
-    const p = { ...off, ...change } as CapacityProviderSetup;
-    if (change.group === undefined && 'group' in change) delete (p as { group?: string }).group;
+    const { group, ...rest } = { ...off, ...change };
+    const p: CapacityProviderSetup = { ...(rest as Omit<CapacityProviderSetup, 'group'>), ...(group !== undefined ? { group } : {}) };
     const warnings = capacityProviderWarnings([p], ['demo-spot', 'demo-ondemand']);
     if (expected === undefined) expect(warnings).toEqual([]);
     else expect(warnings).toEqual([expect.stringMatching(expected)]);
