@@ -73,6 +73,9 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
     // protection and managed draining off, set as the cluster's default strategy, so a task that
     // does not fit waits in PROVISIONING (where the tick counts it as demand) instead of failing. The
     // provider scales nothing: Headroom alone sets desired capacity. `plain`: no capacity provider.
+    // No AWS document found confirms that tasks queue in PROVISIONING with managed scaling off; the
+    // AWS Containers blog "Deep Dive on Amazon ECS Cluster Auto Scaling" (2020) says they do only
+    // with managed scaling on and otherwise fail at once: `plain` is that case.
     settings: { hook: { name: HEADROOM_HOOK_NAME, heartbeatSeconds: config.hookHeartbeatSeconds }, capacityProviders: scenario.cluster.headroomSetup === 'capacity-providers' },
     start(world) {
       delivery = new Delivery(world, faults.fork('delivery'), scenario.faults);
