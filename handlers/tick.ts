@@ -105,7 +105,12 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
   log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...planOf(decision) });
   if (decision.unschedulable.length > 0) log.warn('unschedulable tasks: no capacity group can ever hold them (not counted as shortage)', { count: decision.unschedulable.length, reasons: describeUnschedulable(decision.unschedulable) });
   if (!config.dryRun) await applyDecision(ctx, decision, view.instances, { scaleIn: true });
-  await metrics.publish(tickMetrics(decision), now);
+  // A PROVISIONING-event tick does not add a headroom sample: the scale-in stabilisation window
+  // takes the minimum per minute of `SchedulableTasks`, and these ticks run exactly when jobs arrive
+  // (headroom at its lowest), as often as jobs arrive; the window must test headroom over time at
+  // the schedule's even rate, not the job rate.
+  const datums = tickMetrics(decision);
+  await metrics.publish(trigger.waiting === true ? datums.filter((d) => d.name !== 'SchedulableTasks') : datums, now);
   return { status: config.dryRun ? 'planned' : 'acted', trigger: trigger.trigger, decision };
 }
 

@@ -42,6 +42,16 @@ describe('tick: tasks waiting for capacity while reference-shape headroom is amp
     expect(aws.metric('PendingTasks')).toEqual([1]);
   });
 
+  it.each([
+    ['a scheduled tick publishes the headroom sample the scale-in window reads', 'tick/scheduled.json', [24]],
+    ['a PROVISIONING-event tick publishes no headroom sample (it runs when jobs arrive, not evenly in time)', 'tick/task-provisioning.json', []],
+  ])('%s', async (_name, file, samples) => {
+    const aws = ample();
+    await handleTick(sample(file), context());
+    expect(aws.metric('SchedulableTasks')).toEqual(samples);
+    expect(aws.metric('PendingTasks')).toHaveLength(1);
+  });
+
   it('a PROVISIONING event of another cluster is dropped without an AWS call', async () => {
     const aws = ample();
     const result = await handleTick(sample('tick/task-provisioning.other-cluster.json'), context());
