@@ -18,7 +18,7 @@
  * then grid order. The winner is the first. `--held-out` then runs the winner once on the held-out
  * half (every policy) and prints its totals and misses: a report, never an input to the choice.
  */
-import { parseFlags, UsageError } from './args';
+import { parseFlags, runAsMain, UsageError } from './args';
 import type { PolicyResult } from './result';
 import type { PolicyName } from './scenario';
 import { loadSuiteScenario, ROOT, suiteFiles } from './suite-files';
@@ -157,14 +157,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof UsageError ? `${e.message}\n${USAGE}` : `error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`}\n`);
-      process.exitCode = e instanceof UsageError ? 2 : 1;
-    },
-  );
-}
+if (require.main === module) runAsMain(() => main(process.argv.slice(2)), USAGE);
