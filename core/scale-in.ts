@@ -24,6 +24,7 @@ import { copiesThatFit } from './headroom';
 import { packFirstFitDecreasing, shapeSignature } from './packing';
 import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
 import { reserveShortfall, reserveVictims } from './reserve';
+import { memberWeights } from './zones';
 
 export interface ScaleIn {
   readonly kind: 'scale-in';
@@ -65,8 +66,8 @@ export interface ScaleInInput {
   readonly spotGroups?: ReadonlySet<string>;
   readonly spotReserve?: number;
   /**
-   * Instances already draining for scale-in per group, when `instances` holds only the schedulable
-   * ones (they still count against the group's min).
+   * Capacity units (instance weights) already draining for scale-in per group, when `instances`
+   * holds only the schedulable ones (they still count against the group's min).
    */
   readonly drainingForScaleIn?: ReadonlyMap<string, number>;
 }
@@ -119,11 +120,13 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   const groups = new Map(input.groups.map((g) => [g.name, g]));
   const schedulable = input.instances.filter(isSchedulable);
   const budget = scaleInBudget(schedulable.length, input.maxScaleInPercent);
-  // Members a group may still lose: desired minus min, minus instances already draining for scale-in.
+  // Capacity units a group may still lose: desired minus min, minus units already draining for
+  // scale-in. Units, not instances: each removal lowers desired by the member's weight.
+  const weight = memberWeights(input.groups);
   const removable = new Map<string, number>();
   for (const g of input.groups) removable.set(g.name, g.desired - g.min);
   if (input.drainingForScaleIn !== undefined) for (const [g, n] of input.drainingForScaleIn) removable.set(g, (removable.get(g) ?? 0) - n);
-  else for (const i of input.instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) removable.set(i.group, (removable.get(i.group) ?? 0) - 1);
+  else for (const i of input.instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) removable.set(i.group, (removable.get(i.group) ?? 0) - weight(i.group, i.id));
 
   const bins = input.bins ?? schedulable.map(binOf);
   const binIndex = new Map(bins.map((b, k) => [b.key, k]));
@@ -170,7 +173,8 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   for (const c of candidates) {
     if (actions.length >= budget || attempts >= maxAttempts) break;
     const group = c.instance.group as string;
-    if ((removable.get(group) ?? 0) <= 0) continue;
+    const units = weight(group, c.instance.id);
+    if ((removable.get(group) ?? 0) < units) continue;
     attempts++;
     const self = binIndex.get(c.instance.id) as number;
     removed.add(self);
@@ -212,7 +216,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     for (const m of moves) land(m.bin, m.task);
     landed.delete(self);
     total = after;
-    removable.set(group, (removable.get(group) ?? 0) - 1);
+    removable.set(group, (removable.get(group) ?? 0) - units);
     actions.push({
       kind: 'scale-in',
       instance: c.instance.id,

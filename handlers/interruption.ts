@@ -30,6 +30,7 @@ import { decide, type Decision } from '../core/decide';
 import { categoryOf, isRetryable } from '../core/errors';
 import { foreignAccount, isSqsEnvelope, parseEventBridge, type ParsedEvent } from '../core/events';
 import type { MetricDatum } from '../core/metrics';
+import { memberWeights } from '../core/zones';
 import { applyDecision, decideSettings, planOf, readCluster } from './act';
 import type { HandlerContext } from './context';
 import { isLiveLifecycleState } from './model';
@@ -205,10 +206,12 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
   // replacement for it, so it is taken out of desired for the decision and its seat added back to
   // the action.
   const leaving = new Set(work);
-  const seats = (ids: Iterable<string>, group: string): number => [...ids].filter((id) => membership.get(id)?.group === group).length;
+  // Seats in capacity units: each member counts its own weight toward desired capacity.
+  const weight = memberWeights(view.groups);
+  const seats = (ids: Iterable<string>, group: string): number => [...ids].filter((id) => membership.get(id)?.group === group).reduce((n, id) => n + weight(group, id), 0);
   const groups = view.groups.map((g) => {
     const n = seats(decrement, g.name) + seats(toReplace, g.name);
-    return n === 0 ? g : { ...g, desired: Math.max(0, g.desired - n * (g.weight ?? 1)) };
+    return n === 0 ? g : { ...g, desired: Math.max(0, g.desired - n) };
   });
   const decided = decide({ now, instances: view.instances, groups, services: view.services, waiting: view.waiting, history: [], leaving, settings: decideSettings(config, { scaleInEnabled: false }) });
   const byName = new Map(view.groups.map((g) => [g.name, g]));
@@ -216,7 +219,7 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
     ...decided,
     scaleOut: decided.scaleOut.map((a) => {
       const g = byName.get(a.group);
-      return { ...a, desired: Math.min(g?.max ?? Number.POSITIVE_INFINITY, a.desired + seats(toReplace, a.group) * (g?.weight ?? 1)) };
+      return { ...a, desired: Math.min(g?.max ?? Number.POSITIVE_INFINITY, a.desired + seats(toReplace, a.group)) };
     }),
   };
   const standalone = toDrain.filter((id) => !membership.has(id));

@@ -144,6 +144,26 @@ describe('scale-in: budget and min', () => {
     expect(plan(instances, { excessThreshold: 10, groups: [A({ desired: 21, min: 19 })] }).actions).toHaveLength(2);
   });
 
+  // A weighted group counts desired and min in capacity units; terminating a member with the
+  // decrement lowers desired by its weight, so a removal uses up that many units above min.
+  const weighted = (weights: number[], drainWeight?: number): CapacityGroup =>
+    A({
+      desired: weights.reduce((a, b) => a + b, 0) + (drainWeight ?? 0),
+      members: [...weights.map((w, k) => ({ id: `i-${String(k).padStart(2, '0')}`, pending: false, weight: w })), ...(drainWeight !== undefined ? [{ id: 'i-drain', pending: false, weight: drainWeight }] : [])],
+    });
+  it.each<[string, number[], number, number | undefined, number]>([
+    ['weight 4 members, 3 units above min: none may go', [4, 4, 4], 9, undefined, 0],
+    ['weight 4 members, 4 units above min: one', [4, 4, 4], 8, undefined, 1],
+    ['weight 1 members, 3 units above min: three', [1, 1, 1, 1, 1], 2, undefined, 3],
+    ['desired 8, min 4, a weight-2 member draining for scale-in: 2 units left, one weight-2 member', [2, 2, 2], 4, 2, 1],
+    ['desired 10, min 4, a weight-4 member draining for scale-in: 2 units left, one weight-2 member', [2, 2, 2], 4, 4, 1],
+    ['desired 10, min 6, a weight-4 member draining for scale-in: no unit left', [2, 2, 2], 6, 4, 0],
+  ])('min in weight units: %s', (_rule, weights, min, drainWeight, n) => {
+    const instances = [...weights.map((_, k) => on(`i-${String(k).padStart(2, '0')}`)), ...(drainWeight !== undefined ? [scaleInDrain({ id: 'i-drain', group: 'A', registered: UNIT })] : [])];
+    const groups = [{ ...weighted(weights, drainWeight), min }];
+    expect(plan(instances, { excessThreshold: 1, maxScaleInPercent: 100, groups }).actions).toHaveLength(n);
+  });
+
   it('min is per group', () => {
     const instances = [...times(10, (k) => on(`a-${k}`)), ...times(10, (k) => on(`b-${k}`, [], 'B'))];
     const p = plan(instances, { excessThreshold: 10, maxScaleInPercent: 50, groups: [A({ desired: 10, min: 10 }), group({ name: 'B', instance: UNIT, min: 7, max: 20, desired: 10 })] });
