@@ -2,8 +2,9 @@
  * Scale-in (consolidation): which instances are provably surplus.
  *
  * Runs only after headroom has stayed above the excess threshold for the stabilisation window.
- * Candidates are schedulable instances of the configured groups, fewest non-daemon tasks first,
- * then lowest utilisation. An instance running standalone (RunTask) tasks may be chosen: DRAINING
+ * Candidates are schedulable instances of the configured groups: those of the lowest-priority
+ * groups first (fallback capacity is given back first), then fewest non-daemon tasks, then lowest
+ * utilisation. An instance running standalone (RunTask) tasks may be chosen: DRAINING
  * moves its service tasks and lets the standalone ones finish in place (ECS does not stop them,
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-instance-draining.html);
  * it is terminated only once empty and reactivated first on a shortage, so batch fleets consolidate
@@ -24,7 +25,7 @@ import { copiesThatFit } from './headroom';
 import { packFirstFitDecreasing, shapeSignature } from './packing';
 import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
 import { reserveShortfall, reserveVictims } from './reserve';
-import { memberWeights } from './zones';
+import { memberWeights, zoneRuns } from './zones';
 
 export interface ScaleIn {
   readonly kind: 'scale-in';
@@ -148,15 +149,21 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   // Moved tasks go to the fullest instances first: consolidation keeps empty ones removable.
   const targetOrder = bins.map((_, k) => k).sort((a, b) => utilisation(bins[b] as Bin) - utilisation(bins[a] as Bin) || a - b);
 
+  // Priority of each group: the index of its run in `zoneRuns` (one-zone groups of one pool share
+  // a run, so none of them is fallback capacity for the others); higher = tried later on scale-out.
+  const priority = new Map<string, number>();
+  for (const [k, run] of zoneRuns(input.groups).entries()) for (const g of run) priority.set(g.name, k);
   const candidates = schedulable
     // An instance whose tasks were not read is never a candidate (it would look empty).
     .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i))
     .map((i) => {
       const w = workloadOf(i);
-      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) };
+      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, fallback: priority.get(i.group as string) ?? 0, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) };
     })
-    // Spot instances already replaced on a rebalance recommendation go first: they are the likeliest to be lost.
-    .sort((a, b) => a.atRisk - b.atRisk || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
+    // Spot instances already replaced on a rebalance recommendation go first: they are the likeliest
+    // to be lost. Then the lowest-priority groups: scale-out takes fallback capacity (On-Demand
+    // behind Spot) only when the preferred groups cannot deliver, so it is the first to give back.
+    .sort((a, b) => a.atRisk - b.atRisk || b.fallback - a.fallback || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
   // Spot instances fullest first (by their own tasks at the start of the tick); each trial insures the
   // k fullest that are still there.
   const k = input.spotReserve ?? 0;
