@@ -14,7 +14,7 @@
  * `maxStep` over the whole decision.
  */
 import type { CapacityGroup, Instance, Service, TaskShape } from './cluster';
-import { isGone, isSchedulable } from './cluster';
+import { INTERRUPTED_ATTRIBUTE, isGone, isSchedulable } from './cluster';
 import { headroomOfBins } from './headroom';
 import { packFirstFitDecreasing } from './packing';
 import { binOf, fits, freshBin, type Bin } from './placement';
@@ -84,9 +84,12 @@ export interface ScaleOutPlan {
   readonly reasons: readonly string[];
 }
 
-/** Whether an instance is on its way out (its capacity does not count, its service tasks move). */
+/**
+ * Whether an instance is on its way out (its capacity does not count, its service tasks move):
+ * terminating, in `leaving`, or marked interrupted (`INTERRUPTED_ATTRIBUTE`).
+ */
 export function isLeaving(instance: Instance, leaving?: ReadonlySet<string>): boolean {
-  return instance.terminating === true || leaving?.has(instance.id) === true;
+  return instance.terminating === true || leaving?.has(instance.id) === true || instance.attributes[INTERRUPTED_ATTRIBUTE] !== undefined;
 }
 
 /** Daemon task shapes that start on every new instance. */

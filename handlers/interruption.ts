@@ -25,7 +25,7 @@
  * with a decrement: the replacement is already there); `drain` treats them like interruption
  * warnings. A warning for an instance no longer registered costs one lookup and nothing else.
  */
-import { REBALANCE_ATTRIBUTE, isScaleInDrain, liveWorkload, type Instance } from '../core/cluster';
+import { INTERRUPTED_ATTRIBUTE, REBALANCE_ATTRIBUTE, isScaleInDrain, liveWorkload, type Instance } from '../core/cluster';
 import { decide, type Decision } from '../core/decide';
 import { categoryOf, isRetryable } from '../core/errors';
 import { foreignAccount, isSqsEnvelope, parseEventBridge, type ParsedEvent } from '../core/events';
@@ -171,9 +171,25 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
     return { ...empty, warnings, rebalances, replaced: [], foreign };
   }
 
-  // 1. DRAINING first, before any other read: ECS starts moving tasks now.
+  // 1. DRAINING first, before any other read: ECS starts moving tasks now. Beside it, the instances
+  // that will be terminated without a decrement are marked interrupted, so a tick that reads them
+  // before the termination counts their seats as the replacements Auto Scaling will launch. The
+  // mark is an optimisation: failing to set it is logged, not retried.
   const arns = toDrain.map((id) => ours.get(id)?.arn).filter((a): a is string => a !== undefined);
-  if (!config.dryRun) await attempts.run(toDrain, 'setting interrupted instances DRAINING', () => ecs.setStatus(arns, 'DRAINING'));
+  const replacedBy = (id: string): boolean => {
+    const i = ours.get(id);
+    return i === undefined || i.attributes[REBALANCE_ATTRIBUTE] !== undefined || isScaleInDrain(i);
+  };
+  const toMark = toDrain.filter((id) => !replacedBy(id) && ours.get(id)?.attributes[INTERRUPTED_ATTRIBUTE] === undefined).map((id) => ours.get(id)?.arn).filter((a): a is string => a !== undefined);
+  const mark = async (): Promise<void> => {
+    if (toMark.length === 0) return;
+    try {
+      await ecs.setAttribute(toMark, INTERRUPTED_ATTRIBUTE, new Date(now).toISOString());
+    } catch (error) {
+      log.warn('marking interrupted instances failed; a tick may launch for their tasks before they terminate', { error: String(error) });
+    }
+  };
+  if (!config.dryRun) await Promise.all([attempts.run(toDrain, 'setting interrupted instances DRAINING', () => ecs.setStatus(arns, 'DRAINING')), mark()]);
 
   // Standalone (RunTask) tasks are not moved by DRAINING: with STANDALONE_TASK_POLICY=stop they get
   // a graceful stop (SIGTERM, then SIGKILL after the container's stopTimeout) now, within the

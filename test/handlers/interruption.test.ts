@@ -1,4 +1,4 @@
-import { SCALE_IN_ATTRIBUTE } from '../../core/cluster';
+import { INTERRUPTED_ATTRIBUTE, SCALE_IN_ATTRIBUTE } from '../../core/cluster';
 import { handleInterruption } from '../../handlers/interruption';
 import { BASE_ENV, FakeAws, awsError, context, instanceArn, throttling } from './fake-aws';
 import { sample, sqs } from './events';
@@ -227,6 +227,38 @@ describe('interruption batches fail per record', () => {
     const errors = ctx.lines.filter((l) => l.level === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0]?.data?.messageIds).toEqual([MSG1, MSG3]);
+  });
+});
+
+describe('the interrupted mark: a tick between DRAINING and the termination counts the replacement', () => {
+  it('an instance terminated without decrement is marked interrupted beside DRAINING', async () => {
+    const aws = world();
+    await handleInterruption(sample('interruption/spot-warning.json'), context());
+    expect(aws.attributeChanges).toEqual([{ name: INTERRUPTED_ATTRIBUTE, value: expect.any(String), ids: [I1] }]);
+    expect(aws.terminated).toEqual([{ id: I1, decrement: false }]);
+  });
+
+  it('an instance terminated with decrement (drained for scale-in) is not marked: nothing replaces it', async () => {
+    const aws = world();
+    const ci = aws.instances.get(instanceArn(I1));
+    if (ci !== undefined) {
+      ci.status = 'DRAINING';
+      ci.attributes = [...(ci.attributes ?? []), { name: SCALE_IN_ATTRIBUTE, value: '2025-06-01T11:55:00.000Z' }];
+    }
+    await handleInterruption(sample('interruption/spot-warning.json'), context());
+    expect(aws.attributeChanges.filter((c) => c.name === INTERRUPTED_ATTRIBUTE)).toEqual([]);
+    expect(aws.terminated).toEqual([{ id: I1, decrement: true }]);
+  });
+
+  it('a failed mark is logged and neither retried nor in the way of draining and terminating', async () => {
+    const aws = world();
+    aws.failNext('PutAttributes', throttling());
+    const ctx = context();
+    const result = await handleInterruption(sample('interruption/storm.sqs.json'), ctx);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(aws.statusChanges).toEqual([{ ids: [I1, I2], status: 'DRAINING' }]);
+    expect(aws.terminated.map((t) => t.id)).toEqual([I1, I2]);
+    expect(ctx.lines.filter((l) => l.level === 'warn' && l.message.startsWith('marking interrupted instances failed'))).toHaveLength(1);
   });
 });
 
