@@ -7,13 +7,13 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
-import type { CapacityProviderSetup, GroupProcesses } from '../core/capacity-providers';
+import type { CapacityProviderSetup } from '../core/capacity-providers';
 import type { Config } from '../core/config';
 import { AwsAutoScaling } from '../handlers/aws/autoscaling';
 import { CloudWatchMetrics } from '../handlers/aws/cloudwatch';
 import { Ec2InstanceCatalog } from '../handlers/aws/ec2';
 import { EcsContainerService } from '../handlers/aws/ecs';
-import { describeCapacityProviders, describeSuspendedProcesses } from '../handlers/aws/ecs-setup';
+import { describeCapacityProviders } from '../handlers/aws/ecs-setup';
 import { CLIENT_OPTIONS } from '../handlers/aws/util';
 import type { AutoScaling, ContainerService, InstanceCatalog, Logger, Metrics } from '../handlers/ports';
 
@@ -23,14 +23,12 @@ export const READ_METHODS = {
   autoScaling: ['describeGroups'],
   catalog: ['launchTemplate', 'instanceTypes'],
   metrics: ['history'],
-  setup: ['capacityProviders', 'suspendedProcesses'],
+  setup: ['capacityProviders'],
 } as const;
 
 /** What the deployment check reads of the cluster's setup. */
 export interface ClusterSetup {
   capacityProviders(): Promise<CapacityProviderSetup[]>;
-  /** The suspended Auto Scaling processes of the named groups. */
-  suspendedProcesses(groups: readonly string[]): Promise<GroupProcesses[]>;
 }
 
 type Read<T, K extends keyof T> = { readonly [P in K]: T[P] };
@@ -45,7 +43,7 @@ export interface ReadOnlyPorts {
   readonly now: () => number;
 }
 
-/** Read-only views over full ports (AWS adapters, or in-memory ones in tests); without `setup`, the cluster has no capacity provider and no group a suspended process. */
+/** Read-only views over full ports (AWS adapters, or in-memory ones in tests); without `setup`, the cluster has no capacity provider. */
 export function readOnly(ports: { ecs: ContainerService; autoScaling: AutoScaling; catalog: InstanceCatalog; metrics: Metrics; setup?: ClusterSetup; log: Logger; now: () => number }): ReadOnlyPorts {
   const setup = ports.setup;
   return Object.freeze({
@@ -59,10 +57,7 @@ export function readOnly(ports: { ecs: ContainerService; autoScaling: AutoScalin
       instanceTypes: (...args: Parameters<InstanceCatalog['instanceTypes']>) => ports.catalog.instanceTypes(...args),
     }),
     metrics: Object.freeze({ history: (...args: Parameters<Metrics['history']>) => ports.metrics.history(...args) }),
-    setup: Object.freeze({
-      capacityProviders: async () => (setup !== undefined ? setup.capacityProviders() : []),
-      suspendedProcesses: async (groups: readonly string[]) => (setup !== undefined ? setup.suspendedProcesses(groups) : groups.map((name) => ({ name, suspendedProcesses: [] }))),
-    }),
+    setup: Object.freeze({ capacityProviders: async () => (setup !== undefined ? setup.capacityProviders() : []) }),
     log: ports.log,
     now: ports.now,
   });
@@ -73,9 +68,8 @@ export function awsReadOnlyPorts(config: Config, log: Logger): ReadOnlyPorts {
   const now = (): number => Date.now();
   const ecsClient = new ECSClient(CLIENT_OPTIONS);
   const ecs = new EcsContainerService(ecsClient, config.clusterName, log);
-  const autoScalingClient = new AutoScalingClient(CLIENT_OPTIONS);
-  const setup: ClusterSetup = { capacityProviders: () => describeCapacityProviders(ecsClient, config.clusterName), suspendedProcesses: (groups) => describeSuspendedProcesses(autoScalingClient, groups) };
-  const autoScaling = new AwsAutoScaling(autoScalingClient, now);
+  const setup: ClusterSetup = { capacityProviders: () => describeCapacityProviders(ecsClient, config.clusterName) };
+  const autoScaling = new AwsAutoScaling(new AutoScalingClient(CLIENT_OPTIONS), now);
   const catalog = new Ec2InstanceCatalog(new EC2Client(CLIENT_OPTIONS), now);
   const metrics = new CloudWatchMetrics(new CloudWatchClient(CLIENT_OPTIONS), config.metricsNamespace, config.clusterName);
   return readOnly({ ecs, autoScaling, catalog, metrics, setup, log, now });

@@ -57,7 +57,8 @@ export function planEnv(args: PlanArgs, env: Readonly<Record<string, string | un
 
 /** Read once, decide as the tick does, report. Only the read-only ports can be passed. */
 export async function plan(config: Config, ports: ReadOnlyPorts): Promise<PlanReport> {
-  const [{ now, view, decision }, providers, groups] = await Promise.all([decideTick({ config, ports }), ports.setup.capacityProviders(), ports.setup.suspendedProcesses(config.asgNames)]);
+  const [{ now, view, decision }, providers] = await Promise.all([decideTick({ config, ports }), ports.setup.capacityProviders()]);
+  const groups = view.groupStates.filter((g) => config.asgNames.includes(g.name)).map((g) => ({ name: g.name, suspendedProcesses: g.suspendedProcesses ?? [] }));
   return planReport(config, view, decision, now, checkSetup(providers, groups));
 }
 

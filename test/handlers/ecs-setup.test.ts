@@ -1,7 +1,8 @@
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { describeCapacityProviders, describeSuspendedProcesses, groupNameOf } from '../../handlers/aws/ecs-setup';
+import { AwsAutoScaling } from '../../handlers/aws/autoscaling';
+import { describeCapacityProviders, groupNameOf } from '../../handlers/aws/ecs-setup';
 
 const ecs = mockClient(ECSClient);
 const asg = mockClient(AutoScalingClient);
@@ -40,30 +41,21 @@ describe('the cluster capacity providers, read for the deployment check', () => 
   });
 });
 
-describe('the managed groups\' suspended processes, read for the deployment check', () => {
+describe('the managed groups\' suspended processes come with the tick\'s own DescribeAutoScalingGroups', () => {
   beforeEach(() => asg.reset());
 
-  it('reads SuspendedProcesses of each named group, 100 names per call, following NextToken', async () => {
-    const names = Array.from({ length: 102 }, (_, k) => `g-${k}`);
-    asg.on(DescribeAutoScalingGroupsCommand).callsFake((input: { AutoScalingGroupNames: string[]; NextToken?: string }) => {
-      // Two pages for the first call: Auto Scaling pages by MaxRecords, whatever the number of names.
-      const batch = input.AutoScalingGroupNames;
-      const half = input.NextToken === undefined && batch.length > 50 ? batch.slice(0, 50) : input.NextToken !== undefined ? batch.slice(50) : batch;
-      return {
-        AutoScalingGroups: half.map((name, k) => ({ AutoScalingGroupName: name, SuspendedProcesses: k === 0 ? [{ ProcessName: 'AlarmNotification', SuspensionReason: 'User suspended at 2026-11-22T07:00:00Z' }, { ProcessName: 'ScheduledActions' }] : [] })),
-        ...(input.NextToken === undefined && batch.length > 50 ? { NextToken: 'next' } : {}),
-      };
+  it.each<[string, Array<{ ProcessName?: string }> | undefined, readonly string[] | undefined]>([
+    ['AlarmNotification suspended (the recommended setup)', [{ ProcessName: 'AlarmNotification' }], ['AlarmNotification']],
+    ['several suspended', [{ ProcessName: 'ScheduledActions' }, { ProcessName: 'AlarmNotification' }], ['ScheduledActions', 'AlarmNotification']],
+    ['none suspended: the field is left out', [], undefined],
+    ['no SuspendedProcesses in the response', undefined, undefined],
+  ])('%s', async (_name, suspended, expected) => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [{ AutoScalingGroupName: 'demo-spot', MinSize: 0, MaxSize: 4, DesiredCapacity: 1, AvailabilityZones: ['eu-west-1a'], DefaultCooldown: 300, HealthCheckType: 'EC2', CreatedTime: new Date(0), ...(suspended !== undefined ? { SuspendedProcesses: suspended } : {}) }],
     });
-    const groups = await describeSuspendedProcesses(new AutoScalingClient({ region: 'eu-west-1' }), names);
-    expect(asg.commandCalls(DescribeAutoScalingGroupsCommand).map((c) => c.args[0].input.AutoScalingGroupNames?.length)).toEqual([100, 100, 2]);
-    expect(groups.map((g) => g.name)).toEqual(names);
-    expect(groups[0]).toEqual({ name: 'g-0', suspendedProcesses: ['AlarmNotification', 'ScheduledActions'] });
-    expect(groups[1]).toEqual({ name: 'g-1', suspendedProcesses: [] });
-    expect(groups[50]).toEqual({ name: 'g-50', suspendedProcesses: ['AlarmNotification', 'ScheduledActions'] });
-  });
-
-  it('a group without SuspendedProcesses has none; a name Auto Scaling does not know is left out', async () => {
-    asg.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [{ AutoScalingGroupName: 'demo-spot' } as never] });
-    expect(await describeSuspendedProcesses(new AutoScalingClient({ region: 'eu-west-1' }), ['demo-spot', 'gone'])).toEqual([{ name: 'demo-spot', suspendedProcesses: [] }]);
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
+    const [state] = await new AwsAutoScaling(new AutoScalingClient({ region: 'eu-west-1' }), () => 0).describeGroups(['demo-spot']);
+    expect(state?.suspendedProcesses).toEqual(expected);
+    expect(asg.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(1);
   });
 });
