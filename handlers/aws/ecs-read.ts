@@ -41,6 +41,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Service, Task, TaskRole, TaskShape, TaskStatus } from '../../core/cluster';
 import { taskShapeOf, type TaskDefinitionSpec } from '../../core/task-definition';
+import { useFastEcsReads } from './ecs-fast-json';
 import { constraintsOf, defined, runsOnEc2, toInstance, toSpec } from './ecs-model';
 import { chunks, limiter, mapLimit } from './util';
 
@@ -104,7 +105,9 @@ export class EcsReader {
   constructor(
     private readonly client: ECSClient,
     private readonly cluster: string,
-  ) {}
+  ) {
+    useFastEcsReads(client);
+  }
 
   taskDefinition(arn: string): Promise<TaskDefinitionSpec> {
     let cached = taskDefinitionCache.get(arn);
