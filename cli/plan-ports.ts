@@ -7,11 +7,13 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import type { CapacityProviderSetup } from '../core/capacity-providers';
 import type { Config } from '../core/config';
 import { AwsAutoScaling } from '../handlers/aws/autoscaling';
 import { CloudWatchMetrics } from '../handlers/aws/cloudwatch';
 import { Ec2InstanceCatalog } from '../handlers/aws/ec2';
 import { EcsContainerService } from '../handlers/aws/ecs';
+import { describeCapacityProviders } from '../handlers/aws/ecs-setup';
 import { CLIENT_OPTIONS } from '../handlers/aws/util';
 import type { AutoScaling, ContainerService, InstanceCatalog, Logger, Metrics } from '../handlers/ports';
 
@@ -21,7 +23,13 @@ export const READ_METHODS = {
   autoScaling: ['describeGroups'],
   catalog: ['launchTemplate', 'instanceTypes'],
   metrics: ['history'],
+  setup: ['capacityProviders'],
 } as const;
+
+/** What the deployment check reads of the cluster's setup. */
+export interface ClusterSetup {
+  capacityProviders(): Promise<CapacityProviderSetup[]>;
+}
 
 type Read<T, K extends keyof T> = { readonly [P in K]: T[P] };
 
@@ -30,12 +38,14 @@ export interface ReadOnlyPorts {
   readonly autoScaling: Read<AutoScaling, (typeof READ_METHODS.autoScaling)[number]>;
   readonly catalog: Read<InstanceCatalog, (typeof READ_METHODS.catalog)[number]>;
   readonly metrics: Read<Metrics, (typeof READ_METHODS.metrics)[number]>;
+  readonly setup: Read<ClusterSetup, (typeof READ_METHODS.setup)[number]>;
   readonly log: Logger;
   readonly now: () => number;
 }
 
-/** Read-only views over full ports (AWS adapters, or in-memory ones in tests). */
-export function readOnly(ports: { ecs: ContainerService; autoScaling: AutoScaling; catalog: InstanceCatalog; metrics: Metrics; log: Logger; now: () => number }): ReadOnlyPorts {
+/** Read-only views over full ports (AWS adapters, or in-memory ones in tests); without `setup`, the cluster has no capacity provider. */
+export function readOnly(ports: { ecs: ContainerService; autoScaling: AutoScaling; catalog: InstanceCatalog; metrics: Metrics; setup?: ClusterSetup; log: Logger; now: () => number }): ReadOnlyPorts {
+  const setup = ports.setup;
   return Object.freeze({
     ecs: Object.freeze({
       snapshot: (...args: Parameters<ContainerService['snapshot']>) => ports.ecs.snapshot(...args),
@@ -47,6 +57,7 @@ export function readOnly(ports: { ecs: ContainerService; autoScaling: AutoScalin
       instanceTypes: (...args: Parameters<InstanceCatalog['instanceTypes']>) => ports.catalog.instanceTypes(...args),
     }),
     metrics: Object.freeze({ history: (...args: Parameters<Metrics['history']>) => ports.metrics.history(...args) }),
+    setup: Object.freeze({ capacityProviders: async () => (setup !== undefined ? setup.capacityProviders() : []) }),
     log: ports.log,
     now: ports.now,
   });
@@ -55,9 +66,11 @@ export function readOnly(ports: { ecs: ContainerService; autoScaling: AutoScalin
 /** The AWS adapters with the caller's credentials (the SDK's default chain), read side only. */
 export function awsReadOnlyPorts(config: Config, log: Logger): ReadOnlyPorts {
   const now = (): number => Date.now();
-  const ecs = new EcsContainerService(new ECSClient(CLIENT_OPTIONS), config.clusterName, log);
+  const ecsClient = new ECSClient(CLIENT_OPTIONS);
+  const ecs = new EcsContainerService(ecsClient, config.clusterName, log);
+  const setup: ClusterSetup = { capacityProviders: () => describeCapacityProviders(ecsClient, config.clusterName) };
   const autoScaling = new AwsAutoScaling(new AutoScalingClient(CLIENT_OPTIONS), now);
   const catalog = new Ec2InstanceCatalog(new EC2Client(CLIENT_OPTIONS), now);
   const metrics = new CloudWatchMetrics(new CloudWatchClient(CLIENT_OPTIONS), config.metricsNamespace, config.clusterName);
-  return readOnly({ ecs, autoScaling, catalog, metrics, log, now });
+  return readOnly({ ecs, autoScaling, catalog, metrics, setup, log, now });
 }

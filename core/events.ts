@@ -6,6 +6,7 @@
  *
  * Accepted payloads:
  * - EventBridge: `Scheduled Event`; `ECS Service Action` (`SERVICE_TASK_PLACEMENT_FAILURE`);
+ *   `ECS Task State Change` with `lastStatus` PROVISIONING (a task waiting for capacity);
  *   `EC2 Spot Instance Interruption Warning`; `EC2 Instance Rebalance Recommendation`;
  *   `EC2 Instance-terminate Lifecycle Action` (and `-launch`, parsed so it can be dropped by name).
  * - Auto Scaling notification bodies delivered to SQS directly (flat JSON with `LifecycleTransition`,
@@ -26,6 +27,7 @@ export type InstanceAction = 'terminate' | 'stop' | 'hibernate';
 export type ParsedEvent =
   | { readonly kind: 'schedule'; readonly time?: number; readonly account?: string }
   | { readonly kind: 'placement-failure'; readonly clusterArn: string; readonly clusterName: string; readonly reason?: string; readonly time?: number; readonly account?: string }
+  | { readonly kind: 'task-provisioning'; readonly clusterArn: string; readonly clusterName: string; readonly time?: number; readonly account?: string }
   | { readonly kind: 'spot-interruption'; readonly instanceId: string; readonly action: InstanceAction; readonly time?: number; readonly account?: string }
   | { readonly kind: 'rebalance'; readonly instanceId: string; readonly time?: number; readonly account?: string }
   | {
@@ -106,13 +108,26 @@ function schemaError(what: string, error: z.core.$ZodError): ParsedEvent {
 
 const spotDetail = z.object({ 'instance-id': instanceId, 'instance-action': z.optional(z.string()) });
 const rebalanceDetail = z.object({ 'instance-id': instanceId });
+const clusterArn = z.string().check(z.regex(/^arn:[\w-]+:ecs:[\w-]*:\d*:cluster\/[A-Za-z0-9_-]+$/, { message: 'expected an ECS cluster ARN' }));
 const serviceActionDetail = z.object({
   eventName: nonEmpty,
-  clusterArn: z.string().check(z.regex(/^arn:[\w-]+:ecs:[\w-]*:\d*:cluster\/[A-Za-z0-9_-]+$/, { message: 'expected an ECS cluster ARN' })),
+  clusterArn,
   // ECS sends one `reason` string, e.g. "RESOURCE:MEMORY" (ECS developer guide, "Amazon ECS service
   // action events": the SERVICE_TASK_PLACEMENT_FAILURE example).
   reason: z.optional(z.string()),
 });
+
+/**
+ * `ECS Task State Change`: RunTask and the service scheduler starting a task cause one (ECS
+ * Developer Guide, "Amazon ECS task state change events"), and a new task starts in PROVISIONING
+ * while ECS looks for capacity (ECS Developer Guide, "Amazon ECS standalone tasks", task
+ * workflow). Only `clusterArn` and `lastStatus` are read.
+ */
+const taskStateDetail = z.object({ clusterArn, lastStatus: nonEmpty });
+
+function clusterNameOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
 
 /** The registry: `source|detail-type` → parser of that event's detail. */
 const REGISTRY: ReadonlyMap<string, Entry> = new Map<string, Entry>([
@@ -123,8 +138,17 @@ const REGISTRY: ReadonlyMap<string, Entry> = new Map<string, Entry>([
       const d = serviceActionDetail.safeParse(e.detail);
       if (!d.success) return schemaError('ECS Service Action', d.error);
       if (d.data.eventName !== 'SERVICE_TASK_PLACEMENT_FAILURE') return { kind: 'ignored', reason: `ECS Service Action ${d.data.eventName} is not a placement failure` };
-      const clusterName = d.data.clusterArn.slice(d.data.clusterArn.lastIndexOf('/') + 1);
+      const clusterName = clusterNameOf(d.data.clusterArn);
       return { kind: 'placement-failure', clusterArn: d.data.clusterArn, clusterName, ...(d.data.reason !== undefined ? { reason: d.data.reason } : {}), ...timeOf(e), ...accountOf(e) };
+    },
+  ],
+  [
+    'aws.ecs|ECS Task State Change',
+    (e) => {
+      const d = taskStateDetail.safeParse(e.detail);
+      if (!d.success) return schemaError('ECS Task State Change', d.error);
+      if (d.data.lastStatus !== 'PROVISIONING') return { kind: 'ignored', reason: `ECS Task State Change to ${d.data.lastStatus} is not a task waiting for capacity` };
+      return { kind: 'task-provisioning', clusterArn: d.data.clusterArn, clusterName: clusterNameOf(d.data.clusterArn), ...timeOf(e), ...accountOf(e) };
     },
   ],
   [

@@ -98,7 +98,9 @@ export function daemonShapes(services: readonly Service[]): TaskShape[] {
  * Capacity on its way, per group, counted only from what the group can still deliver:
  * - members that exist, are not leaving and have not registered with ECS yet, while younger than
  *   `provisioningTimeoutSeconds` (a member of unknown age counts while its lifecycle state is
- *   `Pending*`: an `InService` member that never registered is broken, not incoming);
+ *   `Pending*`: an `InService` member that never registered is broken, not incoming), each as
+ *   ⌊its weight / the planned weight⌋ planned instances (at least one): a weight-2 member of a
+ *   group planned in weight-1 instances is two of them, not one;
  * - desired capacity with no member yet (desired − the live members' weight units, in instances of
  *   the planned weight; a mixed-instances group counts desired in weight units), unless a launch of
  *   the group failed within the provisioning timeout: a group whose launches fail contributes
@@ -139,10 +141,13 @@ export function incomingByGroup(
     let unregistered = 0;
     for (const m of g.members) {
       if (leaving?.has(m.id) === true || departing.has(m.id)) continue;
-      liveUnits += m.weight !== undefined && m.weight > 0 ? m.weight : 1;
+      const units = m.weight !== undefined && m.weight > 0 ? m.weight : 1;
+      liveUnits += units;
       if (known.has(m.id)) continue;
       const young = m.launchedAt !== undefined ? now - m.launchedAt < timeoutMs : m.pending;
-      if (young) unregistered++;
+      // An unregistered member brings its weight in units, each at least what the planned shape
+      // delivers per unit: ⌊units / planned weight⌋ planned instances (at least one), like desired.
+      if (young) unregistered += Math.max(1, Math.floor(units / weight));
     }
     const failed = g.launchFailedAt !== undefined && now - g.launchFailedAt < timeoutMs;
     const requested = failed ? 0 : Math.max(0, Math.ceil((g.desired - liveUnits) / weight));

@@ -107,26 +107,59 @@ export async function withTasks(ctx: ReadContext, view: ClusterView, which: (i: 
 }
 
 /**
+ * What the tick remembers between invocations about tasks waiting with no instance (PROVISIONING),
+ * for as long as its container lives (the Lambda keeps the ports of a warm container; the simulator
+ * one set per run): `due` while the last listing found waiting tasks or a PROVISIONING event came
+ * in that no tick has read yet, so the following ticks keep reading them until none is left (a
+ * launch that failed leaves them waiting: they are seen again); `readAt`, when the last listing
+ * was read. A cold start forgets it: the next PROVISIONING event, or the shortage threshold, finds
+ * the waiting tasks again.
+ */
+export interface WaitingMemo {
+  due: boolean;
+  readAt?: number;
+}
+const memos = new WeakMap<object, WaitingMemo>();
+
+/** The waiting-task memo of this container (keyed by its ports). */
+export function waitingMemo(ports: object): WaitingMemo {
+  let m = memos.get(ports);
+  if (m === undefined) {
+    m = { due: false };
+    memos.set(ports, m);
+  }
+  return m;
+}
+
+/**
  * What a tick reads: the cluster without tasks, the groups and the headroom history in parallel;
  * then every instance's tasks only when scale-in is considered (excess held for the window, which
- * the history and the current headroom tell before any task is read), or the cluster's task
- * listing (for tasks waiting with no instance) when headroom is under the shortage threshold.
+ * the history and the current headroom tell before any task is read), and the cluster's task
+ * listing (the only way to see tasks waiting with no instance, PROVISIONING) when headroom is under
+ * the shortage threshold, when `waiting` asks for it (the tick of a PROVISIONING event) or while
+ * the memo says tasks were waiting. A steady cluster with nothing waiting reads no task at all.
  */
-export async function readForTick(ctx: ReadContext, now: number): Promise<{ view: ClusterView; history: HeadroomSample[] }> {
+export async function readForTick(ctx: ReadContext, now: number, options: { readonly waiting?: boolean } = {}): Promise<{ view: ClusterView; history: HeadroomSample[] }> {
   const { config } = ctx;
+  const memo = waitingMemo(ctx.ports);
   const [view, history] = await Promise.all([
     readCluster(ctx),
     config.scaleInEnabled ? ctx.ports.metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
   ]);
   const shape = referenceShape(config.taskShape, view.services, view.instances);
   const current = headroom(shape, view.instances).total;
-  // Short of headroom: a scale-out is coming, and tasks waiting with no instance (PROVISIONING)
-  // size it; only the cluster's task listing shows them.
-  if (current < config.shortageThreshold) return { view: await withTasks(ctx, view, () => false, { waiting: true }), history };
-  if (!config.scaleInEnabled) return { view, history };
-  const window = scaleInWindow({ now, headroom: current, history, excessThreshold: config.excessThreshold, stabilizationSeconds: config.scaleInStabilizationSeconds });
-  if (!window.held) return { view, history };
-  return { view: await withTasks(ctx, view, () => true), history };
+  const short = current < config.shortageThreshold;
+  const waiting = short || options.waiting === true || memo.due;
+  const held =
+    !short && config.scaleInEnabled && scaleInWindow({ now, headroom: current, history, excessThreshold: config.excessThreshold, stabilizationSeconds: config.scaleInStabilizationSeconds }).held;
+  if (!waiting && !held) return { view, history };
+  // One read: the tasks of every instance when scale-in is considered, the waiting ones with them.
+  const read = await withTasks(ctx, view, () => held, { waiting });
+  if (waiting) {
+    memo.due = read.waiting.length > 0;
+    memo.readAt = now;
+  }
+  return { view: read, history };
 }
 
 export function decideSettings(config: Config, overrides: Partial<DecideSettings> = {}): DecideSettings {

@@ -241,7 +241,11 @@ export class AutoScalingWorld extends EcsWorld {
       // standalone task already being stopped was submitted again when it was stopped.
       if (t.role !== 'daemon' && t.status !== 'STOPPED') {
         lost++;
-        if (t.submission !== undefined && t.status !== 'STOPPING') this.waiting.push({ submission: t.submission, since: this.clock, nextAttempt: this.clock });
+        if (t.submission !== undefined && t.status !== 'STOPPING') {
+          const w = { submission: t.submission, since: this.clock, nextAttempt: this.clock };
+          this.waiting.push(w);
+          this.enqueue(w);
+        }
       }
       this.removeTask(t);
     }

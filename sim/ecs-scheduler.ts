@@ -105,10 +105,14 @@ export class EcsWorld extends EcsTasksWorld {
           // RunTask failed (RESOURCE:CPU / RESOURCE:MEMORY): the submitter tries again later.
           w.nextAttempt = this.clock + retry;
           this.wakeAt(w.nextAttempt);
+        } else if (w.provisioning !== true) {
+          // A retried RunTask: queued now if the PROVISIONING quota has room, else refused again.
+          this.enqueue(w);
         }
         still.push(w);
         continue;
       }
+      this.dequeued(w);
       this.startTask(home, 'standalone', shape, undefined, w.submission);
       this.waits.push(this.clock - w.since);
     }
@@ -140,7 +144,7 @@ export class EcsWorld extends EcsTasksWorld {
    */
   provisioningShapes(): TaskShape[] {
     if (!this.queueing) return [];
-    return this.waiting.map((w) => ({ cpu: w.submission.cpu, memory: w.submission.memory }));
+    return this.waiting.filter((w) => w.provisioning === true).map((w) => ({ cpu: w.submission.cpu, memory: w.submission.memory }));
   }
   daemonShapes(): TaskShape[] {
     return this.daemons.map((d) => d.shape);

@@ -17,7 +17,9 @@
  *   for room when room may have appeared.
  * - Reserved ports 22, 2375, 2376, 51678, 51679 are in every instance's `PORTS` (ECS agent default).
  * - Standalone work: with capacity providers a task that does not fit waits in PROVISIONING (ECS
- *   Developer Guide, "Amazon ECS standalone tasks", task workflow) and is placed when room appears;
+ *   Developer Guide, "Amazon ECS standalone tasks", task workflow; for providers with managed
+ *   scaling off no AWS document confirms it, and the AWS Containers blog "Deep Dive on Amazon ECS
+ *   Cluster Auto Scaling" says the contrary: see `cluster.headroomSetup`) and is placed when room appears;
  *   without them `RunTask` fails (`RESOURCE:CPU`/`RESOURCE:MEMORY`) and the submitter retries every
  *   `cluster.runTaskRetrySeconds`. A standalone task lost with its instance is submitted again.
  * - Tasks take `stopSeconds` (per service; 30 s for standalone tasks) from STOPPING to STOPPED.
@@ -53,9 +55,23 @@ export interface Waiting {
   readonly submission: Submission;
   /** First attempt: pending time counts from here. */
   readonly since: number;
-  /** Without capacity providers, the submitter's next RunTask attempt. */
+  /** The submitter's next RunTask attempt (RunTask failed: no room, or the PROVISIONING quota). */
   nextAttempt: number;
+  /** Queued by ECS in PROVISIONING (with capacity providers, within the quota). */
+  provisioning?: boolean;
 }
+
+/**
+ * Service quota "Tasks in the PROVISIONING state per cluster": the most tasks that can wait for
+ * capacity in one cluster (ECS Best Practices Guide / Developer Guide, "Amazon ECS service quotas
+ * and API throttling limits": with capacity providers "consider the Tasks in the PROVISIONING
+ * state per cluster quota"). The value is the one the Service Quotas listing shows today, 500, not
+ * adjustable (the General Reference page "Amazon ECS endpoints and quotas" lists it; it was 100 in
+ * 2020 and 300 later, per aws/containers-roadmap#1780). RunTask beyond it fails ("Tasks
+ * provisioning capacity limit exceeded", the failure a public tracker handles with retries:
+ * DIAGNijmegen/rse-grand-challenge#2013), so the submitter retries as without capacity providers.
+ */
+export const PROVISIONING_TASKS_PER_CLUSTER = 500;
 
 
 export class EcsTasksWorld extends WorldBase {
@@ -69,7 +85,7 @@ export class EcsTasksWorld extends WorldBase {
 
   constructor(options: WorldOptions) {
     super(options);
-    this.queueing = options.scenario.cluster.capacityProviders || options.policy.settings.capacityProviders === true;
+    this.queueing = options.policy.settings.capacityProviders ?? options.scenario.cluster.capacityProviders;
     const runtime = (spec: ServiceSpec): ServiceRuntime => ({
       spec,
       shape: shapeOfService(spec),
@@ -87,11 +103,47 @@ export class EcsTasksWorld extends WorldBase {
   /** ECS emits `SERVICE_TASK_PLACEMENT_FAILURE` for the service (the world routes it to the policy). */
   protected placementFailed(_service: string): void {}
 
-  /** RunTask of a submission (queued or refused-and-retried when it does not fit). */
+  /** ECS emits `ECS Task State Change` (PROVISIONING) for a queued task (the world routes it to the policy). */
+  protected taskProvisioning(): void {}
+
+  /**
+   * RunTask of a submission (queued or refused-and-retried when it does not fit). With capacity
+   * providers every new task starts in PROVISIONING (ECS Developer Guide, "Amazon ECS standalone
+   * tasks", task workflow) and RunTask causes a task state change event (ECS Developer Guide,
+   * "Amazon ECS task state change events").
+   */
   protected submit(submission: Submission): void {
     this.submittedShapes.add(`${submission.cpu}/${submission.memory}`);
-    this.waiting.push({ submission, since: this.clock, nextAttempt: this.clock });
+    const w: Waiting = { submission, since: this.clock, nextAttempt: this.clock };
+    this.waiting.push(w);
     this.dirty = true;
+    this.enqueue(w);
+  }
+
+  /** Tasks ECS holds in PROVISIONING now. */
+  protected provisioningCount = 0;
+
+  /**
+   * RunTask with capacity providers: the task waits in PROVISIONING (and ECS sends its event)
+   * unless the cluster is at the PROVISIONING quota, when RunTask fails and the submitter retries
+   * after `cluster.runTaskRetrySeconds`. Without capacity providers nothing is queued here (the
+   * scheduler refuses what does not fit).
+   */
+  protected enqueue(w: Waiting): void {
+    if (!this.queueing || w.provisioning === true) return;
+    if (this.provisioningCount >= PROVISIONING_TASKS_PER_CLUSTER) {
+      w.nextAttempt = this.clock + this.scenario.cluster.runTaskRetrySeconds * 1000;
+      this.wakeAt(w.nextAttempt);
+      return;
+    }
+    w.provisioning = true;
+    this.provisioningCount++;
+    this.taskProvisioning();
+  }
+
+  /** A waiting task leaves the queue (placed): the PROVISIONING count follows. */
+  protected dequeued(w: Waiting): void {
+    if (w.provisioning === true) this.provisioningCount--;
   }
 
   /** A task of a service changed: that service needs a pass. */
@@ -161,7 +213,9 @@ export class EcsTasksWorld extends WorldBase {
       this.note(`ecs: ${who} stops ${taskId}`);
       if (t.submission !== undefined) {
         this.tasksKilled++;
-        this.waiting.push({ submission: t.submission, since: this.clock, nextAttempt: this.clock });
+        const w: Waiting = { submission: t.submission, since: this.clock, nextAttempt: this.clock };
+        this.waiting.push(w);
+        this.enqueue(w);
       }
       this.stopTask(t);
       return;

@@ -21,7 +21,11 @@ export interface GroupSettings {
   readonly protectBusyFromScaleIn?: boolean;
   /** `ECS_ENABLE_SPOT_INSTANCE_DRAINING=true`: the agent sets DRAINING on a Spot interruption warning. */
   readonly agentSpotDraining?: boolean;
-  /** The policy needs capacity providers (ECS cluster auto scaling): standalone tasks queue in PROVISIONING. */
+  /**
+   * The policy's own cluster setup: `true`, capacity providers (standalone tasks queue in
+   * PROVISIONING); `false`, none (RunTask fails when nothing fits); absent, the scenario's
+   * `cluster.capacityProviders`.
+   */
   readonly capacityProviders?: boolean;
   /** A fixed fleet: min = max = desired = this for each group (by name). */
   readonly fixedSize?: (group: CapacityGroupSpec) => number;
@@ -37,6 +41,8 @@ export interface Policy {
   onRebalance?(world: SimWorld, instance: SimInstance): void | Promise<void>;
   onLifecycleHook?(world: SimWorld, instance: SimInstance): void | Promise<void>;
   onPlacementFailure?(world: SimWorld, service: string): void | Promise<void>;
+  /** `ECS Task State Change` with `lastStatus` PROVISIONING: a standalone task queued for capacity. */
+  onTaskProvisioning?(world: SimWorld): void | Promise<void>;
   /** Counters worth showing in the report (handler invocations, retries, …). */
   detail?(): Record<string, number>;
 }

@@ -10,6 +10,10 @@ import { BUCKET_NAMES } from './throttle';
 export const POLICY_NAMES = ['headroom', 'ugns', 'ecs-cas', 'static-peak'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
+/** Headroom's cluster setups the simulator can run (`cluster.headroomSetup`). */
+export const HEADROOM_SETUPS = ['capacity-providers', 'plain'] as const;
+export type HeadroomSetup = (typeof HEADROOM_SETUPS)[number];
+
 const nonNegative = (what: string) => z.number({ message: `expected ${what}` }).finite({ message: `expected ${what}` }).min(0, { message: `expected ${what} (≥ 0)` });
 const positive = (what: string) => z.number({ message: `expected ${what}` }).finite({ message: `expected ${what}` }).positive({ message: `expected ${what} (> 0)` });
 const whole = (what: string, min = 0) => z.number({ message: `expected ${what}` }).int({ message: `expected ${what} (a whole number)` }).min(min, { message: `expected ${what} (≥ ${min})` });
@@ -112,13 +116,20 @@ const interruptions = z.strictObject({
 });
 
 /**
- * The cluster's setup. `capacityProviders: false` (the README's recommended setup: groups attached
- * without capacity providers) makes a `RunTask` that does not fit fail, and its submitter retries
- * every `runTaskRetrySeconds`; `true` queues such tasks in PROVISIONING (ECS Developer Guide,
- * "Amazon ECS capacity providers": tasks wait in PROVISIONING only with a capacity provider strategy).
+ * The cluster's setup, per policy. `capacityProviders` is the setup of the policies that bring none
+ * of their own (ugns, static-peak): `false`, groups attached without capacity providers, so a
+ * `RunTask` that does not fit fails and its submitter retries every `runTaskRetrySeconds`; `true`,
+ * tasks launch through a capacity provider strategy and wait in PROVISIONING (ECS Developer Guide,
+ * "Amazon ECS standalone tasks", task workflow), up to the cluster's PROVISIONING quota
+ * (`sim/ecs-world.ts`). `ecs-cas` always runs with capacity providers (managed scaling on).
+ * `headroomSetup` is Headroom's: `capacity-providers` (the README's recommended deployment: a
+ * capacity provider per group with managed scaling, termination protection and draining off, as the
+ * cluster's default strategy) or `plain` (no capacity provider: Headroom sees waiting jobs only
+ * through headroom), to compare the two.
  */
 const cluster = z.strictObject({
   capacityProviders: z.boolean({ message: 'expected true or false' }).default(false),
+  headroomSetup: z.enum(HEADROOM_SETUPS, { message: `expected one of ${HEADROOM_SETUPS.join(', ')}` }).default('capacity-providers'),
   runTaskRetrySeconds: positive('seconds between RunTask retries of a submitter').default(60),
   defaultCapacityProviderStrategy: z.array(strategyItem, { message: 'expected a list of { capacityProvider, base, weight }' }).min(1).optional(),
 });
@@ -159,7 +170,7 @@ export const scenarioSchema = z
     trace: trace.optional(),
     interruptions: interruptions.default({ spotPerInstanceHour: 0, storms: [] }),
     faults: faults.default({ apiErrorRate: 0, duplicateEventRate: 0, eventDelaySeconds: [0, 0], throttle: { enabled: true, buckets: {} } }),
-    cluster: cluster.default({ capacityProviders: false, runTaskRetrySeconds: 60 }),
+    cluster: cluster.default({ capacityProviders: false, headroomSetup: 'capacity-providers', runTaskRetrySeconds: 60 }),
     env: z
       .record(
         z.string(),

@@ -38,6 +38,11 @@ export class World extends AutoScalingWorld implements SpotHost, SimWorld {
     if (cb !== undefined) this.schedule(this.clock, 'placement-failure', () => cb.call(this.policy, this, service));
   }
 
+  protected override taskProvisioning(): void {
+    const cb = this.policy.onTaskProvisioning;
+    if (cb !== undefined) this.schedule(this.clock, 'task-provisioning', () => cb.call(this.policy, this));
+  }
+
   async run(): Promise<void> {
     for (const g of this.groups) this.reconcileGroup(g);
     for (const s of this.options.submissions) this.queue.push(EPOCH + s.atSecond * 1000, { kind: 'submit', submission: s });

@@ -5,6 +5,7 @@
  * serverless.yml to the simulated platform.
  * - EventBridge schedule every `tickSeconds` → `handleTick` (a `Scheduled Event`).
  * - EventBridge rule on `ECS Service Action` / `SERVICE_TASK_PLACEMENT_FAILURE` → `handleTick`.
+ * - EventBridge rule on `ECS Task State Change` with `lastStatus` PROVISIONING → `handleTick`.
  * - EventBridge rule on `EC2 Spot Instance Interruption Warning` and `EC2 Instance Rebalance
  *   Recommendation` → the interruption SQS queue → `handleInterruption` in batches (100, 1 s window).
  * - A terminate lifecycle hook (heartbeat timeout `HOOK_HEARTBEAT_SECONDS`) whose EventBridge
@@ -47,17 +48,35 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
   let ports: SimPorts | undefined;
   let delivery: Delivery | undefined;
   let ctx: HandlerContext | undefined;
-  const counts = { ticks: 0, placementFailureEvents: 0, interruptionEvents: 0, rebalanceEvents: 0, interruptionBatches: 0, lifecycleEvents: 0, drainMessages: 0, handlerErrors: 0 };
+  const counts = { ticks: 0, placementFailureEvents: 0, provisioningEvents: 0, interruptionEvents: 0, rebalanceEvents: 0, interruptionBatches: 0, lifecycleEvents: 0, drainMessages: 0, handlerErrors: 0 };
   const faults = new Prng(scenario.seed).fork('faults');
 
   const ready = (): { ctx: HandlerContext; delivery: Delivery } => {
     if (ctx === undefined || delivery === undefined) throw new Error('headroom policy used before start');
     return { ctx, delivery };
   };
+  // The tick function has reserved concurrency 1 (serverless.yml): Lambda holds further
+  // asynchronous invocations in its queue until the running one returns (AWS Lambda Developer
+  // Guide, "Asynchronous invocation": events that cannot run for lack of concurrency go back to the
+  // queue and are retried), so two ticks never overlap, whatever triggered them.
+  let running: Promise<unknown> = Promise.resolve();
+  const tick = (event: unknown): Promise<unknown> => {
+    const run = running.then(() => handleTick(event, ready().ctx));
+    running = run.catch(() => undefined);
+    return run;
+  };
 
   return {
     name: 'headroom',
-    settings: { hook: { name: HEADROOM_HOOK_NAME, heartbeatSeconds: config.hookHeartbeatSeconds } },
+    // Headroom runs as its README deploys it (`cluster.headroomSetup`, default `capacity-providers`):
+    // each managed group has a capacity provider with managed scaling, managed termination
+    // protection and managed draining off, set as the cluster's default strategy, so a task that
+    // does not fit waits in PROVISIONING (where the tick counts it as demand) instead of failing. The
+    // provider scales nothing: Headroom alone sets desired capacity. `plain`: no capacity provider.
+    // No AWS document found confirms that tasks queue in PROVISIONING with managed scaling off; the
+    // AWS Containers blog "Deep Dive on Amazon ECS Cluster Auto Scaling" (2020) says they do only
+    // with managed scaling on and otherwise fail at once: `plain` is that case.
+    settings: { hook: { name: HEADROOM_HOOK_NAME, heartbeatSeconds: config.hookHeartbeatSeconds }, capacityProviders: scenario.cluster.headroomSetup === 'capacity-providers' },
     start(world) {
       delivery = new Delivery(world, faults.fork('delivery'), scenario.faults);
       const d = delivery;
@@ -79,7 +98,7 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
       for (let t = world.now + period; t < world.end; t += period) {
         world.schedule(t, 'schedule', () => {
           counts.ticks++;
-          d.eventBridge('tick', () => handleTick(envelope(world, 'Scheduled Event', 'aws.events', {}, [`arn:aws:events:${REGION}:${ACCOUNT}:rule/headroom-tick`]), ready().ctx));
+          d.eventBridge('tick', () => tick(envelope(world, 'Scheduled Event', 'aws.events', {}, [`arn:aws:events:${REGION}:${ACCOUNT}:rule/headroom-tick`])));
         });
       }
     },
@@ -93,7 +112,18 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
         createdAt: new Date(world.now).toISOString(),
         reason: 'RESOURCE:MEMORY',
       }, [`arn:aws:ecs:${REGION}:${ACCOUNT}:service/${cluster}/${service}`]);
-      ready().delivery.eventBridge('placement-failure', () => handleTick(event, ready().ctx));
+      ready().delivery.eventBridge('placement-failure', () => tick(event));
+    },
+    onTaskProvisioning(world) {
+      counts.provisioningEvents++;
+      const cluster = config.clusterName;
+      const event = envelope(world, 'ECS Task State Change', 'aws.ecs', {
+        clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${cluster}`,
+        lastStatus: 'PROVISIONING',
+        desiredStatus: 'RUNNING',
+        createdAt: new Date(world.now).toISOString(),
+      }, [`arn:aws:ecs:${REGION}:${ACCOUNT}:task/${cluster}/sim-${world.now.toString(36)}`]);
+      ready().delivery.eventBridge('task-provisioning', () => tick(event));
     },
     // EventBridge rule → the interruption queue → the interruption handler in batches (serverless.yml).
     onSpotWarning(world, instance) {

@@ -37,7 +37,7 @@ describe('plan ports are read-only', () => {
   });
 
   it('has no queue and nothing else to write through', () => {
-    expect(Object.keys(ports).sort()).toEqual(['autoScaling', 'catalog', 'ecs', 'log', 'metrics', 'now']);
+    expect(Object.keys(ports).sort()).toEqual(['autoScaling', 'catalog', 'ecs', 'log', 'metrics', 'now', 'setup']);
     expect(Object.isFrozen(ports)).toBe(true);
   });
 

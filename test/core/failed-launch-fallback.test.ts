@@ -29,6 +29,9 @@ describe('failed launches fall back at once: incoming capacity', () => {
     // Mixed-instances groups count desired capacity in weight units: a member counts its weight.
     ['weighted: desired 8 units met by a weight-2 and six weight-1 registered members leaves nothing requested', spot({ desired: 8, members: [member('i-r', { pending: false, weight: 2 }), ...['a', 'b', 'c', 'd', 'e', 'f'].map((k) => member(`i-r${k}`, { pending: false }))] }), 0],
     ['weighted: desired 6 units with one weight-2 member leaves 4 units, two instances of planned weight 2', spot({ desired: 6, weight: 2, members: [member('i-r', { pending: false, weight: 2 })] }), 2],
+    ['weighted: an unregistered weight-2 member of a group planned in weight 1 is two planned instances on their way', spot({ desired: 2, members: [member('i-new', { launchedAt: NOW - 60_000, weight: 2 })] }), 2],
+    ['weighted: a weight-2 member on its way and 3 units not yet launched, planned in weight 1: 5 instances', spot({ desired: 5, members: [member('i-new', { launchedAt: NOW - 60_000, weight: 2 })] }), 5],
+    ['weighted: an unregistered weight-1 member of a group planned in weight 2 still counts as one', spot({ desired: 1, weight: 2, members: [member('i-new', { launchedAt: NOW - 60_000 })] }), 1],
   ])('%s', (_rule, g, expected) => {
     const instances = (g.members ?? []).filter((m) => m.id.startsWith('i-r')).map((m) => registered(m.id, 'spot'));
     expect(incomingByGroup(instances, [g], undefined, NOW, TIMEOUT).get(g.name)).toBe(expected);

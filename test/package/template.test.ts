@@ -123,13 +123,17 @@ describe('CloudFormation template from `serverless package`', () => {
 
   it('EventBridge rules: retry policy and dead-letter queue on every target; patterns scoped to the cluster and groups', () => {
     const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
-    expect(rules).toHaveLength(4);
+    expect(rules).toHaveLength(5);
     for (const r of rules) for (const t of r.Targets) {
       expect(t.RetryPolicy).toBeDefined();
       expect(t.DeadLetterConfig.Arn).toBeDefined();
     }
     const placement = rules.find((r) => r.EventPattern?.['detail-type']?.[0] === 'ECS Service Action');
     expect(JSON.stringify(placement?.EventPattern.detail.clusterArn)).toContain('cluster/test-cluster');
+    // Tasks waiting for capacity of this cluster only (a task state change of any other status or cluster never ticks).
+    const provisioning = rules.find((r) => r.EventPattern?.['detail-type']?.[0] === 'ECS Task State Change');
+    expect(provisioning?.EventPattern.detail.lastStatus).toEqual(['PROVISIONING']);
+    expect(JSON.stringify(provisioning?.EventPattern.detail.clusterArn)).toContain('cluster/test-cluster');
     const lifecycle = rules.find((r) => r.EventPattern?.['detail-type']?.[0] === 'EC2 Instance-terminate Lifecycle Action');
     expect(lifecycle?.EventPattern.detail.AutoScalingGroupName).toEqual(['spot-a', 'ondemand-b']);
     // Auto Scaling sends one event per hook: only the stack's own hook is drained and completed.

@@ -4,6 +4,9 @@
  * (setups, zones, weights, launch failures, stop times, batching) hold.
  */
 import { inMemoryPorts } from '../../sim/in-memory-ports';
+import { PROVISIONING_TASKS_PER_CLUSTER } from '../../sim/ecs-world';
+import { headroomConfig } from '../../sim/environment';
+import { headroomPolicy } from '../../sim/policies/headroom';
 import { lowerBoundOf } from '../../sim/lower-bound';
 import type { Policy } from '../../sim/policy';
 import { Prng } from '../../sim/prng';
@@ -43,6 +46,27 @@ describe('the cluster setup decides what headroom can see of waiting jobs', () =
     // Either way four jobs wait, and their wait counts from the first attempt (minute 1).
     expect(world.openWaits()).toHaveLength(4);
     for (const w of world.openWaits()) expect(w).toBe(59 * 60_000);
+  });
+
+  it(`with capacity providers at most ${PROVISIONING_TASKS_PER_CLUSTER} tasks wait in PROVISIONING; RunTask beyond the quota fails and is retried`, async () => {
+    // One job runs on the only instance; of the others, the quota's worth wait in PROVISIONING and
+    // the rest are refused, retried every runTaskRetrySeconds, and still wait at the end.
+    const count = PROVISIONING_TASKS_PER_CLUSTER + 11;
+    const world = await idleWorld(scenarioOf({ jobs: [{ atMinute: 1, count, cpu: 4096, memory: 4096, durationMinutes: 500 }], cluster: { capacityProviders: true, runTaskRetrySeconds: 300 } }));
+    expect(world.provisioningShapes()).toHaveLength(PROVISIONING_TASKS_PER_CLUSTER);
+    expect(world.openWaits()).toHaveLength(count - 1);
+  });
+
+  it.each([
+    ['capacity-providers', true, 4],
+    ['capacity-providers', false, 4],
+    ['plain', true, 0],
+    ['plain', false, 0],
+  ] as const)('headroom in the %s setup (cluster.capacityProviders %s for the others): %i jobs listed as PROVISIONING', async (headroomSetup, capacityProviders, listed) => {
+    const scenario = scenarioOf({ jobs, cluster: { capacityProviders, headroomSetup } });
+    const settings = headroomPolicy(scenario, headroomConfig(scenario)).settings;
+    const world = await idleWorld(scenario, { ...(settings.capacityProviders !== undefined ? { capacityProviders: settings.capacityProviders } : {}) });
+    expect((await portsOf(world).ecs.snapshot()).waiting ?? []).toHaveLength(listed);
   });
 
   it('a job that does not fit is retried at the submitter interval, not placed the moment room appears', async () => {

@@ -51,6 +51,18 @@ describe('scenario validation', () => {
     expect(() => parseScenario({ ...minimal, env: { SHORTAGE_THRESHOLD: '1', STANDALONE_TASK_POLICY: 'wait', DRAIN_TIMEOUT_SECONDS: '600' } })).not.toThrow();
   });
 
+  it.each([
+    [undefined, 'capacity-providers'],
+    ['capacity-providers', 'capacity-providers'],
+    ['plain', 'plain'],
+  ])('cluster.headroomSetup %s is Headroom\'s setup %s', (given, setup) => {
+    expect(parseScenario({ ...minimal, ...(given !== undefined ? { cluster: { headroomSetup: given } } : {}) }).cluster.headroomSetup).toBe(setup);
+  });
+
+  it('refuses an unknown cluster.headroomSetup, naming the setups', () => {
+    expect(problems({ ...minimal, cluster: { headroomSetup: 'managed' } })).toEqual([expect.stringMatching(/^cluster\.headroomSetup: expected one of capacity-providers, plain/)]);
+  });
+
   it('refuses a storm zone no group has and a strategy naming no group', () => {
     const p = problems({ ...minimal, interruptions: { storms: [{ atMinute: 1, fraction: 0.5, availabilityZone: 'mars-1a' }] }, cluster: { defaultCapacityProviderStrategy: [{ capacityProvider: 'nope' }] } });
     expect(p).toEqual([expect.stringMatching(/capacityProvider: no capacity group named "nope"/), expect.stringMatching(/^interruptions\.storms\[0\]\.availabilityZone: no capacity group has zone "mars-1a"/)]);

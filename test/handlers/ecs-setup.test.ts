@@ -1,0 +1,39 @@
+import { DescribeCapacityProvidersCommand, DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describeCapacityProviders, groupNameOf } from '../../handlers/aws/ecs-setup';
+
+const ecs = mockClient(ECSClient);
+const asgArn = (name: string): string => `arn:aws:autoscaling:eu-west-1:111122223333:autoScalingGroup:0a1b2c3d-0000-0000-0000-000000000000:autoScalingGroupName/${name}`;
+
+describe('the cluster capacity providers, read for the deployment check', () => {
+  beforeEach(() => ecs.reset());
+
+  it('reads the cluster\'s provider names, then each provider\'s managed settings (10 names per call)', async () => {
+    const names = Array.from({ length: 12 }, (_, k) => `cp-${k}`);
+    ecs.on(DescribeClustersCommand).resolves({ clusters: [{ clusterName: 'demo', capacityProviders: names }] });
+    ecs.on(DescribeCapacityProvidersCommand).callsFake((input: { capacityProviders: string[] }) => ({
+      capacityProviders: input.capacityProviders.map((name, k) => ({
+        name,
+        autoScalingGroupProvider: { autoScalingGroupArn: asgArn(`g-${name}`), managedScaling: { status: k === 0 ? 'ENABLED' : 'DISABLED' }, managedTerminationProtection: 'DISABLED', managedDraining: k === 1 ? 'ENABLED' : 'DISABLED' },
+      })),
+    }));
+    const providers = await describeCapacityProviders(ecs as unknown as ECSClient, 'demo');
+    expect(ecs.commandCalls(DescribeCapacityProvidersCommand).map((c) => c.args[0].input.capacityProviders?.length)).toEqual([10, 2]);
+    expect(providers).toHaveLength(12);
+    expect(providers[0]).toEqual({ name: 'cp-0', group: 'g-cp-0', managedScaling: true, managedTerminationProtection: false, managedDraining: false });
+    expect(providers[1]).toEqual({ name: 'cp-1', group: 'g-cp-1', managedScaling: false, managedTerminationProtection: false, managedDraining: true });
+  });
+
+  it('a cluster without capacity providers makes one call', async () => {
+    ecs.on(DescribeClustersCommand).resolves({ clusters: [{ clusterName: 'demo' }] });
+    expect(await describeCapacityProviders(ecs as unknown as ECSClient, 'demo')).toEqual([]);
+    expect(ecs.commandCalls(DescribeCapacityProvidersCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    [asgArn('demo-spot'), 'demo-spot'],
+    ['demo-spot', 'demo-spot'],
+  ])('the group of %s is %s', (value, name) => {
+    expect(groupNameOf(value)).toBe(name);
+  });
+});
