@@ -67,6 +67,15 @@ export const SCALE_IN_ATTRIBUTE = 'headroom.scale-in';
  */
 export const REBALANCE_ATTRIBUTE = 'headroom.rebalance';
 
+/**
+ * ECS attribute set, together with DRAINING, on an instance drained for a Spot interruption
+ * warning or rebalance recommendation that will be terminated without a decrement (value: ISO
+ * time). Such an instance is leaving and Auto Scaling refills its seat, so a tick that reads it
+ * between DRAINING and the termination counts its seat as incoming capacity, not as a live member
+ * (otherwise the tick launches for its tasks and Auto Scaling launches the replacement too).
+ */
+export const INTERRUPTED_ATTRIBUTE = 'headroom.interrupted';
+
 export interface Instance {
   /** EC2 instance id (`i-…`). */
   readonly id: string;

@@ -11,6 +11,7 @@ import type { Unschedulable } from './unschedulable';
 import { planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
 import type { Config } from './config';
 import { daemonShapes, demandOf, incomingByGroup, planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
+import { memberWeights } from './zones';
 
 /** The part of the configuration a decision reads (a whole `Config` will do). */
 export type DecideSettings = Pick<
@@ -196,7 +197,7 @@ export function decide(given: DecideInput): Decision {
       bins,
       spotGroups: new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name)),
       spotReserve: s.spotReserveInstances,
-      drainingForScaleIn: countScaleInDrains(visible),
+      drainingForScaleIn: countScaleInDrains(visible, input.groups),
     });
     scaleIn = si.actions;
     reasons.push(...si.reasons);
@@ -222,9 +223,10 @@ export function decide(given: DecideInput): Decision {
   };
 }
 
-/** Instances draining for scale-in per group (they still count against the group's min). */
-function countScaleInDrains(instances: readonly Instance[]): Map<string, number> {
+/** Capacity units draining for scale-in per group (they still count against the group's min). */
+function countScaleInDrains(instances: readonly Instance[], groups: readonly CapacityGroup[]): Map<string, number> {
+  const weight = memberWeights(groups);
   const out = new Map<string, number>();
-  for (const i of instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) out.set(i.group, (out.get(i.group) ?? 0) + 1);
+  for (const i of instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) out.set(i.group, (out.get(i.group) ?? 0) + weight(i.group, i.id));
   return out;
 }

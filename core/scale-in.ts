@@ -2,8 +2,9 @@
  * Scale-in (consolidation): which instances are provably surplus.
  *
  * Runs only after headroom has stayed above the excess threshold for the stabilisation window.
- * Candidates are schedulable instances of the configured groups, fewest non-daemon tasks first,
- * then lowest utilisation. An instance running standalone (RunTask) tasks may be chosen: DRAINING
+ * Candidates are schedulable instances of the configured groups: those of the lowest-priority
+ * groups first (fallback capacity is given back first), then fewest non-daemon tasks, then lowest
+ * utilisation. An instance running standalone (RunTask) tasks may be chosen: DRAINING
  * moves its service tasks and lets the standalone ones finish in place (ECS does not stop them,
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-instance-draining.html);
  * it is terminated only once empty and reactivated first on a shortage, so batch fleets consolidate
@@ -24,6 +25,7 @@ import { copiesThatFit } from './headroom';
 import { packFirstFitDecreasing, shapeSignature } from './packing';
 import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
 import { reserveShortfall, reserveVictims } from './reserve';
+import { memberWeights, zoneRuns } from './zones';
 
 export interface ScaleIn {
   readonly kind: 'scale-in';
@@ -65,8 +67,8 @@ export interface ScaleInInput {
   readonly spotGroups?: ReadonlySet<string>;
   readonly spotReserve?: number;
   /**
-   * Instances already draining for scale-in per group, when `instances` holds only the schedulable
-   * ones (they still count against the group's min).
+   * Capacity units (instance weights) already draining for scale-in per group, when `instances`
+   * holds only the schedulable ones (they still count against the group's min).
    */
   readonly drainingForScaleIn?: ReadonlyMap<string, number>;
 }
@@ -119,11 +121,13 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   const groups = new Map(input.groups.map((g) => [g.name, g]));
   const schedulable = input.instances.filter(isSchedulable);
   const budget = scaleInBudget(schedulable.length, input.maxScaleInPercent);
-  // Members a group may still lose: desired minus min, minus instances already draining for scale-in.
+  // Capacity units a group may still lose: desired minus min, minus units already draining for
+  // scale-in. Units, not instances: each removal lowers desired by the member's weight.
+  const weight = memberWeights(input.groups);
   const removable = new Map<string, number>();
   for (const g of input.groups) removable.set(g.name, g.desired - g.min);
   if (input.drainingForScaleIn !== undefined) for (const [g, n] of input.drainingForScaleIn) removable.set(g, (removable.get(g) ?? 0) - n);
-  else for (const i of input.instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) removable.set(i.group, (removable.get(i.group) ?? 0) - 1);
+  else for (const i of input.instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) removable.set(i.group, (removable.get(i.group) ?? 0) - weight(i.group, i.id));
 
   const bins = input.bins ?? schedulable.map(binOf);
   const binIndex = new Map(bins.map((b, k) => [b.key, k]));
@@ -145,15 +149,21 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   // Moved tasks go to the fullest instances first: consolidation keeps empty ones removable.
   const targetOrder = bins.map((_, k) => k).sort((a, b) => utilisation(bins[b] as Bin) - utilisation(bins[a] as Bin) || a - b);
 
+  // Priority of each group: the index of its run in `zoneRuns` (one-zone groups of one pool share
+  // a run, so none of them is fallback capacity for the others); higher = tried later on scale-out.
+  const priority = new Map<string, number>();
+  for (const [k, run] of zoneRuns(input.groups).entries()) for (const g of run) priority.set(g.name, k);
   const candidates = schedulable
     // An instance whose tasks were not read is never a candidate (it would look empty).
     .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i))
     .map((i) => {
       const w = workloadOf(i);
-      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) };
+      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, fallback: priority.get(i.group as string) ?? 0, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) };
     })
-    // Spot instances already replaced on a rebalance recommendation go first: they are the likeliest to be lost.
-    .sort((a, b) => a.atRisk - b.atRisk || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
+    // Spot instances already replaced on a rebalance recommendation go first: they are the likeliest
+    // to be lost. Then the lowest-priority groups: scale-out takes fallback capacity (On-Demand
+    // behind Spot) only when the preferred groups cannot deliver, so it is the first to give back.
+    .sort((a, b) => a.atRisk - b.atRisk || b.fallback - a.fallback || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
   // Spot instances fullest first (by their own tasks at the start of the tick); each trial insures the
   // k fullest that are still there.
   const k = input.spotReserve ?? 0;
@@ -170,7 +180,8 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   for (const c of candidates) {
     if (actions.length >= budget || attempts >= maxAttempts) break;
     const group = c.instance.group as string;
-    if ((removable.get(group) ?? 0) <= 0) continue;
+    const units = weight(group, c.instance.id);
+    if ((removable.get(group) ?? 0) < units) continue;
     attempts++;
     const self = binIndex.get(c.instance.id) as number;
     removed.add(self);
@@ -212,7 +223,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     for (const m of moves) land(m.bin, m.task);
     landed.delete(self);
     total = after;
-    removable.set(group, (removable.get(group) ?? 0) - 1);
+    removable.set(group, (removable.get(group) ?? 0) - units);
     actions.push({
       kind: 'scale-in',
       instance: c.instance.id,

@@ -14,10 +14,10 @@
  * `maxStep` over the whole decision.
  */
 import type { CapacityGroup, Instance, Service, TaskShape } from './cluster';
-import { isGone, isSchedulable } from './cluster';
+import { INTERRUPTED_ATTRIBUTE, isGone, isSchedulable } from './cluster';
 import { headroomOfBins } from './headroom';
 import { packFirstFitDecreasing } from './packing';
-import { binOf, freshBin, type Bin } from './placement';
+import { binOf, fits, freshBin, type Bin } from './placement';
 import { reserveShortfall, reserveVictims } from './reserve';
 import { describeUnschedulable, splitUnschedulable, type Unschedulable } from './unschedulable';
 import { balancedSequence, room, weightOf, zoneRuns } from './zones';
@@ -84,9 +84,12 @@ export interface ScaleOutPlan {
   readonly reasons: readonly string[];
 }
 
-/** Whether an instance is on its way out (its capacity does not count, its service tasks move). */
+/**
+ * Whether an instance is on its way out (its capacity does not count, its service tasks move):
+ * terminating, in `leaving`, or marked interrupted (`INTERRUPTED_ATTRIBUTE`).
+ */
 export function isLeaving(instance: Instance, leaving?: ReadonlySet<string>): boolean {
-  return instance.terminating === true || leaving?.has(instance.id) === true;
+  return instance.terminating === true || leaving?.has(instance.id) === true || instance.attributes[INTERRUPTED_ATTRIBUTE] !== undefined;
 }
 
 /** Daemon task shapes that start on every new instance. */
@@ -246,26 +249,37 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
     added += count;
     lowerBound += bound;
   };
-  const packInto = (g: CapacityGroup): void => {
+  /** Packs `pending` into new instances of `g`; returns the bins opened (their room is still free). */
+  const packInto = (g: CapacityGroup): Bin[] => {
     const limit = Math.min(room(g) - (opened.get(g.name) ?? 0), input.maxStep - added);
-    if (pending.length === 0 || limit <= 0) return;
+    if (pending.length === 0 || limit <= 0) return [];
     const base = opened.get(g.name) ?? 0;
     const packed = packFirstFitDecreasing(pending, [], { make: (n) => freshBin(g, daemons, base + n), limit, lookahead: Math.max(0, (g.availabilityZones?.length ?? 1) - 1) });
     const capped = packed.unplaced.some((u) => u.reason === 'cap') ? `capped at ${limit} by ${room(g) <= input.maxStep - added ? `group max ${g.max}` : `MAX_SCALE_OUT_STEP ${input.maxStep}`}` : undefined;
     note(g, packed.opened.length, packed.placements.size, packed.lowerBound, capped);
     pending = packed.unplaced.map((u) => pending[u.task] as TaskShape);
+    return [...packed.opened];
   };
   for (const run of zoneRuns(order)) {
     if (pending.length === 0 || added >= input.maxStep) break;
     if (run.length > 1) {
-      // Spread across the zones of the run; what a zone's instance cannot hold (a task pinned to
-      // another zone) is then packed group by group.
-      const seq = balancedSequence(run, input.maxStep - added);
-      const packed = packFirstFitDecreasing(pending, [], { make: (n) => freshBin(seq[n] ?? (run[0] as CapacityGroup), daemons, n, 'new-zone'), limit: seq.length });
+      // Tasks only some zones of the run can hold (pinned by memberOf) go first, group by group;
+      // the rest fill the room left on those new instances before new instances are spread evenly
+      // across the zones. Spreading first would open an instance in the emptiest zone for tasks
+      // that the pinned tasks' instances could have held.
+      const anywhere = (t: TaskShape): boolean => run.every((g) => fits(t, freshBin(g, daemons, 0, 'probe')).ok);
+      const free = pending.filter(anywhere);
+      pending = pending.filter((t) => !anywhere(t));
+      const forPinned: Bin[] = [];
+      for (const g of run) forPinned.push(...packInto(g));
+      const pinnedLeft = pending;
+      const grown = run.map((g) => ({ ...g, desired: g.desired + (opened.get(g.name) ?? 0) * weightOf(g) }));
+      const seq = balancedSequence(grown, input.maxStep - added);
+      const packed = packFirstFitDecreasing(free, forPinned, { make: (n) => freshBin(seq[n] ?? (run[0] as CapacityGroup), daemons, n, 'new-zone'), limit: seq.length });
       const perGroup = new Map<string, number>();
       for (const b of packed.opened) if (b.group !== undefined) perGroup.set(b.group, (perGroup.get(b.group) ?? 0) + 1);
       for (const g of run) note(g, perGroup.get(g.name) ?? 0, packed.placements.size, Math.ceil((packed.lowerBound * (perGroup.get(g.name) ?? 0)) / Math.max(1, packed.opened.length)), `spread evenly across the zones of ${run.map((r) => r.name).join(', ')}`);
-      pending = packed.unplaced.map((u) => pending[u.task] as TaskShape);
+      pending = [...pinnedLeft, ...packed.unplaced.map((u) => free[u.task] as TaskShape)];
     }
     for (const g of run) packInto(g);
   }

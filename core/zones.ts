@@ -15,6 +15,21 @@ export function weightOf(g: CapacityGroup): number {
   return g.weight !== undefined && g.weight > 0 ? g.weight : 1;
 }
 
+/**
+ * Capacity units each member counts for in its group's desired capacity, by instance id: its
+ * `WeightedCapacity` (1 when absent); when a group's member list is not known, the group's planned
+ * weight. Terminating a member with the decrement lowers desired by these units.
+ */
+export function memberWeights(groups: readonly CapacityGroup[]): (group: string | undefined, id: string) => number {
+  const byId = new Map<string, number>();
+  const planned = new Map<string, number>();
+  for (const g of groups) {
+    planned.set(g.name, g.members === undefined ? weightOf(g) : 1);
+    for (const m of g.members ?? []) byId.set(m.id, m.weight !== undefined && m.weight > 0 ? m.weight : 1);
+  }
+  return (group, id) => byId.get(id) ?? (group !== undefined ? planned.get(group) : undefined) ?? 1;
+}
+
 export function zoneOf(g: CapacityGroup): string | undefined {
   return g.attributes?.['ecs.availability-zone'] ?? (g.availabilityZones?.length === 1 ? g.availabilityZones[0] : undefined);
 }

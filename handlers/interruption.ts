@@ -25,11 +25,12 @@
  * with a decrement: the replacement is already there); `drain` treats them like interruption
  * warnings. A warning for an instance no longer registered costs one lookup and nothing else.
  */
-import { REBALANCE_ATTRIBUTE, isScaleInDrain, liveWorkload, type Instance } from '../core/cluster';
+import { INTERRUPTED_ATTRIBUTE, REBALANCE_ATTRIBUTE, isScaleInDrain, liveWorkload, type Instance } from '../core/cluster';
 import { decide, type Decision } from '../core/decide';
 import { categoryOf, isRetryable } from '../core/errors';
 import { foreignAccount, isSqsEnvelope, parseEventBridge, type ParsedEvent } from '../core/events';
 import type { MetricDatum } from '../core/metrics';
+import { memberWeights } from '../core/zones';
 import { applyDecision, decideSettings, planOf, readCluster } from './act';
 import type { HandlerContext } from './context';
 import { isLiveLifecycleState } from './model';
@@ -170,9 +171,25 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
     return { ...empty, warnings, rebalances, replaced: [], foreign };
   }
 
-  // 1. DRAINING first, before any other read: ECS starts moving tasks now.
+  // 1. DRAINING first, before any other read: ECS starts moving tasks now. Beside it, the instances
+  // that will be terminated without a decrement are marked interrupted, so a tick that reads them
+  // before the termination counts their seats as the replacements Auto Scaling will launch. The
+  // mark is an optimisation: failing to set it is logged, not retried.
   const arns = toDrain.map((id) => ours.get(id)?.arn).filter((a): a is string => a !== undefined);
-  if (!config.dryRun) await attempts.run(toDrain, 'setting interrupted instances DRAINING', () => ecs.setStatus(arns, 'DRAINING'));
+  const replacedBy = (id: string): boolean => {
+    const i = ours.get(id);
+    return i === undefined || i.attributes[REBALANCE_ATTRIBUTE] !== undefined || isScaleInDrain(i);
+  };
+  const toMark = toDrain.filter((id) => !replacedBy(id) && ours.get(id)?.attributes[INTERRUPTED_ATTRIBUTE] === undefined).map((id) => ours.get(id)?.arn).filter((a): a is string => a !== undefined);
+  const mark = async (): Promise<void> => {
+    if (toMark.length === 0) return;
+    try {
+      await ecs.setAttribute(toMark, INTERRUPTED_ATTRIBUTE, new Date(now).toISOString());
+    } catch (error) {
+      log.warn('marking interrupted instances failed; a tick may launch for their tasks before they terminate', { error: String(error) });
+    }
+  };
+  if (!config.dryRun) await Promise.all([attempts.run(toDrain, 'setting interrupted instances DRAINING', () => ecs.setStatus(arns, 'DRAINING')), mark()]);
 
   // Standalone (RunTask) tasks are not moved by DRAINING: with STANDALONE_TASK_POLICY=stop they get
   // a graceful stop (SIGTERM, then SIGKILL after the container's stopTimeout) now, within the
@@ -205,10 +222,12 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
   // replacement for it, so it is taken out of desired for the decision and its seat added back to
   // the action.
   const leaving = new Set(work);
-  const seats = (ids: Iterable<string>, group: string): number => [...ids].filter((id) => membership.get(id)?.group === group).length;
+  // Seats in capacity units: each member counts its own weight toward desired capacity.
+  const weight = memberWeights(view.groups);
+  const seats = (ids: Iterable<string>, group: string): number => [...ids].filter((id) => membership.get(id)?.group === group).reduce((n, id) => n + weight(group, id), 0);
   const groups = view.groups.map((g) => {
     const n = seats(decrement, g.name) + seats(toReplace, g.name);
-    return n === 0 ? g : { ...g, desired: Math.max(0, g.desired - n * (g.weight ?? 1)) };
+    return n === 0 ? g : { ...g, desired: Math.max(0, g.desired - n) };
   });
   const decided = decide({ now, instances: view.instances, groups, services: view.services, waiting: view.waiting, history: [], leaving, settings: decideSettings(config, { scaleInEnabled: false }) });
   const byName = new Map(view.groups.map((g) => [g.name, g]));
@@ -216,7 +235,7 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
     ...decided,
     scaleOut: decided.scaleOut.map((a) => {
       const g = byName.get(a.group);
-      return { ...a, desired: Math.min(g?.max ?? Number.POSITIVE_INFINITY, a.desired + seats(toReplace, a.group) * (g?.weight ?? 1)) };
+      return { ...a, desired: Math.min(g?.max ?? Number.POSITIVE_INFINITY, a.desired + seats(toReplace, a.group)) };
     }),
   };
   const standalone = toDrain.filter((id) => !membership.has(id));

@@ -14,7 +14,7 @@ export interface RunEvents {
 
 const LINE = /^(\d+(?:\.\d+)?) (.*)$/;
 const DESIRED = /^asg: .* sets desired of (\S+) (\d+) → (\d+)$/;
-const TERMINATE_DECREMENT = /^asg: .* terminates \S+ \(desired −1\)$/;
+const TERMINATE_DECREMENT = /^asg: .* terminates \S+ \(desired −\d+\)$/;
 const DRAINING = /^ecs: .* sets \S+ DRAINING$/;
 
 /**

@@ -69,6 +69,8 @@ const memberArb = fc.record({
   group: fc.constantFrom('A', 'B'),
   tasks: fc.array(taskArb(movedShapeArb, fc.constantFrom<Task['role']>('service', 'service', 'service', 'daemon', 'standalone')), { maxLength: 2 }),
   kind: fc.constantFrom('active', 'active', 'active', 'active', 'scale-in-drain', 'draining'),
+  // Capacity units the member counts for (a mixed-instances group with weights).
+  weight: fc.constantFrom(1, 1, 1, 2, 4),
 });
 
 const clusterArb = fc.record({
@@ -89,10 +91,11 @@ function build(c: Cluster): { instances: Instance[]; groups: CapacityGroup[] } {
     const spec = { id: `i-${k}`, group: m.group, registered: m.unit, tasks: fitting(m.unit, m.tasks.filter((t) => t.status !== 'STOPPED')) };
     return m.kind === 'scale-in-drain' ? scaleInDrain(spec) : instance({ ...spec, ...(m.kind === 'draining' ? { status: 'DRAINING' as const } : {}) });
   });
-  const members = (g: string): number => instances.filter((i) => i.group === g).length;
+  const listed = (g: string) => c.members.flatMap((m, k) => (m.group === g ? [{ id: `i-${k}`, pending: false, weight: m.weight }] : []));
+  const units = (g: string): number => listed(g).reduce((n, m) => n + m.weight, 0);
   const groups = [
-    group({ name: 'A', instance: UNITS[0] as Resources, desired: members('A') + c.extraDesired, min: Math.min(c.minA, members('A')), max: 50 }),
-    group({ name: 'B', instance: UNITS[1] as Resources, desired: members('B'), min: Math.min(c.minB, members('B')), max: 50 }),
+    group({ name: 'A', instance: UNITS[0] as Resources, desired: units('A') + c.extraDesired, min: Math.min(c.minA, units('A')), max: 50, members: listed('A') }),
+    group({ name: 'B', instance: UNITS[1] as Resources, desired: units('B'), min: Math.min(c.minB, units('B')), max: 50, members: listed('B') }),
   ];
   return { instances, groups };
 }
@@ -140,13 +143,14 @@ describe('scale-in properties', () => {
     expect(acted).toBeGreaterThan(20); // the generator exercises real plans
   });
 
-  it('a plan never takes a group below its min, counting instances already draining for scale-in', () => {
+  it('a plan never takes a group below its min in capacity units, counting members already draining for scale-in', () => {
     fc.assert(
       fc.property(clusterArb, (c) => {
         const { instances, groups, plan } = planFor(c);
+        const weight = (id: string): number => c.members[Number(id.slice(2))]?.weight ?? 1;
         for (const g of groups) {
-          const removing = plan.actions.filter((a) => a.group === g.name).length;
-          const draining = instances.filter((i) => i.group === g.name && isScaleInDrain(i)).length;
+          const removing = plan.actions.filter((a) => a.group === g.name).reduce((n, a) => n + weight(a.instance), 0);
+          const draining = instances.filter((i) => i.group === g.name && isScaleInDrain(i)).reduce((n, i) => n + weight(i.id), 0);
           // (a group may already be at or under min through earlier drains: then it loses nothing)
           if (removing > 0) expect(g.desired - draining - removing).toBeGreaterThanOrEqual(g.min);
         }

@@ -1,4 +1,4 @@
-import type { CapacityGroup, Instance, Task } from '../../core/cluster';
+import { REBALANCE_ATTRIBUTE, type CapacityGroup, type Instance, type Task } from '../../core/cluster';
 import { excessHeldSince, planScaleIn, scaleInBudget, type HeadroomSample, type ScaleInInput, type ScaleInPlan } from '../../core/scale-in';
 import { headroom } from '../../core/headroom';
 import { daemonTask, group, instance, NOW, scaleInDrain, serviceTask, shape, standaloneTask, times } from './builders';
@@ -67,6 +67,28 @@ describe('scale-in: candidates', () => {
     ['DRAINING instances are not candidates', [{ ...on('d'), status: 'DRAINING' }, on('one', [serviceTask(256, 256)]), on('x', [serviceTask(256, 256)])], ['one']],
   ])('%s', (_rule, instances, expected) => {
     expect(chosen(plan(instances))).toEqual(expected);
+  });
+});
+
+describe('scale-in: fallback capacity goes back first', () => {
+  // Groups in priority order: scale-out uses a later group only when the earlier ones cannot deliver
+  // (at max, or launches failing), so the later group's instances are the first to give back.
+  const spot = group({ name: 'spot', instance: UNIT, min: 0, max: 100, desired: 100, spot: true, attributes: { 'ecs.availability-zone': 'z-a' } });
+  const onDemand = group({ name: 'od', instance: UNIT, min: 0, max: 100, desired: 100, pricePerHour: 0.192 });
+  const spotB = { ...spot, name: 'spot-b', attributes: { 'ecs.availability-zone': 'z-b' } };
+  const task = (): Task => serviceTask(256, 256);
+  it.each<[string, CapacityGroup[], Instance[], string[]]>([
+    ['an On-Demand fallback instance with a task goes before an empty Spot one', [spot, onDemand], [on('s-empty', [], 'spot'), on('od-one', [task()], 'od'), on('s-two', [task(), task()], 'spot')], ['od-one']],
+    ['listed the other way round, the Spot group is the fallback', [onDemand, spot], [on('s-one', [task()], 'spot'), on('od-empty', [], 'od'), on('od-two', [task(), task()], 'od')], ['s-one']],
+    ['one-zone groups of one pool are one priority: fewest tasks decides', [spot, spotB], [on('a-one', [task()], 'spot'), on('b-empty', [], 'spot-b'), on('a-two', [task(), task()], 'spot')], ['b-empty']],
+    ['a fallback instance whose tasks do not fit elsewhere stays; the next candidate goes', [spot, onDemand], [on('od-full', [serviceTask(3072, 256)], 'od'), on('s-a', [serviceTask(2048, 256)], 'spot'), on('s-b', [serviceTask(2048, 256)], 'spot')], ['s-a']],
+  ])('%s', (_rule, groups, instances, expected) => {
+    expect(chosen(plan(instances, { groups, excessThreshold: 1, shortageThreshold: 1 }))).toEqual(expected);
+  });
+
+  it('an instance replaced on a rebalance recommendation still goes first', () => {
+    const atRisk = instance({ id: 's-risk', group: 'spot', registered: UNIT, tasks: [task(), task()], attributes: { [REBALANCE_ATTRIBUTE]: '2025-01-01T00:00:00.000Z' } });
+    expect(chosen(plan([on('od-empty', [], 'od'), atRisk, on('s-x', [task(), task(), task()], 'spot')], { groups: [spot, onDemand], excessThreshold: 1, shortageThreshold: 1 }))).toEqual(['s-risk']);
   });
 });
 
@@ -142,6 +164,26 @@ describe('scale-in: budget and min', () => {
   it('a DRAINING instance without the scale-in attribute does not count as a scale-in drain', () => {
     const instances = [...twenty(), instance({ id: 'i-other', group: 'A', status: 'DRAINING', registered: UNIT })];
     expect(plan(instances, { excessThreshold: 10, groups: [A({ desired: 21, min: 19 })] }).actions).toHaveLength(2);
+  });
+
+  // A weighted group counts desired and min in capacity units; terminating a member with the
+  // decrement lowers desired by its weight, so a removal uses up that many units above min.
+  const weighted = (weights: number[], drainWeight?: number): CapacityGroup =>
+    A({
+      desired: weights.reduce((a, b) => a + b, 0) + (drainWeight ?? 0),
+      members: [...weights.map((w, k) => ({ id: `i-${String(k).padStart(2, '0')}`, pending: false, weight: w })), ...(drainWeight !== undefined ? [{ id: 'i-drain', pending: false, weight: drainWeight }] : [])],
+    });
+  it.each<[string, number[], number, number | undefined, number]>([
+    ['weight 4 members, 3 units above min: none may go', [4, 4, 4], 9, undefined, 0],
+    ['weight 4 members, 4 units above min: one', [4, 4, 4], 8, undefined, 1],
+    ['weight 1 members, 3 units above min: three', [1, 1, 1, 1, 1], 2, undefined, 3],
+    ['desired 8, min 4, a weight-2 member draining for scale-in: 2 units left, one weight-2 member', [2, 2, 2], 4, 2, 1],
+    ['desired 10, min 4, a weight-4 member draining for scale-in: 2 units left, one weight-2 member', [2, 2, 2], 4, 4, 1],
+    ['desired 10, min 6, a weight-4 member draining for scale-in: no unit left', [2, 2, 2], 6, 4, 0],
+  ])('min in weight units: %s', (_rule, weights, min, drainWeight, n) => {
+    const instances = [...weights.map((_, k) => on(`i-${String(k).padStart(2, '0')}`)), ...(drainWeight !== undefined ? [scaleInDrain({ id: 'i-drain', group: 'A', registered: UNIT })] : [])];
+    const groups = [{ ...weighted(weights, drainWeight), min }];
+    expect(plan(instances, { excessThreshold: 1, maxScaleInPercent: 100, groups }).actions).toHaveLength(n);
   });
 
   it('min is per group', () => {

@@ -1,4 +1,4 @@
-import type { CapacityGroup, Instance } from '../../core/cluster';
+import { INTERRUPTED_ATTRIBUTE, type CapacityGroup, type Instance } from '../../core/cluster';
 import { demandOf, incomingByGroup, planScaleOut, type ScaleOutInput, type ScaleOutPlan } from '../../core/scale-out';
 import { daemonTask, group, instance, NOW, service, serviceTask, shape, standaloneTask, times } from './builders';
 
@@ -67,10 +67,20 @@ describe('scale-out: capacity on its way', () => {
     ['desired equal to registered members: nothing incoming', [full('i-1'), full('i-2')], [{ ...A, desired: 2 }], { A: 0 }],
     ['terminating members are not live: desired 2, one live, one terminating → 1 incoming', [full('i-1'), { ...full('i-2'), terminating: true }], [{ ...A, desired: 2 }], { A: 1 }],
     ['DRAINING members still count as live', [full('i-1'), { ...full('i-2'), status: 'DRAINING' }], [{ ...A, desired: 2 }], { A: 0 }],
+    ['a member marked interrupted is leaving: Auto Scaling refills its seat → 1 incoming', [full('i-1'), { ...full('i-2'), status: 'DRAINING', attributes: { [INTERRUPTED_ATTRIBUTE]: '2025-06-01T12:00:00.000Z' } }], [{ ...A, desired: 2 }], { A: 1 }],
     ['more registered than desired: never negative', [full('i-1'), full('i-2')], [{ ...A, desired: 1 }], { A: 0 }],
     ['members of other groups do not count', [full('i-1', 'B')], [{ ...A, desired: 1 }], { A: 1 }],
   ])('incomingByGroup: %s', (_rule, instances, groups, expected) => {
     expect(Object.fromEntries(incomingByGroup(instances, groups))).toEqual(expected);
+  });
+
+  it('the tasks of a member marked interrupted go to its replacement: no launch beside the one Auto Scaling makes', () => {
+    const interrupted = (attributes: Record<string, string>): Instance => instance({ id: 'i-2', group: 'A', status: 'DRAINING', registered: UNIT, attributes, tasks: [serviceTask(1024, 1024), serviceTask(1024, 1024)] });
+    const groups = [{ ...A, desired: 2 }, B];
+    // Marked: the seat is incoming (4 copies), the 2 tasks take 2 of them, 2 ≥ threshold 2 → nothing.
+    expect(counts(plan({ instances: [full('i-1'), interrupted({ [INTERRUPTED_ATTRIBUTE]: '2025-06-01T12:00:00.000Z' })], groups }))).toEqual({});
+    // Unmarked (an operator's drain): no seat comes back, the 2 tasks and the threshold need an instance.
+    expect(counts(plan({ instances: [full('i-1'), interrupted({})], groups }))).toEqual({ A: 1 });
   });
 
   it('an incoming instance is counted before asking for more', () => {

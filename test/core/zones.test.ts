@@ -6,7 +6,7 @@
 import type { CapacityGroup } from '../../core/cluster';
 import { planScaleOut, type ScaleOutInput, type ScaleOutPlan } from '../../core/scale-out';
 import { balancedSequence, zoneRuns } from '../../core/zones';
-import { group, NOW, service, shape } from './builders';
+import { group, instance, NOW, service, serviceTask, shape } from './builders';
 
 const UNIT = { cpu: 4096, memory: 16384 };
 const zonal = (name: string, zone: string, overrides: Partial<CapacityGroup> = {}): CapacityGroup =>
@@ -22,6 +22,13 @@ const counts = (p: ScaleOutPlan): Record<string, number> => Object.fromEntries(p
 const pinned = (zone: string, n: number) => service({ name: `pinned-${zone}`, shape: shape(1024, 1024, { memberOf: [`attribute:ecs.availability-zone == ${zone}`] }), desired: n, unplaced: n });
 const web = (n: number) => service({ name: 'web', shape: shape(1024, 1024), desired: n, unplaced: n });
 
+// Zones a and b hold one full instance each, zone c none: c is the emptiest zone.
+const fullIn = (id: string, g: CapacityGroup) => instance({ id, group: g.name, registered: UNIT, tasks: [serviceTask(4096, 4096)], attributes: { 'ecs.availability-zone': g.attributes?.['ecs.availability-zone'] ?? '' } });
+const fullInAandB: Partial<ScaleOutInput> = {
+  instances: [fullIn('i-a', a), fullIn('i-b', b)],
+  groups: [{ ...a, desired: 1, members: [{ id: 'i-a', pending: false }] }, { ...b, desired: 1, members: [{ id: 'i-b', pending: false }] }, c],
+};
+
 describe('zones', () => {
   it.each<[string, Partial<ScaleOutInput>, Record<string, number>]>([
     ['a task pinned to a zone scales the group of that zone', { services: [pinned('eu-west-1b', 3)] }, { 'spot-b': 1 }],
@@ -32,6 +39,10 @@ describe('zones', () => {
     ['the spread evens out existing imbalance first', { groups: [{ ...a, desired: 2 }, b, c], services: [web(20)] }, { 'spot-b': 2, 'spot-c': 1 }],
     ['a zone group at its max is skipped by the spread', { groups: [a, { ...b, max: 0 }, c], services: [web(16)] }, { 'spot-a': 2, 'spot-c': 2 }],
     ['groups of different shapes are not spread (priority order holds)', { groups: [a, { ...b, instance: { cpu: 8192, memory: 32768 } }], services: [web(8)] }, { 'spot-a': 2 }],
+    // c is the emptiest zone, but the instances a and b need for their pinned task have room for
+    // the 2 unpinned tasks: 2 instances, not a third in c
+    ['unpinned tasks fill the room of instances opened for pinned ones before the spread opens another zone', { ...fullInAandB, services: [pinned('eu-west-1a', 1), pinned('eu-west-1b', 1), web(2)] }, { 'spot-a': 1, 'spot-b': 1 }],
+    ['what the pinned instances cannot hold is still spread, emptiest zone first', { ...fullInAandB, services: [pinned('eu-west-1a', 1), pinned('eu-west-1b', 1), web(8)] }, { 'spot-a': 1, 'spot-b': 1, 'spot-c': 1 }],
   ])('%s', (_rule, overrides, expected) => {
     expect(counts(plan(overrides))).toEqual(expected);
   });

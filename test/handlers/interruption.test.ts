@@ -1,4 +1,4 @@
-import { SCALE_IN_ATTRIBUTE } from '../../core/cluster';
+import { INTERRUPTED_ATTRIBUTE, SCALE_IN_ATTRIBUTE } from '../../core/cluster';
 import { handleInterruption } from '../../handlers/interruption';
 import { BASE_ENV, FakeAws, awsError, context, instanceArn, throttling } from './fake-aws';
 import { sample, sqs } from './events';
@@ -230,6 +230,26 @@ describe('interruption batches fail per record', () => {
   });
 });
 
+describe('the interrupted mark: a tick between DRAINING and the termination counts the replacement', () => {
+  it('an instance terminated without decrement is marked interrupted beside DRAINING', async () => {
+    const aws = world();
+    await handleInterruption(sample('interruption/spot-warning.json'), context());
+    expect(aws.attributeChanges).toEqual([{ name: INTERRUPTED_ATTRIBUTE, value: expect.any(String), ids: [I1] }]);
+    expect(aws.terminated).toEqual([{ id: I1, decrement: false }]);
+  });
+
+  it('a failed mark is logged and neither retried nor in the way of draining and terminating', async () => {
+    const aws = world();
+    aws.failNext('PutAttributes', throttling());
+    const ctx = context();
+    const result = await handleInterruption(sample('interruption/storm.sqs.json'), ctx);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(aws.statusChanges).toEqual([{ ids: [I1, I2], status: 'DRAINING' }]);
+    expect(aws.terminated.map((t) => t.id)).toEqual([I1, I2]);
+    expect(ctx.lines.filter((l) => l.level === 'warn' && l.message.startsWith('marking interrupted instances failed'))).toHaveLength(1);
+  });
+});
+
 describe('interruption of an instance already leaving, and its standalone tasks', () => {
   it('an instance drained for scale-in is terminated with decrement: its surplus capacity is not relaunched', async () => {
     const aws = world();
@@ -241,6 +261,8 @@ describe('interruption of an instance already leaving, and its standalone tasks'
     await handleInterruption(sample('interruption/spot-warning.json'), context());
     expect(aws.terminated).toEqual([{ id: I1, decrement: true }]);
     expect(aws.groups[0]?.DesiredCapacity).toBe(2);
+    // Not marked interrupted: nothing replaces it, so a tick must not count its seat as incoming.
+    expect(aws.attributeChanges.filter((c) => c.name === INTERRUPTED_ATTRIBUTE)).toEqual([]);
   });
 
   it.each([

@@ -145,6 +145,24 @@ describe('zones, weights and launch failures', () => {
     expect(new Set(world.instances.map((i) => i.type.instanceType)).size).toBe(2);
   });
 
+  it.each([
+    ['m5.xlarge', 1],
+    ['m5.2xlarge', 2],
+  ])('terminating a %s (weight %i) with the decrement lowers desired by its weight and launches no replacement', async (type, weight) => {
+    const types = [
+      { instanceType: 'm5.xlarge', cpu: 4096, memory: 15576, pricePerHour: 0.08, weight: 1 },
+      { instanceType: 'm5.2xlarge', cpu: 8192, memory: 31152, pricePerHour: 0.16, weight: 2 },
+    ];
+    const world = await idleWorld(scenarioOf({ durationMinutes: 5, capacityGroups: [{ ...GROUP, min: 0, max: 20, initial: 6, instanceTypes: types }] }));
+    const [group] = world.groups;
+    const victim = world.instances.find((i) => i.type.instanceType === type && i.lifecycle !== 'Terminated');
+    if (group === undefined || victim === undefined) throw new Error('the group launched no instance of this type');
+    const before = { desired: group.desired, launched: world.instances.length };
+    expect(world.terminateInstance(victim.id, true, 'test')).toBe('ok');
+    expect(group.desired).toBe(before.desired - weight);
+    expect(world.instances).toHaveLength(before.launched);
+  });
+
   it('failed launches show up as failed scaling activities, and launches resume after the window', async () => {
     const failing = await idleWorld(scenarioOf({ durationMinutes: 30, capacityGroups: [{ ...GROUP, launchFailures: [{ fromMinute: 0, toMinute: 60 }] }] }));
     expect(failing.instances).toHaveLength(0);
