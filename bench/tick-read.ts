@@ -54,8 +54,10 @@ export interface ReadCurvePoint {
   readonly scaleInFirst: TickMeasure;
   /** One interruption-queue batch of Spot warnings (1 per 42 instances, 118 at 5,000), warm. */
   readonly storm: TickMeasure & { readonly warnings: number };
-  /** Time of the steady tick's reads alone (`readMs`), median of runs. */
+  /** Time of the steady tick's reads alone (`readMs`: while a port read is in flight), median of runs. */
   readonly readMs: number;
+  /** The steady tick's whole read function (reads and the headroom computed between them), median. */
+  readonly readPhaseMs: number;
   /** `JSON.parse` of the response bodies the steady tick received, median of runs. */
   readonly parseMs: number;
   readonly readBytes: number;
@@ -159,13 +161,24 @@ export async function measureReads(size: { instances: number; tasks: number; ser
   clearReadCaches();
   const cold = await tick();
   const steady = await tick();
-  // readMs: the steady tick's read phase alone, warm, median of runs.
+  // readMs: the steady tick's reads, warm, median of runs: the handler's own read function, timed
+  // only while a port read is in flight (readPhaseMs: the whole function, with the headroom it
+  // computes between reads to decide whether tasks are needed).
+  const clock = readClock();
+  const { ecs, autoScaling, catalog, metrics } = ctx.ports;
+  const readCtx: HandlerContext = {
+    ...ctx,
+    ports: { ...ctx.ports, ecs: clock.wrap(ecs, ['snapshot', 'tasksOf']), autoScaling: clock.wrap(autoScaling, ['describeGroups']), catalog: clock.wrap(catalog, ['launchTemplate', 'instanceTypes']), metrics: clock.wrap(metrics, ['history']) },
+  };
   const readSamples: number[] = [];
+  const phaseSamples: number[] = [];
   for (let k = 0; k < runs; k++) {
     resetCalls();
+    clock.reset();
     const start = process.hrtime.bigint();
-    await readPhase(ctx, now);
-    readSamples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    await readForTick(readCtx, now);
+    phaseSamples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    readSamples.push(clock.ms());
   }
   const bodies = [...endpoint.bodies];
   const readBytes = bodies.reduce((n, b) => n + b.length, 0);
@@ -227,12 +240,39 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     scaleInFirst,
     storm,
     readMs: Math.round(median(readSamples) * 10) / 10,
+    readPhaseMs: Math.round(median(phaseSamples) * 10) / 10,
     parseMs: Math.round(median(parseSamples) * 10) / 10,
     readBytes,
   };
 }
 
-/** What a tick reads, without deciding: the handler's own read function. */
-async function readPhase(ctx: HandlerContext, now: number): Promise<unknown> {
-  return readForTick(ctx, now);
+/**
+ * Wall time during which at least one read through the wrapped ports is in flight: the union of
+ * their intervals (reads in parallel count once; the handler's computing between reads not at all).
+ */
+function readClock(): { wrap: <T extends object>(port: T, methods: ReadonlyArray<keyof T & string>) => T; reset: () => void; ms: () => number } {
+  let inFlight = 0;
+  let since = 0n;
+  let total = 0n;
+  return {
+    wrap<T extends object>(port: T, methods: ReadonlyArray<keyof T & string>): T {
+      const timed = Object.create(port) as Record<string, unknown>;
+      for (const m of methods) {
+        const fn = port[m] as unknown as (...args: unknown[]) => Promise<unknown>;
+        timed[m] = async (...args: unknown[]): Promise<unknown> => {
+          if (inFlight++ === 0) since = process.hrtime.bigint();
+          try {
+            return await fn.apply(port, args);
+          } finally {
+            if (--inFlight === 0) total += process.hrtime.bigint() - since;
+          }
+        };
+      }
+      return timed as T;
+    },
+    reset: () => {
+      total = 0n;
+    },
+    ms: () => Number(total) / 1e6,
+  };
 }

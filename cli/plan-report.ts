@@ -4,6 +4,7 @@
  *
  * JSON contract (`--json`): one object with at least `summary`, `scaleOut`, `scaleIn`, `reasons`.
  */
+import type { SetupCheck } from '../core/capacity-providers';
 import { isScaleInDrain, liveWorkload, type Instance } from '../core/cluster';
 import type { Config } from '../core/config';
 import type { Decision } from '../core/decide';
@@ -33,8 +34,10 @@ export interface PlanReport {
   readonly unschedulable: readonly string[];
   /** Tasks waiting with no instance (PROVISIONING). */
   readonly waitingTasks: number;
-  /** Capacity providers of managed groups with a managed feature on (the recommended setup has none). */
+  /** Where a managed group's setup differs from the recommended one (`core/capacity-providers.ts`). */
   readonly setupWarnings: readonly string[];
+  /** Facts about the setup that need no action (a managed group in the plain setup). */
+  readonly setupNotes: readonly string[];
   readonly groups: ReadonlyArray<{ readonly name: string; readonly min: number; readonly max: number; readonly desired: number }>;
   readonly scaleOut: ReadonlyArray<{ readonly group: string; readonly count: number; readonly desired: number; readonly reasons: readonly string[] }>;
   readonly scaleIn: ReadonlyArray<{ readonly instance: string; readonly group: string; readonly reasons: readonly string[] }>;
@@ -56,7 +59,7 @@ function noteOf(i: Instance, d: Decision, configured: ReadonlySet<string>, scale
   return `kept: ${scaleInWhy}`;
 }
 
-export function planReport(config: Config, view: ClusterView, d: Decision, now: number, setupWarnings: readonly string[] = []): PlanReport {
+export function planReport(config: Config, view: ClusterView, d: Decision, now: number, setup: SetupCheck = { warnings: [], notes: [] }): PlanReport {
   const perInstance = headroom(d.shape, view.instances).perInstance;
   const configured = new Set(config.asgNames);
   const scaleInWhy = !config.scaleInEnabled ? 'scale-in disabled (SCALE_IN_ENABLED=false)' : d.scaleOut.length > 0 || d.reactivate.length > 0 ? 'short of capacity' : (d.reasons[d.reasons.length - 1] ?? 'not chosen');
@@ -82,7 +85,8 @@ export function planReport(config: Config, view: ClusterView, d: Decision, now: 
     }),
     unschedulable: describeUnschedulable(d.unschedulable),
     waitingTasks: view.waiting.length,
-    setupWarnings,
+    setupWarnings: setup.warnings,
+    setupNotes: setup.notes,
     groups: view.groups.map((g) => ({ name: g.name, min: g.min, max: g.max, desired: g.desired })),
     scaleOut: d.scaleOut.map((a) => ({ group: a.group, count: a.count, desired: a.desired, reasons: a.reasons })),
     scaleIn: d.scaleIn.map((a) => ({ instance: a.instance, group: a.group, reasons: a.reasons })),
@@ -105,7 +109,7 @@ export function formatPlan(r: PlanReport): string {
   out.push(`reference task ${r.referenceTask.cpu} CPU / ${r.referenceTask.memory} MiB: ${s.schedulableTasks} fit (headroom) on ${s.activeInstances} active instance(s); ${s.drainingInstances} draining`);
   out.push(`pending tasks ${s.pendingTasks} (waiting with no instance: ${r.waitingTasks}), unschedulable ${s.unschedulableTasks}; reserved CPU ${s.cpuReservedPercent} %, memory ${s.memoryReservedPercent} %`);
   out.push(`instances needed by packing ${s.instancesNeeded}, lower bound ${s.lowerBound}`);
-  if (r.setupWarnings.length > 0) out.push('', 'Setup', ...r.setupWarnings.map((w) => `  - ${w}`));
+  if (r.setupWarnings.length + r.setupNotes.length > 0) out.push('', 'Setup', ...r.setupWarnings.map((w) => `  - warning: ${w}`), ...r.setupNotes.map((n) => `  - ${n}`));
   out.push('', 'Instances');
   out.push(table([['instance', 'group', 'status', 'type', 'free CPU', 'free MiB', 'headroom', 'tasks', 'scale-in'], ...r.instances.map((i) => [i.id, i.group ?? '-', i.status, i.instanceType ?? '-', String(i.free.cpu), String(i.free.memory), String(i.headroom), String(i.tasks), i.note])], new Set([4, 5, 6, 7])));
   if (r.services.length > 0) {

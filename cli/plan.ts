@@ -12,7 +12,7 @@ import { loadConfig } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { Logger } from '../handlers/ports';
 import { decideTick } from '../handlers/tick';
-import { capacityProviderWarnings } from '../core/capacity-providers';
+import { checkSetup } from '../core/capacity-providers';
 import { awsReadOnlyPorts, type ReadOnlyPorts } from './plan-ports';
 import { formatPlan, planReport, type PlanReport } from './plan-report';
 import type { Config } from '../core/config';
@@ -58,7 +58,8 @@ export function planEnv(args: PlanArgs, env: Readonly<Record<string, string | un
 /** Read once, decide as the tick does, report. Only the read-only ports can be passed. */
 export async function plan(config: Config, ports: ReadOnlyPorts): Promise<PlanReport> {
   const [{ now, view, decision }, providers] = await Promise.all([decideTick({ config, ports }), ports.setup.capacityProviders()]);
-  return planReport(config, view, decision, now, capacityProviderWarnings(providers, config.asgNames));
+  const groups = view.groupStates.filter((g) => config.asgNames.includes(g.name)).map((g) => ({ name: g.name, suspendedProcesses: g.suspendedProcesses ?? [] }));
+  return planReport(config, view, decision, now, checkSetup(providers, groups));
 }
 
 /** Warnings (e.g. a group left out of scale-out) to stderr, one line each; info is not shown. */

@@ -1,12 +1,24 @@
 /**
- * The deployment check of the recommended setup: each Auto Scaling group Headroom manages may have
- * an ECS capacity provider (so tasks wait in PROVISIONING), but with managed scaling, managed
- * termination protection and managed draining all off. Managed scaling would resize the group
- * against Headroom; managed termination protection would refuse Headroom's scale-in terminations
- * (and works only with managed scaling: ECS API Reference, `AutoScalingGroupProvider`); managed
- * draining, on by default for a new capacity provider (ECS Developer Guide, "Configuring Amazon ECS
- * capacity providers to safely shut down instances"), adds a second terminate hook that drains the
- * instances Headroom drains. Pure: the providers come from the caller.
+ * The deployment check of the recommended setup (`npm run plan`). Each Auto Scaling group Headroom
+ * manages has an ECS capacity provider with managed scaling ENABLED, managed termination protection
+ * and managed draining DISABLED, and the group's `AlarmNotification` process suspended:
+ * - managed scaling on is what makes ECS hold a task that finds no room in PROVISIONING instead of
+ *   failing it ("the transition to provisioning only happens if you have enabled managed scaling for
+ *   the capacity provider; otherwise, tasks that can't find capacity will fail immediately": AWS
+ *   Containers blog, "Deep Dive on Amazon ECS Cluster Auto Scaling", 2020);
+ * - managed scaling acts on the group through a target tracking scaling policy and its CloudWatch
+ *   alarms (ECS Developer Guide, "Automatically manage Amazon ECS capacity with cluster auto
+ *   scaling"); suspending `AlarmNotification` "allows you to temporarily stop the group's target
+ *   tracking, step, and simple scaling policies without deleting the scaling policies or their
+ *   associated CloudWatch alarms" (EC2 Auto Scaling User Guide, "Considerations for suspending
+ *   processes"), so only Headroom sets the desired capacity;
+ * - managed termination protection would refuse Headroom's scale-in terminations; managed draining,
+ *   on by default for a new capacity provider (ECS Developer Guide, "Configuring Amazon ECS capacity
+ *   providers to safely shut down instances"), adds a second terminate hook that drains the
+ *   instances Headroom drains.
+ * A managed group with no capacity provider runs in the plain setup (a job that does not fit fails
+ * at once and is seen through the headroom shortfall): a note, not a warning. Pure: the providers and
+ * the groups' suspended processes come from the caller.
  */
 
 /** One Auto Scaling group capacity provider of the cluster, in our terms. */
@@ -19,16 +31,41 @@ export interface CapacityProviderSetup {
   readonly managedDraining: boolean;
 }
 
-/** One line per capacity provider of a managed group with a managed feature on; [] when the setup is right. */
-export function capacityProviderWarnings(providers: readonly CapacityProviderSetup[], managedGroups: readonly string[]): string[] {
-  const managed = new Set(managedGroups);
-  const out: string[] = [];
-  for (const p of providers) {
-    if (p.group === undefined || !managed.has(p.group)) continue;
-    const on = [p.managedScaling ? 'managed scaling' : undefined, p.managedTerminationProtection ? 'managed termination protection' : undefined, p.managedDraining ? 'managed draining' : undefined].filter(
-      (x): x is string => x !== undefined,
-    );
-    if (on.length > 0) out.push(`capacity provider ${p.name} of group ${p.group}: ${on.join(', ')} on; turn ${on.length > 1 ? 'them' : 'it'} off (README, "Headroom and ECS capacity providers")`);
+/** A managed Auto Scaling group as the check needs it: its suspended processes (`DescribeAutoScalingGroups`). */
+export interface GroupProcesses {
+  readonly name: string;
+  readonly suspendedProcesses: readonly string[];
+}
+
+/** What `plan` prints under "Setup": warnings (the setup works against Headroom) and notes (facts). */
+export interface SetupCheck {
+  readonly warnings: readonly string[];
+  readonly notes: readonly string[];
+}
+
+/** The Auto Scaling process whose suspension stops ECS's target tracking policy on a group. */
+export const ALARM_NOTIFICATION = 'AlarmNotification';
+
+const SEE = '(README, "Headroom and ECS capacity providers")';
+
+/** One warning per rule a managed group's setup breaks; one note per managed group with no capacity provider. */
+export function checkSetup(providers: readonly CapacityProviderSetup[], groups: readonly GroupProcesses[]): SetupCheck {
+  const warnings: string[] = [];
+  const notes: string[] = [];
+  for (const g of groups) {
+    const mine = providers.filter((p) => p.group === g.name);
+    if (mine.length === 0) {
+      notes.push(`group ${g.name} has no capacity provider: it runs in the plain setup (a job that does not fit fails at once instead of waiting in PROVISIONING) ${SEE}`);
+      continue;
+    }
+    const suspended = g.suspendedProcesses.includes(ALARM_NOTIFICATION);
+    for (const p of mine) {
+      const at = `capacity provider ${p.name} of group ${g.name}`;
+      if (!p.managedScaling) warnings.push(`${at}: managed scaling off, so a job that does not fit fails at once instead of waiting in PROVISIONING; turn it on and suspend the group's ${ALARM_NOTIFICATION} process ${SEE}`);
+      else if (!suspended) warnings.push(`${at}: managed scaling on but the group's ${ALARM_NOTIFICATION} process is not suspended, so ECS's target tracking policy changes desired capacity against Headroom; suspend it ${SEE}`);
+      const on = [p.managedTerminationProtection ? 'managed termination protection' : undefined, p.managedDraining ? 'managed draining' : undefined].filter((x): x is string => x !== undefined);
+      if (on.length > 0) warnings.push(`${at}: ${on.join(', ')} on; turn ${on.length > 1 ? 'them' : 'it'} off ${SEE}`);
+    }
   }
-  return out;
+  return { warnings, notes };
 }

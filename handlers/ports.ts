@@ -79,6 +79,8 @@ export interface GroupState {
   readonly overrides?: ReadonlyArray<{ readonly instanceType: string; readonly weight?: number }>;
   /** New instances may be Spot (mixed-instances policy with Spot above the On-Demand base, or a Spot launch template). */
   readonly spot?: boolean;
+  /** The group's suspended Auto Scaling processes (`SuspendedProcesses`), when any: read by the setup check of `npm run plan`. */
+  readonly suspendedProcesses?: readonly string[];
 }
 
 /** A launch template and version as Auto Scaling names it. */

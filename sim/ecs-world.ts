@@ -17,9 +17,10 @@
  *   for room when room may have appeared.
  * - Reserved ports 22, 2375, 2376, 51678, 51679 are in every instance's `PORTS` (ECS agent default).
  * - Standalone work: with capacity providers a task that does not fit waits in PROVISIONING (ECS
- *   Developer Guide, "Amazon ECS standalone tasks", task workflow; for providers with managed
- *   scaling off no AWS document confirms it, and the AWS Containers blog "Deep Dive on Amazon ECS
- *   Cluster Auto Scaling" says the contrary: see `cluster.headroomSetup`) and is placed when room appears;
+ *   Developer Guide, "Amazon ECS standalone tasks", task workflow; the AWS Containers blog "Deep
+ *   Dive on Amazon ECS Cluster Auto Scaling" adds that this needs managed scaling on, which the
+ *   modelled setups have: `ecs-cas` with its scaling acting, Headroom's with the group's
+ *   AlarmNotification process suspended, see `cluster.headroomSetup`) and is placed when room appears;
  *   without them `RunTask` fails (`RESOURCE:CPU`/`RESOURCE:MEMORY`) and the submitter retries every
  *   `cluster.runTaskRetrySeconds`. A standalone task lost with its instance is submitted again.
  * - Tasks take `stopSeconds` (per service; 30 s for standalone tasks) from STOPPING to STOPPED.

@@ -21,6 +21,7 @@ import { ECS_MEMORY_FRACTION } from '../handlers/model';
 import type { Prng } from './prng';
 import type { ApiAction } from './throttle';
 import type { SimWorld } from './sim-world';
+import { taskReadCache } from './task-read-cache';
 
 /** How far back failed scaling activities are reported (the adapter reads the recent activities). */
 export const LAUNCH_FAILURE_LOOKBACK_SECONDS = 3600;
@@ -120,6 +121,8 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
     return view;
   };
 
+  const taskReads = taskReadCache();
+
   const ecs: ContainerService = {
     async snapshot(options = {}) {
       const instances = world.ecsInstances();
@@ -149,17 +152,12 @@ export function inMemoryPorts(options: PortsOptions): SimPorts {
     },
     async tasksOf(arns, options = {}) {
       const wanted = new Set(arns);
-      const found = world.ecsInstances().filter((i) => i.arn !== undefined && wanted.has(i.arn));
-      if (options.waiting === true) {
-        const all = world.ecsInstances().reduce((n, i) => n + i.tasks.size, 0);
-        await call(pages(all, 100), 'ListTasks');
-      }
+      const all = world.ecsInstances();
+      const found = all.filter((i) => i.arn !== undefined && wanted.has(i.arn));
+      const reads = taskReads(all, found, options.waiting === true);
+      if ((reads.ListTasks ?? 0) + (reads.DescribeTasks ?? 0) > 0) await calls(reads, 'tasksOf');
       const waiting = options.waiting === true ? { waiting: world.provisioningShapes() } : {};
-      if (found.length === 0) return { byInstance: new Map(), ...waiting };
-      const tasks = found.reduce((n, i) => n + i.tasks.size, 0);
-      // ListTasks per instance (and per DRAINING instance for tasks being stopped), DescribeTasks per 100.
-      await calls({ ListTasks: found.length + found.filter((i) => i.ecsStatus !== 'ACTIVE').length, DescribeTasks: pages(tasks, 100) }, 'tasksOf');
-      return { byInstance: new Map(found.map((i) => [i.arn as string, [...(instanceView(i).tasks ?? [])]])), ...waiting };
+      return { byInstance: new Map(found.map((i) => [i.arn, [...(instanceView(i).tasks ?? [])]])), ...waiting };
     },
     async findInstances(ids) {
       const wanted = new Set(ids);

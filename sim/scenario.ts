@@ -120,12 +120,15 @@ const interruptions = z.strictObject({
  * of their own (ugns, static-peak): `false`, groups attached without capacity providers, so a
  * `RunTask` that does not fit fails and its submitter retries every `runTaskRetrySeconds`; `true`,
  * tasks launch through a capacity provider strategy and wait in PROVISIONING (ECS Developer Guide,
- * "Amazon ECS standalone tasks", task workflow), up to the cluster's PROVISIONING quota
- * (`sim/ecs-world.ts`). `ecs-cas` always runs with capacity providers (managed scaling on).
- * `headroomSetup` is Headroom's: `capacity-providers` (the README's recommended deployment: a
- * capacity provider per group with managed scaling, termination protection and draining off, as the
- * cluster's default strategy) or `plain` (no capacity provider: Headroom sees waiting jobs only
- * through headroom), to compare the two.
+ * "Amazon ECS standalone tasks", task workflow; providers with managed scaling on and the groups'
+ * AlarmNotification process suspended, as Headroom's, since ECS queues tasks only with managed
+ * scaling on), up to the cluster's PROVISIONING quota (`sim/ecs-world.ts`). `ecs-cas` always runs
+ * with capacity providers (managed scaling on and acting). `headroomSetup` is Headroom's:
+ * `capacity-providers` (the README's recommended deployment: a capacity provider per group with
+ * managed scaling on, termination protection and draining off, as the cluster's default strategy,
+ * and each group's AlarmNotification process suspended so ECS's target tracking policy never acts:
+ * in the world, ECS scales nothing for Headroom) or `plain` (no capacity provider: Headroom sees
+ * waiting jobs only through headroom), to compare the two.
  */
 const cluster = z.strictObject({
   capacityProviders: z.boolean({ message: 'expected true or false' }).default(false),

@@ -123,6 +123,7 @@ export function toGroupState(g: AutoScalingGroup, launchFailedAt: number | undef
   const instanceType = fromConfiguration ?? overrides[0]?.instanceType ?? mostCommon(members.map((m) => m.instanceType));
   const onDemandAbove = mixed?.InstancesDistribution?.OnDemandPercentageAboveBaseCapacity;
   const spot = mixed !== undefined && onDemandAbove !== undefined && onDemandAbove < 100;
+  const suspendedProcesses = (g.SuspendedProcesses ?? []).map((p) => p.ProcessName).filter((n): n is string => n !== undefined);
   return {
     name: g.AutoScalingGroupName ?? '',
     min: g.MinSize ?? 0,
@@ -135,6 +136,7 @@ export function toGroupState(g: AutoScalingGroup, launchFailedAt: number | undef
     ...(launchTemplate !== undefined ? { launchTemplate } : {}),
     ...(overrides.length > 0 ? { overrides } : {}),
     ...(spot ? { spot: true } : {}),
+    ...(suspendedProcesses.length > 0 ? { suspendedProcesses } : {}),
   };
 }
 

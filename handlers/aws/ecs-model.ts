@@ -31,14 +31,29 @@ export function toSpec(td: TaskDefinition): TaskDefinitionSpec {
   });
 }
 
-export function integer(resources: readonly Resource[] | undefined, name: string): number {
-  const r = resources?.find((x) => x.name === name);
+function numeric(r: Resource | undefined): number {
   return r?.integerValue ?? (r?.longValue !== undefined ? Number(r.longValue) : (r?.doubleValue ?? 0));
 }
 
-export function ports(resources: readonly Resource[] | undefined, name: string): number[] {
-  const r = resources?.find((x) => x.name === name);
-  return (r?.stringSetValue ?? []).map(Number).filter((n) => Number.isInteger(n));
+function portList(r: Resource | undefined): number[] {
+  const out: number[] = [];
+  for (const p of r?.stringSetValue ?? []) {
+    const n = Number(p);
+    if (Number.isInteger(n)) out.push(n);
+  }
+  return out;
+}
+
+/** The first resource of each name the model reads, in one pass (a list holds each name once). */
+function byName(resources: readonly Resource[] | undefined): { cpu?: Resource; memory?: Resource; tcp?: Resource; udp?: Resource } {
+  const found: { cpu?: Resource; memory?: Resource; tcp?: Resource; udp?: Resource } = {};
+  for (const r of resources ?? []) {
+    if (r.name === 'CPU') found.cpu ??= r;
+    else if (r.name === 'MEMORY') found.memory ??= r;
+    else if (r.name === 'PORTS') found.tcp ??= r;
+    else if (r.name === 'PORTS_UDP') found.udp ??= r;
+  }
+  return found;
 }
 
 export function constraintsOf(s: EcsService | undefined): PlacementConstraintSpec[] {
@@ -59,6 +74,8 @@ export function toInstance(ci: ContainerInstance, tasks: readonly Task[] | undef
   if (ci.ec2InstanceId === undefined) return undefined;
   const attributes: Record<string, string> = {};
   for (const a of ci.attributes ?? []) if (a.name !== undefined) attributes[a.name] = a.value ?? '';
+  const registered = byName(ci.registeredResources);
+  const remaining = byName(ci.remainingResources);
   const status = (INSTANCE_STATUSES.has(ci.status ?? '') ? ci.status : 'ACTIVE') as InstanceStatus;
   const az = attributes['ecs.availability-zone'];
   const type = attributes['ecs.instance-type'];
@@ -66,10 +83,10 @@ export function toInstance(ci: ContainerInstance, tasks: readonly Task[] | undef
     id: ci.ec2InstanceId,
     ...(ci.containerInstanceArn !== undefined ? { arn: ci.containerInstanceArn } : {}),
     status,
-    registered: { cpu: integer(ci.registeredResources, 'CPU'), memory: integer(ci.registeredResources, 'MEMORY') },
-    remaining: { cpu: integer(ci.remainingResources, 'CPU'), memory: integer(ci.remainingResources, 'MEMORY') },
-    usedTcpPorts: ports(ci.remainingResources, 'PORTS'),
-    usedUdpPorts: ports(ci.remainingResources, 'PORTS_UDP'),
+    registered: { cpu: numeric(registered.cpu), memory: numeric(registered.memory) },
+    remaining: { cpu: numeric(remaining.cpu), memory: numeric(remaining.memory) },
+    usedTcpPorts: portList(remaining.tcp),
+    usedUdpPorts: portList(remaining.udp),
     ...(az !== undefined ? { availabilityZone: az } : {}),
     ...(type !== undefined ? { instanceType: type } : {}),
     attributes,

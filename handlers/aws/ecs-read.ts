@@ -34,13 +34,13 @@ import {
   paginateListContainerInstances,
   paginateListServices,
   paginateListTasks,
-  type ContainerInstance,
   type ECSClient,
   type Service as EcsService,
   type Task as EcsTask,
 } from '@aws-sdk/client-ecs';
-import type { Service, Task, TaskRole, TaskShape, TaskStatus } from '../../core/cluster';
+import type { Instance, Service, Task, TaskRole, TaskShape, TaskStatus } from '../../core/cluster';
 import { taskShapeOf, type TaskDefinitionSpec } from '../../core/task-definition';
+import { useFastEcsReads } from './ecs-fast-json';
 import { constraintsOf, defined, runsOnEc2, toInstance, toSpec } from './ecs-model';
 import { chunks, limiter, mapLimit } from './util';
 
@@ -90,6 +90,20 @@ function facts(t: EcsTask): TaskFacts {
   });
 }
 
+/** Described container instances: the model's instances (no tasks) and every ARN described. */
+export interface DescribedInstances {
+  readonly instances: Instance[];
+  readonly arns: string[];
+}
+
+/** One page of them, with what `tasksOf` needs and whether every instance is still registered. */
+interface DescribedPage {
+  readonly instances: Instance[];
+  readonly arns: string[];
+  readonly seen: Array<[string, Seen]>;
+  live: boolean;
+}
+
 /** What one container instance looked like at the last describe (for `tasksOf`). */
 interface Seen {
   readonly version: number | undefined;
@@ -104,7 +118,9 @@ export class EcsReader {
   constructor(
     private readonly client: ECSClient,
     private readonly cluster: string,
-  ) {}
+  ) {
+    useFastEcsReads(client);
+  }
 
   taskDefinition(arn: string): Promise<TaskDefinitionSpec> {
     let cached = taskDefinitionCache.get(arn);
@@ -134,40 +150,53 @@ export class EcsReader {
   }
 
   /**
-   * Container instances. Warm and unfiltered, the ARNs of the previous listing are described
-   * (100 per call, in parallel) while `counts` is read: when all of them are still ACTIVE or
-   * DRAINING and they are as many as the cluster's registered count, no instance joined or left,
-   * and ListContainerInstances (⌈I/100⌉ pages, one after the other) is skipped. Otherwise the
-   * instances are listed and each page described as it arrives.
+   * Container instances, as the model's instances (without tasks) and the ARNs described. Warm and
+   * unfiltered, the ARNs of the previous listing are described (100 per call, in parallel) while
+   * `counts` is read: when all of them are still ACTIVE or DRAINING and they are as many as the
+   * cluster's registered count, no instance joined or left, and ListContainerInstances (⌈I/100⌉
+   * pages, one after the other) is skipped. Otherwise the instances are listed and each page
+   * described as it arrives. Each described page is translated as soon as it is read, so the SDK's
+   * objects die young (a 5,000-instance cluster is 15 MB of JSON) and only the model is kept.
    */
-  async instances(filter?: string, counts?: Promise<ClusterCounts>): Promise<ContainerInstance[]> {
+  async instances(filter?: string, counts?: Promise<ClusterCounts>): Promise<DescribedInstances> {
     const known = filter === undefined ? instanceArnCache : undefined;
     if (known !== undefined && counts !== undefined) {
-      const pages = await mapLimit(chunks(known, 100), PARALLEL, (batch) => this.client.send(new DescribeContainerInstancesCommand({ cluster: this.cluster, containerInstances: batch })));
-      const cis = pages.flatMap((p) => p.containerInstances ?? []);
-      const unchanged = pages.every((p) => (p.failures ?? []).length === 0) && cis.every((ci) => ci.status === 'ACTIVE' || ci.status === 'DRAINING');
-      if (unchanged && (await counts).instances === cis.length) return this.record(cis);
+      const pages = await mapLimit(chunks(known, 100), PARALLEL, (batch) => this.describeInstances(batch));
+      const described = this.record(pages);
+      if (pages.every((p) => p.live) && (await counts).instances === described.arns.length) return described;
     }
     const limit = limiter(PARALLEL);
-    const pending: Array<Promise<ContainerInstance[]>> = [];
+    const pending: Array<Promise<DescribedPage>> = [];
     const listed: string[] = [];
     for await (const page of paginateListContainerInstances({ client: this.client, pageSize: 100 }, { cluster: this.cluster, ...(filter !== undefined ? { filter } : {}) })) {
       const arns = page.containerInstanceArns ?? [];
       listed.push(...arns);
       // A page holds at most `pageSize` ARNs on AWS; chunking anyway keeps every call within the
       // 100-instance limit of DescribeContainerInstances whatever a page holds (moto ignores maxResults).
-      for (const batch of chunks(arns, 100)) pending.push(limit(async () => (await this.client.send(new DescribeContainerInstancesCommand({ cluster: this.cluster, containerInstances: batch }))).containerInstances ?? []));
+      for (const batch of chunks(arns, 100)) pending.push(limit(() => this.describeInstances(batch)));
     }
     if (filter === undefined) instanceArnCache = listed;
-    return this.record((await Promise.all(pending)).flat());
+    return this.record(await Promise.all(pending));
   }
 
-  private record(cis: ContainerInstance[]): ContainerInstance[] {
-    for (const ci of cis) {
+  /** One DescribeContainerInstances call, translated at once. */
+  private async describeInstances(batch: readonly string[]): Promise<DescribedPage> {
+    const out = await this.client.send(new DescribeContainerInstancesCommand({ cluster: this.cluster, containerInstances: [...batch] }));
+    const page: DescribedPage = { instances: [], arns: [], seen: [], live: (out.failures ?? []).length === 0 };
+    for (const ci of out.containerInstances ?? []) {
+      if (ci.status !== 'ACTIVE' && ci.status !== 'DRAINING') page.live = false;
+      const instance = toInstance(ci, undefined);
+      if (instance !== undefined) page.instances.push(instance);
       if (ci.containerInstanceArn === undefined) continue;
-      this.seen.set(ci.containerInstanceArn, { version: ci.version, status: ci.status ?? '', count: (ci.runningTasksCount ?? 0) + (ci.pendingTasksCount ?? 0) });
+      page.arns.push(ci.containerInstanceArn);
+      page.seen.push([ci.containerInstanceArn, { version: ci.version, status: ci.status ?? '', count: (ci.runningTasksCount ?? 0) + (ci.pendingTasksCount ?? 0) }]);
     }
-    return cis;
+    return page;
+  }
+
+  private record(pages: readonly DescribedPage[]): DescribedInstances {
+    for (const p of pages) for (const [arn, seen] of p.seen) this.seen.set(arn, seen);
+    return { instances: pages.flatMap((p) => p.instances), arns: pages.flatMap((p) => p.arns) };
   }
 
   /**

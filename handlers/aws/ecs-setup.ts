@@ -2,7 +2,9 @@
  * The cluster's capacity providers, for the deployment check of `npm run plan`: one
  * DescribeClusters (its `capacityProviders` names) and DescribeCapacityProviders of those names
  * (a cluster holds at most 20; asked 10 at a time). Fargate providers (no Auto Scaling group) come
- * back without a group.
+ * back without a group. The groups' suspended processes come with the tick's own
+ * DescribeAutoScalingGroups (`GroupState.suspendedProcesses`). Read only; `plan` runs with the
+ * caller's credentials, the functions never call this.
  */
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { CapacityProviderSetup } from '../../core/capacity-providers';
@@ -31,3 +33,4 @@ export async function describeCapacityProviders(client: ECSClient, cluster: stri
   }
   return out;
 }
+

@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Instance, Service, Task, TaskShape } from '../../core/cluster';
 import type { ContainerService, Logger, SnapshotOptions, StatusChange } from '../ports';
-import { EcsReader, clearReadCaches, toInstance, type TaskFacts } from './ecs-read';
+import { EcsReader, clearReadCaches, type TaskFacts } from './ecs-read';
 import { chunks, classify, errorMessage, errorName, mapLimit } from './util';
 
 export { toSpec } from './ecs-model';
@@ -35,6 +35,11 @@ export function clearTaskDefinitionCache(): void {
 }
 
 export { clearReadCaches };
+
+/** The instances with the tasks read for them (none read: an empty list). */
+function withTasks(instances: readonly Instance[], byInstance: ReadonlyMap<string, Task[]>): Instance[] {
+  return instances.map((i) => ({ ...i, tasks: byInstance.get(i.arn ?? '') ?? [] }));
+}
 
 /** Tasks with no instance yet that wait for EC2 capacity (not STOPPED, not Fargate). */
 function isWaiting(t: TaskFacts): boolean {
@@ -70,17 +75,16 @@ export class EcsContainerService implements ContainerService {
     try {
       const counts = this.reader.warm() ? this.reader.clusterCounts() : undefined;
       counts?.catch(() => undefined); // awaited below; a failure surfaces there
-      const [cis, ecsServices] = await Promise.all([this.reader.instances(undefined, counts), this.reader.services(counts)]);
-      this.reader.retainOnly(new Set(cis.map((ci) => ci.containerInstanceArn ?? '')));
+      const [described, ecsServices] = await Promise.all([this.reader.instances(undefined, counts), this.reader.services(counts)]);
+      this.reader.retainOnly(new Set(described.arns));
       const byName = new Map(ecsServices.map((s) => [s.serviceName ?? '', s]));
       this.services = byName;
       const services = await this.reader.ec2Services(ecsServices);
       const mode = options.tasks ?? 'all';
-      if (mode === 'none') return { instances: cis.map((ci) => toInstance(ci, undefined)).filter((i): i is Instance => i !== undefined), services };
-      const arns = cis.map((ci) => ci.containerInstanceArn).filter((a): a is string => a !== undefined);
-      const read = await this.reader.tasksOf(arns, { stopping: 'not-active' });
+      if (mode === 'none') return { instances: described.instances, services };
+      const read = await this.reader.tasksOf(described.arns, { stopping: 'not-active' });
       const { byInstance, waiting } = await this.modelTasks(read, byName);
-      const instances = cis.map((ci) => toInstance(ci, byInstance.get(ci.containerInstanceArn ?? '') ?? [])).filter((i): i is Instance => i !== undefined);
+      const instances = withTasks(described.instances, byInstance);
       return { instances, services, ...(read.waiting !== undefined ? { waiting } : {}) };
     } catch (error) {
       return classify(error, 'reading the cluster');
@@ -112,11 +116,12 @@ export class EcsContainerService implements ContainerService {
     const ids = [...new Set(ec2InstanceIds)].filter((id) => /^i-[0-9a-zA-Z]+$/.test(id));
     if (ids.length === 0) return [];
     try {
-      const cis = (await mapLimit(chunks(ids, 20), PARALLEL, (batch) => this.reader.instances(`ec2InstanceId in [${batch.map((id) => `'${id}'`).join(',')}]`))).flat();
-      if (cis.length === 0) return [];
+      const found = await mapLimit(chunks(ids, 20), PARALLEL, (batch) => this.reader.instances(`ec2InstanceId in [${batch.map((id) => `'${id}'`).join(',')}]`));
+      const instances = found.flatMap((f) => f.instances);
+      if (instances.length === 0) return [];
       // Per instance: tasks ECS wants running (cached by version) and tasks it is stopping (always afresh).
-      const { byInstance } = await this.readTasks(cis.map((ci) => ci.containerInstanceArn).filter((a): a is string => a !== undefined), 'all');
-      return cis.map((ci) => toInstance(ci, byInstance.get(ci.containerInstanceArn ?? '') ?? [])).filter((i): i is Instance => i !== undefined);
+      const { byInstance } = await this.readTasks(found.flatMap((f) => f.arns), 'all');
+      return withTasks(instances, byInstance);
     } catch (error) {
       return classify(error, `finding container instances ${ids.join(', ')}`);
     }

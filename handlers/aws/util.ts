@@ -83,7 +83,11 @@ const SDK_LOGGER = {
 };
 
 /**
- * Client options every adapter uses: adaptive retries (client-side rate limiting with jitter) and
- * the logger above (the SDK's `Logger` type wants `info`; leaving it out is the point).
+ * Client options every adapter uses: adaptive retries (client-side rate limiting with jitter), the
+ * logger above (the SDK's `Logger` type wants `info`; leaving it out is the point), and
+ * `cacheMiddleware`: the client resolves its middleware stack once per command class instead of on
+ * every call (`@smithy/smithy-client` SmithyConfiguration.cacheMiddleware: "the client will only
+ * resolve the middleware stack once per Command class", so changes to the stack after the first
+ * request are not seen; ours are made when the adapter is built, before any request).
  */
-export const CLIENT_OPTIONS = { retryMode: 'adaptive', maxAttempts: 8, logger: SDK_LOGGER as unknown as { debug: () => void; info: () => void; warn: () => void; error: () => void } } as const;
+export const CLIENT_OPTIONS = { retryMode: 'adaptive', maxAttempts: 8, cacheMiddleware: true, logger: SDK_LOGGER as unknown as { debug: () => void; info: () => void; warn: () => void; error: () => void } } as const;

@@ -69,13 +69,14 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
   return {
     name: 'headroom',
     // Headroom runs as its README deploys it (`cluster.headroomSetup`, default `capacity-providers`):
-    // each managed group has a capacity provider with managed scaling, managed termination
-    // protection and managed draining off, set as the cluster's default strategy, so a task that
-    // does not fit waits in PROVISIONING (where the tick counts it as demand) instead of failing. The
-    // provider scales nothing: Headroom alone sets desired capacity. `plain`: no capacity provider.
-    // No AWS document found confirms that tasks queue in PROVISIONING with managed scaling off; the
-    // AWS Containers blog "Deep Dive on Amazon ECS Cluster Auto Scaling" (2020) says they do only
-    // with managed scaling on and otherwise fail at once: `plain` is that case.
+    // each managed group has a capacity provider with managed scaling ENABLED (ECS holds a task
+    // that finds no room in PROVISIONING only then: AWS Containers blog, "Deep Dive on Amazon ECS
+    // Cluster Auto Scaling", 2020), managed termination protection and managed draining off, set as
+    // the cluster's default strategy, and the group's AlarmNotification process suspended, which
+    // stops ECS's target tracking policy (EC2 Auto Scaling User Guide, "Considerations for
+    // suspending processes"). So a task that does not fit waits in PROVISIONING (where the tick
+    // counts it as demand) and ECS's scaling does nothing: Headroom alone sets desired capacity.
+    // `plain`: no capacity provider, a job that does not fit fails at once.
     settings: { hook: { name: HEADROOM_HOOK_NAME, heartbeatSeconds: config.hookHeartbeatSeconds }, capacityProviders: scenario.cluster.headroomSetup === 'capacity-providers' },
     start(world) {
       delivery = new Delivery(world, faults.fork('delivery'), scenario.faults);

@@ -1,22 +1,46 @@
-import { capacityProviderWarnings, type CapacityProviderSetup } from '../../core/capacity-providers';
+import { checkSetup, type CapacityProviderSetup, type GroupProcesses } from '../../core/capacity-providers';
 
-const off: CapacityProviderSetup = { name: 'cp-spot', group: 'demo-spot', managedScaling: false, managedTerminationProtection: false, managedDraining: false };
+/** The recommended setup of group demo-spot: managed scaling on, the rest off, AlarmNotification suspended. */
+const recommended: CapacityProviderSetup = { name: 'cp-spot', group: 'demo-spot', managedScaling: true, managedTerminationProtection: false, managedDraining: false };
+const suspended: GroupProcesses = { name: 'demo-spot', suspendedProcesses: ['AlarmNotification'] };
 
-describe('capacity providers of managed groups must have every managed feature off', () => {
+describe('the setup check of a managed group', () => {
   type Change = { readonly [K in keyof CapacityProviderSetup]?: CapacityProviderSetup[K] | undefined };
-  it.each<[string, Change, RegExp | undefined]>([
-    ['all off: the recommended setup', {}, undefined],
-    ['managed scaling on', { managedScaling: true }, /cp-spot of group demo-spot: managed scaling on; turn it off/],
-    ['managed termination protection on', { managedTerminationProtection: true }, /managed termination protection on/],
-    ['managed draining on (the default of a new provider)', { managedDraining: true }, /managed draining on; turn it off/],
-    ['all three on, named in one line', { managedScaling: true, managedTerminationProtection: true, managedDraining: true }, /managed scaling, managed termination protection, managed draining on; turn them off/],
-    ['a group Headroom does not manage is not its business', { group: 'other', managedScaling: true }, undefined],
-    ['a provider with no group (Fargate)', { group: undefined, managedDraining: true }, undefined],
-  ])('%s', (_name, change, expected) => {
-    const { group, ...rest } = { ...off, ...change };
+  it.each<[string, Change, readonly string[], readonly RegExp[]]>([
+    ['the recommended setup: nothing to say', {}, ['AlarmNotification'], []],
+    ['other suspended processes beside AlarmNotification change nothing', {}, ['ScheduledActions', 'AlarmNotification'], []],
+    ['(a) managed scaling off: jobs fail instead of waiting (the plain setup)', { managedScaling: false }, ['AlarmNotification'], [/cp-spot of group demo-spot: managed scaling off, so a job that does not fit fails at once/]],
+    ['(a) managed scaling off is the one warning even with AlarmNotification not suspended', { managedScaling: false }, [], [/managed scaling off/]],
+    ['(b) managed scaling on, AlarmNotification not suspended: ECS target tracking fights Headroom', {}, [], [/managed scaling on but the group's AlarmNotification process is not suspended/]],
+    ['(b) another suspended process does not count', {}, ['ScheduledActions'], [/AlarmNotification process is not suspended/]],
+    ['(c) managed termination protection on', { managedTerminationProtection: true }, ['AlarmNotification'], [/: managed termination protection on; turn it off/]],
+    ['(c) managed draining on (the default of a new provider)', { managedDraining: true }, ['AlarmNotification'], [/: managed draining on; turn it off/]],
+    ['(c) both on, named in one line', { managedTerminationProtection: true, managedDraining: true }, ['AlarmNotification'], [/managed termination protection, managed draining on; turn them off/]],
+    ['(b) and (c) together: one line each', { managedDraining: true }, [], [/AlarmNotification process is not suspended/, /managed draining on/]],
+  ])('%s', (_name, change, processes, expected) => {
+    const { group, ...rest } = { ...recommended, ...change };
     const p: CapacityProviderSetup = { ...(rest as Omit<CapacityProviderSetup, 'group'>), ...(group !== undefined ? { group } : {}) };
-    const warnings = capacityProviderWarnings([p], ['demo-spot', 'demo-ondemand']);
-    if (expected === undefined) expect(warnings).toEqual([]);
-    else expect(warnings).toEqual([expect.stringMatching(expected)]);
+    const check = checkSetup([p], [{ name: 'demo-spot', suspendedProcesses: processes }]);
+    expect(check.warnings).toEqual(expected.map((e) => expect.stringMatching(e)));
+    expect(check.notes).toEqual([]);
+  });
+
+  it.each<[string, CapacityProviderSetup[]]>([
+    ['a cluster without capacity providers', []],
+    ['a provider of a group Headroom does not manage, however set', [{ ...recommended, group: 'other', managedScaling: false, managedDraining: true }]],
+    ['a provider with no group (Fargate)', [{ name: 'FARGATE', managedScaling: false, managedTerminationProtection: false, managedDraining: false }]],
+  ])('a managed group with no capacity provider is the plain setup, a note and no warning: %s', (_name, providers) => {
+    const check = checkSetup(providers, [{ name: 'demo-spot', suspendedProcesses: [] }]);
+    expect(check.warnings).toEqual([]);
+    expect(check.notes).toEqual([expect.stringMatching(/^group demo-spot has no capacity provider: it runs in the plain setup/)]);
+  });
+
+  it('each managed group is checked on its own', () => {
+    const check = checkSetup(
+      [recommended, { ...recommended, name: 'cp-od', group: 'demo-ondemand' }],
+      [suspended, { name: 'demo-ondemand', suspendedProcesses: [] }, { name: 'demo-plain', suspendedProcesses: [] }],
+    );
+    expect(check.warnings).toEqual([expect.stringMatching(/^capacity provider cp-od of group demo-ondemand: .*not suspended/)]);
+    expect(check.notes).toEqual([expect.stringMatching(/^group demo-plain /)]);
   });
 });

@@ -1,8 +1,11 @@
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingActivitiesCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
+import { AwsAutoScaling } from '../../handlers/aws/autoscaling';
 import { describeCapacityProviders, groupNameOf } from '../../handlers/aws/ecs-setup';
 
 const ecs = mockClient(ECSClient);
+const asg = mockClient(AutoScalingClient);
 const asgArn = (name: string): string => `arn:aws:autoscaling:eu-west-1:111122223333:autoScalingGroup:0a1b2c3d-0000-0000-0000-000000000000:autoScalingGroupName/${name}`;
 
 describe('the cluster capacity providers, read for the deployment check', () => {
@@ -35,5 +38,24 @@ describe('the cluster capacity providers, read for the deployment check', () => 
     ['demo-spot', 'demo-spot'],
   ])('the group of %s is %s', (value, name) => {
     expect(groupNameOf(value)).toBe(name);
+  });
+});
+
+describe('the managed groups\' suspended processes come with the tick\'s own DescribeAutoScalingGroups', () => {
+  beforeEach(() => asg.reset());
+
+  it.each<[string, Array<{ ProcessName?: string }> | undefined, readonly string[] | undefined]>([
+    ['AlarmNotification suspended (the recommended setup)', [{ ProcessName: 'AlarmNotification' }], ['AlarmNotification']],
+    ['several suspended', [{ ProcessName: 'ScheduledActions' }, { ProcessName: 'AlarmNotification' }], ['ScheduledActions', 'AlarmNotification']],
+    ['none suspended: the field is left out', [], undefined],
+    ['no SuspendedProcesses in the response', undefined, undefined],
+  ])('%s', async (_name, suspended, expected) => {
+    asg.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [{ AutoScalingGroupName: 'demo-spot', MinSize: 0, MaxSize: 4, DesiredCapacity: 1, AvailabilityZones: ['eu-west-1a'], DefaultCooldown: 300, HealthCheckType: 'EC2', CreatedTime: new Date(0), ...(suspended !== undefined ? { SuspendedProcesses: suspended } : {}) }],
+    });
+    asg.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
+    const [state] = await new AwsAutoScaling(new AutoScalingClient({ region: 'eu-west-1' }), () => 0).describeGroups(['demo-spot']);
+    expect(state?.suspendedProcesses).toEqual(expected);
+    expect(asg.commandCalls(DescribeAutoScalingGroupsCommand)).toHaveLength(1);
   });
 });

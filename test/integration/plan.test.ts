@@ -7,7 +7,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
+import { DescribeAutoScalingGroupsCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateCapacityProviderCommand, PutClusterCapacityProvidersCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import { main } from '../../cli/plan';
 import { clients, describeMoto, MOTO_ENDPOINT, unique } from './moto';
 import { resetMoto } from './moto-server';
@@ -96,5 +97,33 @@ describeMoto('npm run plan', () => {
     expect(bad.stderr).toMatch(/SHORTAGE_THRESHOLD/);
     expect(bad.stderr).toMatch(/DRAIN_CHECK_SECONDS/);
     expect(bad.stdout).toBe('');
+  });
+
+  it('checks the capacity-provider setup of each managed group: no provider is a note; managed scaling on without AlarmNotification suspended is a warning until it is suspended', async () => {
+    const env = { ...THRESHOLDS, METRICS_NAMESPACE: world.env.METRICS_NAMESPACE as string };
+    const plain = JSON.parse((await run([...args, '--json'], env)).stdout);
+    expect(plain.setupWarnings).toEqual([]);
+    expect(plain.setupNotes).toEqual([expect.stringMatching(new RegExp(`^group ${primary} has no capacity provider`)), expect.stringMatching(new RegExp(`^group ${spare} has no capacity provider`))]);
+    // The recommended capacity providers (managed scaling on, the rest off) as the cluster's default strategy.
+    const groups = (await c.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [primary, spare] }))).AutoScalingGroups ?? [];
+    const providers: string[] = [];
+    for (const g of groups) {
+      const name = `cp-${g.AutoScalingGroupName as string}`;
+      providers.push(name);
+      await c.ecs.send(
+        new CreateCapacityProviderCommand({
+          name,
+          autoScalingGroupProvider: { autoScalingGroupArn: g.AutoScalingGroupARN as string, managedScaling: { status: 'ENABLED', targetCapacity: 100 }, managedTerminationProtection: 'DISABLED', managedDraining: 'DISABLED' },
+        }),
+      );
+    }
+    await c.ecs.send(new PutClusterCapacityProvidersCommand({ cluster: world.cluster, capacityProviders: providers, defaultCapacityProviderStrategy: providers.map((capacityProvider, k) => ({ capacityProvider, weight: k === 0 ? 1 : 0 })) }));
+    await c.asg.send(new SuspendProcessesCommand({ AutoScalingGroupName: spare, ScalingProcesses: ['AlarmNotification'] }));
+    const half = JSON.parse((await run([...args, '--json'], env)).stdout);
+    expect(half.setupNotes).toEqual([]);
+    expect(half.setupWarnings).toEqual([expect.stringMatching(new RegExp(`^capacity provider cp-${primary} of group ${primary}: managed scaling on but the group's AlarmNotification process is not suspended`))]);
+    await c.asg.send(new SuspendProcessesCommand({ AutoScalingGroupName: primary, ScalingProcesses: ['AlarmNotification'] }));
+    const { stdout } = await run(args, env);
+    expect(stdout).not.toContain('\nSetup\n');
   });
 });

@@ -1,0 +1,181 @@
+/**
+ * A faster response deserializer for the ECS reads of every tick, inside the real SDK client.
+ *
+ * The SDK's schema deserializer walks every member of every structure of a response after
+ * `JSON.parse`, building a fresh object for each: on a page of 100 container instances that costs
+ * several times the parse itself. On the AWS JSON 1.1 protocol the wire document already *is* the
+ * output structure (members keep their names; smithy.io, "AWS JSON 1.1 protocol", Shape
+ * serialization) except for three kinds of member the SDK converts:
+ * - timestamps, sent as epoch seconds (a JSON number) unless a `@timestampFormat` trait says
+ *   otherwise, become `Date`s;
+ * - floats and doubles may be sent as the strings "NaN", "Infinity", "-Infinity";
+ * - blobs (base64), big numbers, documents and media-typed strings, which none of these
+ *   operations' outputs hold (an output schema that holds one keeps the SDK's deserializer).
+ * The plan of what to convert is compiled once per operation from the SDK's own output schema, so
+ * the fast output equals the SDK's: same members, same `Date`s, same `$metadata`. Two known
+ * differences, neither possible from ECS: a member sent as `null` stays `null` (the SDK drops it;
+ * the protocol omits absent members), and a member newer than the SDK's model is kept.
+ *
+ * Only 2xx JSON responses of the operations in `HOT_READS` take this path. Everything else — every
+ * error response, every other operation, a body that fails to parse — goes to the SDK's own
+ * deserializer untouched, so typed errors (`__type`), `$metadata`, `$retryable` and the retry
+ * strategy behave exactly as before. The middleware replaces the SDK's `deserializerMiddleware`
+ * in the client's stack (same name, step and tags) and calls the SDK's for those cases, so signing,
+ * retries, the HTTP handler and the logger are the client's own.
+ */
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { NormalizedSchema, deserializerMiddlewareOption, getSchemaSerdePlugin } from '@smithy/core/schema';
+import { parseEpochTimestamp } from '@smithy/core/serde';
+import { getSmithyContext } from '@smithy/core/transport';
+
+/** The ECS reads a tick makes, by operation name. */
+export const HOT_READS: ReadonlySet<string> = new Set(['ListContainerInstances', 'DescribeContainerInstances', 'ListServices', 'DescribeServices', 'ListTasks', 'DescribeTasks', 'DescribeClusters']);
+
+/** Converts one wire value to the SDK's output value (objects and arrays in place). */
+type Convert = (value: unknown) => unknown;
+
+/** An output schema this path cannot reproduce: the operation keeps the SDK's deserializer. */
+class Unsupported extends Error {}
+
+const SPECIAL_NUMBERS: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
+const number: Convert = (v) => (typeof v === 'string' && v in SPECIAL_NUMBERS ? SPECIAL_NUMBERS[v] : v);
+// Epoch seconds (number or numeric string) → Date, exactly as the SDK does it.
+const epochSeconds: Convert = (v) => parseEpochTimestamp(v);
+/** awsJson1_1's default timestamp format: epoch seconds (the SDK's format code 7). */
+const EPOCH_SECONDS = 7;
+
+/**
+ * The conversion a schema needs, or undefined when its wire value is already the output value.
+ * Depth-first over the schema, once per operation; a recursive schema is refused.
+ */
+function plan(ns: NormalizedSchema, path: Set<unknown>): Convert | undefined {
+  if (ns.isBlobSchema() || ns.isBigIntegerSchema() || ns.isBigDecimalSchema() || ns.isDocumentSchema() || ns.isUnionSchema()) throw new Unsupported(ns.getName() ?? 'member');
+  if (ns.isTimestampSchema()) {
+    const format = ns.getSchema();
+    if (format !== 4 && format !== EPOCH_SECONDS) throw new Unsupported('timestamp format');
+    return epochSeconds;
+  }
+  if (ns.isNumericSchema()) return number;
+  if (ns.isStringSchema()) {
+    if (ns.getMergedTraits().mediaType !== undefined) throw new Unsupported('media type');
+    return undefined;
+  }
+  const raw = ns.getSchema();
+  if (path.has(raw)) throw new Unsupported('recursive schema');
+  path.add(raw);
+  try {
+    if (ns.isListSchema()) {
+      const item = plan(ns.getValueSchema(), path);
+      if (item === undefined) return undefined;
+      return (v) => {
+        if (Array.isArray(v)) for (let k = 0; k < v.length; k++) if (v[k] != null) v[k] = item(v[k]);
+        return v;
+      };
+    }
+    if (ns.isMapSchema()) {
+      const value = plan(ns.getValueSchema(), path);
+      if (value === undefined) return undefined;
+      return (v) => {
+        if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (x != null) (v as Record<string, unknown>)[k] = value(x);
+        return v;
+      };
+    }
+    if (ns.isStructSchema()) {
+      const members: Array<[string, Convert]> = [];
+      for (const [name, member] of ns.structIterator()) {
+        const c = plan(member, path);
+        if (c !== undefined) members.push([name, c]);
+      }
+      if (members.length === 0) return undefined;
+      return (v) => {
+        if (v === null || typeof v !== 'object') return v;
+        const o = v as Record<string, unknown>;
+        for (const [name, c] of members) {
+          const x = o[name];
+          if (x != null) o[name] = c(x);
+        }
+        return o;
+      };
+    }
+    return undefined;
+  } finally {
+    path.delete(raw);
+  }
+}
+
+/** Output conversions by operation name (null: the operation keeps the SDK's deserializer). */
+const plans = new Map<string, Convert | null>();
+
+function planFor(name: string, output: unknown): Convert | null {
+  let p = plans.get(name);
+  if (p === undefined) {
+    try {
+      p = plan(NormalizedSchema.of(output as Parameters<typeof NormalizedSchema.of>[0]), new Set()) ?? ((v) => v);
+    } catch (error) {
+      if (!(error instanceof Unsupported)) throw error;
+      p = null;
+    }
+    plans.set(name, p);
+  }
+  return p;
+}
+
+interface RawResponse {
+  statusCode: number;
+  headers: Record<string, string | undefined>;
+  body: unknown;
+}
+
+/** The SDK's `$metadata` of a response (same headers the SDK reads). */
+function metadata(response: RawResponse): Record<string, unknown> {
+  const h = response.headers;
+  return { httpStatusCode: response.statusCode, requestId: h['x-amzn-requestid'] ?? h['x-amzn-request-id'] ?? h['x-amz-request-id'], extendedRequestId: h['x-amz-id-2'], cfId: h['x-amz-cf-id'] };
+}
+
+type Handler = (args: unknown) => Promise<{ response: unknown; output?: unknown }>;
+type Middleware = (next: Handler, context: Record<string, unknown>) => Handler;
+
+const installed = new WeakSet<object>();
+
+/**
+ * Install the fast path on this client (once per client). The SDK's own deserializer is kept
+ * (taken from the same plugin the client installed) for every response the fast path leaves.
+ */
+export function useFastEcsReads(client: ECSClient): void {
+  if (installed.has(client)) return;
+  installed.add(client);
+  const config = client.config as unknown as { streamCollector: (body: unknown) => Promise<Uint8Array> };
+  let sdk: Middleware | undefined;
+  getSchemaSerdePlugin(client.config as unknown as Parameters<typeof getSchemaSerdePlugin>[0]).applyToStack({
+    add: (mw: unknown, options: { name?: string }) => {
+      if (options.name === deserializerMiddlewareOption.name) sdk = mw as Middleware;
+    },
+  } as unknown as Parameters<ReturnType<typeof getSchemaSerdePlugin>['applyToStack']>[0]);
+  const sdkDeserializer = sdk;
+  if (sdkDeserializer === undefined) return; // an SDK without the schema plugin: leave it alone
+  const fast: Middleware = (next, context) => async (args) => {
+    const operation = getSmithyContext(context as never).operationSchema as unknown as readonly unknown[] | undefined;
+    const name = operation?.[2];
+    const fallback = (result: { response: unknown }): Promise<{ response: unknown; output?: unknown }> => sdkDeserializer(async () => result, context)(args);
+    if (typeof name !== 'string' || !HOT_READS.has(name)) return sdkDeserializer(next, context)(args);
+    const result = await next(args);
+    const response = result.response as RawResponse;
+    const convert = planFor(name, operation?.[5]);
+    const type = response.headers['content-type'] ?? '';
+    if (convert === null || response.statusCode < 200 || response.statusCode >= 300 || !type.includes('json')) return fallback(result);
+    const bytes = await config.streamCollector(response.body);
+    let output: Record<string, unknown>;
+    try {
+      output = bytes.byteLength === 0 ? {} : (JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Record<string, unknown>);
+      if (output === null || typeof output !== 'object' || Array.isArray(output)) throw new TypeError('not a JSON object');
+      output = convert(output) as Record<string, unknown>;
+    } catch {
+      // Let the SDK report it (it reads the same bytes, and decorates its error with the response).
+      response.body = bytes;
+      return fallback(result);
+    }
+    output.$metadata = metadata(response);
+    return { response, output };
+  };
+  client.middlewareStack.add(fast as never, { ...deserializerMiddlewareOption, override: true } as never);
+}
