@@ -25,8 +25,8 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       asgNames: ['spot', 'on-demand'],
       taskShape: 'auto',
       // Chosen by simulation over the suite's tuning half (README, "The public suite and how the defaults were chosen").
-      shortageThreshold: 3,
-      excessThreshold: 5,
+      shortageThreshold: 1,
+      excessThreshold: 4,
       scaleInStabilizationSeconds: 300,
       maxScaleInPercent: 10,
       maxScaleOutStep: 50,
@@ -42,13 +42,13 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       hookName: 'headroom-drain',
       provisioningTimeoutSeconds: 600,
       spotReserveInstances: 0,
-      sparePercent: 5,
+      sparePercent: 2,
     });
     expect('drainQueueUrl' in c).toBe(false);
   });
 
   it('blank values count as unset', () => {
-    expect(loadConfig(env({ SHORTAGE_THRESHOLD: '  ', TASK_CPU: '', DRY_RUN: '' })).shortageThreshold).toBe(3);
+    expect(loadConfig(env({ SHORTAGE_THRESHOLD: '  ', TASK_CPU: '', DRY_RUN: '' })).shortageThreshold).toBe(1);
   });
 });
 
