@@ -31,7 +31,7 @@ import { defaultWorkers, runJobs } from './tune-pool';
 export const GRID: ReadonlyArray<{ readonly env: string; readonly values: readonly string[] }> = [
   { env: 'SHORTAGE_THRESHOLD', values: ['1', '2', '3'] },
   { env: 'EXCESS_THRESHOLD', values: ['2', '3', '4', '5'] },
-  { env: 'SPARE_PERCENT', values: ['2', '3', '5', '100'] },
+  { env: 'SPARE_PERCENT', values: ['100', '5', '3', '2'] },
   { env: 'SCALE_IN_STABILIZATION_SECONDS', values: ['300', '600'] },
 ];
 

@@ -42,7 +42,7 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       hookName: 'headroom-drain',
       provisioningTimeoutSeconds: 600,
       spotReserveInstances: 0,
-      sparePercent: 2,
+      sparePercent: 100,
     });
     expect('drainQueueUrl' in c).toBe(false);
   });
