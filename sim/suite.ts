@@ -1,5 +1,5 @@
 /**
- * `npm run suite [-- --half tuning|held-out] [--env NAME=value,…] [--policies a,b] [--json] [FILE…]`:
+ * `npm run suite [-- --half tuning|held-out] [--env NAME=value,…] [--headroom-setup S] [--policies a,b] [--json] [FILE…]`:
  * run every scenario of the public suite (the shipped `sim/scenarios/*.json` and
  * `sim/scenarios/suite/*.json`, or the files named) through the policies, and print one row per
  * scenario and policy, suite totals, and the issue's targets checked against `ecs-cas` and the other
@@ -9,14 +9,16 @@
  */
 import { runScenario } from './run';
 import type { PolicyResult } from './result';
-import { POLICY_NAMES, type PolicyName } from './scenario';
+import { HEADROOM_SETUPS, POLICY_NAMES, type HeadroomSetup, type PolicyName } from './scenario';
 import { loadSuiteScenario, ROOT, suiteFiles as filesOfHalf } from './suite-files';
 import { checkTargets, type ScenarioOutcome } from './targets';
 
-const USAGE = `usage: npm run suite -- [--half tuning|held-out] [--env NAME=value,...] [--policies a,b] [--json] [FILE.json ...]
+const USAGE = `usage: npm run suite -- [--half tuning|held-out] [--env NAME=value,...] [--headroom-setup capacity-providers|plain] [--policies a,b] [--json] [FILE.json ...]
 
   --half H          only the tuning or the held-out half of the suite (halves.json)
   --env NAME=v,...  Headroom settings on every scenario, on top of each scenario's own env
+  --headroom-setup S  run Headroom in this cluster setup on every scenario (cluster.headroomSetup;
+                    plain: no capacity provider, a job that does not fit fails and is retried)
   --policies a,b    run only these policies
   --json            one JSON object: the env, every scenario's results and the targets report
   FILE.json ...     these scenarios instead of the shipped ones and the suite
@@ -27,6 +29,7 @@ interface Args {
   files: string[];
   half?: 'tuning' | 'held-out';
   env: Record<string, string>;
+  headroomSetup?: HeadroomSetup;
   policies: PolicyName[];
   json: boolean;
 }
@@ -50,6 +53,10 @@ function parseArgs(argv: readonly string[]): Args {
         if (eq <= 0) throw new Error(`--env: NAME=value expected, got ${kv}`);
         args.env[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
       }
+    } else if (a === '--headroom-setup') {
+      const v = next();
+      if (!(HEADROOM_SETUPS as readonly string[]).includes(v)) throw new Error(`--headroom-setup: one of ${HEADROOM_SETUPS.join(', ')}, got ${v}`);
+      args.headroomSetup = v as HeadroomSetup;
     } else if (a === '--policies') args.policies = next().split(',') as PolicyName[];
     else if (a === '--json') args.json = true;
     else if (a === '--help' || a === '-h') args.help = true;
@@ -75,7 +82,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const outcomes: ScenarioOutcome[] = [];
   for (const file of suiteFiles(args)) {
-    const { name, scenario } = loadSuiteScenario(file, args.env);
+    const loaded = loadSuiteScenario(file, args.env);
+    const { name } = loaded;
+    const scenario = args.headroomSetup === undefined ? loaded.scenario : { ...loaded.scenario, cluster: { ...loaded.scenario.cluster, headroomSetup: args.headroomSetup } };
     const out = await runScenario(scenario, { root: ROOT, policies: args.policies });
     outcomes.push({ scenario: name, notes: out.notes, results: out.runs.map((r) => r.result) });
     if (!args.json) {
@@ -84,7 +93,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
   const report = checkTargets(outcomes);
-  if (args.json) process.stdout.write(`${JSON.stringify({ env: args.env, outcomes, report })}\n`);
+  if (args.json) process.stdout.write(`${JSON.stringify({ env: args.env, headroomSetup: args.headroomSetup ?? 'scenario', outcomes, report })}\n`);
   else {
     process.stdout.write(`\nsuite totals (${outcomes.length} scenarios)\npolicy       cost     lost  pendmin stuck bound\n`);
     for (const t of report.totals) process.stdout.write(`${t.policy.padEnd(11)} ${t.cost.toFixed(2).padStart(8)} ${String(t.tasksLost).padStart(5)} ${t.pendingTaskMinutes.toFixed(0).padStart(8)} ${String(t.stuckInstances).padStart(5)} ${String(t.boundViolations).padStart(5)}\n`);
