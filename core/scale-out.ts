@@ -144,7 +144,7 @@ export function incomingByGroup(
     let unregistered = 0;
     for (const m of g.members) {
       if (leaving?.has(m.id) === true || departing.has(m.id)) continue;
-      const units = m.weight !== undefined && m.weight > 0 ? m.weight : 1;
+      const units = weightOf(m);
       liveUnits += units;
       if (known.has(m.id)) continue;
       const young = m.launchedAt !== undefined ? now - m.launchedAt < timeoutMs : m.pending;
