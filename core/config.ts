@@ -49,6 +49,8 @@ export interface Config {
   readonly provisioningTimeoutSeconds: number;
   /** Storm insurance: keep room to re-home the tasks of this many of the fullest Spot instances at once. */
   readonly spotReserveInstances: number;
+  /** On small clusters the spare (shortage threshold) is at most this percentage of the work, in reference tasks (`spare.ts`); 100 turns the cap off. */
+  readonly sparePercent: number;
 }
 
 export interface LoadOptions {
@@ -60,9 +62,9 @@ export interface LoadOptions {
 export const DEFAULTS = {
   TASK_CPU: 'auto',
   TASK_MEMORY: 'auto',
-  SHORTAGE_THRESHOLD: 3,
+  SHORTAGE_THRESHOLD: 1,
   EXCESS_THRESHOLD: 4,
-  SCALE_IN_STABILIZATION_SECONDS: 600,
+  SCALE_IN_STABILIZATION_SECONDS: 300,
   MAX_SCALE_IN_PERCENT: 10,
   MAX_SCALE_OUT_STEP: 50,
   DRAIN_TIMEOUT_SECONDS: 900,
@@ -76,6 +78,7 @@ export const DEFAULTS = {
   HOOK_HEARTBEAT_SECONDS: 300,
   PROVISIONING_TIMEOUT_SECONDS: 600,
   SPOT_RESERVE_INSTANCES: 0,
+  SPARE_PERCENT: 2,
   HOOK_NAME: 'headroom-drain',
 } as const;
 
@@ -180,6 +183,7 @@ const schema = z.object({
   HOOK_HEARTBEAT_SECONDS: integer(30, 7200, DEFAULTS.HOOK_HEARTBEAT_SECONDS),
   PROVISIONING_TIMEOUT_SECONDS: integer(60, 3600, DEFAULTS.PROVISIONING_TIMEOUT_SECONDS),
   SPOT_RESERVE_INSTANCES: integer(0, 1000, DEFAULTS.SPOT_RESERVE_INSTANCES),
+  SPARE_PERCENT: integer(0, 100, DEFAULTS.SPARE_PERCENT),
   // Lifecycle hook names: 1–255 characters of [A-Za-z0-9\-_/] (API reference: PutLifecycleHook).
   HOOK_NAME: preprocess(
     (v) => blankToUndefined(v) ?? DEFAULTS.HOOK_NAME,
@@ -306,5 +310,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     hookHeartbeatSeconds: v.HOOK_HEARTBEAT_SECONDS,
     provisioningTimeoutSeconds: v.PROVISIONING_TIMEOUT_SECONDS,
     spotReserveInstances: v.SPOT_RESERVE_INSTANCES,
+    sparePercent: v.SPARE_PERCENT,
   };
 }

@@ -11,12 +11,13 @@ import type { Unschedulable } from './unschedulable';
 import { planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
 import type { Config } from './config';
 import { daemonShapes, demandOf, incomingByGroup, planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
+import { spareThresholds, workInReferenceTasks } from './spare';
 import { memberWeights } from './zones';
 
 /** The part of the configuration a decision reads (a whole `Config` will do). */
 export type DecideSettings = Pick<
   Config,
-  'taskShape' | 'shortageThreshold' | 'excessThreshold' | 'scaleInStabilizationSeconds' | 'maxScaleInPercent' | 'maxScaleOutStep' | 'groupBackoffSeconds' | 'scaleInEnabled' | 'provisioningTimeoutSeconds' | 'spotReserveInstances'
+  'taskShape' | 'shortageThreshold' | 'excessThreshold' | 'scaleInStabilizationSeconds' | 'maxScaleInPercent' | 'maxScaleOutStep' | 'groupBackoffSeconds' | 'scaleInEnabled' | 'provisioningTimeoutSeconds' | 'spotReserveInstances' | 'sparePercent'
 >;
 
 export interface DecideInput {
@@ -161,11 +162,13 @@ function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: re
 export function decide(given: DecideInput): Decision {
   // With no work at all, no spare is kept (`isIdleCluster`): both thresholds count as 0, so nothing
   // is launched for spare and any instance above a group's min is surplus once the window has passed.
+  // On a small cluster the spare is capped at SPARE_PERCENT of its work (`spare.ts`).
   const idle = given.settings.shortageThreshold > 0 && isIdleCluster(given.services, given.instances, given.waiting);
-  const input = idle ? { ...given, settings: { ...given.settings, shortageThreshold: 0, excessThreshold: 0 } } : given;
+  const shape = referenceShape(given.settings.taskShape, given.services, given.instances, given.groups);
+  const visible = given.leaving === undefined ? given.instances : given.instances.map((i) => (given.leaving?.has(i.id) === true ? { ...i, terminating: true } : i));
+  const spare = idle ? { shortage: 0, excess: 0 } : spareThresholds(given.settings, workInReferenceTasks(shape, visible, given.services, given.waiting));
+  const input = spare.shortage === given.settings.shortageThreshold && spare.excess === given.settings.excessThreshold ? given : { ...given, settings: { ...given.settings, shortageThreshold: spare.shortage, excessThreshold: spare.excess } };
   const s = input.settings;
-  const shape = referenceShape(s.taskShape, input.services, input.instances, input.groups);
-  const visible = input.leaving === undefined ? input.instances : input.instances.map((i) => (input.leaving?.has(i.id) === true ? { ...i, terminating: true } : i));
   const schedulable = visible.filter(isSchedulable);
   const bins = schedulable.map(binOf);
   const total = headroomOfBins(shape, bins);
@@ -174,6 +177,7 @@ export function decide(given: DecideInput): Decision {
   const summary = summarise(visible, input.services, total, input.waiting?.length ?? 0, plan.unschedulable.length);
   const reasons: string[] = [`reference task ${shape.cpu} CPU/${shape.memory} MiB: ${total} fit on ${summary.activeInstances} active instance(s)`];
   if (idle) reasons.push(`no work at all (no service wants a task, none runs or waits): no spare kept (shortage and excess thresholds count as 0)`);
+  else if ('reason' in spare && spare.reason !== undefined) reasons.push(spare.reason);
   reasons.push(...plan.reasons);
 
   let scaleIn: readonly ScaleIn[] = [];

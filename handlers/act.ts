@@ -8,6 +8,7 @@ import type { Config } from '../core/config';
 import type { Decision, DecideSettings } from '../core/decide';
 import { headroom, referenceShape } from '../core/headroom';
 import { scaleInWindow, type HeadroomSample } from '../core/scale-in';
+import { spareThresholds, workInReferenceTasks } from '../core/spare';
 import type { HandlerContext } from './context';
 import { buildModel, launchCandidates, type ClusterModel, type LaunchFacts } from './model';
 import type { AutoScaling, ContainerService, GroupState, InstanceCatalog, InstanceTypeInfo, LaunchTemplateInfo, Logger, Metrics } from './ports';
@@ -150,8 +151,9 @@ export async function readForTick(ctx: ReadContext, now: number, options: { read
   const current = headroom(shape, view.instances).total;
   const short = current < config.shortageThreshold;
   const waiting = short || options.waiting === true || memo.due;
-  const held =
-    !short && config.scaleInEnabled && scaleInWindow({ now, headroom: current, history, excessThreshold: config.excessThreshold, stabilizationSeconds: config.scaleInStabilizationSeconds }).held;
+  // The excess threshold decide will use (lower on a small cluster, `spare.ts`).
+  const excess = spareThresholds(config, workInReferenceTasks(shape, view.instances, view.services)).excess;
+  const held = !short && config.scaleInEnabled && scaleInWindow({ now, headroom: current, history, excessThreshold: excess, stabilizationSeconds: config.scaleInStabilizationSeconds }).held;
   if (!waiting && !held) return { view, history };
   // One read: the tasks of every instance when scale-in is considered, the waiting ones with them.
   const read = await withTasks(ctx, view, () => held, { waiting });
@@ -174,6 +176,7 @@ export function decideSettings(config: Config, overrides: Partial<DecideSettings
     scaleInEnabled: config.scaleInEnabled,
     provisioningTimeoutSeconds: config.provisioningTimeoutSeconds,
     spotReserveInstances: config.spotReserveInstances,
+    sparePercent: config.sparePercent,
     ...overrides,
   };
 }

@@ -34,3 +34,20 @@ export function parseFlags(argv: readonly string[], spec: Readonly<Record<string
   }
   return { values, switches, repeats };
 }
+
+/**
+ * Run a command's `main` as the process entry point: its result is the exit code; a `UsageError`
+ * prints its message and `usage` (exit 2), anything else its stack (exit 1).
+ */
+export function runAsMain(main: () => Promise<number>, usage?: string): void {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      const bad = e instanceof UsageError && usage !== undefined;
+      process.stderr.write(bad ? `${e.message}\n${usage}\n` : `error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = bad ? 2 : 1;
+    },
+  );
+}

@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors';
-import { parseFlags, UsageError } from './args';
+import { parseFlags, runAsMain, UsageError } from './args';
 import { DEFAULT_SCENARIO } from './default-scenario';
 import { envChanges } from './environment';
 import { renderReport } from './report';
@@ -151,14 +151,4 @@ export async function main(argv: readonly string[], caller: Caller = { env: proc
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAsMain(() => main(process.argv.slice(2)));

@@ -7,18 +7,11 @@
  * defaults are chosen on the tuning half and then checked on the held-out half (`halves.json`).
  * Exit code 0 whatever the targets say (this is a report, not a test; `test/sim/` pins invariants).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
 import { runScenario } from './run';
 import type { PolicyResult } from './result';
-import { parseScenarioText, POLICY_NAMES, type PolicyName, type Scenario } from './scenario';
+import { POLICY_NAMES, type PolicyName } from './scenario';
+import { loadSuiteScenario, ROOT, suiteFiles as filesOfHalf } from './suite-files';
 import { checkTargets, type ScenarioOutcome } from './targets';
-
-const ROOT = resolve(__dirname, '..');
-const SCENARIOS = join(ROOT, 'sim', 'scenarios');
-const SUITE = join(SCENARIOS, 'suite');
-/** Too slow for a tuning loop (minutes per run); run it by naming the file. */
-const SLOW = new Set(['large-week.json']);
 
 const USAGE = `usage: npm run suite -- [--half tuning|held-out] [--env NAME=value,...] [--policies a,b] [--json] [FILE.json ...]
 
@@ -68,17 +61,7 @@ function parseArgs(argv: readonly string[]): Args {
 
 /** The suite's files: named ones, else the shipped scenarios and the suite (one half when asked). */
 function suiteFiles(args: Args): string[] {
-  if (args.files.length > 0) return args.files;
-  const halves = JSON.parse(readFileSync(join(SUITE, 'halves.json'), 'utf8')) as { tuning: string[]; heldOut: string[] };
-  if (args.half === 'tuning') return halves.tuning.map((n) => join(SCENARIOS, n));
-  if (args.half === 'held-out') return halves.heldOut.map((n) => join(SCENARIOS, n));
-  const shipped = readdirSync(SCENARIOS).filter((f) => f.endsWith('.json') && !SLOW.has(f)).sort().map((f) => join(SCENARIOS, f));
-  const suite = readdirSync(SUITE).filter((f) => f.endsWith('.json') && f !== 'halves.json').sort().map((f) => join(SUITE, f));
-  return [...shipped, ...suite];
-}
-
-function withEnv(s: Scenario, env: Readonly<Record<string, string>>): Scenario {
-  return Object.keys(env).length === 0 ? s : { ...s, env: { ...s.env, ...env } };
+  return args.files.length > 0 ? args.files : filesOfHalf(args.half);
 }
 
 const fmt = (r: PolicyResult): string =>
@@ -92,11 +75,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const outcomes: ScenarioOutcome[] = [];
   for (const file of suiteFiles(args)) {
-    const scenario = withEnv(parseScenarioText(readFileSync(file, 'utf8'), file), args.env);
+    const { name, scenario } = loadSuiteScenario(file, args.env);
     const out = await runScenario(scenario, { root: ROOT, policies: args.policies });
-    outcomes.push({ scenario: basename(file, '.json'), notes: out.notes, results: out.runs.map((r) => r.result) });
+    outcomes.push({ scenario: name, notes: out.notes, results: out.runs.map((r) => r.result) });
     if (!args.json) {
-      process.stdout.write(`\n${basename(file, '.json')}${out.notes.length > 0 ? ` (${out.notes.join('; ')})` : ''}\npolicy       ratio     cost  lost  pendmin stuck bound\n`);
+      process.stdout.write(`\n${name}${out.notes.length > 0 ? ` (${out.notes.join('; ')})` : ''}\npolicy       ratio     cost  lost  pendmin stuck bound\n`);
       for (const r of out.runs) process.stdout.write(`${fmt(r.result)}\n`);
     }
   }

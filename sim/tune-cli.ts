@@ -8,7 +8,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseFlags, UsageError } from './args';
+import { parseFlags, runAsMain, UsageError } from './args';
 import { loadInputs, setupFailure, type Caller } from './cli';
 import { lambdaEnvironment } from './environment';
 import { uniqueReportPath } from './paths';
@@ -143,14 +143,4 @@ export async function tuneMain(argv: readonly string[], caller: Caller = { env: 
   return 0;
 }
 
-if (require.main === module) {
-  tuneMain(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runAsMain(() => tuneMain(process.argv.slice(2)));

@@ -82,6 +82,7 @@ export const SETTINGS: DecideSettings = {
   scaleInEnabled: true,
   provisioningTimeoutSeconds: 600,
   spotReserveInstances: 0,
+  sparePercent: 100,
 };
 
 export const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);

@@ -25,9 +25,9 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       asgNames: ['spot', 'on-demand'],
       taskShape: 'auto',
       // Chosen by simulation over the suite's tuning half (README, "The public suite and how the defaults were chosen").
-      shortageThreshold: 3,
+      shortageThreshold: 1,
       excessThreshold: 4,
-      scaleInStabilizationSeconds: 600,
+      scaleInStabilizationSeconds: 300,
       maxScaleInPercent: 10,
       maxScaleOutStep: 50,
       drainTimeoutSeconds: 900,
@@ -42,12 +42,13 @@ describe('loadConfig: defaults (DESIGN.md section 6)', () => {
       hookName: 'headroom-drain',
       provisioningTimeoutSeconds: 600,
       spotReserveInstances: 0,
+      sparePercent: 2,
     });
     expect('drainQueueUrl' in c).toBe(false);
   });
 
   it('blank values count as unset', () => {
-    expect(loadConfig(env({ SHORTAGE_THRESHOLD: '  ', TASK_CPU: '', DRY_RUN: '' })).shortageThreshold).toBe(3);
+    expect(loadConfig(env({ SHORTAGE_THRESHOLD: '  ', TASK_CPU: '', DRY_RUN: '' })).shortageThreshold).toBe(1);
   });
 });
 
@@ -66,6 +67,7 @@ describe('loadConfig: values', () => {
     ['REBALANCE_POLICY count is the older name of ignore', { REBALANCE_POLICY: 'Count' }, { rebalancePolicy: 'ignore' }],
     ['PROVISIONING_TIMEOUT_SECONDS', { PROVISIONING_TIMEOUT_SECONDS: '300' }, { provisioningTimeoutSeconds: 300 }],
     ['SPOT_RESERVE_INSTANCES 0 turns storm insurance off', { SPOT_RESERVE_INSTANCES: '0' }, { spotReserveInstances: 0 }],
+    ['SPARE_PERCENT caps the spare of small clusters', { SPARE_PERCENT: '5' }, { sparePercent: 5 }],
     ['limits at their bounds', { MAX_SCALE_IN_PERCENT: '100', MAX_SCALE_OUT_STEP: '1' }, { maxScaleInPercent: 100, maxScaleOutStep: 1 }],
     ['numbers with surrounding spaces', { MAX_SCALE_OUT_STEP: ' 7 ' }, { maxScaleOutStep: 7 }],
   ])('%s', (_rule, overrides, expected) => {
@@ -94,6 +96,8 @@ describe('loadConfig: problems', () => {
     ['REBALANCE_POLICY must be ignore, replace or drain', { REBALANCE_POLICY: 'panic' }, 'REBALANCE_POLICY'],
     ['PROVISIONING_TIMEOUT_SECONDS at least 60 (an instance needs time to register)', { PROVISIONING_TIMEOUT_SECONDS: '10' }, 'PROVISIONING_TIMEOUT_SECONDS'],
     ['SPOT_RESERVE_INSTANCES must not be negative', { SPOT_RESERVE_INSTANCES: '-1' }, 'SPOT_RESERVE_INSTANCES'],
+    ['SPARE_PERCENT is a percentage (at most 100)', { SPARE_PERCENT: '101' }, 'SPARE_PERCENT'],
+    ['SPARE_PERCENT is a whole number', { SPARE_PERCENT: '2.5' }, 'SPARE_PERCENT'],
     ['METRICS_NAMESPACE must not use the AWS/ prefix', { METRICS_NAMESPACE: 'AWS/ECS' }, 'METRICS_NAMESPACE'],
     ['METRICS_NAMESPACE must not contain a colon', { METRICS_NAMESPACE: 'a:b' }, 'METRICS_NAMESPACE'],
   ])('%s', (_rule, overrides, name) => {

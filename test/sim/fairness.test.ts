@@ -212,7 +212,9 @@ describe('headroom runs as deployed', () => {
       interruptions: { storms: [{ atMinute: 20, fraction: 0.5 }], rebalance: { fraction: 1, leadMinutes: [2, 4] } },
       // Leave the recommended instances as they are until their warnings (the default, drain, would
       // already have emptied and replaced them): this case is about how the warnings are delivered.
-      env: { REBALANCE_POLICY: 'ignore' },
+      // A whole 3-task spare on this 30-task cluster (pinned: a smaller spare runs one instance
+      // fewer), so the storm's fraction warns the same three instances.
+      env: { REBALANCE_POLICY: 'ignore', SHORTAGE_THRESHOLD: '3', EXCESS_THRESHOLD: '4', SPARE_PERCENT: '100' },
     });
     const run = (await runScenario(scenario, { root: process.cwd() })).runs[0]!;
     expect(run.result.interruptions).toBe(3);

@@ -19,8 +19,9 @@ function scenario(overrides: Record<string, unknown> = {}) {
     ],
     jobs: [{ atMinute: 30, count: 6, cpu: 1024, memory: 2048, durationMinutes: 20 }],
     interruptions: { spotPerInstanceHour: 0, storms: [{ atMinute: 120, fraction: 0.1 }] },
-    // One m5.xlarge holds 7 web tasks: a one-instance storm is covered by 8 spare reference tasks.
-    env: { SHORTAGE_THRESHOLD: '8', EXCESS_THRESHOLD: '14' },
+    // One m5.xlarge holds 7 web tasks: a one-instance storm is covered by 8 spare reference tasks,
+    // kept whole on this 30-task cluster (SPARE_PERCENT 100: the threshold sizes storm cover).
+    env: { SHORTAGE_THRESHOLD: '8', EXCESS_THRESHOLD: '14', SPARE_PERCENT: '100' },
     ...overrides,
   });
 }
