@@ -121,9 +121,20 @@ const serviceActionDetail = z.object({
  * `ECS Task State Change`: RunTask and the service scheduler starting a task cause one (ECS
  * Developer Guide, "Amazon ECS task state change events"), and a new task starts in PROVISIONING
  * while ECS looks for capacity (ECS Developer Guide, "Amazon ECS standalone tasks", task
- * workflow). Only `clusterArn` and `lastStatus` are read.
+ * workflow). PROVISIONING also covers other work before launch: "for tasks that use the awsvpc
+ * network mode, the elastic network interface needs to be provisioned" (ECS Developer Guide,
+ * "Amazon ECS task lifecycle"), and Fargate tasks pass through it too. So a PROVISIONING task that
+ * already has a container instance (`containerInstanceArn`, the detail being the task as
+ * DescribeTasks returns it) or runs on Fargate (`launchType` or capacity provider FARGATE /
+ * FARGATE_SPOT) waits for no EC2 capacity: ignored, not a tick.
  */
-const taskStateDetail = z.object({ clusterArn, lastStatus: nonEmpty });
+const taskStateDetail = z.object({
+  clusterArn,
+  lastStatus: nonEmpty,
+  containerInstanceArn: z.optional(z.string()),
+  launchType: z.optional(z.string()),
+  capacityProviderName: z.optional(z.string()),
+});
 
 function clusterNameOf(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
@@ -148,6 +159,8 @@ const REGISTRY: ReadonlyMap<string, Entry> = new Map<string, Entry>([
       const d = taskStateDetail.safeParse(e.detail);
       if (!d.success) return schemaError('ECS Task State Change', d.error);
       if (d.data.lastStatus !== 'PROVISIONING') return { kind: 'ignored', reason: `ECS Task State Change to ${d.data.lastStatus} is not a task waiting for capacity` };
+      if (d.data.containerInstanceArn !== undefined && d.data.containerInstanceArn !== '') return { kind: 'ignored', reason: 'PROVISIONING task already placed on a container instance (its network interface is being attached), not waiting for capacity' };
+      if (d.data.launchType === 'FARGATE' || d.data.capacityProviderName === 'FARGATE' || d.data.capacityProviderName === 'FARGATE_SPOT') return { kind: 'ignored', reason: 'PROVISIONING Fargate task: waits for no EC2 capacity' };
       return { kind: 'task-provisioning', clusterArn: d.data.clusterArn, clusterName: clusterNameOf(d.data.clusterArn), ...timeOf(e), ...accountOf(e) };
     },
   ],

@@ -144,7 +144,7 @@ export function incomingByGroup(
     let unregistered = 0;
     for (const m of g.members) {
       if (leaving?.has(m.id) === true || departing.has(m.id)) continue;
-      const units = m.weight !== undefined && m.weight > 0 ? m.weight : 1;
+      const units = weightOf(m);
       liveUnits += units;
       if (known.has(m.id)) continue;
       const young = m.launchedAt !== undefined ? now - m.launchedAt < timeoutMs : m.pending;
@@ -267,9 +267,12 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
       // the rest fill the room left on those new instances before new instances are spread evenly
       // across the zones. Spreading first would open an instance in the emptiest zone for tasks
       // that the pinned tasks' instances could have held.
-      const anywhere = (t: TaskShape): boolean => run.every((g) => fits(t, freshBin(g, daemons, 0, 'probe')).ok);
-      const free = pending.filter(anywhere);
-      pending = pending.filter((t) => !anywhere(t));
+      // One empty probe instance per group (fits reads a bin, never changes it): O(tasks × groups).
+      const probes = run.map((g) => freshBin(g, daemons, 0, 'probe'));
+      const free: TaskShape[] = [];
+      const pinnedTasks: TaskShape[] = [];
+      for (const t of pending) (probes.every((b) => fits(t, b).ok) ? free : pinnedTasks).push(t);
+      pending = pinnedTasks;
       const forPinned: Bin[] = [];
       for (const g of run) forPinned.push(...packInto(g));
       const pinnedLeft = pending;

@@ -7,11 +7,11 @@ import type { CapacityGroup } from './cluster';
 
 /** Instances (not weight units) a group may still add. */
 export function room(g: CapacityGroup): number {
-  const w = g.weight !== undefined && g.weight > 0 ? g.weight : 1;
-  return Math.max(0, Math.floor((g.max - g.desired) / w));
+  return Math.max(0, Math.floor((g.max - g.desired) / weightOf(g)));
 }
 
-export function weightOf(g: CapacityGroup): number {
+/** Capacity units one instance counts for: a group's planned weight or a member's `WeightedCapacity` (1 when absent). */
+export function weightOf(g: { readonly weight?: number | undefined }): number {
   return g.weight !== undefined && g.weight > 0 ? g.weight : 1;
 }
 
@@ -25,7 +25,7 @@ export function memberWeights(groups: readonly CapacityGroup[]): (group: string 
   const planned = new Map<string, number>();
   for (const g of groups) {
     planned.set(g.name, g.members === undefined ? weightOf(g) : 1);
-    for (const m of g.members ?? []) byId.set(m.id, m.weight !== undefined && m.weight > 0 ? m.weight : 1);
+    for (const m of g.members ?? []) byId.set(m.id, weightOf(m));
   }
   return (group, id) => byId.get(id) ?? (group !== undefined ? planned.get(group) : undefined) ?? 1;
 }

@@ -1,10 +1,12 @@
 /**
- * Pure translations from ECS API shapes to the core's terms, shared by the ECS read path and the
- * adapter.
+ * Translations from ECS API shapes to the core's terms, shared by the ECS read path and the
+ * adapter. Pure, except that tasks and services read their task definitions through the function
+ * they are given (the reader's cache).
  */
-import type { ContainerInstance, Resource, Service as EcsService, TaskDefinition } from '@aws-sdk/client-ecs';
-import type { Instance, InstanceStatus, Task } from '../../core/cluster';
-import type { PlacementConstraintSpec, TaskDefinitionSpec } from '../../core/task-definition';
+import type { ContainerInstance, Resource, Service as EcsService, Task as EcsTask, TaskDefinition } from '@aws-sdk/client-ecs';
+import type { Instance, InstanceStatus, Service, Task, TaskRole, TaskShape, TaskStatus } from '../../core/cluster';
+import { taskShapeOf, type PlacementConstraintSpec, type TaskDefinitionSpec } from '../../core/task-definition';
+import { mapLimit } from './util';
 
 export function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
@@ -94,4 +96,73 @@ export function toInstance(ci: ContainerInstance, tasks: readonly Task[] | undef
     taskCounts: { running: ci.runningTasksCount ?? 0, pending: ci.pendingTasksCount ?? 0 },
     agentConnected: ci.agentConnected !== false,
   };
+}
+
+/** The fields of a described task the model reads; all immutable except the statuses. */
+export type TaskFacts = Pick<EcsTask, 'taskArn' | 'containerInstanceArn' | 'group' | 'taskDefinitionArn' | 'cpu' | 'memory' | 'lastStatus' | 'desiredStatus' | 'launchType'>;
+
+export function facts(t: EcsTask): TaskFacts {
+  return defined({
+    taskArn: t.taskArn,
+    containerInstanceArn: t.containerInstanceArn,
+    group: t.group,
+    taskDefinitionArn: t.taskDefinitionArn,
+    cpu: t.cpu,
+    memory: t.memory,
+    lastStatus: t.lastStatus,
+    desiredStatus: t.desiredStatus,
+    launchType: t.launchType,
+  });
+}
+
+const TASK_STATUSES: ReadonlySet<string> = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED']);
+
+/** Reads a task definition by ARN (the reader's cache). */
+export type DefinitionOf = (arn: string) => Promise<TaskDefinitionSpec>;
+
+/** Task definitions read at most 4 at a time. */
+const PARALLEL = 4;
+
+export async function toTask(t: TaskFacts, services: ReadonlyMap<string, EcsService>, definition: DefinitionOf): Promise<Task> {
+  const group = t.group ?? '';
+  const serviceName = group.startsWith('service:') ? group.slice('service:'.length) : undefined;
+  const service = serviceName !== undefined ? services.get(serviceName) : undefined;
+  const role: TaskRole = serviceName === undefined ? 'standalone' : service?.schedulingStrategy === 'DAEMON' ? 'daemon' : 'service';
+  const spec = t.taskDefinitionArn !== undefined ? await definition(t.taskDefinitionArn) : {};
+  // Task-level cpu/memory on the task (overrides included) win over the definition.
+  const shape: TaskShape = taskShapeOf({ ...spec, ...defined({ cpu: t.cpu, memory: t.memory }) }, constraintsOf(service), group !== '' ? group : undefined);
+  const status = (TASK_STATUSES.has(t.lastStatus ?? '') ? t.lastStatus : 'PENDING') as TaskStatus;
+  return { ...shape, id: t.taskArn ?? '', role, status, ...(serviceName !== undefined ? { service: serviceName } : {}) };
+}
+
+/** The tasks in the model; each distinct definition is read once, before the tasks are translated. */
+export async function toTasks(tasks: readonly TaskFacts[], services: ReadonlyMap<string, EcsService>, definition: DefinitionOf): Promise<Task[]> {
+  const definitions = new Set(tasks.map((t) => t.taskDefinitionArn).filter((a): a is string => a !== undefined));
+  await mapLimit([...definitions], PARALLEL, (arn) => definition(arn));
+  return Promise.all(tasks.map((t) => toTask(t, services, definition)));
+}
+
+export async function toService(s: EcsService, definition: DefinitionOf): Promise<Service> {
+  const primary = s.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? s.taskDefinition;
+  const spec = primary !== undefined ? await definition(primary) : {};
+  const name = s.serviceName ?? '';
+  const deployments = s.deployments ?? [];
+  const unplaced =
+    deployments.length > 0
+      ? deployments.reduce((sum, d) => sum + Math.max(0, (d.desiredCount ?? 0) - (d.runningCount ?? 0) - (d.pendingCount ?? 0)), 0)
+      : Math.max(0, (s.desiredCount ?? 0) - (s.runningCount ?? 0) - (s.pendingCount ?? 0));
+  return {
+    name,
+    shape: taskShapeOf(spec, constraintsOf(s), `service:${name}`),
+    daemon: s.schedulingStrategy === 'DAEMON',
+    desired: s.desiredCount ?? 0,
+    running: s.runningCount ?? 0,
+    pending: s.pendingCount ?? 0,
+    unplaced,
+  };
+}
+
+/** The services that run on EC2, in the model. */
+export async function ec2Services(ecsServices: readonly EcsService[], definition: DefinitionOf): Promise<Service[]> {
+  return mapLimit(ecsServices.filter(runsOnEc2), PARALLEL, (s) => toService(s, definition));
 }

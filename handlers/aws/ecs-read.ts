@@ -38,18 +38,13 @@ import {
   type Service as EcsService,
   type Task as EcsTask,
 } from '@aws-sdk/client-ecs';
-import type { Instance, Service, Task, TaskRole, TaskShape, TaskStatus } from '../../core/cluster';
-import { taskShapeOf, type TaskDefinitionSpec } from '../../core/task-definition';
+import type { Instance } from '../../core/cluster';
+import type { TaskDefinitionSpec } from '../../core/task-definition';
 import { useFastEcsReads } from './ecs-fast-json';
-import { constraintsOf, defined, runsOnEc2, toInstance, toSpec } from './ecs-model';
+import { defined, facts, toInstance, toSpec, type TaskFacts } from './ecs-model';
 import { chunks, limiter, mapLimit } from './util';
 
 const PARALLEL = 4;
-
-const TASK_STATUSES: ReadonlySet<string> = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING', 'RUNNING', 'DEACTIVATING', 'STOPPING', 'DEPROVISIONING', 'STOPPED']);
-
-/** The fields of a described task the model reads; all immutable except the statuses. */
-type TaskFacts = Pick<EcsTask, 'taskArn' | 'containerInstanceArn' | 'group' | 'taskDefinitionArn' | 'cpu' | 'memory' | 'lastStatus' | 'desiredStatus' | 'launchType'>;
 
 /** Task definitions by ARN (immutable: kept for the life of the container). */
 const taskDefinitionCache = new Map<string, Promise<TaskDefinitionSpec>>();
@@ -74,20 +69,6 @@ export function clearReadCaches(): void {
   instanceTaskCache.clear();
   serviceArnCache = undefined;
   instanceArnCache = undefined;
-}
-
-function facts(t: EcsTask): TaskFacts {
-  return defined({
-    taskArn: t.taskArn,
-    containerInstanceArn: t.containerInstanceArn,
-    group: t.group,
-    taskDefinitionArn: t.taskDefinitionArn,
-    cpu: t.cpu,
-    memory: t.memory,
-    lastStatus: t.lastStatus,
-    desiredStatus: t.desiredStatus,
-    launchType: t.launchType,
-  });
 }
 
 /** Described container instances: the model's instances (no tasks) and every ARN described. */
@@ -354,49 +335,4 @@ export class EcsReader {
     for (const arn of this.seen.keys()) if (!containerInstanceArns.has(arn)) this.seen.delete(arn);
     this.prune();
   }
-
-  async toTask(t: TaskFacts, services: ReadonlyMap<string, EcsService>): Promise<Task> {
-    const group = t.group ?? '';
-    const serviceName = group.startsWith('service:') ? group.slice('service:'.length) : undefined;
-    const service = serviceName !== undefined ? services.get(serviceName) : undefined;
-    const role: TaskRole = serviceName === undefined ? 'standalone' : service?.schedulingStrategy === 'DAEMON' ? 'daemon' : 'service';
-    const spec = t.taskDefinitionArn !== undefined ? await this.taskDefinition(t.taskDefinitionArn) : {};
-    // Task-level cpu/memory on the task (overrides included) win over the definition.
-    const shape: TaskShape = taskShapeOf({ ...spec, ...defined({ cpu: t.cpu, memory: t.memory }) }, constraintsOf(service), group !== '' ? group : undefined);
-    const status = (TASK_STATUSES.has(t.lastStatus ?? '') ? t.lastStatus : 'PENDING') as TaskStatus;
-    return { ...shape, id: t.taskArn ?? '', role, status, ...(serviceName !== undefined ? { service: serviceName } : {}) };
-  }
-
-  async toTasks(tasks: readonly TaskFacts[], services: ReadonlyMap<string, EcsService>): Promise<Task[]> {
-    const definitions = new Set(tasks.map((t) => t.taskDefinitionArn).filter((a): a is string => a !== undefined));
-    await mapLimit([...definitions], PARALLEL, (arn) => this.taskDefinition(arn));
-    return Promise.all(tasks.map((t) => this.toTask(t, services)));
-  }
-
-  async toService(s: EcsService): Promise<Service> {
-    const primary = s.deployments?.find((d) => d.status === 'PRIMARY')?.taskDefinition ?? s.taskDefinition;
-    const spec = primary !== undefined ? await this.taskDefinition(primary) : {};
-    const name = s.serviceName ?? '';
-    const deployments = s.deployments ?? [];
-    const unplaced =
-      deployments.length > 0
-        ? deployments.reduce((sum, d) => sum + Math.max(0, (d.desiredCount ?? 0) - (d.runningCount ?? 0) - (d.pendingCount ?? 0)), 0)
-        : Math.max(0, (s.desiredCount ?? 0) - (s.runningCount ?? 0) - (s.pendingCount ?? 0));
-    return {
-      name,
-      shape: taskShapeOf(spec, constraintsOf(s), `service:${name}`),
-      daemon: s.schedulingStrategy === 'DAEMON',
-      desired: s.desiredCount ?? 0,
-      running: s.runningCount ?? 0,
-      pending: s.pendingCount ?? 0,
-      unplaced,
-    };
-  }
-
-  async ec2Services(ecsServices: readonly EcsService[]): Promise<Service[]> {
-    return mapLimit(ecsServices.filter(runsOnEc2), PARALLEL, (s) => this.toService(s));
-  }
 }
-
-export { toInstance };
-export type { TaskFacts };

@@ -1,7 +1,10 @@
 /**
  * The cluster's capacity providers, for the deployment check of `npm run plan`: one
- * DescribeClusters (its `capacityProviders` names) and DescribeCapacityProviders of those names
- * (a cluster holds at most 20; asked 10 at a time). Fargate providers (no Auto Scaling group) come
+ * DescribeClusters (its `capacityProviders` names) and DescribeCapacityProviders of those names,
+ * asked 10 at a time: a cluster holds at most 20 (service quota "Capacity providers per cluster",
+ * ECS Developer Guide, "Amazon ECS service quotas"), and without `maxResults` the call "returns up to
+ * 10 results and a nextToken value if applicable" (ECS API Reference, DescribeCapacityProviders,
+ * `maxResults`), so 10 names fill one page and no `nextToken` is left unread. Fargate providers (no Auto Scaling group) come
  * back without a group. The groups' suspended processes come with the tick's own
  * DescribeAutoScalingGroups (`GroupState.suspendedProcesses`). Read only; `plan` runs with the
  * caller's credentials, the functions never call this.

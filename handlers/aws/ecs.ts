@@ -21,8 +21,10 @@ import {
   type Service as EcsService,
 } from '@aws-sdk/client-ecs';
 import type { Instance, Service, Task, TaskShape } from '../../core/cluster';
+import type { TaskDefinitionSpec } from '../../core/task-definition';
 import type { ContainerService, Logger, SnapshotOptions, StatusChange } from '../ports';
-import { EcsReader, clearReadCaches, type TaskFacts } from './ecs-read';
+import { EcsReader, clearReadCaches } from './ecs-read';
+import { ec2Services, toTasks, type TaskFacts } from './ecs-model';
 import { chunks, classify, errorMessage, errorName, mapLimit } from './util';
 
 export { toSpec } from './ecs-model';
@@ -48,6 +50,8 @@ function isWaiting(t: TaskFacts): boolean {
 
 export class EcsContainerService implements ContainerService {
   private readonly reader: EcsReader;
+  /** Task definitions through the reader's cache. */
+  private readonly definition = (arn: string): Promise<TaskDefinitionSpec> => this.reader.taskDefinition(arn);
   /** Services of the latest snapshot by name (task roles and constraints for `tasksOf`). */
   private services = new Map<string, EcsService>();
 
@@ -62,9 +66,9 @@ export class EcsContainerService implements ContainerService {
   /** Tasks of these instances (from `tasksOf`), as the model's tasks, and the waiting ones as shapes. */
   private async modelTasks(read: { byInstance: Map<string, TaskFacts[]>; waiting?: TaskFacts[] }, services: ReadonlyMap<string, EcsService>): Promise<{ byInstance: Map<string, Task[]>; waiting: TaskShape[] }> {
     const byInstance = new Map<string, Task[]>();
-    for (const [arn, facts] of read.byInstance) byInstance.set(arn, await this.reader.toTasks(facts, services));
+    for (const [arn, facts] of read.byInstance) byInstance.set(arn, await toTasks(facts, services, this.definition));
     const waiting: TaskShape[] = [];
-    for (const t of await this.reader.toTasks((read.waiting ?? []).filter(isWaiting), services)) {
+    for (const t of await toTasks((read.waiting ?? []).filter(isWaiting), services, this.definition)) {
       const { id: _id, role: _role, status: _status, service: _service, ...shape } = t;
       waiting.push(shape);
     }
@@ -79,7 +83,7 @@ export class EcsContainerService implements ContainerService {
       this.reader.retainOnly(new Set(described.arns));
       const byName = new Map(ecsServices.map((s) => [s.serviceName ?? '', s]));
       this.services = byName;
-      const services = await this.reader.ec2Services(ecsServices);
+      const services = await ec2Services(ecsServices, this.definition);
       const mode = options.tasks ?? 'all';
       if (mode === 'none') return { instances: described.instances, services };
       const read = await this.reader.tasksOf(described.arns, { stopping: 'not-active' });

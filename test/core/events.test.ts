@@ -32,3 +32,24 @@ describe('event parsing at the edge', () => {
     expect(parsed).toMatchObject(field === 'AutoScalingGroupName' ? { group: value } : { hookName: value });
   });
 });
+
+describe('ECS Task State Change: only a task waiting for EC2 capacity is a tick', () => {
+  const CI = 'arn:aws:ecs:eu-west-1:111122223333:container-instance/demo/0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+  it.each<[string, string, Record<string, unknown>]>([
+    ['PROVISIONING with no container instance (waiting for capacity)', 'task-provisioning', {}],
+    ['PROVISIONING with launch type EC2 and no container instance', 'task-provisioning', { launchType: 'EC2' }],
+    ['PROVISIONING on a container instance (awsvpc: its network interface is being attached)', 'ignored', { containerInstanceArn: CI }],
+    ['PROVISIONING on Fargate (launch type)', 'ignored', { launchType: 'FARGATE' }],
+    ['PROVISIONING on Fargate Spot (capacity provider)', 'ignored', { capacityProviderName: 'FARGATE_SPOT' }],
+    ['RUNNING', 'ignored', { lastStatus: 'RUNNING' }],
+    ['no clusterArn', 'malformed', { clusterArn: undefined }],
+    ['a containerInstanceArn that is not a string', 'malformed', { containerInstanceArn: 7 }],
+  ])('%s → %s', (_name, kind, change) => {
+    const event = sample<{ detail: Record<string, unknown> }>('tick/task-provisioning.json');
+    for (const [k, v] of Object.entries(change)) {
+      if (v === undefined) delete event.detail[k];
+      else event.detail[k] = v;
+    }
+    expect(parseEventBridge(event).kind).toBe(kind);
+  });
+});

@@ -59,6 +59,28 @@ describe('tick: tasks waiting for capacity while reference-shape headroom is amp
     expect(aws.count()).toBe(0);
   });
 
+  it.each<[string, (detail: Record<string, unknown>) => void]>([
+    ['no clusterArn', (d) => delete d.clusterArn],
+    ['a clusterArn that is not an ECS cluster ARN', (d) => (d.clusterArn = 'demo')],
+    ['no lastStatus', (d) => delete d.lastStatus],
+    ['a lastStatus that is not a string', (d) => (d.lastStatus = 7)],
+  ])('a malformed PROVISIONING event (%s) is logged once and dropped: no AWS call, nothing remembered', async (_name, spoil) => {
+    const aws = ample();
+    aws.provisioningTask('big');
+    const ctx = context();
+    const event = sample<{ detail: Record<string, unknown> }>('tick/task-provisioning.json');
+    spoil(event.detail);
+    const result = await handleTick(event, ctx);
+    expect(result.status).toBe('dropped');
+    expect(result.status === 'dropped' && result.reason).toMatch(/ECS Task State Change/);
+    expect(aws.count()).toBe(0);
+    expect(ctx.lines.filter((l) => l.message === 'event dropped')).toHaveLength(1);
+    // Nothing marked due: the next scheduled tick (ample headroom) reads no task.
+    ctx.clock.now += 60_000;
+    await handleTick(sample('tick/scheduled.json'), ctx);
+    expect(aws.count('ListTasks')).toBe(0);
+  });
+
   it('following ticks keep reading the waiting tasks while any is left (a failed launch is seen again), then stop', async () => {
     const aws = ample();
     const job = aws.provisioningTask('big');

@@ -133,6 +133,8 @@ describe('CloudFormation template from `serverless package`', () => {
     // Tasks waiting for capacity of this cluster only (a task state change of any other status or cluster never ticks).
     const provisioning = rules.find((r) => r.EventPattern?.['detail-type']?.[0] === 'ECS Task State Change');
     expect(provisioning?.EventPattern.detail.lastStatus).toEqual(['PROVISIONING']);
+    // A PROVISIONING task already on an instance (awsvpc ENI attach) waits for no capacity.
+    expect(provisioning?.EventPattern.detail.containerInstanceArn).toEqual([{ exists: false }]);
     expect(JSON.stringify(provisioning?.EventPattern.detail.clusterArn)).toContain('cluster/test-cluster');
     const lifecycle = rules.find((r) => r.EventPattern?.['detail-type']?.[0] === 'EC2 Instance-terminate Lifecycle Action');
     expect(lifecycle?.EventPattern.detail.AutoScalingGroupName).toEqual(['spot-a', 'ondemand-b']);
