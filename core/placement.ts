@@ -71,9 +71,9 @@ export function binOf(instance: Instance): Bin {
  * A bin for an instance of `group` that does not exist yet, with the daemon tasks that will start
  * on it already placed (daemon reservations are subtracted from every new instance).
  */
-export function freshBin(group: CapacityGroup, daemons: readonly TaskShape[], index: number, prefix = 'new'): Bin {
+export function freshBin(group: CapacityGroup, daemons: readonly TaskShape[], index: number, prefix = 'new', knownZone?: string): Bin {
   const slots = awsvpcSlots(group.instanceType, group.awsvpcTrunking === true);
-  const zone = group.attributes?.['ecs.availability-zone'] ?? predictedZone(group, index);
+  const zone = group.attributes?.['ecs.availability-zone'] ?? knownZone ?? predictedZone(group, index);
   const bin: Bin = {
     key: `${prefix}:${group.name}:${index}`,
     group: group.name,

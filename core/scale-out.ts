@@ -192,9 +192,17 @@ export function capacityBins(input: Pick<ScaleOutInput, 'instances' | 'groups' |
     if (isSchedulable(i) || input.reactivated?.has(i.id) === true) bins.push(binOf(i));
   }
   const daemons = daemonShapes(input.services);
+  const registered = new Set(input.instances.map((i) => i.id));
   for (const g of input.groups) {
     const n = incoming.get(g.name) ?? 0;
-    for (let k = 0; k < n; k++) bins.push(freshBin(g, daemons, k, 'incoming'));
+    // Incoming instances already launched (members not yet registered) are in a known zone; only
+    // the launches still to come are predicted, and `predictedZone` already counts every member,
+    // so the j-th of those is its j-th next launch (not the (launched + j)-th).
+    const launched = (g.members ?? []).filter((m) => !registered.has(m.id) && input.leaving?.has(m.id) !== true).map((m) => m.availabilityZone);
+    for (let k = 0; k < n; k++) {
+      if (k < launched.length) bins.push(freshBin(g, daemons, k, 'launched', launched[k]));
+      else bins.push(freshBin(g, daemons, k - launched.length, 'incoming'));
+    }
   }
   return bins;
 }
