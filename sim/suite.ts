@@ -24,7 +24,7 @@ const USAGE = `usage: npm run suite -- [--half tuning|held-out] [--env NAME=valu
   FILE.json ...     these scenarios instead of the shipped ones and the suite
   --help            this text`;
 
-interface Args {
+export interface Args {
   help?: boolean;
   files: string[];
   half?: 'tuning' | 'held-out';
@@ -34,7 +34,7 @@ interface Args {
   json: boolean;
 }
 
-function parseArgs(argv: readonly string[]): Args {
+export function parseArgs(argv: readonly string[]): Args {
   const args: Args = { files: [], env: {}, policies: [...POLICY_NAMES], json: false };
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k] as string;
