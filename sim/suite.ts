@@ -7,6 +7,7 @@
  * defaults are chosen on the tuning half and then checked on the held-out half (`halves.json`).
  * Exit code 0 whatever the targets say (this is a report, not a test; `test/sim/` pins invariants).
  */
+import { runAsMain, UsageError } from './args';
 import { runScenario } from './run';
 import type { PolicyResult } from './result';
 import { HEADROOM_SETUPS, POLICY_NAMES, type HeadroomSetup, type PolicyName } from './scenario';
@@ -40,27 +41,27 @@ export function parseArgs(argv: readonly string[]): Args {
     const a = argv[k] as string;
     const next = (): string => {
       const v = argv[++k];
-      if (v === undefined) throw new Error(`${a} needs a value`);
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
       return v;
     };
     if (a === '--half') {
       const h = next();
-      if (h !== 'tuning' && h !== 'held-out') throw new Error(`--half: tuning or held-out, got ${h}`);
+      if (h !== 'tuning' && h !== 'held-out') throw new UsageError(`--half: tuning or held-out, got ${h}`);
       args.half = h;
     } else if (a === '--env') {
       for (const kv of next().split(',').filter((s) => s !== '')) {
         const eq = kv.indexOf('=');
-        if (eq <= 0) throw new Error(`--env: NAME=value expected, got ${kv}`);
+        if (eq <= 0) throw new UsageError(`--env: NAME=value expected, got ${kv}`);
         args.env[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
       }
     } else if (a === '--headroom-setup') {
       const v = next();
-      if (!(HEADROOM_SETUPS as readonly string[]).includes(v)) throw new Error(`--headroom-setup: one of ${HEADROOM_SETUPS.join(', ')}, got ${v}`);
+      if (!(HEADROOM_SETUPS as readonly string[]).includes(v)) throw new UsageError(`--headroom-setup: one of ${HEADROOM_SETUPS.join(', ')}, got ${v}`);
       args.headroomSetup = v as HeadroomSetup;
     } else if (a === '--policies') args.policies = next().split(',') as PolicyName[];
     else if (a === '--json') args.json = true;
     else if (a === '--help' || a === '-h') args.help = true;
-    else if (a.startsWith('--')) throw new Error(`unknown argument ${a}`);
+    else if (a.startsWith('--')) throw new UsageError(`unknown argument ${a}`);
     else args.files.push(a);
   }
   return args;
@@ -104,12 +105,4 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exit(2);
-    },
-  );
-}
+if (require.main === module) runAsMain(() => main(process.argv.slice(2)), USAGE);
