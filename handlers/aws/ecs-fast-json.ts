@@ -9,12 +9,20 @@
  * - timestamps, sent as epoch seconds (a JSON number) unless a `@timestampFormat` trait says
  *   otherwise, become `Date`s;
  * - floats and doubles may be sent as the strings "NaN", "Infinity", "-Infinity";
- * - blobs (base64), big numbers, documents and media-typed strings, which none of these
- *   operations' outputs hold (an output schema that holds one keeps the SDK's deserializer).
+ * - blobs (base64), big numbers and media-typed strings, which none of these operations' outputs
+ *   hold (an output schema that holds one keeps the SDK's deserializer).
+ * Documents (DescribeServices' lifecycle `hookDetails`) are the parsed JSON on both paths. A union
+ * (DescribeServices' Service Connect `containerConfigurations`) is read like a structure, and a
+ * union value holding a member this SDK does not know (which the SDK would report as `$unknown`)
+ * sends the whole response to the SDK's deserializer.
  * The plan of what to convert is compiled once per operation from the SDK's own output schema, so
  * the fast output equals the SDK's: same members, same `Date`s, same `$metadata`. Two known
  * differences, neither possible from ECS: a member sent as `null` stays `null` (the SDK drops it;
  * the protocol omits absent members), and a member newer than the SDK's model is kept.
+ *
+ * The two describes a tick repeats on every instance and service (`REUSED`) go further: an item whose
+ * bytes equal the previous response's is not parsed again (`json-item-reuse.ts`), which is most of
+ * them on a warm tick.
  *
  * Only 2xx JSON responses of the operations in `HOT_READS` take this path. Everything else — every
  * error response, every other operation, a body that fails to parse — goes to the SDK's own
@@ -27,15 +35,48 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import { NormalizedSchema, deserializerMiddlewareOption, getSchemaSerdePlugin } from '@smithy/core/schema';
 import { parseEpochTimestamp } from '@smithy/core/serde';
 import { getSmithyContext } from '@smithy/core/transport';
+import { ItemReuse, type ReusedList } from './json-item-reuse';
 
 /** The ECS reads a tick makes, by operation name. */
 export const HOT_READS: ReadonlySet<string> = new Set(['ListContainerInstances', 'DescribeContainerInstances', 'ListServices', 'DescribeServices', 'ListTasks', 'DescribeTasks', 'DescribeClusters']);
+
+/**
+ * The describes whose items mostly repeat from one tick to the next, with the request member that
+ * lists the ids asked for (ECS answers in that order: the first guess of which cached item comes
+ * next).
+ */
+const REUSED: Readonly<Record<string, ReusedList & { readonly requested: string }>> = {
+  DescribeContainerInstances: { member: 'containerInstances', idKey: 'containerInstanceArn', requested: 'containerInstances' },
+  DescribeServices: { member: 'services', idKey: 'serviceArn', requested: 'services' },
+};
+
+/** Items of the `REUSED` describes, by operation, for the life of the container. */
+const reuse = new Map<string, ItemReuse>(Object.entries(REUSED).map(([op, list]) => [op, new ItemReuse(list)]));
+
+/** For tests and the benchmark: forget every cached item (the next read parses everything). */
+export function clearReusedItems(): void {
+  for (const r of reuse.values()) r.clear();
+}
+
+/** Items reused and parsed since the process started (tests and the benchmark read the difference). */
+export function reuseCounts(): { reused: number; parsed: number } {
+  let reused = 0;
+  let parsed = 0;
+  for (const r of reuse.values()) {
+    reused += r.counts.reused;
+    parsed += r.counts.parsed;
+  }
+  return { reused, parsed };
+}
 
 /** Converts one wire value to the SDK's output value (objects and arrays in place). */
 type Convert = (value: unknown) => unknown;
 
 /** An output schema this path cannot reproduce: the operation keeps the SDK's deserializer. */
 class Unsupported extends Error {}
+
+/** A union value with a member the SDK's model does not know: this response goes to the SDK. */
+class UnknownUnionMember extends Error {}
 
 const SPECIAL_NUMBERS: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, '-Infinity': Number.NEGATIVE_INFINITY };
 const number: Convert = (v) => (typeof v === 'string' && v in SPECIAL_NUMBERS ? SPECIAL_NUMBERS[v] : v);
@@ -49,7 +90,9 @@ const EPOCH_SECONDS = 7;
  * Depth-first over the schema, once per operation; a recursive schema is refused.
  */
 function plan(ns: NormalizedSchema, path: Set<unknown>): Convert | undefined {
-  if (ns.isBlobSchema() || ns.isBigIntegerSchema() || ns.isBigDecimalSchema() || ns.isDocumentSchema() || ns.isUnionSchema()) throw new Unsupported(ns.getName() ?? 'member');
+  if (ns.isBlobSchema() || ns.isBigIntegerSchema() || ns.isBigDecimalSchema()) throw new Unsupported(ns.getName() ?? 'member');
+  // The SDK returns a document as parsed, converting nothing (smithy JsonShapeDeserializer).
+  if (ns.isDocumentSchema()) return undefined;
   if (ns.isTimestampSchema()) {
     const format = ns.getSchema();
     if (format !== 4 && format !== EPOCH_SECONDS) throw new Unsupported('timestamp format');
@@ -80,27 +123,41 @@ function plan(ns: NormalizedSchema, path: Set<unknown>): Convert | undefined {
         return v;
       };
     }
-    if (ns.isStructSchema()) {
+    if (ns.isStructSchema() || ns.isUnionSchema()) {
       const members: Array<[string, Convert]> = [];
+      const known = new Set<string>();
       for (const [name, member] of ns.structIterator()) {
+        known.add(name);
         const c = plan(member, path);
         if (c !== undefined) members.push([name, c]);
       }
+      if (ns.isUnionSchema()) {
+        const convert = members.length > 0 ? struct(members) : undefined;
+        return (v) => {
+          if (v !== null && typeof v === 'object') for (const key of Object.keys(v)) if (!known.has(key)) throw new UnknownUnionMember(key);
+          return convert !== undefined ? convert(v) : v;
+        };
+      }
       if (members.length === 0) return undefined;
-      return (v) => {
-        if (v === null || typeof v !== 'object') return v;
-        const o = v as Record<string, unknown>;
-        for (const [name, c] of members) {
-          const x = o[name];
-          if (x != null) o[name] = c(x);
-        }
-        return o;
-      };
+      return struct(members);
     }
     return undefined;
   } finally {
     path.delete(raw);
   }
+}
+
+/** A structure's conversion: each member that needs one, in place. */
+function struct(members: ReadonlyArray<readonly [string, Convert]>): Convert {
+  return (v) => {
+    if (v === null || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    for (const [name, c] of members) {
+      const x = o[name];
+      if (x != null) o[name] = c(x);
+    }
+    return o;
+  };
 }
 
 /** Output conversions by operation name (null: the operation keeps the SDK's deserializer). */
@@ -116,6 +173,40 @@ function planFor(name: string, output: unknown): Convert | null {
       p = null;
     }
     plans.set(name, p);
+  }
+  return p;
+}
+
+/** Per output member, its conversion; `item`: that of the reused list's items. */
+interface MemberPlans {
+  readonly members: ReadonlyMap<string, Convert | undefined>;
+  readonly item: Convert | undefined;
+}
+
+const memberPlans = new Map<string, MemberPlans | null>();
+
+/** The conversions of a `REUSED` operation's output members (null: keep the whole-body path). */
+function memberPlansFor(name: string, output: unknown, list: ReusedList): MemberPlans | null {
+  let p = memberPlans.get(name);
+  if (p === undefined) {
+    try {
+      const ns = NormalizedSchema.of(output as Parameters<typeof NormalizedSchema.of>[0]);
+      const members = new Map<string, Convert | undefined>();
+      let item: Convert | undefined;
+      let listed = false;
+      for (const [member, schema] of ns.structIterator()) {
+        members.set(member, plan(schema, new Set()));
+        if (member === list.member && schema.isListSchema()) {
+          item = plan(schema.getValueSchema(), new Set());
+          listed = true;
+        }
+      }
+      p = listed ? { members, item } : null;
+    } catch (error) {
+      if (!(error instanceof Unsupported)) throw error;
+      p = null;
+    }
+    memberPlans.set(name, p);
   }
   return p;
 }
@@ -164,7 +255,23 @@ export function useFastEcsReads(client: ECSClient): void {
     const type = response.headers['content-type'] ?? '';
     if (convert === null || response.statusCode < 200 || response.statusCode >= 300 || !type.includes('json')) return fallback(result);
     const bytes = await config.streamCollector(response.body);
-    let output: Record<string, unknown>;
+    let output: Record<string, unknown> | undefined;
+    const list = REUSED[name];
+    const plans = list !== undefined ? memberPlansFor(name, operation?.[5], list) : null;
+    const cache = reuse.get(name);
+    if (list !== undefined && plans !== null && cache !== undefined && bytes.byteLength > 0) {
+      const input = (args as { input?: Record<string, unknown> }).input;
+      const requested = input?.[list.requested];
+      try {
+        output = cache.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), Array.isArray(requested) ? requested : undefined, plans.item, (member) => plans.members.get(member));
+      } catch {
+        output = undefined; // read the whole body below (and let the SDK report what is wrong)
+      }
+    }
+    if (output !== undefined) {
+      output.$metadata = metadata(response);
+      return { response, output };
+    }
     try {
       output = bytes.byteLength === 0 ? {} : (JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Record<string, unknown>);
       if (output === null || typeof output !== 'object' || Array.isArray(output)) throw new TypeError('not a JSON object');

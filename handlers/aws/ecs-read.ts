@@ -40,7 +40,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Instance } from '../../core/cluster';
 import type { TaskDefinitionSpec } from '../../core/task-definition';
-import { useFastEcsReads } from './ecs-fast-json';
+import { clearReusedItems, useFastEcsReads } from './ecs-fast-json';
 import { defined, facts, toInstance, toSpec, type TaskFacts } from './ecs-model';
 import { chunks, limiter, mapLimit } from './util';
 
@@ -52,6 +52,13 @@ const taskDefinitionCache = new Map<string, Promise<TaskDefinitionSpec>>();
 const taskCache = new Map<string, TaskFacts>();
 /** Per container instance ARN: the `version` its tasks were listed at, and their ARNs. */
 const instanceTaskCache = new Map<string, { version: number; running: string[]; stopping?: TaskFacts[] }>();
+/**
+ * The model of each described container instance, by the SDK object it came from. The fast read
+ * path answers an instance whose bytes did not change with the same frozen object as before
+ * (`json-item-reuse.ts`), so an unchanged instance is not translated again either; a changed one is
+ * a new object, and the old entry goes with it.
+ */
+const instanceModels = new WeakMap<object, Instance | null>();
 /** Service ARNs of the latest ListServices, container instance ARNs of the latest listing. */
 let serviceArnCache: string[] | undefined;
 let instanceArnCache: string[] | undefined;
@@ -69,6 +76,7 @@ export function clearReadCaches(): void {
   instanceTaskCache.clear();
   serviceArnCache = undefined;
   instanceArnCache = undefined;
+  clearReusedItems();
 }
 
 /** Described container instances: the model's instances (no tasks) and every ARN described. */
@@ -166,8 +174,12 @@ export class EcsReader {
     const page: DescribedPage = { instances: [], arns: [], seen: [], live: (out.failures ?? []).length === 0 };
     for (const ci of out.containerInstances ?? []) {
       if (ci.status !== 'ACTIVE' && ci.status !== 'DRAINING') page.live = false;
-      const instance = toInstance(ci, undefined);
-      if (instance !== undefined) page.instances.push(instance);
+      let instance = instanceModels.get(ci);
+      if (instance === undefined) {
+        instance = toInstance(ci, undefined) ?? null;
+        instanceModels.set(ci, instance);
+      }
+      if (instance !== null) page.instances.push(instance);
       if (ci.containerInstanceArn === undefined) continue;
       page.arns.push(ci.containerInstanceArn);
       page.seen.push([ci.containerInstanceArn, { version: ci.version, status: ci.status ?? '', count: (ci.runningTasksCount ?? 0) + (ci.pendingTasksCount ?? 0) }]);

@@ -1,0 +1,300 @@
+/**
+ * Reading a JSON response whose list items mostly repeat the previous response's, without parsing
+ * the repeats.
+ *
+ * Every tick describes every container instance of the cluster (100 per call), and between two
+ * ticks most of them have not changed: their JSON text is byte for byte what the previous tick
+ * received. `JSON.parse` of those pages, the objects it allocates and their garbage collection
+ * were most of a warm tick's read time. Here an item whose bytes equal a cached item's bytes is
+ * answered with the value parsed from them before (the same frozen object); only the other items
+ * are decoded and parsed.
+ *
+ * Why byte equality suffices: a JSON object, array or string is self-delimiting. If the body holds
+ * a cached item's complete text at position i, the value starting at i ends exactly where that
+ * text ends (a scan from i reads the same bytes and closes at the same bracket), and it parses to
+ * the same value. So a hit is verified by one `memcmp` of the item's length, no scan. Numbers and
+ * literals are not self-delimiting (`12` is a prefix of `123`) and are always parsed.
+ *
+ * Which cached item to compare: the one whose id is the request's k-th id (ECS answers a describe
+ * in request order), then the one that followed the previous item last time. A wrong guess costs
+ * one failed comparison; the item is then scanned (a byte loop that skips strings and counts
+ * brackets, O(length)) and parsed. Nothing relies on the order for correctness.
+ *
+ * Anything unexpected (not a JSON object at the top, a key `__proto__`, unbalanced brackets, text
+ * after the end, an item that fails to parse) throws, and the caller parses the whole body the
+ * ordinary way, which reports the error if there is one.
+ *
+ * Memory: two generations of items by id. Each lookup moves an item into the current one; the
+ * current one becomes the previous one after three times its size in lookups, and what was not
+ * looked up during two generations is dropped. A stable cluster keeps each item once; items of
+ * instances that left fall out after a few ticks.
+ */
+
+/** One cached list item: its exact bytes and the frozen value they parse (and convert) to. */
+interface Entry {
+  readonly bytes: Buffer;
+  readonly value: unknown;
+  /** The id of the item that followed this one in the last response (the next guess). */
+  nextId?: string;
+}
+
+/** Converts a freshly parsed item (or member) to its output value, e.g. epoch seconds to `Date`. */
+export type Convert = (value: unknown) => unknown;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+class Malformed extends Error {}
+
+function isSpace(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function skipSpace(b: Buffer, i: number): number {
+  while (isSpace(b[i])) i++;
+  return i;
+}
+
+/** Index just past the string whose opening quote is at `i`. */
+function stringEnd(b: Buffer, i: number): number {
+  const n = b.length;
+  let k = i + 1;
+  while (k < n) {
+    const c = b[k];
+    if (c === QUOTE) return k + 1;
+    k += c === BACKSLASH ? 2 : 1;
+  }
+  throw new Malformed('unterminated string');
+}
+
+/**
+ * Index just past the JSON value starting at `i` (no leading space). Objects and arrays: a loop
+ * that skips strings and counts brackets; other values end at the next delimiter. The value's
+ * validity is left to `JSON.parse` of the slice.
+ */
+function valueEnd(b: Buffer, i: number): number {
+  const n = b.length;
+  const first = b[i];
+  if (first === QUOTE) return stringEnd(b, i);
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
+    let j = i;
+    while (j < n) {
+      const c = b[j];
+      if (c === COMMA || c === CLOSE_BRACE || c === CLOSE_BRACKET || isSpace(c)) break;
+      j++;
+    }
+    if (j === i) throw new Malformed('value expected');
+    return j;
+  }
+  let depth = 0;
+  let j = i;
+  while (j < n) {
+    const c = b[j];
+    if (c === QUOTE) {
+      j = stringEnd(b, j);
+      continue;
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 0) return j + 1;
+    }
+    j++;
+  }
+  throw new Malformed('unterminated value');
+}
+
+function deepFreeze(value: unknown): unknown {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Items by id in two generations (see the module comment). */
+class Generations {
+  private current = new Map<string, Entry>();
+  private previous = new Map<string, Entry>();
+  private lookups = 0;
+
+  get(id: string): Entry | undefined {
+    this.tick();
+    const hit = this.current.get(id);
+    if (hit !== undefined) return hit;
+    const old = this.previous.get(id);
+    if (old !== undefined) {
+      this.previous.delete(id);
+      this.current.set(id, old);
+    }
+    return old;
+  }
+
+  set(id: string, entry: Entry): void {
+    this.previous.delete(id);
+    this.current.set(id, entry);
+  }
+
+  get size(): number {
+    return this.current.size + this.previous.size;
+  }
+
+  clear(): void {
+    this.current.clear();
+    this.previous.clear();
+    this.lookups = 0;
+  }
+
+  private tick(): void {
+    if (++this.lookups > 3 * this.current.size + 300) {
+      this.previous = this.current;
+      this.current = new Map();
+      this.lookups = 0;
+    }
+  }
+}
+
+/** Which list of a response repeats, and how its items are named. */
+export interface ReusedList {
+  /** The top-level member holding the list (`containerInstances`). */
+  readonly member: string;
+  /** The item member that names an item (`containerInstanceArn`); items without it are not cached. */
+  readonly idKey: string;
+}
+
+/** What one read reused (for tests and the benchmark). */
+export interface ReuseCounts {
+  reused: number;
+  parsed: number;
+}
+
+/**
+ * A cache of one response shape's list items, across calls (kept for the life of the Lambda
+ * container, like the reader's other caches).
+ */
+export class ItemReuse {
+  private readonly items = new Generations();
+  readonly counts: ReuseCounts = { reused: 0, parsed: 0 };
+
+  constructor(private readonly list: ReusedList) {}
+
+  /** Items cached now (both generations). */
+  get size(): number {
+    return this.items.size;
+  }
+
+  clear(): void {
+    this.items.clear();
+  }
+
+  /**
+   * The top-level JSON object in `body`, as `JSON.parse` would give it, with each member value
+   * passed through `convert(member)` and each item of the reused list through `convertItem` (both
+   * only for freshly parsed values). `requested`: the ids the request asked for, in order (the
+   * first guess for each item). Throws on anything it cannot read exactly.
+   */
+  read(body: Buffer, requested: readonly unknown[] | undefined, convertItem: Convert | undefined, convert: (member: string) => Convert | undefined): Record<string, unknown> {
+    let i = skipSpace(body, 0);
+    if (body[i] !== OPEN_BRACE) throw new Malformed('not a JSON object');
+    i = skipSpace(body, i + 1);
+    const out: Record<string, unknown> = {};
+    if (body[i] === CLOSE_BRACE) i++;
+    else {
+      for (;;) {
+        if (body[i] !== QUOTE) throw new Malformed('key expected');
+        const keyEnd = stringEnd(body, i);
+        const key = JSON.parse(body.toString('utf8', i, keyEnd)) as string;
+        if (key === '__proto__') throw new Malformed('__proto__ key');
+        i = skipSpace(body, keyEnd);
+        if (body[i] !== COLON) throw new Malformed('colon expected');
+        i = skipSpace(body, i + 1);
+        if (key === this.list.member && body[i] === OPEN_BRACKET) {
+          const [items, end] = this.readList(body, i, requested, convertItem);
+          out[key] = items;
+          i = end;
+        } else {
+          const end = valueEnd(body, i);
+          const value: unknown = JSON.parse(body.toString('utf8', i, end));
+          const c = convert(key);
+          out[key] = c !== undefined && value != null ? c(value) : value;
+          i = end;
+        }
+        i = skipSpace(body, i);
+        if (body[i] === COMMA) {
+          i = skipSpace(body, i + 1);
+          continue;
+        }
+        if (body[i] === CLOSE_BRACE) {
+          i++;
+          break;
+        }
+        throw new Malformed('comma or closing brace expected');
+      }
+    }
+    if (skipSpace(body, i) !== body.length) throw new Malformed('text after the object');
+    return out;
+  }
+
+  private readList(body: Buffer, start: number, requested: readonly unknown[] | undefined, convertItem: Convert | undefined): [unknown[], number] {
+    const out: unknown[] = [];
+    let i = skipSpace(body, start + 1);
+    if (body[i] === CLOSE_BRACKET) return [out, i + 1];
+    let previous: Entry | undefined;
+    for (let k = 0; ; k++) {
+      const entry = this.match(body, i, requested?.[k], previous) ?? this.parse(body, i, convertItem, previous);
+      out.push(entry.value);
+      i = skipSpace(body, i + entry.bytes.length);
+      previous = entry;
+      if (body[i] === COMMA) {
+        i = skipSpace(body, i + 1);
+        continue;
+      }
+      if (body[i] === CLOSE_BRACKET) return [out, i + 1];
+      throw new Malformed('comma or closing bracket expected');
+    }
+  }
+
+  /** The cached item whose bytes are at `i`: the requested id's, else the one after `previous`. */
+  private match(body: Buffer, i: number, requestedId: unknown, previous: Entry | undefined): Entry | undefined {
+    const first = body[i];
+    if (first !== OPEN_BRACE && first !== OPEN_BRACKET && first !== QUOTE) return undefined;
+    const guesses = [typeof requestedId === 'string' ? this.items.get(requestedId) : undefined, previous?.nextId !== undefined ? this.items.get(previous.nextId) : undefined];
+    for (const e of guesses) {
+      if (e === undefined || i + e.bytes.length > body.length) continue;
+      if (e.bytes.compare(body, i, i + e.bytes.length) === 0) {
+        this.link(previous, e);
+        this.counts.reused++;
+        return e;
+      }
+    }
+    return undefined;
+  }
+
+  /** Scan, decode and parse the item at `i`; cache it when it has an id. */
+  private parse(body: Buffer, i: number, convertItem: Convert | undefined, previous: Entry | undefined): Entry {
+    const end = valueEnd(body, i);
+    const parsed: unknown = JSON.parse(body.toString('utf8', i, end));
+    const value = deepFreeze(convertItem !== undefined && parsed != null ? convertItem(parsed) : parsed);
+    // A copy: a view would keep the whole response alive for as long as the item stays cached.
+    const entry: Entry = { bytes: Buffer.from(body.subarray(i, end)), value };
+    this.counts.parsed++;
+    const id = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[this.list.idKey] : undefined;
+    if (typeof id === 'string') {
+      this.items.set(id, entry);
+      this.link(previous, entry);
+    }
+    return entry;
+  }
+
+  private link(previous: Entry | undefined, next: Entry): void {
+    if (previous === undefined) return;
+    const id = (next.value as Record<string, unknown> | null)?.[this.list.idKey];
+    if (typeof id === 'string') previous.nextId = id;
+  }
+}
