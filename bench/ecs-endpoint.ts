@@ -29,9 +29,9 @@ export interface EcsEndpoint {
   /** Replace one container instance (e.g. a bumped `version`) and its tasks. */
   update(instance: Record<string, unknown>, tasks: ReadonlyArray<Record<string, unknown>>): void;
   /**
-   * Render again every response served before whose world changed since (`update`), so that the
-   * next identical requests are answered from bytes, as unchanged ones are: the endpoint's own cost
-   * stays out of the client's measured time.
+   * Render again the responses served since the last `reset()` whose world changed since (`update`),
+   * so that the same requests repeated are answered from bytes, as unchanged ones are: the
+   * endpoint's own cost stays out of the client's measured time. (Others are rendered when asked.)
    */
   refresh(): void;
   close(): Promise<void>;
@@ -113,6 +113,8 @@ export async function startEcsEndpoint(world: EndpointWorld): Promise<EcsEndpoin
    * client's). Rendered again when the world changed since (`update`, then `refresh`).
    */
   const served = new Map<string, { op: string; request: string; generation: number; text: string; bytes: Buffer }>();
+  /** Requests served since the last `reset()`: the ones `refresh()` renders again ahead of time. */
+  const recent = new Set<string>();
   /** Incremented by every `update`: a served response of an older world is rendered again. */
   let generation = 0;
   const render = (op: string, request: string): { op: string; request: string; generation: number; text: string; bytes: Buffer } => {
@@ -189,6 +191,7 @@ export async function startEcsEndpoint(world: EndpointWorld): Promise<EcsEndpoin
         served.set(key, cached);
       }
       bodies.push(cached.text);
+      recent.add(key);
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'content-length': cached.bytes.byteLength, 'x-amzn-requestid': String(bodies.length) });
       res.end(cached.bytes);
     });
@@ -203,6 +206,7 @@ export async function startEcsEndpoint(world: EndpointWorld): Promise<EcsEndpoin
     reset() {
       calls.clear();
       bodies.length = 0;
+      recent.clear();
     },
     total() {
       let n = 0;
@@ -210,7 +214,10 @@ export async function startEcsEndpoint(world: EndpointWorld): Promise<EcsEndpoin
       return n;
     },
     refresh() {
-      for (const [key, r] of served) if (r.generation !== generation) served.set(key, render(r.op, r.request));
+      for (const key of recent) {
+        const r = served.get(key);
+        if (r !== undefined && r.generation !== generation) served.set(key, render(r.op, r.request));
+      }
     },
     update(instance, tasks) {
       generation++;

@@ -65,7 +65,7 @@ export interface ReadCurvePoint {
   readonly readMsByChurn: Readonly<Record<string, number>>;
   /** The steady tick's whole read function (reads and the headroom computed between them), median. */
   readonly readPhaseMs: number;
-  /** `JSON.parse` of the response bodies the steady tick received, median of runs. */
+  /** `JSON.parse` of the response bodies the steady tick received, median of runs (one after each read). */
   readonly parseMs: number;
   readonly readBytes: number;
 }
@@ -107,7 +107,7 @@ function history(now: number, excessHeld: boolean): Array<{ Timestamp: Date; Val
   return Array.from({ length: 15 }, (_, k) => ({ at: now - (k + 1) * 60_000, value: !excessHeld && k === 2 ? 0 : 1_000_000 })).map((s) => ({ Timestamp: new Date(s.at), Value: s.value }));
 }
 
-export async function measureReads(size: { instances: number; tasks: number; services: number; seed: number }, runs = 5): Promise<ReadCurvePoint> {
+export async function measureReads(size: { instances: number; tasks: number; services: number; seed: number }, runs = 7): Promise<ReadCurvePoint> {
   // The fixture's object graphs are dropped once the endpoint and the mocks hold what they serve
   // (as JSON text), so the collector does not trace them during the measured reads: a Lambda's heap
   // holds only the handler's own state.
@@ -227,7 +227,8 @@ export async function measureReads(size: { instances: number; tasks: number; ser
   };
   const readMsByChurn: Record<string, number> = {};
   let readPhaseMs = 0;
-  let bodies: string[] = [];
+  let readBytes = 0;
+  const parseSamples: number[] = [];
   for (const percent of [READ_CHURN_PERCENT, ...CHURN_CURVE.filter((p) => p !== READ_CHURN_PERCENT)]) {
     const readSamples: number[] = [];
     const phaseSamples: number[] = [];
@@ -239,19 +240,17 @@ export async function measureReads(size: { instances: number; tasks: number; ser
       await readForTick(readCtx, now);
       phaseSamples.push(Number(process.hrtime.bigint() - start) / 1e6);
       readSamples.push(clock.ms());
+      if (percent !== READ_CHURN_PERCENT) continue;
+      // parseMs: the bodies this read received, parsed right after it (samples interleaved with the
+      // reads', so a busy moment of a shared machine weighs on both sides of the ratio alike).
+      const bodies = [...endpoint.bodies];
+      readBytes = bodies.reduce((n, body) => n + body.length, 0);
+      const parseStart = process.hrtime.bigint();
+      for (const body of bodies) JSON.parse(body);
+      parseSamples.push(Number(process.hrtime.bigint() - parseStart) / 1e6);
     }
     readMsByChurn[String(percent)] = Math.round(median(readSamples) * 10) / 10;
-    if (percent === READ_CHURN_PERCENT) {
-      readPhaseMs = Math.round(median(phaseSamples) * 10) / 10;
-      bodies = [...endpoint.bodies];
-    }
-  }
-  const readBytes = bodies.reduce((n, b) => n + b.length, 0);
-  const parseSamples: number[] = [];
-  for (let k = 0; k < runs; k++) {
-    const start = process.hrtime.bigint();
-    for (const b of bodies) JSON.parse(b);
-    parseSamples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (percent === READ_CHURN_PERCENT) readPhaseMs = Math.round(median(phaseSamples) * 10) / 10;
   }
 
   // A storm: one SQS batch of Spot warnings, decided once (dry run: reads counted, nothing acted).
