@@ -24,6 +24,7 @@ import { AwsAutoScaling } from '../handlers/aws/autoscaling';
 import { CloudWatchMetrics } from '../handlers/aws/cloudwatch';
 import { Ec2InstanceCatalog } from '../handlers/aws/ec2';
 import { EcsContainerService, clearReadCaches } from '../handlers/aws/ecs';
+import { clearReusedItems } from '../handlers/aws/ecs-fast-json';
 import { noQueue } from '../handlers/aws/sqs';
 import { CLIENT_OPTIONS } from '../handlers/aws/util';
 import type { HandlerContext } from '../handlers/context';
@@ -68,6 +69,8 @@ export interface ReadCurvePoint {
   /** `JSON.parse` of the response bodies the steady tick received, median of runs (one after each read). */
   readonly parseMs: number;
   readonly readBytes: number;
+  /** Heap and bytes (outside the heap) the reused describe items hold between ticks, MB. */
+  readonly itemCache: { readonly heapMB: number; readonly bytesMB: number };
 }
 
 /**
@@ -253,6 +256,19 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     if (percent === READ_CHURN_PERCENT) readPhaseMs = Math.round(median(phaseSamples) * 10) / 10;
   }
 
+  // What the cached items (and the models kept with them) hold between ticks: heap and the
+  // item bytes outside it, after a full collection, with and without them.
+  const retained = (): { heap: number; external: number } => {
+    gc();
+    const m = process.memoryUsage();
+    return { heap: m.heapUsed, external: m.external };
+  };
+  const withItems = retained();
+  clearReusedItems();
+  const withoutItems = retained();
+  const itemCache = { heapMB: Math.round((withItems.heap - withoutItems.heap) / 1e5) / 10, bytesMB: Math.round((withItems.external - withoutItems.external) / 1e5) / 10 };
+  await readForTick(ctx, now); // fill them again for the ticks below
+
   // A storm: one SQS batch of Spot warnings, decided once (dry run: reads counted, nothing acted).
   const warnings = Math.max(1, Math.round(cluster.members.length / 42));
   const stormEvent = {
@@ -293,6 +309,7 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     readMsByChurn,
     parseMs: Math.round(median(parseSamples) * 10) / 10,
     readBytes,
+    itemCache,
   };
 }
 
