@@ -28,6 +28,12 @@ export interface EcsEndpoint {
   total(): number;
   /** Replace one container instance (e.g. a bumped `version`) and its tasks. */
   update(instance: Record<string, unknown>, tasks: ReadonlyArray<Record<string, unknown>>): void;
+  /**
+   * Render again every response served before whose world changed since (`update`), so that the
+   * next identical requests are answered from bytes, as unchanged ones are: the endpoint's own cost
+   * stays out of the client's measured time.
+   */
+  refresh(): void;
   close(): Promise<void>;
 }
 
@@ -93,7 +99,8 @@ export async function startEcsEndpoint(world: EndpointWorld): Promise<EcsEndpoin
     }
   };
   addTasks(world.tasks);
-  let allTasks = [...taskJson.keys()];
+  /** Every task ARN, listed again on the first cluster-wide ListTasks after an `update`. */
+  let allTasks: string[] | undefined;
   const serviceJson = new Map(world.services.map((s) => [`arn:aws:ecs:${REGION_ACCOUNT}:service/bench/${s.name}`, JSON.stringify(serviceObject(s))]));
   const byName = new Map(world.services.map((s) => [s.name, s]));
   const serviceArns = [...serviceJson.keys()];
@@ -103,9 +110,15 @@ export async function startEcsEndpoint(world: EndpointWorld): Promise<EcsEndpoin
   /**
    * Responses already served, by operation and request body, as text and bytes: the same request
    * gets the same bytes without serialising them again (the endpoint's own cost is not the
-   * client's). Cleared whenever the world changes (`update`).
+   * client's). Rendered again when the world changed since (`update`, then `refresh`).
    */
-  const served = new Map<string, { text: string; bytes: Buffer }>();
+  const served = new Map<string, { op: string; request: string; generation: number; text: string; bytes: Buffer }>();
+  /** Incremented by every `update`: a served response of an older world is rendered again. */
+  let generation = 0;
+  const render = (op: string, request: string): { op: string; request: string; generation: number; text: string; bytes: Buffer } => {
+    const text = answer(op, JSON.parse(request || '{}') as Record<string, unknown>);
+    return { op, request, generation, text, bytes: Buffer.from(text, 'utf8') };
+  };
   const page = <T>(items: readonly T[], body: Record<string, unknown>): { items: T[]; nextToken?: string } => {
     const start = typeof body.nextToken === 'string' ? Number(body.nextToken) : 0;
     const size = typeof body.maxResults === 'number' ? body.maxResults : 100;
@@ -140,7 +153,7 @@ export async function startEcsEndpoint(world: EndpointWorld): Promise<EcsEndpoin
       case 'ListTasks': {
         const ci = body.containerInstance as string | undefined;
         if (body.desiredStatus === 'STOPPED') return JSON.stringify({ taskArns: [] });
-        return list('taskArns', ci !== undefined ? (tasksOf.get(ci) ?? []) : allTasks, body);
+        return list('taskArns', ci !== undefined ? (tasksOf.get(ci) ?? []) : (allTasks ??= [...taskJson.keys()]), body);
       }
       case 'DescribeTasks':
         return described('tasks', body.tasks as string[], taskJson);
@@ -171,9 +184,8 @@ export async function startEcsEndpoint(world: EndpointWorld): Promise<EcsEndpoin
       const request = Buffer.concat(chunks).toString('utf8');
       const key = `${op} ${request}`;
       let cached = served.get(key);
-      if (cached === undefined) {
-        const text = answer(op, JSON.parse(request || '{}') as Record<string, unknown>);
-        cached = { text, bytes: Buffer.from(text, 'utf8') };
+      if (cached === undefined || cached.generation !== generation) {
+        cached = render(op, request);
         served.set(key, cached);
       }
       bodies.push(cached.text);
@@ -197,14 +209,17 @@ export async function startEcsEndpoint(world: EndpointWorld): Promise<EcsEndpoin
       for (const c of calls.values()) n += c;
       return n;
     },
+    refresh() {
+      for (const [key, r] of served) if (r.generation !== generation) served.set(key, render(r.op, r.request));
+    },
     update(instance, tasks) {
-      served.clear();
+      generation++;
       const arn = instance.containerInstanceArn as string;
       ciJson.set(arn, JSON.stringify(instance));
       for (const old of tasksOf.get(arn) ?? []) taskJson.delete(old);
       tasksOf.delete(arn);
       addTasks(tasks);
-      allTasks = [...taskJson.keys()];
+      allTasks = undefined;
     },
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };

@@ -7,6 +7,8 @@
  *   steady  a warm tick whose metric history shows no excess held (no scale-in candidate),
  *   scaleIn a warm tick whose history shows excess held for the window (scale-in considered),
  *           after 1 % of the instances changed (new `version`, one task replaced each).
+ * `readMs` times the steady tick's reads after 10 % of the instances changed since the previous
+ * run (`READ_CHURN_PERCENT`), and `readMsByChurn` the same from 0 % to 100 %.
  * Peak heap: the largest `heapUsed` sampled every 2 ms during a tick, minus `heapUsed` after a
  * full GC before it (the fixture and the endpoint's serialised objects are not counted).
  */
@@ -54,14 +56,29 @@ export interface ReadCurvePoint {
   readonly scaleInFirst: TickMeasure;
   /** One interruption-queue batch of Spot warnings (1 per 42 instances, 118 at 5,000), warm. */
   readonly storm: TickMeasure & { readonly warnings: number };
-  /** Time of the steady tick's reads alone (`readMs`: while a port read is in flight), median of runs. */
+  /**
+   * Time of the steady tick's reads alone (`readMs`: while a port read is in flight), median of
+   * runs, READ_CHURN_PERCENT of the instances changed before each.
+   */
   readonly readMs: number;
+  /** The same with other shares of the instances changed before each run (CHURN_CURVE), by percent. */
+  readonly readMsByChurn: Readonly<Record<string, number>>;
   /** The steady tick's whole read function (reads and the headroom computed between them), median. */
   readonly readPhaseMs: number;
   /** `JSON.parse` of the response bodies the steady tick received, median of runs. */
   readonly parseMs: number;
   readonly readBytes: number;
 }
+
+/**
+ * Share of the container instances that change between two steady ticks in `readMs` (a task placed
+ * or stopped on each): a busy cluster. 50,000 tasks living two hours on average are 417
+ * replacements a minute, each changing up to two of the 5,000 instances, 17 %; a day-long average
+ * life gives 1.4 %.
+ */
+export const READ_CHURN_PERCENT = 10;
+/** The shares of changed instances `readMsByChurn` reports. */
+export const CHURN_CURVE: readonly number[] = [0, 10, 50, 100];
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -91,8 +108,24 @@ function history(now: number, excessHeld: boolean): Array<{ Timestamp: Date; Val
 }
 
 export async function measureReads(size: { instances: number; tasks: number; services: number; seed: number }, runs = 5): Promise<ReadCurvePoint> {
-  const cluster: SyntheticCluster = buildSyntheticCluster(size);
-  const endpoint = await startEcsEndpoint({ containerInstances: cluster.containerInstanceObjects, tasks: cluster.taskObjects, services: cluster.services });
+  // The fixture's object graphs are dropped once the endpoint and the mocks hold what they serve
+  // (as JSON text), so the collector does not trace them during the measured reads: a Lambda's heap
+  // holds only the handler's own state.
+  let fixture: SyntheticCluster | undefined = buildSyntheticCluster(size);
+  const cluster = { members: fixture.members, groups: fixture.groups, taskCount: fixture.taskCount };
+  const endpoint = await startEcsEndpoint({ containerInstances: fixture.containerInstanceObjects, tasks: fixture.taskObjects, services: fixture.services });
+  // Instances change between ticks: `churn(p)` replaces one task on p % of them, spread over the
+  // pages (a new task ARN, so a new `version`), as placements and stops do on a live cluster. The
+  // instances and their tasks are kept as JSON text for it.
+  const current = new Map(fixture.containerInstanceObjects.map((ci) => [ci.containerInstanceArn as string, JSON.stringify(ci)]));
+  const tasksByCi = new Map<string, string[]>();
+  for (const t of fixture.taskObjects) {
+    const ci = t.containerInstanceArn as string;
+    const list = tasksByCi.get(ci);
+    if (list === undefined) tasksByCi.set(ci, [JSON.stringify(t)]);
+    else list.push(JSON.stringify(t));
+  }
+  fixture = undefined;
   const asg = mockClient(AutoScalingClient);
   const cw = mockClient(CloudWatchClient);
   const ec2 = mockClient(EC2Client);
@@ -158,29 +191,61 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     return { ...callsNow(), ms: Math.round(r.ms * 10) / 10, peakHeapMB: r.peakHeapMB };
   };
 
+  const arns = [...current.keys()];
+  let round = 0;
+  const churn = (percent: number): void => {
+    round++;
+    const count = Math.min(arns.length, Math.ceil((arns.length * percent) / 100));
+    const offset = (round * 7919) % arns.length;
+    for (let k = 0; k < count; k++) {
+      const arn = arns[(offset + Math.floor((k * arns.length) / count)) % arns.length] as string;
+      const ci = JSON.parse(current.get(arn) as string) as Record<string, unknown>;
+      const next = { ...ci, version: (ci.version as number) + 2 };
+      const tasks = (tasksByCi.get(arn) ?? []).map((text) => JSON.parse(text) as Record<string, unknown>);
+      const last = tasks[tasks.length - 1];
+      if (last !== undefined) tasks[tasks.length - 1] = { ...last, taskArn: `${String(last.taskArn).replace(/-r\d+$/, '')}-r${round}` };
+      current.set(arn, JSON.stringify(next));
+      tasksByCi.set(arn, tasks.map((t) => JSON.stringify(t)));
+      endpoint.update(next, tasks);
+    }
+    endpoint.refresh();
+  };
+
   clearReadCaches();
   const cold = await tick();
   const steady = await tick();
-  // readMs: the steady tick's reads, warm, median of runs: the handler's own read function, timed
-  // only while a port read is in flight (readPhaseMs: the whole function, with the headroom it
-  // computes between reads to decide whether tasks are needed).
+  // readMs: the steady tick's reads, warm, median of runs, after READ_CHURN_PERCENT of the
+  // instances changed before each run: the handler's own read function, timed only while a port
+  // read is in flight (readPhaseMs: the whole function, with the headroom it computes between reads
+  // to decide whether tasks are needed). The same at other shares of changed instances, for the
+  // curve: 0 % (nothing changed since the last tick) to 100 % (every page new, as on a cold start).
   const clock = readClock();
   const { ecs, autoScaling, catalog, metrics } = ctx.ports;
   const readCtx: HandlerContext = {
     ...ctx,
     ports: { ...ctx.ports, ecs: clock.wrap(ecs, ['snapshot', 'tasksOf']), autoScaling: clock.wrap(autoScaling, ['describeGroups']), catalog: clock.wrap(catalog, ['launchTemplate', 'instanceTypes']), metrics: clock.wrap(metrics, ['history']) },
   };
-  const readSamples: number[] = [];
-  const phaseSamples: number[] = [];
-  for (let k = 0; k < runs; k++) {
-    resetCalls();
-    clock.reset();
-    const start = process.hrtime.bigint();
-    await readForTick(readCtx, now);
-    phaseSamples.push(Number(process.hrtime.bigint() - start) / 1e6);
-    readSamples.push(clock.ms());
+  const readMsByChurn: Record<string, number> = {};
+  let readPhaseMs = 0;
+  let bodies: string[] = [];
+  for (const percent of [READ_CHURN_PERCENT, ...CHURN_CURVE.filter((p) => p !== READ_CHURN_PERCENT)]) {
+    const readSamples: number[] = [];
+    const phaseSamples: number[] = [];
+    for (let k = 0; k < runs; k++) {
+      churn(percent);
+      resetCalls();
+      clock.reset();
+      const start = process.hrtime.bigint();
+      await readForTick(readCtx, now);
+      phaseSamples.push(Number(process.hrtime.bigint() - start) / 1e6);
+      readSamples.push(clock.ms());
+    }
+    readMsByChurn[String(percent)] = Math.round(median(readSamples) * 10) / 10;
+    if (percent === READ_CHURN_PERCENT) {
+      readPhaseMs = Math.round(median(phaseSamples) * 10) / 10;
+      bodies = [...endpoint.bodies];
+    }
   }
-  const bodies = [...endpoint.bodies];
   const readBytes = bodies.reduce((n, b) => n + b.length, 0);
   const parseSamples: number[] = [];
   for (let k = 0; k < runs; k++) {
@@ -189,21 +254,6 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     parseSamples.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
 
-  // 1 % of the instances change between the two scale-in ticks: one task replaced on each.
-  const changed = Math.ceil(cluster.containerInstanceObjects.length / 100);
-  const tasksByCi = new Map<string, Array<Record<string, unknown>>>();
-  for (const t of cluster.taskObjects) {
-    const ci = t.containerInstanceArn as string;
-    const list = tasksByCi.get(ci);
-    if (list === undefined) tasksByCi.set(ci, [t]);
-    else list.push(t);
-  }
-  const churn: Array<[Record<string, unknown>, Array<Record<string, unknown>>]> = [];
-  for (let k = 0; k < changed; k++) {
-    const ci = cluster.containerInstanceObjects[(k * 37) % cluster.containerInstanceObjects.length] as Record<string, unknown>;
-    const tasks = tasksByCi.get(ci.containerInstanceArn as string) ?? [];
-    churn.push([{ ...ci, version: (ci.version as number) + 2 }, tasks.map((t, j) => (j === tasks.length - 1 ? { ...t, taskArn: `${String(t.taskArn)}-r` } : t))]);
-  }
   // A storm: one SQS batch of Spot warnings, decided once (dry run: reads counted, nothing acted).
   const warnings = Math.max(1, Math.round(cluster.members.length / 42));
   const stormEvent = {
@@ -221,7 +271,7 @@ export async function measureReads(size: { instances: number; tasks: number; ser
   // The first tick that considers scale-in lists the cluster's tasks (cold task cache); the one
   // measured is the next, after the changes.
   const scaleInFirst = await tick();
-  for (const [ci, tasks] of churn) endpoint.update(ci, tasks);
+  churn(1);
   const scaleIn = await tick();
 
   asg.restore();
@@ -239,8 +289,9 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     scaleIn,
     scaleInFirst,
     storm,
-    readMs: Math.round(median(readSamples) * 10) / 10,
-    readPhaseMs: Math.round(median(phaseSamples) * 10) / 10,
+    readMs: readMsByChurn[String(READ_CHURN_PERCENT)] as number,
+    readPhaseMs,
+    readMsByChurn,
     parseMs: Math.round(median(parseSamples) * 10) / 10,
     readBytes,
   };

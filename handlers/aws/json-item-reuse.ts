@@ -6,8 +6,8 @@
  * ticks most of them have not changed: their JSON text is byte for byte what the previous tick
  * received. `JSON.parse` of those pages, the objects it allocates and their garbage collection
  * were most of a warm tick's read time. Here an item whose bytes equal a cached item's bytes is
- * answered with the value parsed from them before (the same frozen object); only the other items
- * are decoded and parsed.
+ * answered with the value parsed from them before (the same object, frozen at its top level); only
+ * the other items are decoded and parsed.
  *
  * Why byte equality suffices: a JSON object, array or string is self-delimiting. If the body holds
  * a cached item's complete text at position i, the value starting at i ends exactly where that
@@ -112,11 +112,14 @@ function valueEnd(b: Buffer, i: number): number {
   throw new Malformed('unterminated value');
 }
 
-function deepFreeze(value: unknown): unknown {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
+/**
+ * Freezes a cached item's top level: it is shared by every response that repeats it, so a reader
+ * that assigned to it would change what later reads return. Only the top level: freezing every
+ * nested object cost a third of parsing a changed item, and the one reader of these items (`ecs-read.ts`)
+ * only reads them.
+ */
+function freeze(value: unknown): unknown {
+  if (value !== null && typeof value === 'object') Object.freeze(value);
   return value;
 }
 
@@ -309,7 +312,7 @@ export class ItemReuse {
         return cached;
       }
     }
-    const value = deepFreeze(convertItem !== undefined && parsed != null ? convertItem(parsed) : parsed);
+    const value = freeze(convertItem !== undefined && parsed != null ? convertItem(parsed) : parsed);
     // A copy: a view would keep the whole response alive for as long as the item stays cached.
     const entry: Entry = { bytes: Buffer.from(body.subarray(i, end)), value };
     if (typeof id === 'string') {

@@ -1,7 +1,8 @@
 /**
  * `ItemReuse.read`: the value read equals `JSON.parse` of the body, whatever the spacing, order and
- * escapes; items whose bytes repeat are the same frozen objects as before, changed items are new;
- * malformed input throws (the caller then parses the whole body); the cache stays bounded.
+ * escapes; items whose bytes repeat are the same (top-level frozen) objects as before, changed
+ * items are new; malformed input throws (the caller then parses the whole body); the cache stays
+ * bounded.
  */
 import { ItemReuse, MAX_GENERATION, type Convert } from '../../handlers/aws/json-item-reuse';
 
@@ -102,7 +103,6 @@ describe('items whose bytes repeat are answered from the cache', () => {
     itemsOf(second.out).forEach((item, k) => {
       expect(item).toBe(itemsOf(first.out)[k]);
       expect(Object.isFrozen(item)).toBe(true);
-      expect(Object.isFrozen((item as { v: { n: unknown } }).v.n)).toBe(true);
     });
     // The response object and the other members are fresh every time.
     expect(second.out).not.toBe(first.out);
