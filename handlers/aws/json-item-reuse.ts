@@ -18,16 +18,18 @@
  * Which cached item to compare: the one whose id is the request's k-th id (ECS answers a describe
  * in request order), then the one that followed the previous item last time. A wrong guess costs
  * one failed comparison; the item is then scanned (a byte loop that skips strings and counts
- * brackets, O(length)) and parsed. Nothing relies on the order for correctness.
+ * brackets, O(length)) and parsed, and if its bytes equal its id's cached item after all, that
+ * item's value is answered (the same object). Nothing relies on the order for correctness.
  *
  * Anything unexpected (not a JSON object at the top, a key `__proto__`, unbalanced brackets, text
  * after the end, an item that fails to parse) throws, and the caller parses the whole body the
  * ordinary way, which reports the error if there is one.
  *
  * Memory: two generations of items by id. Each lookup moves an item into the current one; the
- * current one becomes the previous one after three times its size in lookups, and what was not
- * looked up during two generations is dropped. A stable cluster keeps each item once; items of
- * instances that left fall out after a few ticks.
+ * current one becomes the previous one after three times its size in lookups, or when it holds
+ * `MAX_GENERATION` items, and what was not looked up during two generations is dropped. A stable
+ * cluster keeps each item once; items of instances that left fall out after a few ticks, and at
+ * most 2 × `MAX_GENERATION` items are kept whatever the churn.
  */
 
 /** One cached list item: its exact bytes and the frozen value they parse (and convert) to. */
@@ -121,6 +123,14 @@ function freeze(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The most items one generation holds. A cluster registers at most 5,000 EC2 instances ("the maximum
+ * number of Amazon EC2 instances that you can register for each cluster is 5,000": Amazon ECS
+ * developer guide, "Handle Amazon ECS service quotas and API throttling limits"), so a whole tick's
+ * items fit in one generation and a stream of ever-new items is held to two generations of this.
+ */
+export const MAX_GENERATION = 5000;
+
 /** Items by id in two generations (see the module comment). */
 class Generations {
   private current = new Map<string, Entry>();
@@ -142,6 +152,9 @@ class Generations {
   set(id: string, entry: Entry): void {
     this.previous.delete(id);
     this.current.set(id, entry);
+    // Lookups alone never end a generation that grows by new items as fast as it is looked up
+    // (every item new, or more new than repeated): without this bound it would grow forever.
+    if (this.current.size >= MAX_GENERATION) this.rotate();
   }
 
   get size(): number {
@@ -155,11 +168,13 @@ class Generations {
   }
 
   private tick(): void {
-    if (++this.lookups > 3 * this.current.size + 300) {
-      this.previous = this.current;
-      this.current = new Map();
-      this.lookups = 0;
-    }
+    if (++this.lookups > 3 * this.current.size + 300) this.rotate();
+  }
+
+  private rotate(): void {
+    this.previous = this.current;
+    this.current = new Map();
+    this.lookups = 0;
   }
 }
 
@@ -279,15 +294,27 @@ export class ItemReuse {
     return undefined;
   }
 
-  /** Scan, decode and parse the item at `i`; cache it when it has an id. */
+  /**
+   * Scan, decode and parse the item at `i`; cache it when it has an id. An item both guesses missed
+   * (reordered, or after an item the response left out) whose bytes equal its id's cached item is
+   * answered with the cached value all the same, so it stays the same object (callers key their own
+   * caches on it) and keeps its link to the item that followed it.
+   */
   private parse(body: Buffer, i: number, convertItem: Convert | undefined, previous: Entry | undefined): Entry {
     const end = valueEnd(body, i);
     const parsed: unknown = JSON.parse(body.toString('utf8', i, end));
+    this.counts.parsed++;
+    const id = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>)[this.list.idKey] : undefined;
+    if (typeof id === 'string') {
+      const cached = this.items.get(id);
+      if (cached !== undefined && cached.bytes.length === end - i && cached.bytes.compare(body, i, end) === 0) {
+        this.link(previous, cached);
+        return cached;
+      }
+    }
     const value = freeze(convertItem !== undefined && parsed != null ? convertItem(parsed) : parsed);
     // A copy: a view would keep the whole response alive for as long as the item stays cached.
     const entry: Entry = { bytes: Buffer.from(body.subarray(i, end)), value };
-    this.counts.parsed++;
-    const id = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[this.list.idKey] : undefined;
     if (typeof id === 'string') {
       this.items.set(id, entry);
       this.link(previous, entry);

@@ -4,7 +4,6 @@
  * outputs and the model built from them are identical, errors stay the SDK's typed errors and are
  * retried by the SDK, and only the hot reads take the fast path.
  */
-import { Readable } from 'node:stream';
 import {
   ClusterNotFoundException,
   DescribeClustersCommand,
@@ -12,98 +11,13 @@ import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
-  ECSClient,
+  type ECSClient,
   ECSServiceException,
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { HttpResponse } from '@smithy/core/protocols';
 import { buildSyntheticCluster } from '../../bench/synthetic-cluster';
-import { useFastEcsReads } from '../../handlers/aws/ecs-fast-json';
 import { constraintsOf, runsOnEc2, toInstance } from '../../handlers/aws/ecs-model';
-import { CLIENT_OPTIONS } from '../../handlers/aws/util';
-
-interface Canned {
-  readonly status: number;
-  readonly body: string;
-}
-
-/** A real ECS client whose HTTP handler answers `responses` in order (the last one repeats). */
-function clientAnswering(responses: readonly Canned[], fast: boolean): { client: ECSClient; requests: () => number } {
-  let n = 0;
-  const requestHandler = {
-    handle: async (): Promise<{ response: HttpResponse }> => {
-      const r = responses[Math.min(n, responses.length - 1)] as Canned;
-      n++;
-      return { response: new HttpResponse({ statusCode: r.status, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${n}` }, body: Readable.from([Buffer.from(r.body, 'utf8')]) }) };
-    },
-  };
-  // Retries without waiting (a zero backoff), three attempts; the SDK's error log kept quiet.
-  const logger = { debug: () => undefined, warn: () => undefined, error: () => undefined } as unknown as typeof CLIENT_OPTIONS.logger;
-  const client = new ECSClient({ ...CLIENT_OPTIONS, logger, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, requestHandler, retryStrategy: new ConfiguredRetryStrategy(3, 0) });
-  if (fast) useFastEcsReads(client);
-  return { client, requests: () => n };
-}
-
-/** The same command answered the same way, through the SDK's deserializer and through the fast path. */
-async function both<T>(send: (c: ECSClient) => Promise<T>, responses: readonly Canned[]): Promise<[T, T]> {
-  const sdk = clientAnswering(responses, false);
-  const fast = clientAnswering(responses, true);
-  return [await send(sdk.client), await send(fast.client)];
-}
-
-const ok = (body: unknown): Canned => ({ status: 200, body: JSON.stringify(body) });
-
-const ARN = 'arn:aws:ecs:us-east-1:123456789012';
-/** A container instance as ECS describes it, with every kind of member the path converts. */
-const instance = {
-  containerInstanceArn: `${ARN}:container-instance/demo/0f1e2d3c4b5a69788796a5b4c3d2e1f0`,
-  ec2InstanceId: 'i-0a1b2c3d4e5f60001',
-  version: 42,
-  versionInfo: { agentVersion: '1.89.2', agentHash: 'a1b2c3d4', dockerVersion: 'DockerVersion: 25.0.8' },
-  remainingResources: [
-    { name: 'CPU', type: 'INTEGER', integerValue: 3072, longValue: 0, doubleValue: 0 },
-    { name: 'MEMORY', type: 'INTEGER', integerValue: 12000 },
-    { name: 'PORTS', type: 'STRINGSET', stringSetValue: ['22', '2375', '2376', '51678', '51679', '80'] },
-    { name: 'PORTS_UDP', type: 'STRINGSET', stringSetValue: [] },
-  ],
-  registeredResources: [
-    { name: 'CPU', type: 'INTEGER', integerValue: 4096 },
-    { name: 'MEMORY', type: 'INTEGER', integerValue: 15576, doubleValue: 'NaN' },
-  ],
-  status: 'DRAINING',
-  agentConnected: true,
-  runningTasksCount: 1,
-  pendingTasksCount: 0,
-  agentUpdateStatus: 'UPDATED',
-  attributes: [{ name: 'com.amazonaws.ecs.capability.ecr-auth' }, { name: 'ecs.availability-zone', value: 'us-east-1b' }, { name: 'ecs.instance-type', value: 'm5.xlarge' }, { name: 'headroom.scale-in', value: '2026-11-21T11:59:00.000Z' }],
-  registeredAt: 1795261012.345,
-  attachments: [{ id: 'eni-attach', type: 'ElasticNetworkInterface', status: 'ATTACHED', details: [{ name: 'subnetId', value: 'subnet-0a' }] }],
-  tags: [{ key: 'team', value: 'platform' }],
-  healthStatus: { overallStatus: 'OK', details: [{ type: 'CONTAINER_RUNTIME', status: 'OK', lastUpdated: 1795261900, lastStatusChange: 1795261012 }] },
-};
-/** The same instance with only the members ECS always sends. */
-const bare = { containerInstanceArn: `${ARN}:container-instance/demo/1`, ec2InstanceId: 'i-0a1b2c3d4e5f60002', status: 'ACTIVE', agentConnected: false };
-
-const service = {
-  serviceArn: `${ARN}:service/demo/web`,
-  serviceName: 'web',
-  clusterArn: `${ARN}:cluster/demo`,
-  status: 'ACTIVE',
-  desiredCount: 4,
-  runningCount: 3,
-  pendingCount: 0,
-  launchType: 'EC2',
-  taskDefinition: `${ARN}:task-definition/web:7`,
-  deployments: [
-    { id: 'ecs-svc/1', status: 'PRIMARY', taskDefinition: `${ARN}:task-definition/web:7`, desiredCount: 4, runningCount: 3, pendingCount: 0, createdAt: 1795260000.5, updatedAt: 1795261000, rolloutState: 'IN_PROGRESS' },
-    { id: 'ecs-svc/0', status: 'ACTIVE', taskDefinition: `${ARN}:task-definition/web:6`, desiredCount: 0, runningCount: 1, pendingCount: 0, createdAt: 1795200000 },
-  ],
-  placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.instance-type =~ m5.*' }],
-  events: [{ id: 'e1', createdAt: 1795261100.25, message: '(service web) has reached a steady state.' }],
-  createdAt: 1795000000,
-  schedulingStrategy: 'REPLICA',
-};
+import { ARN, bare, both, clientAnswering, instance, ok, service, type Canned } from './ecs-canned-client';
 
 describe('the fast ECS response path yields what the SDK deserializer yields', () => {
   const synthetic = buildSyntheticCluster({ instances: 500, tasks: 5000, services: 20, seed: 7 });
