@@ -58,6 +58,19 @@ export function clearReusedItems(): void {
   for (const r of reuse.values()) r.clear();
 }
 
+/**
+ * After a full read of a `REUSED` describe (every container instance, every service of the
+ * cluster): keep only these ids' items.
+ */
+export function retainReusedItems(operation: 'DescribeContainerInstances' | 'DescribeServices', ids: Iterable<string>): void {
+  reuse.get(operation)?.retainOnly(new Set(ids));
+}
+
+/** Items cached now, by operation (tests and the benchmark). */
+export function reusedItemCounts(): Record<string, number> {
+  return Object.fromEntries([...reuse].map(([op, r]) => [op, r.size]));
+}
+
 /** Items reused and parsed since the process started (tests and the benchmark read the difference). */
 export function reuseCounts(): { reused: number; parsed: number } {
   let reused = 0;

@@ -40,7 +40,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Instance } from '../../core/cluster';
 import type { TaskDefinitionSpec } from '../../core/task-definition';
-import { clearReusedItems, useFastEcsReads } from './ecs-fast-json';
+import { clearReusedItems, retainReusedItems, useFastEcsReads } from './ecs-fast-json';
 import { defined, facts, toInstance, toSpec, type TaskFacts } from './ecs-model';
 import { chunks, limiter, mapLimit } from './util';
 
@@ -77,6 +77,12 @@ export function clearReadCaches(): void {
   serviceArnCache = undefined;
   instanceArnCache = undefined;
   clearReusedItems();
+}
+
+/** The cluster's services, after a full read: only theirs stay among the reused describe items. */
+function retained(services: EcsService[]): EcsService[] {
+  retainReusedItems('DescribeServices', services.flatMap((s) => (s.serviceArn !== undefined ? [s.serviceArn] : [])));
+  return services;
 }
 
 /** Described container instances: the model's instances (no tasks) and every ARN described. */
@@ -152,7 +158,10 @@ export class EcsReader {
     if (known !== undefined && counts !== undefined) {
       const pages = await mapLimit(chunks(known, 100), PARALLEL, (batch) => this.describeInstances(batch));
       const described = this.record(pages);
-      if (pages.every((p) => p.live) && (await counts).instances === described.arns.length) return described;
+      if (pages.every((p) => p.live) && (await counts).instances === described.arns.length) {
+        retainReusedItems('DescribeContainerInstances', described.arns);
+        return described;
+      }
     }
     const limit = limiter(PARALLEL);
     const pending: Array<Promise<DescribedPage>> = [];
@@ -164,8 +173,12 @@ export class EcsReader {
       // 100-instance limit of DescribeContainerInstances whatever a page holds (moto ignores maxResults).
       for (const batch of chunks(arns, 100)) pending.push(limit(() => this.describeInstances(batch)));
     }
-    if (filter === undefined) instanceArnCache = listed;
-    return this.record(await Promise.all(pending));
+    const described = this.record(await Promise.all(pending));
+    if (filter === undefined) {
+      instanceArnCache = listed;
+      retainReusedItems('DescribeContainerInstances', described.arns);
+    }
+    return described;
   }
 
   /** One DescribeContainerInstances call, translated at once. */
@@ -204,12 +217,12 @@ export class EcsReader {
     if (known !== undefined && counts !== undefined) {
       const [count, described] = await Promise.all([counts.then((c) => c.services), this.servicesNamed(known)]);
       const active = described.filter((s) => s.status === 'ACTIVE').length;
-      if (count !== undefined && count === active) return described.filter((s) => s.status !== 'INACTIVE');
+      if (count !== undefined && count === active) return retained(described.filter((s) => s.status !== 'INACTIVE'));
       const seen = new Set(described.map((s) => s.serviceArn));
       const listed = await this.listServiceArns();
       const fresh = await this.servicesNamed(listed.filter((a) => !seen.has(a)));
       const listedSet = new Set(listed);
-      return [...described.filter((s) => listedSet.has(s.serviceArn ?? '')), ...fresh].filter((s) => s.status !== 'INACTIVE');
+      return retained([...described.filter((s) => listedSet.has(s.serviceArn ?? '')), ...fresh].filter((s) => s.status !== 'INACTIVE'));
     }
     // Cold: describe each page of the listing as it arrives.
     const limit = limiter(PARALLEL);
@@ -223,7 +236,7 @@ export class EcsReader {
     }
     const services = (await Promise.all(pending)).flat();
     serviceArnCache = arns;
-    return services.filter((s) => s.status !== 'INACTIVE');
+    return retained(services.filter((s) => s.status !== 'INACTIVE'));
   }
 
   private async listServiceArns(): Promise<string[]> {

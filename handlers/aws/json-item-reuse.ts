@@ -25,12 +25,9 @@
  * after the end, an item that fails to parse) throws, and the caller parses the whole body the
  * ordinary way, which reports the error if there is one.
  *
- * Memory: two generations of items by id. Each lookup moves an item into the current one; the
- * current one becomes the previous one after three times its size in lookups, or when it holds
- * `MAX_GENERATION` items, and what was not looked up during two generations is dropped. A stable
- * cluster keeps each item once; items of instances that left fall out after a few ticks, and at
- * most 2 × `MAX_GENERATION` items are kept whatever the churn.
- */
+ * Memory: items by id. After each full read the reader names the live ids (`retainOnly`: every
+ * container instance, every service) and the rest are dropped; between those calls at most
+ * max(`MIN_ITEMS`, twice the live ids) are kept, the earliest stored evicted first. */
 
 /** One cached list item: its exact bytes and the frozen value they parse (and convert) to. */
 interface Entry {
@@ -124,57 +121,48 @@ function freeze(value: unknown): unknown {
 }
 
 /**
- * The most items one generation holds. A cluster registers at most 5,000 EC2 instances ("the maximum
- * number of Amazon EC2 instances that you can register for each cluster is 5,000": Amazon ECS
- * developer guide, "Handle Amazon ECS service quotas and API throttling limits"), so a whole tick's
- * items fit in one generation and a stream of ever-new items is held to two generations of this.
+ * Items cached before the reader first says which ids are live (`retainOnly`), and the least
+ * bound after: twice the live ids. Beyond the bound, the items stored longest ago go first.
  */
-export const MAX_GENERATION = 5000;
+export const MIN_ITEMS = 10_000;
 
-/** Items by id in two generations (see the module comment). */
-class Generations {
-  private current = new Map<string, Entry>();
-  private previous = new Map<string, Entry>();
-  private lookups = 0;
+/**
+ * Items by id. The reader, after each full read (every container instance or every service of the
+ * cluster), keeps only the live ids (`retainOnly`); between those calls the map holds at most
+ * `limit` items, evicting the earliest stored (a replaced item counts as stored anew), so a caller
+ * that never retains still has a bounded cache.
+ */
+class Items {
+  private readonly map = new Map<string, Entry>();
+  private limit = MIN_ITEMS;
 
   get(id: string): Entry | undefined {
-    this.tick();
-    const hit = this.current.get(id);
-    if (hit !== undefined) return hit;
-    const old = this.previous.get(id);
-    if (old !== undefined) {
-      this.previous.delete(id);
-      this.current.set(id, old);
-    }
-    return old;
+    return this.map.get(id);
   }
 
   set(id: string, entry: Entry): void {
-    this.previous.delete(id);
-    this.current.set(id, entry);
-    // Lookups alone never end a generation that grows by new items as fast as it is looked up
-    // (every item new, or more new than repeated): without this bound it would grow forever.
-    if (this.current.size >= MAX_GENERATION) this.rotate();
+    this.map.delete(id);
+    this.map.set(id, entry);
+    if (this.map.size > this.limit) {
+      for (const old of this.map.keys()) {
+        this.map.delete(old);
+        if (this.map.size <= this.limit) break;
+      }
+    }
+  }
+
+  retainOnly(ids: ReadonlySet<string>): void {
+    for (const id of this.map.keys()) if (!ids.has(id)) this.map.delete(id);
+    this.limit = Math.max(MIN_ITEMS, 2 * ids.size);
   }
 
   get size(): number {
-    return this.current.size + this.previous.size;
+    return this.map.size;
   }
 
   clear(): void {
-    this.current.clear();
-    this.previous.clear();
-    this.lookups = 0;
-  }
-
-  private tick(): void {
-    if (++this.lookups > 3 * this.current.size + 300) this.rotate();
-  }
-
-  private rotate(): void {
-    this.previous = this.current;
-    this.current = new Map();
-    this.lookups = 0;
+    this.map.clear();
+    this.limit = MIN_ITEMS;
   }
 }
 
@@ -197,18 +185,23 @@ export interface ReuseCounts {
  * container, like the reader's other caches).
  */
 export class ItemReuse {
-  private readonly items = new Generations();
+  private readonly items = new Items();
   readonly counts: ReuseCounts = { reused: 0, parsed: 0 };
 
   constructor(private readonly list: ReusedList) {}
 
-  /** Items cached now (both generations). */
+  /** Items cached now. */
   get size(): number {
     return this.items.size;
   }
 
   clear(): void {
     this.items.clear();
+  }
+
+  /** Forget every item whose id is not in `ids` (the reader's full list of live ones). */
+  retainOnly(ids: ReadonlySet<string>): void {
+    this.items.retainOnly(ids);
   }
 
   /**

@@ -7,6 +7,7 @@
 import { DescribeContainerInstancesCommand, type ContainerInstance } from '@aws-sdk/client-ecs';
 import type { Instance } from '../../core/cluster';
 import { clearReadCaches, EcsContainerService } from '../../handlers/aws/ecs';
+import { reusedItemCounts } from '../../handlers/aws/ecs-fast-json';
 import { toInstance } from '../../handlers/aws/ecs-model';
 import { ARN, clientAnswering, clientServing, instance, ok, type Canned } from './ecs-canned-client';
 
@@ -26,9 +27,9 @@ const ci = (k: number, cpu: number, memory = 12000): typeof instance => ({
  */
 function cluster(pages: ReadonlyArray<ReadonlyArray<typeof instance>>): { service: EcsContainerService; next: () => void } {
   let snapshot = 0;
-  const arns = (pages[0] ?? []).map((i) => i.containerInstanceArn);
   const respond = (operation: string, input: Record<string, unknown>): Canned => {
     const page = pages[Math.min(snapshot, pages.length - 1)] ?? [];
+    const arns = page.map((i) => i.containerInstanceArn);
     switch (operation) {
       case 'ListContainerInstances':
         return ok({ containerInstanceArns: arns });
@@ -93,5 +94,17 @@ describe('instance models across two snapshots', () => {
     const second = (await service.snapshot({ tasks: 'none' })).instances;
     expect(second).toEqual(first);
     expect(second[0]).not.toBe(first[0]);
+  });
+});
+
+describe('the reused items follow the cluster', () => {
+  it('an instance that left is no longer kept after the next full read, and one that joined is', async () => {
+    const { service, next } = cluster([[ci(1, 1024), ci(2, 2048), ci(3, 3072)], [ci(1, 1024), ci(3, 3072), ci(4, 512)]]);
+    await service.snapshot({ tasks: 'none' });
+    expect(reusedItemCounts().DescribeContainerInstances).toBe(3);
+    next();
+    const second = (await service.snapshot({ tasks: 'none' })).instances;
+    expect(second.map((i) => i.id).sort()).toEqual(['i-m1', 'i-m3', 'i-m4']);
+    expect(reusedItemCounts().DescribeContainerInstances).toBe(3);
   });
 });

@@ -4,7 +4,7 @@
  * items are new; malformed input throws (the caller then parses the whole body); the cache stays
  * bounded.
  */
-import { ItemReuse, MAX_GENERATION, type Convert } from '../../handlers/aws/json-item-reuse';
+import { ItemReuse, MIN_ITEMS, type Convert } from '../../handlers/aws/json-item-reuse';
 
 const LIST = { member: 'items', idKey: 'id' } as const;
 const none = (): Convert | undefined => undefined;
@@ -235,27 +235,58 @@ describe('malformed input throws', () => {
 describe('memory', () => {
   const item = (id: string, n: number): string => `{"id":"${id}","n":${n}}`;
 
+  const ids = (stable: number, fresh: number, r: number): string[] => [...Array.from({ length: stable }, (_, k) => `s${k}`), ...Array.from({ length: fresh }, (_, k) => `r${r}-${k}`)];
+  // An item's text depends on its id only, so it is the same wherever it stands.
+  const body = (list: readonly string[]): string => `{"items":[${list.map((id) => item(id, id.length)).join(',')}]}`;
+
   it.each<[string, number, number, boolean]>([
     ['a stable set with a tenth replaced each read, requested', 100, 10, true],
     ['a stable set with half replaced each read, requested', 40, 20, true],
     ['every item new on every read, requested', 0, 50, true],
     ['every item new on every read, nothing requested', 0, 50, false],
-    ['a stable set with a third replaced each read, nothing requested', 30, 15, false],
-  ])('ids not seen for a while are dropped: %s', (_rule, stable, fresh, withRequest) => {
+  ])('with retainOnly after each full read (as the reader does), only the live ids are kept: %s', (_rule, stable, fresh, withRequest) => {
     const cache = new ItemReuse(LIST);
-    const reads = Math.ceil((3 * MAX_GENERATION) / fresh);
+    for (let r = 0; r < 30; r++) {
+      const live = ids(stable, fresh, r);
+      read(body(live), cache, withRequest ? live : undefined);
+      cache.retainOnly(new Set(live));
+      expect(cache.size).toBe(stable + fresh);
+    }
+    // The ids still in use stay cached: a read of them parses nothing.
+    const stableIds = ids(stable, 0, 0);
+    expect(counted(cache, body(stableIds), stableIds).parsed).toBe(0);
+  });
+
+  it.each<[string, number, number]>([
+    ['every item new on every read', 0, 50],
+    ['a stable set with a third replaced each read', 30, 15],
+  ])('without retainOnly the cache holds at most MIN_ITEMS, the earliest stored evicted first: %s', (_rule, stable, fresh) => {
+    const cache = new ItemReuse(LIST);
+    const reads = Math.ceil((2 * MIN_ITEMS) / fresh);
     let maxSize = 0;
     for (let r = 0; r < reads; r++) {
-      const ids = [...Array.from({ length: stable }, (_, k) => `s${k}`), ...Array.from({ length: fresh }, (_, k) => `r${r}-${k}`)];
-      read(`{"items":[${ids.map((id, k) => item(id, k)).join(',')}]}`, cache, withRequest ? ids : undefined);
+      read(body(ids(stable, fresh, r)), cache);
       maxSize = Math.max(maxSize, cache.size);
     }
-    // Far fewer than the (stable + reads × fresh) ids ever seen: two generations at most.
-    expect(maxSize).toBeLessThan(stable + reads * fresh);
-    expect(maxSize).toBeLessThanOrEqual(2 * MAX_GENERATION);
-    // The ids still in use stay cached: a read of them parses nothing.
-    const stableIds = Array.from({ length: stable }, (_, k) => `s${k}`);
-    expect(counted(cache, `{"items":[${stableIds.map((id, k) => item(id, k)).join(',')}]}`, stableIds).parsed).toBe(0);
+    expect(maxSize).toBe(MIN_ITEMS);
+    // The latest read's items are the last stored: all still cached.
+    const last = ids(0, fresh, reads - 1);
+    expect(counted(cache, body(last), last).parsed).toBe(0);
+  });
+
+  it('after retainOnly the bound is twice the live ids when that exceeds MIN_ITEMS', () => {
+    const cache = new ItemReuse(LIST);
+    const live = ids(0, MIN_ITEMS, 0);
+    read(body(live), cache, live);
+    cache.retainOnly(new Set(live));
+    expect(cache.size).toBe(MIN_ITEMS);
+    // As many new ids again fit (a cluster that doubled between two full reads) …
+    read(body(ids(0, MIN_ITEMS, 1)), cache);
+    expect(cache.size).toBe(2 * MIN_ITEMS);
+    // … and beyond twice the live ids the earliest stored go.
+    read(body(ids(0, 10, 2)), cache);
+    expect(cache.size).toBe(2 * MIN_ITEMS);
+    expect(counted(cache, body(live.slice(0, 10)), live.slice(0, 10)).parsed).toBe(10);
   });
 
   it('clear() forgets every item', () => {
