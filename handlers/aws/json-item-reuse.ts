@@ -60,16 +60,20 @@ function skipSpace(b: Buffer, i: number): number {
   return i;
 }
 
-/** Index just past the string whose opening quote is at `i`. */
+/**
+ * Index just past the string whose opening quote is at `i`: the next quote not escaped, i.e. not
+ * preceded by an odd run of backslashes (found with the native `indexOf`, faster than a byte loop).
+ */
 function stringEnd(b: Buffer, i: number): number {
-  const n = b.length;
   let k = i + 1;
-  while (k < n) {
-    const c = b[k];
-    if (c === QUOTE) return k + 1;
-    k += c === BACKSLASH ? 2 : 1;
+  for (;;) {
+    const q = b.indexOf(QUOTE, k);
+    if (q < 0) throw new Malformed('unterminated string');
+    let backslashes = 0;
+    while (b[q - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return q + 1;
+    k = q + 1;
   }
-  throw new Malformed('unterminated string');
 }
 
 /**
