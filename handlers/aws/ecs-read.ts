@@ -7,7 +7,9 @@
  * and DescribeServices of the ARNs known from the previous listing, one DescribeClusters whose
  * counts tell whether an instance or a service joined or left; the listings only then); cold,
  * 2·⌈I/100⌉ + ⌈S/100⌉ + ⌈S/10⌉; plus one DescribeTaskDefinition per definition not seen before. Task counts come from the container instance's
- * `runningTasksCount`/`pendingTasksCount`.
+ * `runningTasksCount`/`pendingTasksCount`. An instance or service whose described bytes are those
+ * of the previous tick is not parsed again (`json-item-reuse.ts`, in the client's fast path) nor
+ * translated again (`instanceModels`); after each full read only the live ones stay cached.
  *
  * Tasks, when asked for (`tasksOf`), are read through two caches kept for the life of the Lambda
  * container:

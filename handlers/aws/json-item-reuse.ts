@@ -279,16 +279,22 @@ export class ItemReuse {
   private match(body: Buffer, i: number, requestedId: unknown, previous: Entry | undefined): Entry | undefined {
     const first = body[i];
     if (first !== OPEN_BRACE && first !== OPEN_BRACKET && first !== QUOTE) return undefined;
-    const guesses = [typeof requestedId === 'string' ? this.items.get(requestedId) : undefined, previous?.nextId !== undefined ? this.items.get(previous.nextId) : undefined];
-    for (const e of guesses) {
-      if (e === undefined || i + e.bytes.length > body.length) continue;
-      if (e.bytes.compare(body, i, i + e.bytes.length) === 0) {
-        this.link(previous, e);
-        this.counts.reused++;
-        return e;
-      }
-    }
+    const byRequest = typeof requestedId === 'string' ? this.items.get(requestedId) : undefined;
+    if (this.holds(body, i, byRequest)) return this.reused(previous, byRequest as Entry);
+    const byOrder = previous?.nextId !== undefined && previous.nextId !== requestedId ? this.items.get(previous.nextId) : undefined;
+    if (this.holds(body, i, byOrder)) return this.reused(previous, byOrder as Entry);
     return undefined;
+  }
+
+  /** Whether the body holds this entry's exact bytes at `i`. */
+  private holds(body: Buffer, i: number, entry: Entry | undefined): boolean {
+    return entry !== undefined && i + entry.bytes.length <= body.length && entry.bytes.compare(body, i, i + entry.bytes.length) === 0;
+  }
+
+  private reused(previous: Entry | undefined, entry: Entry): Entry {
+    this.link(previous, entry);
+    this.counts.reused++;
+    return entry;
   }
 
   /**
