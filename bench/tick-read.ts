@@ -69,8 +69,8 @@ export interface ReadCurvePoint {
   /** `JSON.parse` of the response bodies the steady tick received, median of runs (one after each read). */
   readonly parseMs: number;
   readonly readBytes: number;
-  /** Heap and bytes (outside the heap) the reused describe items hold between ticks, MB. */
-  readonly itemCache: { readonly heapMB: number; readonly bytesMB: number };
+  /** Heap the reused describe items (and the models kept with them) hold between ticks, MB. */
+  readonly itemCache: { readonly heapMB: number };
 }
 
 /**
@@ -256,17 +256,15 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     if (percent === READ_CHURN_PERCENT) readPhaseMs = Math.round(median(phaseSamples) * 10) / 10;
   }
 
-  // What the cached items (and the models kept with them) hold between ticks: heap and the
-  // item bytes outside it, after a full collection, with and without them.
-  const retained = (): { heap: number; external: number } => {
+  // What the cached items (and the models kept with them) hold between ticks: the heap after a full
+  // collection, with and without them.
+  const retained = (): number => {
     gc();
-    const m = process.memoryUsage();
-    return { heap: m.heapUsed, external: m.external };
+    return process.memoryUsage().heapUsed;
   };
   const withItems = retained();
   clearReusedItems();
-  const withoutItems = retained();
-  const itemCache = { heapMB: Math.round((withItems.heap - withoutItems.heap) / 1e5) / 10, bytesMB: Math.round((withItems.external - withoutItems.external) / 1e5) / 10 };
+  const itemCache = { heapMB: Math.round((withItems - retained()) / 1e5) / 10 };
   await readForTick(ctx, now); // fill them again for the ticks below
 
   // A storm: one SQS batch of Spot warnings, decided once (dry run: reads counted, nothing acted).
