@@ -12,13 +12,13 @@
  * Why byte equality suffices: a JSON object, array or string is self-delimiting. If the body holds
  * a cached item's complete text at position i, the value starting at i ends exactly where that
  * text ends (a scan from i reads the same bytes and closes at the same bracket), and it parses to
- * the same value. So a hit is verified by one `memcmp` of the item's length, no scan. Numbers and
- * literals are not self-delimiting (`12` is a prefix of `123`) and are always parsed.
+ * the same value. So a hit is verified by one comparison of the item's length of bytes, no scan.
+ * Numbers and literals are not self-delimiting (`12` is a prefix of `123`) and are always parsed.
  *
  * Which cached item to compare: the one whose id is the request's k-th id (ECS answers a describe
  * in request order), then the one that followed the previous item last time. A wrong guess costs
- * one failed comparison; the item is then scanned (a byte loop that skips strings and counts
- * brackets, O(length)) and parsed, and if its bytes equal its id's cached item after all, that
+ * one failed comparison; the item is then scanned (a loop that skips strings and counts brackets,
+ * O(length)) and parsed, and if its bytes equal its id's cached item after all, that
  * item's value is answered (the same object). Nothing relies on the order for correctness.
  *
  * Anything unexpected (not a JSON object at the top, a key `__proto__`, unbalanced brackets, text
@@ -27,7 +27,8 @@
  *
  * Memory: items by id. After each full read the reader names the live ids (`retainOnly`: every
  * container instance, every service) and the rest are dropped; between those calls at most
- * max(`MIN_ITEMS`, twice the live ids) are kept, the earliest stored evicted first. */
+ * max(`MIN_ITEMS`, twice the live ids) are kept, the earliest stored evicted first.
+ */
 
 /**
  * One cached list item: its exact bytes, held as a one-byte string (each byte one latin1 character:
