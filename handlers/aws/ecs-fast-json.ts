@@ -11,18 +11,18 @@
  * - floats and doubles may be sent as the strings "NaN", "Infinity", "-Infinity";
  * - blobs (base64), big numbers and media-typed strings, which none of these operations' outputs
  *   hold (an output schema that holds one keeps the SDK's deserializer).
- * Documents (DescribeServices' lifecycle `hookDetails`) are the parsed JSON on both paths. A union
- * (DescribeServices' Service Connect `containerConfigurations`) is read like a structure, and a
- * union value holding a member this SDK does not know (which the SDK would report as `$unknown`)
- * sends the whole response to the SDK's deserializer.
+ * An output holding a document (DescribeServices' lifecycle `hookDetails`) keeps the SDK's
+ * deserializer too: see `plan`. A union is read like a structure, and a union value with a key that
+ * is not one of its members (which the SDK reports as `$unknown` or drops) sends the whole response
+ * to the SDK's deserializer.
  * The plan of what to convert is compiled once per operation from the SDK's own output schema, so
  * the fast output equals the SDK's: same members, same `Date`s, same `$metadata`. Two known
  * differences, neither possible from ECS: a member sent as `null` stays `null` (the SDK drops it;
  * the protocol omits absent members), and a member newer than the SDK's model is kept.
  *
- * The two describes a tick repeats on every instance and service (`REUSED`) go further: an item whose
- * bytes equal the previous response's is not parsed again (`json-item-reuse.ts`), which is most of
- * them on a warm tick.
+ * The describe a tick repeats on every instance (`REUSED`) goes further: an instance whose bytes
+ * equal the previous response's is not parsed again (`json-item-reuse.ts`), which is most of them
+ * on a warm tick.
  *
  * Only 2xx JSON responses of the operations in `HOT_READS` take this path. Everything else — every
  * error response, every other operation, a body that fails to parse — goes to the SDK's own
@@ -47,7 +47,6 @@ export const HOT_READS: ReadonlySet<string> = new Set(['ListContainerInstances',
  */
 const REUSED: Readonly<Record<string, ReusedList & { readonly requested: string }>> = {
   DescribeContainerInstances: { member: 'containerInstances', idKey: 'containerInstanceArn', requested: 'containerInstances' },
-  DescribeServices: { member: 'services', idKey: 'serviceArn', requested: 'services' },
 };
 
 /** Items of the `REUSED` describes, by operation, for the life of the container. */
@@ -62,7 +61,7 @@ export function clearReusedItems(): void {
  * After a full read of a `REUSED` describe (every container instance, every service of the
  * cluster): keep only these ids' items.
  */
-export function retainReusedItems(operation: 'DescribeContainerInstances' | 'DescribeServices', ids: Iterable<string>): void {
+export function retainReusedItems(operation: 'DescribeContainerInstances', ids: Iterable<string>): void {
   reuse.get(operation)?.retainOnly(new Set(ids));
 }
 
@@ -103,9 +102,11 @@ const EPOCH_SECONDS = 7;
  * Depth-first over the schema, once per operation; a recursive schema is refused.
  */
 function plan(ns: NormalizedSchema, path: Set<unknown>): Convert | undefined {
-  if (ns.isBlobSchema() || ns.isBigIntegerSchema() || ns.isBigDecimalSchema()) throw new Unsupported(ns.getName() ?? 'member');
-  // The SDK returns a document as parsed, converting nothing (smithy JsonShapeDeserializer).
-  if (ns.isDocumentSchema()) return undefined;
+  // A document makes the SDK parse the whole body with a reviver that, where the runtime gives it
+  // each number's source text (Node 21+, Lambda's nodejs22.x/24.x), turns numbers a double cannot
+  // hold exactly into BigInt or NumericValue anywhere in the body (smithy `needsReviver`,
+  // `jsonReviver`): plain JSON.parse would differ, so such an operation keeps the SDK's path.
+  if (ns.isBlobSchema() || ns.isBigIntegerSchema() || ns.isBigDecimalSchema() || ns.isDocumentSchema()) throw new Unsupported(ns.getName() ?? 'member');
   if (ns.isTimestampSchema()) {
     const format = ns.getSchema();
     if (format !== 4 && format !== EPOCH_SECONDS) throw new Unsupported('timestamp format');

@@ -7,8 +7,8 @@
  * and DescribeServices of the ARNs known from the previous listing, one DescribeClusters whose
  * counts tell whether an instance or a service joined or left; the listings only then); cold,
  * 2·⌈I/100⌉ + ⌈S/100⌉ + ⌈S/10⌉; plus one DescribeTaskDefinition per definition not seen before. Task counts come from the container instance's
- * `runningTasksCount`/`pendingTasksCount`. An instance or service whose described bytes are those
- * of the previous tick is not parsed again (`json-item-reuse.ts`, in the client's fast path) nor
+ * `runningTasksCount`/`pendingTasksCount`. An instance whose described bytes are those of the
+ * previous tick is not parsed again (`json-item-reuse.ts`, in the client's fast path) nor
  * translated again (`instanceModels`); after each full read only the live ones stay cached.
  *
  * Tasks, when asked for (`tasksOf`), are read through two caches kept for the life of the Lambda
@@ -79,12 +79,6 @@ export function clearReadCaches(): void {
   serviceArnCache = undefined;
   instanceArnCache = undefined;
   clearReusedItems();
-}
-
-/** The cluster's services, after a full read: only theirs stay among the reused describe items. */
-function retained(services: EcsService[]): EcsService[] {
-  retainReusedItems('DescribeServices', services.flatMap((s) => (s.serviceArn !== undefined ? [s.serviceArn] : [])));
-  return services;
 }
 
 /** Described container instances: the model's instances (no tasks) and every ARN described. */
@@ -219,12 +213,12 @@ export class EcsReader {
     if (known !== undefined && counts !== undefined) {
       const [count, described] = await Promise.all([counts.then((c) => c.services), this.servicesNamed(known)]);
       const active = described.filter((s) => s.status === 'ACTIVE').length;
-      if (count !== undefined && count === active) return retained(described.filter((s) => s.status !== 'INACTIVE'));
+      if (count !== undefined && count === active) return described.filter((s) => s.status !== 'INACTIVE');
       const seen = new Set(described.map((s) => s.serviceArn));
       const listed = await this.listServiceArns();
       const fresh = await this.servicesNamed(listed.filter((a) => !seen.has(a)));
       const listedSet = new Set(listed);
-      return retained([...described.filter((s) => listedSet.has(s.serviceArn ?? '')), ...fresh].filter((s) => s.status !== 'INACTIVE'));
+      return [...described.filter((s) => listedSet.has(s.serviceArn ?? '')), ...fresh].filter((s) => s.status !== 'INACTIVE');
     }
     // Cold: describe each page of the listing as it arrives.
     const limit = limiter(PARALLEL);
@@ -238,7 +232,7 @@ export class EcsReader {
     }
     const services = (await Promise.all(pending)).flat();
     serviceArnCache = arns;
-    return retained(services.filter((s) => s.status !== 'INACTIVE'));
+    return services.filter((s) => s.status !== 'INACTIVE');
   }
 
   private async listServiceArns(): Promise<string[]> {

@@ -26,7 +26,7 @@
  * ordinary way, which reports the error if there is one.
  *
  * Memory: items by id. After each full read the reader names the live ids (`retainOnly`: every
- * container instance, every service) and the rest are dropped; between those calls at most
+ * container instance) and the rest are dropped; between those calls at most
  * max(`MIN_ITEMS`, twice the live ids) are kept, the earliest stored evicted first.
  */
 
@@ -128,8 +128,8 @@ function valueEnd(b: Buffer, i: number): number {
 /**
  * Freezes a cached item's top level: it is shared by every response that repeats it, so a reader
  * that assigned to it would change what later reads return. Only the top level: freezing every
- * nested object cost a third of parsing a changed item, and the one reader of these items (`ecs-read.ts`)
- * only reads them.
+ * nested object cost a third of parsing a changed item, and the readers of these items
+ * (`ecs-read.ts`, `ecs-model.ts`) only read them.
  */
 function freeze(value: unknown): unknown {
   if (value !== null && typeof value === 'object') Object.freeze(value);

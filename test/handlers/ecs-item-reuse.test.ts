@@ -1,8 +1,8 @@
 /**
  * Item reuse through a real ECS client: two describes in a row where one item changed. Each output
  * equals the SDK deserializer's for the same response; unchanged items are the very objects of the
- * first call, the changed one is new. A union holding a member this SDK does not know sends the
- * response to the SDK's deserializer (`$unknown`), as without reuse.
+ * first call, the changed one is new. DescribeServices, whose output holds a document, keeps the
+ * SDK's deserializer (outputs equal, nothing reused, `$unknown` for an unknown union member).
  */
 import { DescribeContainerInstancesCommand, DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { clearReusedItems, reuseCounts } from '../../handlers/aws/ecs-fast-json';
@@ -106,28 +106,17 @@ describe('DescribeServices twice, one service changed', () => {
   // Asked for by ARN, as the reader does after a listing.
   const send = (c: ECSClient) => c.send(new DescribeServicesCommand({ cluster: 'demo', services: ['web', 'api', 'jobs'].map((n) => `${ARN}:service/demo/${n}`) }));
 
-  it('with hook documents and a known union member: outputs equal the SDK’s, unchanged services are the same objects', async () => {
+  it('its output holds a document (hook details), so it keeps the SDK deserializer: outputs equal the SDK’s, nothing is reused', async () => {
+    // The SDK parses such a body with a reviver that, on Node 21+, turns numbers a double cannot
+    // hold into BigInt / NumericValue: plain JSON.parse would differ there.
     const first = [hooked('web', { logLevel: 'INFO' }), hooked('api', { logLevel: 'DEBUG' }), { ...service, serviceArn: `${ARN}:service/demo/jobs`, serviceName: 'jobs' }];
-    const changed = hooked('api', { logLevel: 'TRACE' });
     const before = reuseCounts();
-    const { sdk, fast } = await twice(send, [ok({ services: first, failures: [] }), ok({ services: [first[0], changed, first[2]], failures: [] })]);
+    const { sdk, fast } = await twice(send, [ok({ services: first, failures: [] }), ok({ services: first, failures: [] })]);
     const after = reuseCounts();
     expect(fast).toEqual(sdk);
-    expect([after.parsed - before.parsed, after.reused - before.reused]).toEqual([4, 2]);
-    const [a, b] = [fast[0].services ?? [], fast[1].services ?? []];
-    expect([b[0] === a[0], b[1] === a[1], b[2] === a[2]]).toEqual([true, false, true]);
-    expect(b[1]?.deployments?.[0]?.serviceConnectConfiguration?.containerConfigurations).toEqual([{ logLevel: 'TRACE' }]);
-    const hook = b[0]?.deploymentConfiguration?.lifecycleHooks?.[0];
-    expect(hook?.hookDetails).toEqual({ threshold: 0.5, createdAt: 1795260000, note: 'NaN', nested: [{ a: [1, 'x"y', null] }], empty: {} });
-    expect(b[0]?.deployments?.[0]?.createdAt).toEqual(new Date(1795260000500));
-  });
-
-  it('asked for by name (no requested id is an ARN, so every guess misses): unchanged services are still the same objects', async () => {
-    const byName = (c: ECSClient) => c.send(new DescribeServicesCommand({ cluster: 'demo', services: ['web', 'api'] }));
-    const body = ok({ services: [hooked('web', { logLevel: 'INFO' }), hooked('api', { logLevel: 'DEBUG' })], failures: [] });
-    const { sdk, fast } = await twice(byName, [body, body]);
-    expect(fast).toEqual(sdk);
-    expect([fast[1].services?.[0] === fast[0].services?.[0], fast[1].services?.[1] === fast[0].services?.[1]]).toEqual([true, true]);
+    expect([after.parsed - before.parsed, after.reused - before.reused]).toEqual([0, 0]);
+    expect(fast[1].services?.[0] === fast[0].services?.[0]).toBe(false);
+    expect(fast[1].services?.[0]?.deploymentConfiguration?.lifecycleHooks?.[0]?.hookDetails).toEqual({ threshold: 0.5, createdAt: 1795260000, note: 'NaN', nested: [{ a: [1, 'x"y', null] }], empty: {} });
   });
 
   it.each<[string, number]>([
@@ -141,7 +130,6 @@ describe('DescribeServices twice, one service changed', () => {
     expect(fast).toEqual(sdk);
     const out = when === 0 ? fast[0] : fast[1];
     expect(out.services?.[1]?.deployments?.[0]?.serviceConnectConfiguration?.containerConfigurations).toEqual([{ $unknown: ['futureSetting', { x: 1 }] }]);
-    // The SDK's objects are its own: never the cached frozen ones.
     expect(Object.isFrozen(out.services?.[0])).toBe(false);
   });
 });
