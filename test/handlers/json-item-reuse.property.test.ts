@@ -40,10 +40,25 @@ function spaced(value: unknown, space: () => string): string {
 const idOf = (item: unknown): unknown => (item !== null && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>).id : undefined);
 
 describe('ItemReuse.read properties', () => {
-  it.each<[string, boolean]>([
-    ['compact JSON.stringify text', false],
-    ['text with whitespace around every token', true],
-  ])('every read equals JSON.parse of its body, and repeated item text is the same object (%s)', (_rule, withSpaces) => {
+  /** A conversion that is not the identity (as the SDK's timestamps are not): fresh items only. */
+  const convertItem = (v: unknown): unknown => (v !== null && typeof v === 'object' && !Array.isArray(v) ? { ...v, keys: Object.keys(v).length } : { wrapped: v });
+  const convertMember = (member: string): ((v: unknown) => unknown) | undefined => (member === 'failures' ? (v) => ({ failures: v }) : undefined);
+  /** What `read` must answer: JSON.parse, then the same conversions where `read` applies them. */
+  const expected = (body: string, converted: boolean): unknown => {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    if (!converted) return parsed;
+    return {
+      ...parsed,
+      items: (parsed.items as unknown[]).map((v) => (v != null ? convertItem(v) : v)),
+      ...('failures' in parsed ? { failures: parsed.failures != null ? { failures: parsed.failures } : parsed.failures } : {}),
+    };
+  };
+
+  it.each<[string, boolean, boolean]>([
+    ['compact JSON.stringify text', false, false],
+    ['text with whitespace around every token', true, false],
+    ['compact text, items and a member converted', false, true],
+  ])('every read equals JSON.parse of its body, and repeated item text is the same object (%s)', (_rule, withSpaces, converted) => {
     fc.assert(
       fc.property(slotsArb, fc.array(readArb, { minLength: 1, maxLength: 8 }), spacesArb, (slots, reads, spaces) => {
         let s = 0;
@@ -63,8 +78,8 @@ describe('ItemReuse.read properties', () => {
           const body = `${space()}{${space()}${members.join(`${space()},${space()}`)}${space()}}${space()}`;
           const ids = items.map(idOf);
           const requested = r.request === 'none' ? undefined : r.request === 'exact' ? ids : r.request === 'reversed' ? [...ids].reverse() : ids.slice(1);
-          const out = cache.read(Buffer.from(body, 'utf8'), requested, undefined, () => undefined);
-          expect(out).toEqual(JSON.parse(body));
+          const out = converted ? cache.read(Buffer.from(body, 'utf8'), requested, convertItem, convertMember) : cache.read(Buffer.from(body, 'utf8'), requested, undefined, () => undefined);
+          expect(out).toEqual(expected(body, converted));
           const read = out.items as unknown[];
           items.forEach((item, k) => {
             const id = idOf(item);
