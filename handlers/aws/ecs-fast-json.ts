@@ -174,21 +174,31 @@ function struct(members: ReadonlyArray<readonly [string, Convert]>): Convert {
   };
 }
 
-/** Output conversions by operation name (null: the operation keeps the SDK's deserializer). */
-const plans = new Map<string, Convert | null>();
-
-function planFor(name: string, output: unknown): Convert | null {
-  let p = plans.get(name);
+/**
+ * What `build` compiles for an operation, once (null when its output schema is `Unsupported`: the
+ * operation keeps the SDK's deserializer).
+ */
+function compiledOnce<T>(cache: Map<string, T | null>, name: string, build: () => T | null): T | null {
+  let p = cache.get(name);
   if (p === undefined) {
     try {
-      p = plan(NormalizedSchema.of(output as Parameters<typeof NormalizedSchema.of>[0]), new Set()) ?? ((v) => v);
+      p = build();
     } catch (error) {
       if (!(error instanceof Unsupported)) throw error;
       p = null;
     }
-    plans.set(name, p);
+    cache.set(name, p);
   }
   return p;
+}
+
+const schemaOf = (output: unknown): NormalizedSchema => NormalizedSchema.of(output as Parameters<typeof NormalizedSchema.of>[0]);
+
+/** Output conversions by operation name. */
+const plans = new Map<string, Convert | null>();
+
+function planFor(name: string, output: unknown): Convert | null {
+  return compiledOnce(plans, name, () => plan(schemaOf(output), new Set()) ?? ((v) => v));
 }
 
 /** Per output member, its conversion; `item`: that of the reused list's items. */
@@ -201,28 +211,19 @@ const memberPlans = new Map<string, MemberPlans | null>();
 
 /** The conversions of a `REUSED` operation's output members (null: keep the whole-body path). */
 function memberPlansFor(name: string, output: unknown, list: ReusedList): MemberPlans | null {
-  let p = memberPlans.get(name);
-  if (p === undefined) {
-    try {
-      const ns = NormalizedSchema.of(output as Parameters<typeof NormalizedSchema.of>[0]);
-      const members = new Map<string, Convert | undefined>();
-      let item: Convert | undefined;
-      let listed = false;
-      for (const [member, schema] of ns.structIterator()) {
-        members.set(member, plan(schema, new Set()));
-        if (member === list.member && schema.isListSchema()) {
-          item = plan(schema.getValueSchema(), new Set());
-          listed = true;
-        }
+  return compiledOnce(memberPlans, name, () => {
+    const members = new Map<string, Convert | undefined>();
+    let item: Convert | undefined;
+    let listed = false;
+    for (const [member, schema] of schemaOf(output).structIterator()) {
+      members.set(member, plan(schema, new Set()));
+      if (member === list.member && schema.isListSchema()) {
+        item = plan(schema.getValueSchema(), new Set());
+        listed = true;
       }
-      p = listed ? { members, item } : null;
-    } catch (error) {
-      if (!(error instanceof Unsupported)) throw error;
-      p = null;
     }
-    memberPlans.set(name, p);
-  }
-  return p;
+    return listed ? { members, item } : null;
+  });
 }
 
 interface RawResponse {

@@ -38,7 +38,6 @@ import {
   paginateListTasks,
   type ECSClient,
   type Service as EcsService,
-  type Task as EcsTask,
 } from '@aws-sdk/client-ecs';
 import type { Instance } from '../../core/cluster';
 import type { TaskDefinitionSpec } from '../../core/task-definition';
@@ -241,7 +240,6 @@ export class EcsReader {
     serviceArnCache = arns;
     return arns;
   }
-
 
   /** DescribeServices for these names (10 per call). */
   async servicesNamed(names: readonly string[]): Promise<EcsService[]> {
