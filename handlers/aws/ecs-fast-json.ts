@@ -11,10 +11,11 @@
  * - floats and doubles may be sent as the strings "NaN", "Infinity", "-Infinity";
  * - blobs (base64), big numbers and media-typed strings, which none of these operations' outputs
  *   hold (an output schema that holds one keeps the SDK's deserializer).
- * An output holding a document (DescribeServices' lifecycle `hookDetails`) keeps the SDK's
- * deserializer too: see `plan`. A union is read like a structure, and a union value with a key that
- * is not one of its members (which the SDK reports as `$unknown` or drops) sends the whole response
- * to the SDK's deserializer.
+ * An output holding a document (DescribeServices' lifecycle `hookDetails`) is read as parsed, as the
+ * SDK reads a document, but the SDK parses such a body with a reviver that can change numbers (see
+ * `sdkKeepsNumbers`): a body where it would goes to the SDK's deserializer. A union is read like a
+ * structure, and a union value with a key that is not one of its members (which the SDK reports as
+ * `$unknown` or drops) sends the whole response to the SDK's deserializer.
  * The plan of what to convert is compiled once per operation from the SDK's own output schema, so
  * the fast output equals the SDK's: same members, same `Date`s, same `$metadata`. Two known
  * differences, neither possible from ECS: a member sent as `null` stays `null` (the SDK drops it;
@@ -97,16 +98,26 @@ const epochSeconds: Convert = (v) => parseEpochTimestamp(v);
 /** awsJson1_1's default timestamp format: epoch seconds (the SDK's format code 7). */
 const EPOCH_SECONDS = 7;
 
+/** A schema walk's state: the schemas on the current path, and whether a document was met. */
+interface Walk {
+  readonly path: Set<unknown>;
+  document: boolean;
+}
+
+const walk = (): Walk => ({ path: new Set(), document: false });
+
 /**
  * The conversion a schema needs, or undefined when its wire value is already the output value.
  * Depth-first over the schema, once per operation; a recursive schema is refused.
  */
-function plan(ns: NormalizedSchema, path: Set<unknown>): Convert | undefined {
-  // A document makes the SDK parse the whole body with a reviver that, where the runtime gives it
-  // each number's source text (Node 21+, Lambda's nodejs22.x/24.x), turns numbers a double cannot
-  // hold exactly into BigInt or NumericValue anywhere in the body (smithy `needsReviver`,
-  // `jsonReviver`): plain JSON.parse would differ, so such an operation keeps the SDK's path.
-  if (ns.isBlobSchema() || ns.isBigIntegerSchema() || ns.isBigDecimalSchema() || ns.isDocumentSchema()) throw new Unsupported(ns.getName() ?? 'member');
+function plan(ns: NormalizedSchema, w: Walk): Convert | undefined {
+  if (ns.isBlobSchema() || ns.isBigIntegerSchema() || ns.isBigDecimalSchema()) throw new Unsupported(ns.getName() ?? 'member');
+  // A document's value is kept as parsed, as the SDK's `JsonShapeDeserializer` keeps it (a copy),
+  // but the SDK then parses the whole body with a reviver: noted, see `sdkKeepsNumbers`.
+  if (ns.isDocumentSchema()) {
+    w.document = true;
+    return undefined;
+  }
   if (ns.isTimestampSchema()) {
     const format = ns.getSchema();
     if (format !== 4 && format !== EPOCH_SECONDS) throw new Unsupported('timestamp format');
@@ -118,11 +129,11 @@ function plan(ns: NormalizedSchema, path: Set<unknown>): Convert | undefined {
     return undefined;
   }
   const raw = ns.getSchema();
-  if (path.has(raw)) throw new Unsupported('recursive schema');
-  path.add(raw);
+  if (w.path.has(raw)) throw new Unsupported('recursive schema');
+  w.path.add(raw);
   try {
     if (ns.isListSchema()) {
-      const item = plan(ns.getValueSchema(), path);
+      const item = plan(ns.getValueSchema(), w);
       if (item === undefined) return undefined;
       return (v) => {
         if (Array.isArray(v)) for (let k = 0; k < v.length; k++) if (v[k] != null) v[k] = item(v[k]);
@@ -130,7 +141,7 @@ function plan(ns: NormalizedSchema, path: Set<unknown>): Convert | undefined {
       };
     }
     if (ns.isMapSchema()) {
-      const value = plan(ns.getValueSchema(), path);
+      const value = plan(ns.getValueSchema(), w);
       if (value === undefined) return undefined;
       return (v) => {
         if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) if (x != null) (v as Record<string, unknown>)[k] = value(x);
@@ -142,7 +153,7 @@ function plan(ns: NormalizedSchema, path: Set<unknown>): Convert | undefined {
       const known = new Set<string>();
       for (const [name, member] of ns.structIterator()) {
         known.add(name);
-        const c = plan(member, path);
+        const c = plan(member, w);
         if (c !== undefined) members.push([name, c]);
       }
       if (ns.isUnionSchema()) {
@@ -157,7 +168,7 @@ function plan(ns: NormalizedSchema, path: Set<unknown>): Convert | undefined {
     }
     return undefined;
   } finally {
-    path.delete(raw);
+    w.path.delete(raw);
   }
 }
 
@@ -194,11 +205,52 @@ function compiledOnce<T>(cache: Map<string, T | null>, name: string, build: () =
 
 const schemaOf = (output: unknown): NormalizedSchema => NormalizedSchema.of(output as Parameters<typeof NormalizedSchema.of>[0]);
 
-/** Output conversions by operation name. */
-const plans = new Map<string, Convert | null>();
+/** How an operation's output is read: its conversion, and whether numbers must be checked. */
+interface OutputPlan {
+  readonly convert: Convert;
+  /** The output holds a document: the SDK parses it with a reviver (see `sdkKeepsNumbers`). */
+  readonly document: boolean;
+}
 
-function planFor(name: string, output: unknown): Convert | null {
-  return compiledOnce(plans, name, () => plan(schemaOf(output), new Set()) ?? ((v) => v));
+/** Output plans by operation name. */
+const plans = new Map<string, OutputPlan | null>();
+
+function planFor(name: string, output: unknown): OutputPlan | null {
+  return compiledOnce(plans, name, () => {
+    const w = walk();
+    const convert = plan(schemaOf(output), w) ?? ((v) => v);
+    return { convert, document: w.document };
+  });
+}
+
+/**
+ * A number token of a JSON text the SDK's reviver might not keep as `JSON.parse` gives it (see
+ * `sdkKeepsNumbers`), or a digit run inside a string that looks like one. A number value always
+ * follows `:`, `[` or `,` and optional space. Given JSON's number grammar
+ * (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`), a token is `String(value)` of a safe value unless it
+ * has an exponent, a fraction ending in 0 (`1.0`), 16 or more digits (more than a double holds
+ * exactly, or beyond the safe range), or a fraction below 1e-6 (which `String` writes with an
+ * exponent): the four alternatives, in that order. With 15 digits or fewer, no exponent and no
+ * trailing zero, the text is the shortest that parses back to its value, which is what `String`
+ * writes for 1e-6 ≤ |value| < 1e21 (ECMA-262 Number::toString).
+ */
+const REVIVED_NUMBER = /[:[,]\s*-?(?:\d[\d.]*[eE]|\d+\.\d*0(?![\d])|(?:\d\.?){16}|0\.0{6})/;
+
+/**
+ * Whether the SDK's reviver keeps every number of this body as `JSON.parse` gives it.
+ * The SDK parses a body whose output schema holds a document with `jsonReviver` (smithy
+ * `needsReviver`). Where the runtime gives a reviver each value's source text (Node 21+, so
+ * Lambda's nodejs22.x and later; TC39 "JSON.parse source text access"), it turns a number outside
+ * the safe integer range into a BigInt or NumericValue, and one whose text is not the number's
+ * canonical form (`1.0`, `1e3`) into a NumericValue, wherever it is in the body. A body passes here
+ * only if no token could be one of those (`REVIVED_NUMBER`); any other goes to the SDK, which
+ * deserializes it itself. Stricter than the SDK, never looser: `1.50` (kept as 1.5 there), `-0.0`
+ * and digit runs inside strings such as `"v:1.0"` also send a body to the SDK, slower but equal. One
+ * regular-expression test over the text: `JSON.parse` with a reviver, or a match per token, cost
+ * more than the SDK deserializer they saved.
+ */
+export function sdkKeepsNumbers(text: string): boolean {
+  return !REVIVED_NUMBER.test(text);
 }
 
 /** Per output member, its conversion; `item`: that of the reused list's items. */
@@ -215,13 +267,16 @@ function memberPlansFor(name: string, output: unknown, list: ReusedList): Member
     const members = new Map<string, Convert | undefined>();
     let item: Convert | undefined;
     let listed = false;
+    // Items are compared as bytes and parsed without the SDK's reviver: no document here.
+    const w = walk();
     for (const [member, schema] of schemaOf(output).structIterator()) {
-      members.set(member, plan(schema, new Set()));
+      members.set(member, plan(schema, w));
       if (member === list.member && schema.isListSchema()) {
-        item = plan(schema.getValueSchema(), new Set());
+        item = plan(schema.getValueSchema(), w);
         listed = true;
       }
     }
+    if (w.document) throw new Unsupported('document');
     return listed ? { members, item } : null;
   });
 }
@@ -266,9 +321,9 @@ export function useFastEcsReads(client: ECSClient): void {
     if (typeof name !== 'string' || !HOT_READS.has(name)) return sdkDeserializer(next, context)(args);
     const result = await next(args);
     const response = result.response as RawResponse;
-    const convert = planFor(name, operation?.[5]);
+    const outputPlan = planFor(name, operation?.[5]);
     const type = response.headers['content-type'] ?? '';
-    if (convert === null || response.statusCode < 200 || response.statusCode >= 300 || !type.includes('json')) return fallback(result);
+    if (outputPlan === null || response.statusCode < 200 || response.statusCode >= 300 || !type.includes('json')) return fallback(result);
     const bytes = await config.streamCollector(response.body);
     let output: Record<string, unknown> | undefined;
     const list = REUSED[name];
@@ -288,9 +343,11 @@ export function useFastEcsReads(client: ECSClient): void {
       return { response, output };
     }
     try {
-      output = bytes.byteLength === 0 ? {} : (JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as Record<string, unknown>);
+      const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+      if (outputPlan.document && !sdkKeepsNumbers(text)) throw new RangeError('a number the SDK revives');
+      output = bytes.byteLength === 0 ? {} : (JSON.parse(text) as Record<string, unknown>);
       if (output === null || typeof output !== 'object' || Array.isArray(output)) throw new TypeError('not a JSON object');
-      output = convert(output) as Record<string, unknown>;
+      output = outputPlan.convert(output) as Record<string, unknown>;
     } catch {
       // Let the SDK report it (it reads the same bytes, and decorates its error with the response).
       response.body = bytes;

@@ -1,8 +1,8 @@
 /**
  * Item reuse through a real ECS client: two describes in a row where one item changed. Each output
  * equals the SDK deserializer's for the same response; unchanged items are the very objects of the
- * first call, the changed one is new. DescribeServices, whose output holds a document, keeps the
- * SDK's deserializer (outputs equal, nothing reused, `$unknown` for an unknown union member).
+ * first call, the changed one is new. DescribeServices, whose output holds a document, is read on
+ * the fast path but not reused (outputs equal, `$unknown` for an unknown union member from the SDK).
  */
 import { DescribeContainerInstancesCommand, DescribeServicesCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { clearReusedItems, reuseCounts } from '../../handlers/aws/ecs-fast-json';
@@ -106,9 +106,7 @@ describe('DescribeServices twice, one service changed', () => {
   // Asked for by ARN, as the reader does after a listing.
   const send = (c: ECSClient) => c.send(new DescribeServicesCommand({ cluster: 'demo', services: ['web', 'api', 'jobs'].map((n) => `${ARN}:service/demo/${n}`) }));
 
-  it('its output holds a document (hook details), so it keeps the SDK deserializer: outputs equal the SDK’s, nothing is reused', async () => {
-    // The SDK parses such a body with a reviver that, on Node 21+, turns numbers a double cannot
-    // hold into BigInt / NumericValue: plain JSON.parse would differ there.
+  it('its output holds a document (hook details): read on the fast path, outputs equal the SDK’s, services are not reused', async () => {
     const first = [hooked('web', { logLevel: 'INFO' }), hooked('api', { logLevel: 'DEBUG' }), { ...service, serviceArn: `${ARN}:service/demo/jobs`, serviceName: 'jobs' }];
     const before = reuseCounts();
     const { sdk, fast } = await twice(send, [ok({ services: first, failures: [] }), ok({ services: first, failures: [] })]);
