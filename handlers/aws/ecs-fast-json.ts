@@ -12,8 +12,8 @@
  * - blobs (base64), big numbers and media-typed strings, which none of these operations' outputs
  *   hold (an output schema that holds one keeps the SDK's deserializer).
  * An output holding a document (DescribeServices' lifecycle `hookDetails`) is read as parsed, as the
- * SDK reads a document, but the SDK parses such a body with a reviver that can change numbers (see
- * `sdkKeepsNumbers`): a body where it would goes to the SDK's deserializer. A union is read like a
+ * SDK reads a document, but the SDK parses such a body with a reviver that can change numbers
+ * (`sdk-revived-numbers.ts`): a body where it would goes to the SDK's deserializer. A union is read like a
  * structure, and a union value with a key that is not one of its members (which the SDK reports as
  * `$unknown` or drops) sends the whole response to the SDK's deserializer.
  * The plan of what to convert is compiled once per operation from the SDK's own output schema, so
@@ -37,6 +37,7 @@ import { NormalizedSchema, deserializerMiddlewareOption, getSchemaSerdePlugin } 
 import { parseEpochTimestamp } from '@smithy/core/serde';
 import { getSmithyContext } from '@smithy/core/transport';
 import { ItemReuse, type ReusedList } from './json-item-reuse';
+import { sdkKeepsNumbers } from './sdk-revived-numbers';
 
 /** The ECS reads a tick makes, by operation name. */
 export const HOT_READS: ReadonlySet<string> = new Set(['ListContainerInstances', 'DescribeContainerInstances', 'ListServices', 'DescribeServices', 'ListTasks', 'DescribeTasks', 'DescribeClusters']);
@@ -113,7 +114,7 @@ const walk = (): Walk => ({ path: new Set(), document: false });
 function plan(ns: NormalizedSchema, w: Walk): Convert | undefined {
   if (ns.isBlobSchema() || ns.isBigIntegerSchema() || ns.isBigDecimalSchema()) throw new Unsupported(ns.getName() ?? 'member');
   // A document's value is kept as parsed, as the SDK's `JsonShapeDeserializer` keeps it (a copy),
-  // but the SDK then parses the whole body with a reviver: noted, see `sdkKeepsNumbers`.
+  // but the SDK then parses the whole body with a reviver: noted (`sdk-revived-numbers.ts`).
   if (ns.isDocumentSchema()) {
     w.document = true;
     return undefined;
@@ -208,7 +209,7 @@ const schemaOf = (output: unknown): NormalizedSchema => NormalizedSchema.of(outp
 /** How an operation's output is read: its conversion, and whether numbers must be checked. */
 interface OutputPlan {
   readonly convert: Convert;
-  /** The output holds a document: the SDK parses it with a reviver (see `sdkKeepsNumbers`). */
+  /** The output holds a document: the SDK parses it with a reviver (`sdk-revived-numbers.ts`). */
   readonly document: boolean;
 }
 
@@ -221,36 +222,6 @@ function planFor(name: string, output: unknown): OutputPlan | null {
     const convert = plan(schemaOf(output), w) ?? ((v) => v);
     return { convert, document: w.document };
   });
-}
-
-/**
- * A number token of a JSON text the SDK's reviver might not keep as `JSON.parse` gives it (see
- * `sdkKeepsNumbers`), or a digit run inside a string that looks like one. A number value always
- * follows `:`, `[` or `,` and optional space. Given JSON's number grammar
- * (`-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?`), a token is `String(value)` of a safe value unless it
- * has an exponent, a fraction ending in 0 (`1.0`), 16 or more digits (more than a double holds
- * exactly, or beyond the safe range), or a fraction below 1e-6 (which `String` writes with an
- * exponent): the four alternatives, in that order. With 15 digits or fewer, no exponent and no
- * trailing zero, the text is the shortest that parses back to its value, which is what `String`
- * writes for 1e-6 ≤ |value| < 1e21 (ECMA-262 Number::toString).
- */
-const REVIVED_NUMBER = /[:[,]\s*-?(?:\d[\d.]*[eE]|\d+\.\d*0(?![\d])|(?:\d\.?){16}|0\.0{6})/;
-
-/**
- * Whether the SDK's reviver keeps every number of this body as `JSON.parse` gives it.
- * The SDK parses a body whose output schema holds a document with `jsonReviver` (smithy
- * `needsReviver`). Where the runtime gives a reviver each value's source text (Node 21+, so
- * Lambda's nodejs22.x and later; TC39 "JSON.parse source text access"), it turns a number outside
- * the safe integer range into a BigInt or NumericValue, and one whose text is not the number's
- * canonical form (`1.0`, `1e3`) into a NumericValue, wherever it is in the body. A body passes here
- * only if no token could be one of those (`REVIVED_NUMBER`); any other goes to the SDK, which
- * deserializes it itself. Stricter than the SDK, never looser: `1.50` (kept as 1.5 there), `-0.0`
- * and digit runs inside strings such as `"v:1.0"` also send a body to the SDK, slower but equal. One
- * regular-expression test over the text: `JSON.parse` with a reviver, or a match per token, cost
- * more than the SDK deserializer they saved.
- */
-export function sdkKeepsNumbers(text: string): boolean {
-  return !REVIVED_NUMBER.test(text);
 }
 
 /** Per output member, its conversion; `item`: that of the reused list's items. */
