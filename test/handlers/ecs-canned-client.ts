@@ -19,14 +19,14 @@ export interface Canned {
  * A real ECS client whose HTTP handler answers each request with `respond(operation, input)`
  * (operation: the name in the request's `x-amz-target`, input: the request's JSON body).
  */
-export function clientServing(respond: (operation: string, input: Record<string, unknown>) => Canned, fast: boolean): ECSClient {
+export function clientServing(respond: (operation: string, input: Record<string, unknown>) => Canned | Promise<Canned>, fast: boolean): ECSClient {
   let n = 0;
   const requestHandler = {
     handle: async (request: { headers: Record<string, string>; body?: unknown }): Promise<{ response: HttpResponse }> => {
       n++;
       const operation = (request.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
       const body = typeof request.body === 'string' ? request.body : request.body instanceof Uint8Array ? Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength).toString('utf8') : '';
-      const r = respond(operation, body !== '' ? (JSON.parse(body) as Record<string, unknown>) : {});
+      const r = await respond(operation, body !== '' ? (JSON.parse(body) as Record<string, unknown>) : {});
       return { response: new HttpResponse({ statusCode: r.status, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${n}` }, body: Readable.from([Buffer.from(r.body, 'utf8')]) }) };
     },
   };

@@ -18,6 +18,7 @@ import {
 import { CloudWatchClient, GetMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import {
   DeleteAttributesCommand,
+  DescribeClustersCommand,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -282,6 +283,20 @@ export class FakeAws {
       g.Instances = [...(g.Instances ?? []), { InstanceId: spec.id, LifecycleState: (spec.lifecycleState ?? 'InService') as never, InstanceType: spec.type ?? 'm5.xlarge', AvailabilityZone: 'eu-west-1a', HealthStatus: 'Healthy', ProtectedFromScaleIn: false }];
       if (spec.lifecycleState === undefined || /Pending|InService/.test(spec.lifecycleState)) g.DesiredCapacity = (g.DesiredCapacity ?? 0) + 0;
     }
+    return this;
+  }
+
+  /**
+   * DescribeClusters answers the cluster's registered container instances (ACTIVE or DRAINING) and
+   * ACTIVE services, the counts a warm read checks before skipping the listings. Off by default:
+   * without it the reader finds no counts and lists every time.
+   */
+  clusterCounts(): this {
+    ecsMock.on(DescribeClustersCommand).callsFake(() => {
+      this.fail('DescribeClusters');
+      const registered = [...this.instances.values()].filter((c) => c.status === 'ACTIVE' || c.status === 'DRAINING').length;
+      return { clusters: [{ clusterName: CLUSTER, activeServicesCount: this.services.filter((x) => x.status === 'ACTIVE').length, registeredContainerInstancesCount: registered }] };
+    });
     return this;
   }
 

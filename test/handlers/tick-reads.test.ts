@@ -5,7 +5,7 @@
  * reads every instance's tasks, and warm it lists only the instances whose `version` changed and
  * describes only task ARNs it has not seen.
  */
-import { DescribeClustersCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { handleTick } from '../../handlers/tick';
 import { sample } from './events';
 import { BASE_ENV, FakeAws, NOW, context, ecsMock, instanceArn, type TestContext } from './fake-aws';
@@ -19,7 +19,7 @@ const DRAINING = [7, 123];
 
 /** 250 roomy instances (2 web tasks each) over two groups, 15 services, two scale-in drains. */
 function cluster(): FakeAws {
-  const aws = new FakeAws().group('demo-spot', { desired: 200, max: 400, type: 'm5.xlarge' }).group('demo-ondemand', { desired: 50, max: 100, type: 'm5.xlarge' });
+  const aws = new FakeAws().group('demo-spot', { desired: 200, max: 400, type: 'm5.xlarge' }).group('demo-ondemand', { desired: 50, max: 100, type: 'm5.xlarge' }).clusterCounts();
   for (let s = 0; s < SERVICES; s++) aws.service(s === 0 ? 'web' : `svc-${s}`, { desired: s === 0 ? 2 * INSTANCES : 0 });
   for (let k = 1; k <= INSTANCES; k++) {
     const draining = DRAINING.includes(k);
@@ -35,11 +35,6 @@ function cluster(): FakeAws {
   }
   // What DescribeContainerInstances reports besides the fake's fields: a version and the task counts.
   for (const ci of aws.instances.values()) Object.assign(ci, { version: 10, runningTasksCount: 2, pendingTasksCount: 0 });
-  ecsMock.on(DescribeClustersCommand).callsFake(() => {
-    aws.calls.set('DescribeClusters', (aws.calls.get('DescribeClusters') ?? 0) + 1);
-    const registered = [...aws.instances.values()].filter((c) => c.status === 'ACTIVE' || c.status === 'DRAINING').length;
-    return { clusters: [{ clusterName: 'demo', activeServicesCount: aws.services.filter((x) => x.status === 'ACTIVE').length, registeredContainerInstancesCount: registered }] };
-  });
   return aws;
 }
 
