@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     log(`  ${name}: ${m.calls} calls ${JSON.stringify(m.byOperation)}, ${m.ms} ms, peak heap +${m.peakHeapMB} MB`);
   }
   log(`  steady: ${reads.steady.calls} calls (bound ${callBound}); reads ${reads.readMs} ms with ${READ_CHURN_PERCENT} % of the instances changed (read function ${reads.readPhaseMs} ms) vs JSON.parse of its ${(reads.readBytes / 1e6).toFixed(1)} MB ${reads.parseMs} ms (ratio ${(reads.readMs / reads.parseMs).toFixed(2)}, target ≤ 2)`);
-  log(`  reused describe items kept between ticks: ${reads.itemCache.heapMB} MB of heap and ${reads.itemCache.buffersMB} MB of buffers`);
+  log(`  reused describe items kept between ticks: ${reads.itemCache.heapMB} MB of heap`);
   log(`  reads by share of instances changed since the last tick: ${Object.entries(reads.readMsByChurn).map(([p, ms]) => `${p} %: ${ms} ms (${(ms / reads.parseMs).toFixed(2)}×)`).join(', ')}`);
 
   const tracePath = resolve(__dirname, '..', '..', 'shared', 'traces', 'openb_pod_list_default.csv');

@@ -70,11 +70,8 @@ export interface ReadCurvePoint {
   /** `JSON.parse` of the response bodies the steady tick received, median of runs (one after each read). */
   readonly parseMs: number;
   readonly readBytes: number;
-  /**
-   * What the reused describe items (and the models kept with them) hold between ticks, MB: heap, and
-   * the buffers (off the heap) their bytes are kept in.
-   */
-  readonly itemCache: { readonly heapMB: number; readonly buffersMB: number };
+  /** Heap the reused describe items (and the models kept with them) hold between ticks, MB. */
+  readonly itemCache: { readonly heapMB: number };
 }
 
 /**
@@ -274,18 +271,15 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     if (percent === READ_CHURN_PERCENT) readPhaseMs = Math.round(median(phaseSamples) * 10) / 10;
   }
 
-  // What the cached items (and the models kept with them) hold between ticks: the heap, and the
-  // buffers their bytes are kept in, after a full collection, with and without them.
-  const retained = (): { heap: number; buffers: number } => {
+  // What the cached items (and the models kept with them) hold between ticks: the heap after a full
+  // collection, with and without them.
+  const retained = (): number => {
     gc();
-    const m = process.memoryUsage();
-    return { heap: m.heapUsed, buffers: m.arrayBuffers };
+    return process.memoryUsage().heapUsed;
   };
   const withItems = retained();
   clearReusedItems();
-  const without = retained();
-  const mb = (bytes: number): number => Math.round(bytes / 1e5) / 10;
-  const itemCache = { heapMB: mb(withItems.heap - without.heap), buffersMB: mb(withItems.buffers - without.buffers) };
+  const itemCache = { heapMB: Math.round((withItems - retained()) / 1e5) / 10 };
   await readForTick(ctx, now); // fill them again for the ticks below
 
   // A storm: one SQS batch of Spot warnings, decided once (dry run: reads counted, nothing acted).
