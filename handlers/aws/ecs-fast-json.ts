@@ -72,15 +72,24 @@ export function reusedItemCounts(): Record<string, number> {
   return Object.fromEntries([...reuse].map(([op, r]) => [op, r.size]));
 }
 
-/** Items reused and parsed since the process started (tests and the benchmark read the difference). */
-export function reuseCounts(): { reused: number; parsed: number } {
+/**
+ * Reads of a `REUSED` describe that threw and were read as a whole body instead (malformed input,
+ * or a bug: tests assert none happen on good bodies).
+ */
+let abandonedReads = 0;
+
+/**
+ * Items reused and parsed, and item reads abandoned for the whole-body path, since the process
+ * started (tests and the benchmark read the difference).
+ */
+export function reuseCounts(): { reused: number; parsed: number; abandoned: number } {
   let reused = 0;
   let parsed = 0;
   for (const r of reuse.values()) {
     reused += r.counts.reused;
     parsed += r.counts.parsed;
   }
-  return { reused, parsed };
+  return { reused, parsed, abandoned: abandonedReads };
 }
 
 /** Converts one wire value to the SDK's output value (objects and arrays in place). */
@@ -306,6 +315,7 @@ export function useFastEcsReads(client: ECSClient): void {
       try {
         output = cache.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), Array.isArray(requested) ? requested : undefined, plans.item, (member) => plans.members.get(member));
       } catch {
+        abandonedReads++;
         output = undefined; // read the whole body below (and let the SDK report what is wrong)
       }
     }

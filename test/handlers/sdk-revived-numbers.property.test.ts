@@ -22,7 +22,7 @@ const jsToken = fc.oneof(
   fc.tuple(finite, fc.integer({ min: 0, max: 8 })).map(([v, d]) => v.toExponential(d)),
   fc.tuple(finite, fc.integer({ min: 1, max: 21 })).map(([v, d]) => v.toPrecision(d)),
   fc.bigInt({ min: -(10n ** 25n), max: 10n ** 25n }).map(String),
-  fc.constantFrom('-0', '-0.0', '0.000001', '0.0000001', '9007199254740991', '9007199254740992', '1.0', '1E5', '0.5e1', '0E0'),
+  fc.constantFrom('-0', '-0.0', '0.000001', '0.0000001', '9007199254740991', '9007199254740992', '1.0', '1E5', '0.5e1', '0E0', '1.0E-4', '1.5E+09', '2.50000000', '1e-07'),
 );
 
 /**
@@ -53,8 +53,12 @@ function body(createdAt: string, values: readonly string[]): string {
   };
   return JSON.stringify({ services: [hooked], failures: [] })
     .replace('"@c@"', createdAt)
-    .replace(/"@(\d+)@"/g, (_m, k: string) => values[Number(k)] ?? '0');
+    .replace(/"@(\d+)@"/g, (_m, k: string) => `${Number(k) % 2 === 1 ? '\n\t ' : ''}${values[Number(k)] ?? '0'}`);
 }
+
+it('the runtime gives revivers source text (the flag took effect, so the SDK revives)', () => {
+  expect(JSON.parse('[1.0]', (_k: string, v: unknown, c?: { source?: string }) => (typeof v === 'number' ? c?.source : v))).toEqual(['1.0']);
+});
 
 it('for any numbers in a DescribeServices body, the fast path answers what the SDK answers', async () => {
   await fc.assert(
