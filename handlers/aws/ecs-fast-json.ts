@@ -13,9 +13,9 @@
  *   hold (an output schema that holds one keeps the SDK's deserializer).
  * An output holding a document (DescribeServices' lifecycle `hookDetails`) is read as parsed, as the
  * SDK reads a document, but the SDK parses such a body with a reviver that can change numbers
- * (`sdk-revived-numbers.ts`): a body where it would goes to the SDK's deserializer. A union is read like a
- * structure, and a union value with a key that is not one of its members (which the SDK reports as
- * `$unknown` or drops) sends the whole response to the SDK's deserializer.
+ * (`sdk-revived-numbers.ts`): a body where it would goes to the SDK's deserializer. A union is read
+ * like a structure, and a union value with a key that is not one of its members (which the SDK
+ * reports as `$unknown` or drops) sends the whole response to the SDK's deserializer.
  * The plan of what to convert is compiled once per operation from the SDK's own output schema, so
  * the fast output equals the SDK's: same members, same `Date`s, same `$metadata`. Two known
  * differences, neither possible from ECS: a member sent as `null` stays `null` (the SDK drops it;
@@ -60,8 +60,8 @@ export function clearReusedItems(): void {
 }
 
 /**
- * After a full read of a `REUSED` describe (every container instance, every service of the
- * cluster): keep only these ids' items.
+ * After a full read of a `REUSED` describe (every container instance of the cluster): keep only
+ * these ids' items.
  */
 export function retainReusedItems(operation: 'DescribeContainerInstances', ids: Iterable<string>): void {
   reuse.get(operation)?.retainOnly(new Set(ids));

@@ -143,8 +143,8 @@ function freeze(value: unknown): unknown {
 export const MIN_ITEMS = 10_000;
 
 /**
- * Items by id. The reader, after each full read (every container instance or every service of the
- * cluster), keeps only the live ids (`retainOnly`); between those calls the map holds at most
+ * Items by id. The reader, after each full read (every container instance of the cluster), keeps
+ * only the live ids (`retainOnly`); between those calls the map holds at most
  * `limit` items, evicting the earliest stored (a replaced item counts as stored anew), so a caller
  * that never retains still has a bounded cache.
  */
