@@ -6,7 +6,7 @@
 import type { ContainerInstance, Resource, Service as EcsService, Task as EcsTask, TaskDefinition } from '@aws-sdk/client-ecs';
 import type { Instance, InstanceStatus, Service, Task, TaskRole, TaskShape, TaskStatus } from '../../core/cluster';
 import { taskShapeOf, type PlacementConstraintSpec, type TaskDefinitionSpec } from '../../core/task-definition';
-import { mapLimit } from './util';
+import { ECS_PARALLEL, mapLimit } from './util';
 
 export function defined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
@@ -120,8 +120,6 @@ const TASK_STATUSES: ReadonlySet<string> = new Set(['PROVISIONING', 'PENDING', '
 /** Reads a task definition by ARN (the reader's cache). */
 export type DefinitionOf = (arn: string) => Promise<TaskDefinitionSpec>;
 
-/** Task definitions read at most 4 at a time. */
-const PARALLEL = 4;
 
 export async function toTask(t: TaskFacts, services: ReadonlyMap<string, EcsService>, definition: DefinitionOf): Promise<Task> {
   const group = t.group ?? '';
@@ -138,7 +136,7 @@ export async function toTask(t: TaskFacts, services: ReadonlyMap<string, EcsServ
 /** The tasks in the model; each distinct definition is read once, before the tasks are translated. */
 export async function toTasks(tasks: readonly TaskFacts[], services: ReadonlyMap<string, EcsService>, definition: DefinitionOf): Promise<Task[]> {
   const definitions = new Set(tasks.map((t) => t.taskDefinitionArn).filter((a): a is string => a !== undefined));
-  await mapLimit([...definitions], PARALLEL, (arn) => definition(arn));
+  await mapLimit([...definitions], ECS_PARALLEL, (arn) => definition(arn));
   return Promise.all(tasks.map((t) => toTask(t, services, definition)));
 }
 
@@ -164,5 +162,5 @@ export async function toService(s: EcsService, definition: DefinitionOf): Promis
 
 /** The services that run on EC2, in the model. */
 export async function ec2Services(ecsServices: readonly EcsService[], definition: DefinitionOf): Promise<Service[]> {
-  return mapLimit(ecsServices.filter(runsOnEc2), PARALLEL, (s) => toService(s, definition));
+  return mapLimit(ecsServices.filter(runsOnEc2), ECS_PARALLEL, (s) => toService(s, definition));
 }

@@ -8,6 +8,9 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** Calls the ECS adapters keep in flight at once (`mapLimit`, `limiter`). */
+export const ECS_PARALLEL = 4;
+
 /** Map with at most `limit` calls in flight (bounded fan-out keeps bursts below API rate limits). */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
