@@ -8,8 +8,9 @@
  *   scaleIn a warm tick whose history shows excess held for the window (scale-in considered),
  *           after 1 % of the instances changed (new `version`, one task replaced each).
  * `readMs` times the steady tick's reads after 10 % of the instances changed since the previous
- * run (`READ_CHURN_PERCENT`), and `readMsByChurn` the same from 0 % to 100 %, in a container that
- * has read `WARM_READS` times already.
+ * run (`READ_CHURN_PERCENT`), in a container that has read `WARM_READS` times already; responses
+ * go through the SDK's own deserializer. `parseMs` (`JSON.parse` of the same bodies) is reported
+ * beside it for scale only.
  * Peak heap: the largest `heapUsed` sampled every 2 ms during a tick, minus `heapUsed` after a
  * full GC before it (the fixture and the endpoint's serialised objects are not counted).
  */
@@ -25,7 +26,6 @@ import { AwsAutoScaling } from '../handlers/aws/autoscaling';
 import { CloudWatchMetrics } from '../handlers/aws/cloudwatch';
 import { Ec2InstanceCatalog } from '../handlers/aws/ec2';
 import { EcsContainerService, clearReadCaches } from '../handlers/aws/ecs';
-import { clearReusedItems } from '../handlers/aws/ecs-fast-json';
 import { noQueue } from '../handlers/aws/sqs';
 import { CLIENT_OPTIONS } from '../handlers/aws/util';
 import type { HandlerContext } from '../handlers/context';
@@ -63,15 +63,11 @@ export interface ReadCurvePoint {
    * runs, READ_CHURN_PERCENT of the instances changed before each.
    */
   readonly readMs: number;
-  /** The same with other shares of the instances changed before each run (CHURN_CURVE), by percent. */
-  readonly readMsByChurn: Readonly<Record<string, number>>;
   /** The steady tick's whole read function (reads and the headroom computed between them), median. */
   readonly readPhaseMs: number;
   /** `JSON.parse` of the response bodies the steady tick received, median of runs (one after each read). */
   readonly parseMs: number;
   readonly readBytes: number;
-  /** Heap the reused describe items (and the models kept with them) hold between ticks, MB. */
-  readonly itemCache: { readonly heapMB: number };
 }
 
 /**
@@ -84,14 +80,10 @@ export const READ_CHURN_PERCENT = 10;
 /**
  * Untimed reads (READ_CHURN_PERCENT changed before each) before the timed ones. A Lambda container
  * serving one tick a minute runs hundreds of ticks in its life, so its read path (the SDK's
- * middleware, the reader, the item scanner) is optimised code; measured right after the first two
- * ticks it still ran partly unoptimised, while the `JSON.parse` floor is native code, warm from the
- * start. On the 1,000-instance cluster (10 % changed) the read time fell over the first twenty or
- * so reads: a median of about 100 ms over the first ten, 77 ms over the 21st to 30th.
+ * middleware and deserializer, the reader) is JIT-optimised code; right after the first ticks it
+ * still runs partly unoptimised.
  */
 export const WARM_READS = 20;
-/** The shares of changed instances `readMsByChurn` reports. */
-export const CHURN_CURVE: readonly number[] = [0, 10, 50, 100];
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -230,8 +222,7 @@ export async function measureReads(size: { instances: number; tasks: number; ser
   // readMs: the steady tick's reads, warm, median of runs, after READ_CHURN_PERCENT of the
   // instances changed before each run: the handler's own read function, timed only while a port
   // read is in flight (readPhaseMs: the whole function, with the headroom it computes between reads
-  // to decide whether tasks are needed). The same at other shares of changed instances, for the
-  // curve: 0 % (nothing changed since the last tick) to 100 % (every page new, as on a cold start).
+  // to decide whether tasks are needed).
   const clock = readClock();
   const { ecs, autoScaling, catalog, metrics } = ctx.ports;
   const readCtx: HandlerContext = {
@@ -243,44 +234,27 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     resetCalls();
     await readForTick(readCtx, now);
   }
-  const readMsByChurn: Record<string, number> = {};
-  let readPhaseMs = 0;
   let readBytes = 0;
+  const readSamples: number[] = [];
+  const phaseSamples: number[] = [];
   const parseSamples: number[] = [];
-  for (const percent of [READ_CHURN_PERCENT, ...CHURN_CURVE.filter((p) => p !== READ_CHURN_PERCENT)]) {
-    const readSamples: number[] = [];
-    const phaseSamples: number[] = [];
-    for (let k = 0; k < runs; k++) {
-      churn(percent);
-      resetCalls();
-      clock.reset();
-      const start = process.hrtime.bigint();
-      await readForTick(readCtx, now);
-      phaseSamples.push(Number(process.hrtime.bigint() - start) / 1e6);
-      readSamples.push(clock.ms());
-      if (percent !== READ_CHURN_PERCENT) continue;
-      // parseMs: the bodies this read received, parsed right after it (samples interleaved with the
-      // reads', so a busy moment of a shared machine weighs on both sides of the ratio alike).
-      const bodies = [...endpoint.bodies];
-      readBytes = bodies.reduce((n, body) => n + body.length, 0);
-      const parseStart = process.hrtime.bigint();
-      for (const body of bodies) JSON.parse(body);
-      parseSamples.push(Number(process.hrtime.bigint() - parseStart) / 1e6);
-    }
-    readMsByChurn[String(percent)] = Math.round(median(readSamples) * 10) / 10;
-    if (percent === READ_CHURN_PERCENT) readPhaseMs = Math.round(median(phaseSamples) * 10) / 10;
+  for (let k = 0; k < runs; k++) {
+    churn(READ_CHURN_PERCENT);
+    resetCalls();
+    clock.reset();
+    const start = process.hrtime.bigint();
+    await readForTick(readCtx, now);
+    phaseSamples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    readSamples.push(clock.ms());
+    // parseMs: the bodies this read received, parsed right after it (samples interleaved with the
+    // reads', so a busy moment of a shared machine weighs on both sides alike).
+    const bodies = [...endpoint.bodies];
+    readBytes = bodies.reduce((n, body) => n + body.length, 0);
+    const parseStart = process.hrtime.bigint();
+    for (const body of bodies) JSON.parse(body);
+    parseSamples.push(Number(process.hrtime.bigint() - parseStart) / 1e6);
   }
-
-  // What the cached items (and the models kept with them) hold between ticks: the heap after a full
-  // collection, with and without them.
-  const retained = (): number => {
-    gc();
-    return process.memoryUsage().heapUsed;
-  };
-  const withItems = retained();
-  clearReusedItems();
-  const itemCache = { heapMB: Math.round((withItems - retained()) / 1e5) / 10 };
-  await readForTick(ctx, now); // fill them again for the ticks below
+  const round1 = (ms: number): number => Math.round(ms * 10) / 10;
 
   // A storm: one SQS batch of Spot warnings, decided once (dry run: reads counted, nothing acted).
   const warnings = Math.max(1, Math.round(cluster.members.length / 42));
@@ -317,12 +291,10 @@ export async function measureReads(size: { instances: number; tasks: number; ser
     scaleIn,
     scaleInFirst,
     storm,
-    readMs: readMsByChurn[String(READ_CHURN_PERCENT)] as number,
-    readPhaseMs,
-    readMsByChurn,
-    parseMs: Math.round(median(parseSamples) * 10) / 10,
+    readMs: round1(median(readSamples)),
+    readPhaseMs: round1(median(phaseSamples)),
+    parseMs: round1(median(parseSamples)),
     readBytes,
-    itemCache,
   };
 }
 

@@ -7,9 +7,8 @@
  * and DescribeServices of the ARNs known from the previous listing, one DescribeClusters whose
  * counts tell whether an instance or a service joined or left; the listings only then); cold,
  * 2·⌈I/100⌉ + ⌈S/100⌉ + ⌈S/10⌉; plus one DescribeTaskDefinition per definition not seen before. Task counts come from the container instance's
- * `runningTasksCount`/`pendingTasksCount`. An instance whose described bytes are those of the
- * previous tick is not parsed again (`json-item-reuse.ts`, in the client's fast path) nor
- * translated again (`instanceModels`); after each full read only the live ones stay cached.
+ * `runningTasksCount`/`pendingTasksCount`. Responses go through the SDK's own deserializer; what
+ * is saved is calls, not parsing.
  *
  * Tasks, when asked for (`tasksOf`), are read by `ecs-task-read.ts` from the versions recorded here.
  */
@@ -25,20 +24,12 @@ import {
 } from '@aws-sdk/client-ecs';
 import type { Instance } from '../../core/cluster';
 import type { TaskDefinitionSpec } from '../../core/task-definition';
-import { clearReusedItems, retainReusedItems, useFastEcsReads } from './ecs-fast-json';
 import { defined, toInstance, toSpec, type TaskFacts } from './ecs-model';
 import { TaskReader, clearTaskReadCaches, type Seen, type TasksOfOptions } from './ecs-task-read';
 import { ECS_PARALLEL as PARALLEL, chunks, limiter, mapLimit } from './util';
 
 /** Task definitions by ARN (immutable: kept for the life of the container). */
 const taskDefinitionCache = new Map<string, Promise<TaskDefinitionSpec>>();
-/**
- * The model of each described container instance, by the SDK object it came from. The fast read
- * path answers an instance whose bytes did not change with the same frozen object as before
- * (`json-item-reuse.ts`), so an unchanged instance is not translated again either; a changed one is
- * a new object, and the old entry goes with it.
- */
-const instanceModels = new WeakMap<object, Instance | null>();
 /** Service ARNs of the latest ListServices, container instance ARNs of the latest listing. */
 let serviceArnCache: string[] | undefined;
 let instanceArnCache: string[] | undefined;
@@ -55,7 +46,6 @@ export function clearReadCaches(): void {
   clearTaskReadCaches();
   serviceArnCache = undefined;
   instanceArnCache = undefined;
-  clearReusedItems();
 }
 
 /** Described container instances: the model's instances (no tasks) and every ARN described. */
@@ -82,7 +72,6 @@ export class EcsReader {
     private readonly client: ECSClient,
     private readonly cluster: string,
   ) {
-    useFastEcsReads(client);
     this.tasks = new TaskReader(client, cluster, this.seen);
   }
 
@@ -127,10 +116,7 @@ export class EcsReader {
     if (known !== undefined && counts !== undefined) {
       const pages = await mapLimit(chunks(known, 100), PARALLEL, (batch) => this.describeInstances(batch));
       const described = this.record(pages);
-      if (pages.every((p) => p.live) && (await counts).instances === described.arns.length) {
-        retainReusedItems('DescribeContainerInstances', described.arns);
-        return described;
-      }
+      if (pages.every((p) => p.live) && (await counts).instances === described.arns.length) return described;
     }
     const limit = limiter(PARALLEL);
     const pending: Array<Promise<DescribedPage>> = [];
@@ -143,10 +129,7 @@ export class EcsReader {
       for (const batch of chunks(arns, 100)) pending.push(limit(() => this.describeInstances(batch)));
     }
     const described = this.record(await Promise.all(pending));
-    if (filter === undefined) {
-      instanceArnCache = listed;
-      retainReusedItems('DescribeContainerInstances', described.arns);
-    }
+    if (filter === undefined) instanceArnCache = listed;
     return described;
   }
 
@@ -156,12 +139,8 @@ export class EcsReader {
     const page: DescribedPage = { instances: [], arns: [], seen: [], live: (out.failures ?? []).length === 0 };
     for (const ci of out.containerInstances ?? []) {
       if (ci.status !== 'ACTIVE' && ci.status !== 'DRAINING') page.live = false;
-      let instance = instanceModels.get(ci);
-      if (instance === undefined) {
-        instance = toInstance(ci, undefined) ?? null;
-        instanceModels.set(ci, instance);
-      }
-      if (instance !== null) page.instances.push(instance);
+      const instance = toInstance(ci, undefined);
+      if (instance !== undefined) page.instances.push(instance);
       if (ci.containerInstanceArn === undefined) continue;
       page.arns.push(ci.containerInstanceArn);
       page.seen.push([ci.containerInstanceArn, { version: ci.version, status: ci.status ?? '', count: (ci.runningTasksCount ?? 0) + (ci.pendingTasksCount ?? 0) }]);

@@ -1,24 +1,21 @@
 /**
- * What the ECS read path hands out more than once is read, never written. A container instance
- * whose described bytes did not change comes back as the very object of the previous response
- * (`json-item-reuse.ts`, frozen only at its top level) and keeps its `Instance` model (`ecs-read.ts`,
- * not frozen); their nested members are shared from one tick to the next, so a write to any of
- * them would silently change what later ticks read. Here every output the real ECS client returns
- * (fast path included) and every result of the ECS port is deep-frozen as it is handed out, and
+ * What the ECS read path hands out more than once is read, never written. Its caches (service and
+ * instance ARNs, task definitions, task reads keyed on instance versions) live across ticks, so a
+ * write to anything they share would silently change what later ticks read. Here every output the
+ * real ECS client returns and every result of the ECS port is deep-frozen as it is handed out, and
  * the reads, the ticks and the core run over them several times while the cluster changes a little:
  * in strict mode any write to a frozen object throws a TypeError and the test fails. `Date` setters
  * still work on a frozen `Date`, so each date's time is checked unchanged at the end.
  *
  * The cluster is the stateful fake of `fake-aws.ts`, answered over HTTP to a real ECS client
  * (`ecs-canned-client.ts`): the fake's outputs are written as the JSON ECS sends, so the client's
- * own deserializer, fast path and item reuse read them.
+ * own deserializer reads them.
  */
 import { types } from 'node:util';
 import * as ecsCommands from '@aws-sdk/client-ecs';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { Instance } from '../../core/cluster';
 import { EcsContainerService } from '../../handlers/aws/ecs';
-import { reuseCounts } from '../../handlers/aws/ecs-fast-json';
 import { errorMessage, errorName } from '../../handlers/aws/util';
 import { planOf } from '../../handlers/act';
 import type { ContainerService, Logger, SnapshotOptions } from '../../handlers/ports';
@@ -57,7 +54,7 @@ type Command = Parameters<ECSClient['send']>[0];
 const commands = ecsCommands as unknown as Record<string, (new (input: object) => Command) | undefined>;
 
 /**
- * A real ECS client (fast path installed by the reader) whose HTTP answers are the fake's answers
+ * A real ECS client whose HTTP answers are the fake's answers
  * as JSON; errors as ECS sends them (`__type`). `fake-aws` stubs `send` on every ECSClient: this one
  * gets the SDK's own back. With `dates`, every output it returns is deep-frozen by a middleware
  * that runs last (initialize step, high priority).
@@ -74,7 +71,7 @@ function httpClient(dates: Dates | undefined): ECSClient {
       return { status: 400, body: JSON.stringify({ __type: errorName(error), message: errorMessage(error) }) };
     }
   };
-  const client = clientServing(answer, false);
+  const client = clientServing(answer);
   client.send = (ecsMock.send as unknown as { wrappedMethod: ECSClient['send'] }).wrappedMethod;
   if (dates !== undefined) {
     client.middlewareStack.add(
@@ -166,16 +163,10 @@ describe('the ECS port’s reads over deep-frozen client outputs and port result
     const dates: Dates = new Map();
     const ecs = ecsPort(quiet, dates);
     const rounds: Instance[][] = [];
-    const before = reuseCounts();
     for (let r = 0; r < ROUNDS; r++) {
       if (r > 0) place(aws, r);
       rounds.push(await read(ecs));
     }
-    // The unchanged instances were handed out again: the same SDK objects, frozen by the first read.
-    expect(reuseCounts().reused - before.reused).toBeGreaterThanOrEqual((ROUNDS - 1) * (INSTANCES - 1));
-    // A write to a frozen item inside the item reader would throw there and be read again as a
-    // whole body, equal: none may be abandoned.
-    expect(reuseCounts().abandoned - before.abandoned).toBe(0);
     const [first, , last] = rounds.map((instances) => new Map(instances.map((i) => [i.id, i])));
     // What changed was read: instance 1 gained a task in round 2, instance 2 in round 3.
     expect([1, 2].map((k) => last?.get(id(k))?.remaining)).toEqual([
@@ -185,17 +176,6 @@ describe('the ECS port’s reads over deep-frozen client outputs and port result
     expect(last?.get(id(3))?.remaining).toEqual(first?.get(id(3))?.remaining);
     expect(dates.size).toBeGreaterThan(0);
     expect(moved(dates)).toEqual([]);
-  });
-
-  it('without tasks, an unchanged instance’s model is the very object (frozen) the first read answered', async () => {
-    const aws = world();
-    const ecs = ecsPort(quiet, new Map());
-    const first = (await ecs.snapshot({ tasks: 'none' })).instances;
-    place(aws, 1);
-    const second = (await ecs.snapshot({ tasks: 'none' })).instances;
-    const byId = (list: Instance[], k: number): Instance | undefined => list.find((i) => i.id === id(k));
-    expect(byId(second, 3)).toBe(byId(first, 3));
-    expect(byId(second, 1)).not.toBe(byId(first, 1));
   });
 });
 
@@ -218,10 +198,7 @@ describe('ticks (read, decide, act) over deep-frozen client outputs and port res
 
   it('three ticks act as they do without freezing, no write to a shared object, every date unchanged', async () => {
     const dates: Dates = new Map();
-    const before = reuseCounts();
     const frozen = await ticks(dates);
-    expect(reuseCounts().reused - before.reused).toBeGreaterThanOrEqual(INSTANCES - 1);
-    expect(reuseCounts().abandoned - before.abandoned).toBe(0);
     expect(frozen.errors).toEqual([]);
     expect(frozen).toEqual(await ticks(undefined));
     // The ticks did act (a scale-in drain started, through the real client), so the comparison has content.
