@@ -5,7 +5,7 @@
  * decreasing into empty instances; the instance count is compared with ⌈max(Σcpu/C, Σmem/M)⌉.
  */
 import { readFileSync } from 'node:fs';
-import { ecsShape, parseOpenbPods, type OpenbPod } from '../sim/openb';
+import { ecsShape, parseOpenbPods, type OpenbPod } from '../sim/scenario/openb';
 import type { TaskShape } from '../core/cluster';
 import { lowerBound, packFirstFitDecreasing } from '../core/packing';
 import { freshBin } from '../core/placement';

@@ -7,7 +7,7 @@
  */
 import type { CapacityGroup, Instance, Service, Task, TaskShape } from '../core/cluster';
 import { SCALE_IN_ATTRIBUTE } from '../core/cluster';
-import { Prng } from '../sim/prng';
+import { Prng } from '../sim/world/prng';
 
 export interface SyntheticOptions {
   readonly instances: number;

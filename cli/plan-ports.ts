@@ -12,10 +12,10 @@ import type { Config } from '../core/config';
 import { AwsAutoScaling } from '../handlers/aws/autoscaling';
 import { CloudWatchMetrics } from '../handlers/aws/cloudwatch';
 import { Ec2InstanceCatalog } from '../handlers/aws/ec2';
-import { EcsContainerService } from '../handlers/aws/ecs';
-import { describeCapacityProviders } from '../handlers/aws/ecs-setup';
+import { EcsContainerService } from '../handlers/aws/ecs/ecs';
+import { describeCapacityProviders } from '../handlers/aws/ecs/ecs-setup';
 import { CLIENT_OPTIONS } from '../handlers/aws/util';
-import type { AutoScaling, ContainerService, InstanceCatalog, Logger, Metrics } from '../handlers/ports';
+import type { AutoScaling, ContainerService, InstanceCatalog, Logger, Metrics } from '../handlers/app/ports';
 
 /** The read methods, port by port: everything `plan` may call. */
 export const READ_METHODS = {

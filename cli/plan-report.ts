@@ -10,7 +10,7 @@ import type { Config } from '../core/config';
 import type { Decision } from '../core/decide';
 import { headroom } from '../core/headroom';
 import { describeUnschedulable } from '../core/unschedulable';
-import type { ClusterView } from '../handlers/act';
+import type { ClusterView } from '../handlers/app/act';
 
 export interface PlanReport {
   readonly cluster: string;

@@ -10,7 +10,7 @@
 import { parseArgs as parseNodeArgs } from 'node:util';
 import { loadConfig } from '../core/config';
 import { ConfigError } from '../core/errors';
-import type { Logger } from '../handlers/ports';
+import type { Logger } from '../handlers/app/ports';
 import { decideTick } from '../handlers/tick';
 import { checkSetup } from '../core/capacity-providers';
 import { awsReadOnlyPorts, type ReadOnlyPorts } from './plan-ports';

@@ -14,9 +14,9 @@
  */
 import { categoryOf, isRetryable } from '../core/errors';
 import type { MetricDatum } from '../core/metrics';
-import type { HandlerContext, SqsEnvelope } from './context';
-import { foreignCheck, parseDrainCheck, runDrainStep, staleCheck, type DrainOutcome } from './drain-step';
-import type { DrainCheck } from './ports';
+import type { HandlerContext, SqsEnvelope } from './app/context';
+import { foreignCheck, parseDrainCheck, runDrainStep, staleCheck, type DrainOutcome } from './app/drain-step';
+import type { DrainCheck } from './app/ports';
 import { awsPortsWith, noCatalog } from './aws/ports';
 import { sqsQueue } from './aws/sqs';
 import { lambdaEntry } from './runtime';

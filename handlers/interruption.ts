@@ -31,10 +31,10 @@ import { categoryOf, isRetryable } from '../core/errors';
 import { foreignAccount, isSqsEnvelope, parseEventBridge, type ParsedEvent } from '../core/events';
 import type { MetricDatum } from '../core/metrics';
 import { memberWeights } from '../core/zones';
-import { applyDecision, decideSettings, planOf, readCluster } from './act';
-import type { HandlerContext } from './context';
-import { isLiveLifecycleState } from './model';
-import type { DrainCheck } from './ports';
+import { applyDecision, decideSettings, planOf, readCluster } from './app/act';
+import type { HandlerContext } from './app/context';
+import { isLiveLifecycleState } from './app/model';
+import type { DrainCheck } from './app/ports';
 import { awsPorts } from './aws/ports';
 import { lambdaEntry } from './runtime';
 

@@ -15,13 +15,13 @@ import type { Instance } from '../core/cluster';
 import { LAUNCHING, TERMINATING, foreignAccount, isSqsEnvelope, parseEventBridge, parseNotificationBody, type ParsedEvent } from '../core/events';
 import { categoryOf, isRetryable } from '../core/errors';
 import type { MetricDatum } from '../core/metrics';
-import type { HandlerContext } from './context';
-import { DRAIN_CHAIN_ATTRIBUTE, runDrainStep, type DrainOutcome } from './drain-step';
-import type { DrainCheck } from './ports';
+import type { HandlerContext } from './app/context';
+import { DRAIN_CHAIN_ATTRIBUTE, runDrainStep, type DrainOutcome } from './app/drain-step';
+import type { DrainCheck } from './app/ports';
 import { awsPortsWith, noCatalog } from './aws/ports';
 import { sqsQueue } from './aws/sqs';
 import { lambdaEntry } from './runtime';
-import { WARM_POOL_ATTRIBUTE } from './warm-pool';
+import { WARM_POOL_ATTRIBUTE } from './app/warm-pool';
 
 type LifecycleAction = Extract<ParsedEvent, { kind: 'lifecycle' }>;
 

@@ -2,16 +2,16 @@
  * The Lambda entry wrapper: configuration validated and ports built once per cold start, then every
  * invocation calls the handler function with the same context. With invalid configuration the
  * entry throws the `ConfigError` (every problem listed) on every invocation and acts on nothing.
- * `HEADROOM_SNAPSHOT=file.json` reads a saved cluster instead of AWS (handlers/snapshot-ports.ts);
+ * `HEADROOM_SNAPSHOT=file.json` reads a saved cluster instead of AWS (handlers/app/snapshot-ports.ts);
  * with it, or under `serverless invoke local` (`IS_LOCAL=true`), the handler always runs in dry run.
  */
 import { loadConfig, type LoadOptions } from '../core/config';
 import { ConfigError } from '../core/errors';
 import type { Config } from '../core/config';
-import type { HandlerContext } from './context';
-import type { Logger, Ports } from './ports';
+import type { HandlerContext } from './app/context';
+import type { Logger, Ports } from './app/ports';
 import { jsonLogger } from './aws/logger';
-import { readSnapshot, snapshotPorts } from './snapshot-ports';
+import { readSnapshot, snapshotPorts } from './app/snapshot-ports';
 
 export type HandlerFunction<E, R> = (event: E, ctx: HandlerContext) => Promise<R>;
 

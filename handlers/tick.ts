@@ -15,11 +15,11 @@ import { decide, type Decision } from '../core/decide';
 import { foreignAccount, parseEventBridge } from '../core/events';
 import { tickMetrics } from '../core/metrics';
 import { describeUnschedulable } from '../core/unschedulable';
-import { applyDecision, decideSettings, planOf, readForTick, waitingMemo, type ClusterView, type ReadContext } from './act';
-import type { HandlerContext } from './context';
+import { applyDecision, decideSettings, planOf, readForTick, waitingMemo, type ClusterView, type ReadContext } from './app/act';
+import type { HandlerContext } from './app/context';
 import { awsPortsWith, ec2Catalog } from './aws/ports';
 import { noQueue } from './aws/sqs';
-import { reactivateWarmPoolReturns } from './warm-pool';
+import { reactivateWarmPoolReturns } from './app/warm-pool';
 import { lambdaEntry } from './runtime';
 
 export type TickResult =

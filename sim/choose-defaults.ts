@@ -11,21 +11,21 @@
  * 1. over the half, Headroom costs less than `ecs-cas` (the issue's suite-wide cost target)
  *    without giving up its advantage: no more pending task-minutes and no more tasks lost than
  *    `ecs-cas` over the half (a spare too small to absorb bursts is cheap but makes work wait);
- * 2. the fewest per-scenario target misses (`sim/targets.ts`: tasks lost vs every peer, pending vs
+ * 2. the fewest per-scenario target misses (`sim/run/targets.ts`: tasks lost vs every peer, pending vs
  *    `ecs-cas` + 5 %, cost vs `ecs-cas` + 2 %, stuck instances, bound violations);
  * 3. the fewest tasks lost over the half;
  * 4. the lowest cost over the half;
  * then grid order. The winner is the first. `--held-out` then runs the winner once on the held-out
  * half (every policy) and prints its totals and misses: a report, never an input to the choice.
  */
-import { parseFlags, runAsMain, UsageError } from './args';
-import type { PolicyResult } from './result';
-import type { PolicyName } from './scenario';
-import { loadSuiteScenario, ROOT, suiteFiles } from './suite-files';
-import { checkTargets, scenarioMisses, type ScenarioOutcome } from './targets';
-import { grid, type Env } from './tune';
-import type { TuneJob } from './tune-job';
-import { defaultWorkers, runJobs } from './tune-pool';
+import { parseFlags, runAsMain, UsageError } from './cli/args';
+import type { PolicyResult } from './run/result';
+import type { PolicyName } from './scenario/scenario';
+import { loadSuiteScenario, ROOT, suiteFiles } from './cli/suite-files';
+import { checkTargets, scenarioMisses, type ScenarioOutcome } from './run/targets';
+import { grid, type Env } from './tune/tune';
+import type { TuneJob } from './tune/tune-job';
+import { defaultWorkers, runJobs } from './tune/tune-pool';
 
 /** The settings tried and their values (strings, as in a Lambda environment). */
 export const GRID: ReadonlyArray<{ readonly env: string; readonly values: readonly string[] }> = [

@@ -7,14 +7,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors';
-import { parseFlags, runAsMain, UsageError } from './args';
-import { DEFAULT_SCENARIO } from './default-scenario';
-import { envChanges } from './environment';
-import { renderReport } from './report';
-import { runScenario } from './run';
-import { parseScenario, parseScenarioText, POLICY_NAMES, ScenarioError, type PolicyName, type Scenario } from './scenario';
-import { callerDirectory, checkOutputPath, PathError, resolveFrom, uniqueReportPath } from './paths';
-import { formatTable } from './table';
+import { parseFlags, runAsMain, UsageError } from './cli/args';
+import { DEFAULT_SCENARIO } from './scenario/default-scenario';
+import { envChanges } from './policies/headroom/environment';
+import { renderReport } from './report/report';
+import { runScenario } from './run/run';
+import { parseScenario, parseScenarioText, POLICY_NAMES, ScenarioError, type PolicyName, type Scenario } from './scenario/scenario';
+import { callerDirectory, checkOutputPath, PathError, resolveFrom, uniqueReportPath } from './cli/paths';
+import { formatTable } from './report/table';
 
 const USAGE = `usage: npm start -- [--scenario FILE.json] [--json] [--out REPORT.html] [--policies ${POLICY_NAMES.join(',')}]
 
@@ -34,7 +34,7 @@ export interface CliArgs {
   readonly help: boolean;
 }
 
-export { UsageError } from './args';
+export { UsageError } from './cli/args';
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   const f = parseFlags(argv, { '--scenario': 'value', '--out': 'value', '--policies': 'value', '--json': 'switch', '--help': 'switch' });

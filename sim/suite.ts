@@ -7,12 +7,12 @@
  * defaults are chosen on the tuning half and then checked on the held-out half (`halves.json`).
  * Exit code 0 whatever the targets say (this is a report, not a test; `test/sim/` pins invariants).
  */
-import { runAsMain, UsageError } from './args';
-import { runScenario } from './run';
-import type { PolicyResult } from './result';
-import { HEADROOM_SETUPS, POLICY_NAMES, type HeadroomSetup, type PolicyName } from './scenario';
-import { loadSuiteScenario, ROOT, suiteFiles as filesOfHalf } from './suite-files';
-import { checkTargets, type ScenarioOutcome } from './targets';
+import { runAsMain, UsageError } from './cli/args';
+import { runScenario } from './run/run';
+import type { PolicyResult } from './run/result';
+import { HEADROOM_SETUPS, POLICY_NAMES, type HeadroomSetup, type PolicyName } from './scenario/scenario';
+import { loadSuiteScenario, ROOT, suiteFiles as filesOfHalf } from './cli/suite-files';
+import { checkTargets, type ScenarioOutcome } from './run/targets';
 
 const USAGE = `usage: npm run suite -- [--half tuning|held-out] [--env NAME=value,...] [--headroom-setup capacity-providers|plain] [--policies a,b] [--json] [FILE.json ...]
 

@@ -1,6 +1,6 @@
 /**
  * `npm run tune -- [--scenario FILE] [--json] [--out REPORT.html] [--workers N] [--set NAME=a,b]`:
- * sweep Headroom's main settings on a scenario (sim/tune.ts names the grid), run the peer policies
+ * sweep Headroom's main settings on a scenario (sim/tune/tune.ts names the grid), run the peer policies
  * once, and print cost, tasks lost and pending task-minutes per setting, the Pareto front and one
  * recommended environment. `--json` prints exactly `{ "recommended": { ENV: value, … },
  * "points": [ … ], … }` on stdout. A progress bar goes to stderr on a terminal only. Exit codes:
@@ -8,16 +8,16 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseFlags, runAsMain, UsageError } from './args';
+import { parseFlags, runAsMain, UsageError } from './cli/args';
 import { loadInputs, setupFailure, type Caller } from './cli';
-import { lambdaEnvironment } from './environment';
-import { uniqueReportPath } from './paths';
-import type { PolicyResult } from './result';
-import type { PolicyName, Scenario } from './scenario';
-import { renderTuneReport } from './tune-report';
-import { boundsOf, grid, pointOf, recommend, withFront, type Env, type Point } from './tune';
-import { defaultWorkers, runJobs } from './tune-pool';
-import type { TuneJob } from './tune-job';
+import { lambdaEnvironment } from './policies/headroom/environment';
+import { uniqueReportPath } from './cli/paths';
+import type { PolicyResult } from './run/result';
+import type { PolicyName, Scenario } from './scenario/scenario';
+import { renderTuneReport } from './tune/tune-report';
+import { boundsOf, grid, pointOf, recommend, withFront, type Env, type Point } from './tune/tune';
+import { defaultWorkers, runJobs } from './tune/tune-pool';
+import type { TuneJob } from './tune/tune-job';
 
 const PEERS: readonly PolicyName[] = ['ugns', 'ecs-cas', 'static-peak'];
 
@@ -71,7 +71,7 @@ function deployParams(env: Env, root: string): string[] {
   let names: Record<string, string> = {};
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { paramNames } = require('../handlers/aws/validate-params.cjs') as { paramNames: (yml: string) => Record<string, string> };
+    const { paramNames } = require('../deploy/validate-params.cjs') as { paramNames: (yml: string) => Record<string, string> };
     names = paramNames(readFileSync(join(root, 'serverless.yml'), 'utf8'));
   } catch {
     // No serverless.yml next to the simulator: print the variables only.

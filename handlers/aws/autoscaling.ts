@@ -23,7 +23,7 @@ import {
   type Activity,
   type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
-import type { AutoScaling, GroupState, HookRef, TerminateResult } from '../ports';
+import type { AutoScaling, GroupState, HookRef, TerminateResult } from '../app/ports';
 import { chunks, classify, errorMessage, errorName, mapLimit } from './util';
 
 /** Failed launches older than this are not reported (the core backs off for GROUP_BACKOFF_SECONDS anyway). */

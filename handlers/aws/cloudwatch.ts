@@ -8,7 +8,7 @@
 import { CloudWatchClient, paginateGetMetricData } from '@aws-sdk/client-cloudwatch';
 import type { MetricDatum, MetricName } from '../../core/metrics';
 import type { HeadroomSample } from '../../core/scale-in';
-import type { Metrics } from '../ports';
+import type { Metrics } from '../app/ports';
 import { emfLines } from './emf';
 import { classify } from './util';
 

@@ -11,7 +11,7 @@
  * after `TEMPLATE_TTL_MS`).
  */
 import { DescribeInstanceTypesCommand, DescribeLaunchTemplateVersionsCommand, type EC2Client, type _InstanceType } from '@aws-sdk/client-ec2';
-import type { InstanceCatalog, InstanceTypeInfo, LaunchTemplateRef, LaunchTemplateInfo } from '../ports';
+import type { InstanceCatalog, InstanceTypeInfo, LaunchTemplateRef, LaunchTemplateInfo } from '../app/ports';
 import { chunks, classify } from './util';
 
 /** Moving versions (`$Latest`, `$Default`, none) are re-read this often. */

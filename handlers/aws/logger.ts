@@ -1,5 +1,5 @@
 /** The handlers' logger on Lambda: one JSON object per line on stdout. */
-import type { Logger } from '../ports';
+import type { Logger } from '../app/ports';
 
 /** Longest string and array a log line carries (event text is someone else's input). */
 const MAX_STRING = 1000;

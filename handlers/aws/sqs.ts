@@ -1,7 +1,7 @@
 /** SQS adapter: the `DrainQueue` port (SendMessage with a per-message delay, 0–900 s). */
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Config } from '../../core/config';
-import type { DrainCheck, DrainQueue } from '../ports';
+import type { DrainCheck, DrainQueue } from '../app/ports';
 import { CLIENT_OPTIONS, classify } from './util';
 
 export class SqsDrainQueue implements DrainQueue {

@@ -4,9 +4,9 @@
  * action. Polls that cost an API call (ugns lists the instance's tasks) say so in `callsPerPoll`;
  * such a poll draws on the account's ECS bucket and, when throttled, answers after the wait.
  */
-import type { SimWorld } from '../sim-world';
-import { afterThrottle } from '../throttle';
-import type { SimInstance } from '../world-types';
+import type { SimWorld } from '../world/sim-world';
+import { afterThrottle } from '../world/throttle';
+import type { SimInstance } from '../world/world-types';
 
 export interface DrainPoll {
   readonly pollSeconds: number;
@@ -18,7 +18,7 @@ export interface DrainPoll {
 
 export function pollDrain(world: SimWorld, i: SimInstance, poll: DrainPoll): void {
   if (i.lifecycle !== 'Terminating:Wait') return;
-  // A throttled ListTasks answers once the account's bucket admits it (sim/throttle.ts).
+  // A throttled ListTasks answers once the account's bucket admits it (sim/world/throttle.ts).
   const wait = poll.callsPerPoll > 0 ? world.countApi(poll.callsPerPoll, 'ListTasks') : 0;
   afterThrottle(world, wait, poll.label, () => checkDrained(world, i, poll));
 }

@@ -37,11 +37,11 @@
 import type { TaskShape } from '../../core/cluster';
 import { packFirstFitDecreasing } from '../../core/packing';
 import { fits, freshBin } from '../../core/placement';
-import type { Policy } from '../policy';
-import type { Scenario } from '../scenario';
+import type { Policy } from './policy';
+import type { Scenario } from '../scenario/scenario';
 import { pollDrain } from './drain-poll';
-import type { SimWorld } from '../sim-world';
-import type { GroupRuntime, SimInstance } from '../world-types';
+import type { SimWorld } from '../world/sim-world';
+import type { GroupRuntime, SimInstance } from '../world/world-types';
 
 export const CAS_TARGET_PERCENT = 100;
 export const CAS_SCALE_IN_DATAPOINTS = 15;

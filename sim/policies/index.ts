@@ -3,13 +3,13 @@
  * cooldown clocks). `headroom` runs the real Lambda handlers on in-memory adapters.
  */
 import type { Config } from '../../core/config';
-import { baselineConfig } from '../environment';
-import { seedReferenceShapeOf } from '../reference-shape';
-import type { Policy } from '../policy';
-import type { PolicyName, Scenario } from '../scenario';
-import type { Submission } from '../workload';
+import { baselineConfig } from './headroom/environment';
+import { seedReferenceShapeOf } from '../scenario/reference-shape';
+import type { Policy } from './policy';
+import type { PolicyName, Scenario } from '../scenario/scenario';
+import type { Submission } from '../scenario/workload';
 import { ecsCasPolicy } from './ecs-cas';
-import { headroomPolicy } from './headroom';
+import { headroomPolicy } from './headroom/headroom';
 import { peakFleet, staticPeakPolicy } from './static-peak';
 import { ugnsPolicy } from './ugns';
 

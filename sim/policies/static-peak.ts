@@ -9,9 +9,9 @@
 import { packFirstFitDecreasing } from '../../core/packing';
 import { freshBin } from '../../core/placement';
 import type { CapacityGroup, TaskShape } from '../../core/cluster';
-import type { Policy } from '../policy';
-import type { Scenario } from '../scenario';
-import { desiredAt, type Submission } from '../workload';
+import type { Policy } from './policy';
+import type { Scenario } from '../scenario/scenario';
+import { desiredAt, type Submission } from '../scenario/workload';
 
 /** Instances per group for the peak of the nominal workload. */
 export function peakFleet(scenario: Scenario, submissions: readonly Submission[]): Map<string, number> {

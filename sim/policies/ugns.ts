@@ -17,11 +17,11 @@
  */
 import type { Resources } from '../../core/cluster';
 import type { Config } from '../../core/config';
-import type { Policy } from '../policy';
+import type { Policy } from './policy';
 import { pollDrain } from './drain-poll';
-import type { SimWorld } from '../sim-world';
-import { afterThrottle } from '../throttle';
-import type { SimInstance } from '../world-types';
+import type { SimWorld } from '../world/sim-world';
+import { afterThrottle } from '../world/throttle';
+import type { SimInstance } from '../world/world-types';
 
 export const UGNS_COOLDOWN_SECONDS = 300;
 export const UGNS_HOOK_SECONDS = 60;
@@ -33,7 +33,7 @@ export function ugnsPolicy(config: Config, shape: Resources): Policy {
   const tick = (world: SimWorld): void => {
     const instances = world.ecsInstances();
     // ListContainerInstances, then DescribeContainerInstances once per instance: one ECS bucket
-    // (sim/throttle.ts). Throttled reads hold the Lambda, so the metric and the alarm come later.
+    // (sim/world/throttle.ts). Throttled reads hold the Lambda, so the metric and the alarm come later.
     const wait = Math.max(world.countApi(1, 'ListContainerInstances'), world.countApi(instances.length, 'DescribeContainerInstances'));
     afterThrottle(world, wait, 'ugns-tick', () => publish(world));
   };

@@ -5,7 +5,7 @@
 import type { Instance } from '../../core/cluster';
 import { loadConfig } from '../../core/config';
 import { decide } from '../../core/decide';
-import { decideSettings } from '../../handlers/act';
+import { decideSettings } from '../../handlers/app/act';
 import { formatPlan, planReport } from '../../cli/plan-report';
 import { group, instance, NOW, scaleInDrain, serviceTask, service, standaloneTask, times } from '../core/builders';
 

@@ -6,7 +6,7 @@ import { loadConfig } from '../../core/config';
 import { AwsAutoScaling } from '../../handlers/aws/autoscaling';
 import { CloudWatchMetrics } from '../../handlers/aws/cloudwatch';
 import { Ec2InstanceCatalog } from '../../handlers/aws/ec2';
-import { EcsContainerService } from '../../handlers/aws/ecs';
+import { EcsContainerService } from '../../handlers/aws/ecs/ecs';
 import { SqsDrainQueue } from '../../handlers/aws/sqs';
 import { main, parsePlanArgs, planEnv } from '../../cli/plan';
 import { awsReadOnlyPorts, READ_METHODS, type ReadOnlyPorts } from '../../cli/plan-ports';

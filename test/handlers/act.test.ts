@@ -4,7 +4,7 @@
  */
 import { SCALE_IN_ATTRIBUTE } from '../../core/cluster';
 import type { Decision } from '../../core/decide';
-import { applyDecision, readCluster } from '../../handlers/act';
+import { applyDecision, readCluster } from '../../handlers/app/act';
 import { FakeAws, context, instanceArn } from './fake-aws';
 
 const I = (n: number): string => `i-0a1b2c3d4e5f6${String(n).padStart(4, '0')}`;

@@ -5,9 +5,9 @@
  * checks are dropped).
  */
 import { handleDrain } from '../../handlers/drain';
-import { DRAIN_CHAIN_ATTRIBUTE } from '../../handlers/drain-step';
+import { DRAIN_CHAIN_ATTRIBUTE } from '../../handlers/app/drain-step';
 import { handleLifecycle } from '../../handlers/lifecycle';
-import type { DrainCheck } from '../../handlers/ports';
+import type { DrainCheck } from '../../handlers/app/ports';
 import { FakeAws, NOW, context, instanceArn } from './fake-aws';
 import { sample, sqs } from './events';
 

@@ -1,6 +1,6 @@
 import { handleDrain } from '../../handlers/drain';
-import { REDELIVERY_SECONDS } from '../../handlers/drain-step';
-import type { DrainCheck } from '../../handlers/ports';
+import { REDELIVERY_SECONDS } from '../../handlers/app/drain-step';
+import type { DrainCheck } from '../../handlers/app/ports';
 import { BASE_ENV, FakeAws, NOW, context, throttling } from './fake-aws';
 import { sample, sqs } from './events';
 

@@ -2,7 +2,7 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingAct
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsAutoScaling } from '../../handlers/aws/autoscaling';
-import { describeCapacityProviders, groupNameOf } from '../../handlers/aws/ecs-setup';
+import { describeCapacityProviders, groupNameOf } from '../../handlers/aws/ecs/ecs-setup';
 
 const ecs = mockClient(ECSClient);
 const asg = mockClient(AutoScalingClient);

@@ -38,11 +38,11 @@ import {
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadConfig, type Config } from '../../core/config';
-import type { HandlerContext } from '../../handlers/context';
+import type { HandlerContext } from '../../handlers/app/context';
 import { DescribeInstanceTypesCommand, DescribeLaunchTemplateVersionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { awsPorts } from '../../handlers/aws/ports';
-import { clearTaskDefinitionCache } from '../../handlers/aws/ecs';
-import type { Logger } from '../../handlers/ports';
+import { clearTaskDefinitionCache } from '../../handlers/aws/ecs/ecs';
+import type { Logger } from '../../handlers/app/ports';
 
 export const ecsMock = mockClient(ECSClient);
 export const asgMock = mockClient(AutoScalingClient);

@@ -5,8 +5,8 @@
  */
 import { DescribeLaunchConfigurationsCommand } from '@aws-sdk/client-auto-scaling';
 import { launchTimes, toGroupState } from '../../handlers/aws/autoscaling';
-import { buildModel } from '../../handlers/model';
-import type { LaunchTemplateInfo } from '../../handlers/ports';
+import { buildModel } from '../../handlers/app/model';
+import type { LaunchTemplateInfo } from '../../handlers/app/ports';
 import { handleTick } from '../../handlers/tick';
 import { BASE_ENV, FakeAws, NOW, asgMock, context } from './fake-aws';
 import { sample } from './events';

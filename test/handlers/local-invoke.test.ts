@@ -10,7 +10,7 @@ import { handleInterruption } from '../../handlers/interruption';
 import { handleLifecycle } from '../../handlers/lifecycle';
 import { lambdaEntry, type HandlerFunction } from '../../handlers/runtime';
 import { handleTick } from '../../handlers/tick';
-import type { Logger, Ports } from '../../handlers/ports';
+import type { Logger, Ports } from '../../handlers/app/ports';
 import { serverless } from '../package/serverless';
 import { sample } from './events';
 

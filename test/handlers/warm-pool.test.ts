@@ -6,7 +6,7 @@
 import { SCALE_IN_ATTRIBUTE } from '../../core/cluster';
 import { handleLifecycle } from '../../handlers/lifecycle';
 import { handleTick } from '../../handlers/tick';
-import { WARM_POOL_ATTRIBUTE } from '../../handlers/warm-pool';
+import { WARM_POOL_ATTRIBUTE } from '../../handlers/app/warm-pool';
 import { BASE_ENV, FakeAws, context, instanceArn } from './fake-aws';
 import { sample } from './events';
 

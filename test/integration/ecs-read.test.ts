@@ -6,7 +6,7 @@
  * checked on requests moto really received.
  */
 import { DeregisterContainerInstanceCommand, DescribeContainerInstancesCommand, ECSClient, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
-import { clearTaskDefinitionCache, EcsContainerService } from '../../handlers/aws/ecs';
+import { clearTaskDefinitionCache, EcsContainerService } from '../../handlers/aws/ecs/ecs';
 import { CLIENT_OPTIONS } from '../../handlers/aws/util';
 import { captureLog, clients, describeMoto, unique } from './moto';
 import { buildWorld, FAMILIES, place, REGISTERED, type World } from './world';

@@ -5,7 +5,7 @@
  * ids that are not in the cluster are dropped.
  */
 import { DescribeContainerInstancesCommand } from '@aws-sdk/client-ecs';
-import { parseDrainCheck } from '../../handlers/drain-step';
+import { parseDrainCheck } from '../../handlers/app/drain-step';
 import { handleInterruption, SPOT_NOTICE_SECONDS } from '../../handlers/interruption';
 import { spotWarning } from './events';
 import { clients, context, describeMoto, metricValues, unique } from './moto';

@@ -10,9 +10,9 @@
 import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { handleDrain } from '../../handlers/drain';
-import { parseDrainCheck } from '../../handlers/drain-step';
+import { parseDrainCheck } from '../../handlers/app/drain-step';
 import { handleLifecycle } from '../../handlers/lifecycle';
-import type { AutoScaling, HookRef } from '../../handlers/ports';
+import type { AutoScaling, HookRef } from '../../handlers/app/ports';
 import { terminateLifecycleAction } from './events';
 import { clients, context, describeMoto, unique } from './moto';
 import { purge, queueDepth, receive } from './queue';

@@ -14,8 +14,8 @@ import { CLIENT_OPTIONS } from '../../handlers/aws/util';
 import { loadConfig } from '../../core/config';
 import { awsPorts } from '../../handlers/aws/ports';
 import { CloudWatchMetrics } from '../../handlers/aws/cloudwatch';
-import type { HandlerContext } from '../../handlers/context';
-import type { Logger, Ports } from '../../handlers/ports';
+import type { HandlerContext } from '../../handlers/app/context';
+import type { Logger, Ports } from '../../handlers/app/ports';
 
 /** The moto endpoint the global setup started, or undefined when moto is not installed. */
 export const MOTO_ENDPOINT = process.env.HEADROOM_MOTO_ENDPOINT;

@@ -1,6 +1,6 @@
 /** Reading the drain queue back from moto: what is delayed, and the messages once visible. */
 import { DeleteMessageCommand, GetQueueAttributesCommand, PurgeQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { SqsEnvelope } from '../../handlers/context';
+import type { SqsEnvelope } from '../../handlers/app/context';
 import type { Clients } from './moto';
 
 export async function queueDepth(c: Clients, queueUrl: string): Promise<{ visible: number; delayed: number }> {

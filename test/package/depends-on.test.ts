@@ -1,5 +1,5 @@
 /** The packaging step that drops DependsOn entries a reference already enforces (cfn-lint W3005). */
-const { dropRedundantDependsOn } = require('../../handlers/aws/stack-depends-on.cjs') as {
+const { dropRedundantDependsOn } = require('../../deploy/stack-depends-on.cjs') as {
   dropRedundantDependsOn: (template: { Resources: Record<string, { DependsOn?: string | string[]; Properties?: unknown }> }) => number;
 };
 

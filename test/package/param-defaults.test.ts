@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS } from '../../core/config';
 
-const { paramNames } = require('../../handlers/aws/validate-params.cjs') as { paramNames: (yml: string) => Record<string, string> };
+const { paramNames } = require('../../deploy/validate-params.cjs') as { paramNames: (yml: string) => Record<string, string> };
 
 const yml = readFileSync(join(__dirname, '../../serverless.yml'), 'utf8');
 

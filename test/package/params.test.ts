@@ -8,7 +8,7 @@ import { loadConfig } from '../../core/config';
 import { root, serverless } from './serverless';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { checkParams, paramNames } = require('../../handlers/aws/validate-params.cjs') as {
+const { checkParams, paramNames } = require('../../deploy/validate-params.cjs') as {
   checkParams: (input: Record<string, unknown>) => string[];
   paramNames: (yml: string) => Record<string, string>;
 };

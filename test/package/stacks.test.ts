@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { packageInto } from './serverless';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { prefixFor } = require('../../handlers/aws/stack-resources.cjs') as { prefixFor: (cluster: string) => string };
+const { prefixFor } = require('../../deploy/stack-resources.cjs') as { prefixFor: (cluster: string) => string };
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REDELIVERY_SECONDS } from '../../handlers/drain-step';
+import { REDELIVERY_SECONDS } from '../../handlers/app/drain-step';
 import { SPOT_NOTICE_SECONDS } from '../../handlers/interruption';
 import { loadSpec, validateTemplate, type Spec } from './cfn-schema';
 import { packageInto } from './serverless';

@@ -1,6 +1,6 @@
 /** The defaults-selection rules (`sim/choose-defaults.ts`): candidates from results, and their ranking. */
 import { candidateOf, GRID, gridEnvs, rank, type Candidate } from '../../sim/choose-defaults';
-import type { PolicyResult } from '../../sim/result';
+import type { PolicyResult } from '../../sim/run/result';
 
 const result = (policy: PolicyResult['policy'], cost: number, tasksLost = 0, pendingTaskMinutes = 0): PolicyResult =>
   ({ policy, cost, tasksLost, pendingTaskMinutes, stuckInstances: 0, boundViolations: 0 }) as PolicyResult;

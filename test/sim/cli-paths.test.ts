@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { main, parseArgs } from '../../sim/cli';
-import { callerDirectory, checkOutputPath, PathError, uniqueReportPath } from '../../sim/paths';
+import { callerDirectory, checkOutputPath, PathError, uniqueReportPath } from '../../sim/cli/paths';
 
 let dir: string;
 let stderr: jest.SpyInstance;

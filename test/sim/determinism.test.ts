@@ -1,5 +1,5 @@
-import { EventQueue } from '../../sim/event-queue';
-import { Prng } from '../../sim/prng';
+import { EventQueue } from '../../sim/world/event-queue';
+import { Prng } from '../../sim/world/prng';
 
 describe('seeded randomness', () => {
   it('repeats for the same seed and label, differs otherwise', () => {

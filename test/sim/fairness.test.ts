@@ -3,18 +3,18 @@
  * scenario, the scenario env reaches headroom only, and the AWS behaviours the scenario fields add
  * (setups, zones, weights, launch failures, stop times, batching) hold.
  */
-import { inMemoryPorts } from '../../sim/in-memory-ports';
-import { PROVISIONING_TASKS_PER_CLUSTER } from '../../sim/ecs-world';
-import { headroomConfig } from '../../sim/environment';
-import { headroomPolicy } from '../../sim/policies/headroom';
-import { lowerBoundOf } from '../../sim/lower-bound';
-import type { Policy } from '../../sim/policy';
-import { Prng } from '../../sim/prng';
-import { runScenario } from '../../sim/run';
-import { parseScenario, type PolicyName, type Scenario } from '../../sim/scenario';
-import { formatTable } from '../../sim/table';
-import { buildWorkload } from '../../sim/workload';
-import { World } from '../../sim/world';
+import { inMemoryPorts } from '../../sim/policies/headroom/in-memory-ports';
+import { PROVISIONING_TASKS_PER_CLUSTER } from '../../sim/world/ecs-world';
+import { headroomConfig } from '../../sim/policies/headroom/environment';
+import { headroomPolicy } from '../../sim/policies/headroom/headroom';
+import { lowerBoundOf } from '../../sim/run/lower-bound';
+import type { Policy } from '../../sim/policies/policy';
+import { Prng } from '../../sim/world/prng';
+import { runScenario } from '../../sim/run/run';
+import { parseScenario, type PolicyName, type Scenario } from '../../sim/scenario/scenario';
+import { formatTable } from '../../sim/report/table';
+import { buildWorkload } from '../../sim/scenario/workload';
+import { World } from '../../sim/world/world';
 
 const GROUP = { name: 'g', instanceType: 'm5.xlarge', cpu: 4096, memory: 15576, pricePerHour: 0.1, spot: false, min: 1, max: 1, initial: 1, launchSeconds: 60 };
 

@@ -1,5 +1,5 @@
 /** Reading a run's event log for the report: markers and per-group desired capacity. */
-import { eventsOf, stepAt } from '../../sim/report-events';
+import { eventsOf, stepAt } from '../../sim/report/report-events';
 
 const LOG = [
   '10.00 asg: headroom sets desired of spot 3 → 5',

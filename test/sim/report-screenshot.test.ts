@@ -11,10 +11,10 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { DEFAULT_SCENARIO } from '../../sim/default-scenario';
-import { renderReport } from '../../sim/report';
-import { runScenario } from '../../sim/run';
-import { parseScenario } from '../../sim/scenario';
+import { DEFAULT_SCENARIO } from '../../sim/scenario/default-scenario';
+import { renderReport } from '../../sim/report/report';
+import { runScenario } from '../../sim/run/run';
+import { parseScenario } from '../../sim/scenario/scenario';
 
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_SCENARIO } from '../../sim/default-scenario';
-import { parseScenario, parseScenarioText, ScenarioError } from '../../sim/scenario';
-import { desiredAt } from '../../sim/workload';
+import { DEFAULT_SCENARIO } from '../../sim/scenario/default-scenario';
+import { parseScenario, parseScenarioText, ScenarioError } from '../../sim/scenario/scenario';
+import { desiredAt } from '../../sim/scenario/workload';
 import { parseArgs, UsageError } from '../../sim/cli';
 
 const minimal = {

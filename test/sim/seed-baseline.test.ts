@@ -4,9 +4,9 @@
  * Headroom's DEFAULTS, so choosing Headroom's thresholds by simulation retuned the baseline too).
  */
 import { DEFAULTS } from '../../core/config';
-import { baselineConfig } from '../../sim/environment';
-import { seedReferenceShapeOf } from '../../sim/reference-shape';
-import { parseScenario } from '../../sim/scenario';
+import { baselineConfig } from '../../sim/policies/headroom/environment';
+import { seedReferenceShapeOf } from '../../sim/scenario/reference-shape';
+import { parseScenario } from '../../sim/scenario/scenario';
 
 const scenario = parseScenario({
   name: 'seed', seed: 1, durationMinutes: 60,

@@ -2,9 +2,9 @@
  * Simulation invariants on small scenarios (a few simulated hours each, so the suite stays fast).
  * Every policy runs on an identical world; `headroom` is the real handler code.
  */
-import { runScenario, type RunOutput } from '../../sim/run';
-import { parseScenario, type PolicyName } from '../../sim/scenario';
-import type { PolicyResult } from '../../sim/result';
+import { runScenario, type RunOutput } from '../../sim/run/run';
+import { parseScenario, type PolicyName } from '../../sim/scenario/scenario';
+import type { PolicyResult } from '../../sim/run/result';
 
 function scenario(overrides: Record<string, unknown> = {}) {
   return parseScenario({

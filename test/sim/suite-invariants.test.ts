@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runScenario, type RunOutput } from '../../sim/run';
-import { parseScenario, parseScenarioText, type PolicyName } from '../../sim/scenario';
-import type { PolicyResult } from '../../sim/result';
-import { scenarioMisses } from '../../sim/targets';
+import { runScenario, type RunOutput } from '../../sim/run/run';
+import { parseScenario, parseScenarioText, type PolicyName } from '../../sim/scenario/scenario';
+import type { PolicyResult } from '../../sim/run/result';
+import { scenarioMisses } from '../../sim/run/targets';
 
 const ROOT = join(__dirname, '..', '..');
 const suite = (name: string) => parseScenarioText(readFileSync(join(ROOT, 'sim', 'scenarios', 'suite', `${name}.json`), 'utf8'), name);

@@ -2,8 +2,8 @@
  * The simulator counts the task reads the real ECS adapter makes warm (its caches by instance
  * `version` and by described task ARN), not a listing of every instance on every tick.
  */
-import { taskReadCache } from '../../sim/task-read-cache';
-import type { SimInstance } from '../../sim/world-types';
+import { taskReadCache } from '../../sim/policies/headroom/task-read-cache';
+import type { SimInstance } from '../../sim/world/world-types';
 
 interface Fake {
   arn: string;

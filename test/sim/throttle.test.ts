@@ -1,12 +1,12 @@
 /**
- * Per-account API throttling (sim/throttle.ts): the token bucket admits a burst, then the refill
+ * Per-account API throttling (sim/world/throttle.ts): the token bucket admits a burst, then the refill
  * rate; actions share their category's bucket; every policy that calls AWS draws on it, and a
  * policy over the rate is throttled while one under it is not.
  */
-import type { PolicyResult } from '../../sim/result';
-import { runScenario } from '../../sim/run';
-import { parseScenario, ScenarioError, type PolicyName } from '../../sim/scenario';
-import { ApiThrottle, DEFAULT_BUCKETS, TokenBucket } from '../../sim/throttle';
+import type { PolicyResult } from '../../sim/run/result';
+import { runScenario } from '../../sim/run/run';
+import { parseScenario, ScenarioError, type PolicyName } from '../../sim/scenario/scenario';
+import { ApiThrottle, DEFAULT_BUCKETS, TokenBucket } from '../../sim/world/throttle';
 
 const T0 = 1_000_000;
 

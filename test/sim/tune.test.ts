@@ -1,6 +1,6 @@
 /** Tune's pure rules: the grid, the Pareto front and the recommendation. */
-import type { PolicyResult } from '../../sim/result';
-import { boundsOf, dominates, grid, recommend, withFront, type Point } from '../../sim/tune';
+import type { PolicyResult } from '../../sim/run/result';
+import { boundsOf, dominates, grid, recommend, withFront, type Point } from '../../sim/tune/tune';
 
 const BASE_ENV = { CLUSTER_NAME: 'c', ASG_NAMES: 'g', DRAIN_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/q' };
 

@@ -1,0 +1,252 @@
+/**
+ * Shared by the tick and the interruption handler: read the whole cluster through the ports, and
+ * act on a core `Decision`. Acting is skipped entirely in dry-run mode (the caller logs the plan).
+ */
+import type { Instance, Service, TaskShape } from '../../core/cluster';
+import { SCALE_IN_ATTRIBUTE } from '../../core/cluster';
+import type { Config } from '../../core/config';
+import type { Decision, DecideSettings } from '../../core/decide';
+import { headroom, referenceShape } from '../../core/headroom';
+import { scaleInWindow, type HeadroomSample } from '../../core/scale-in';
+import { spareThresholds, workInReferenceTasks } from '../../core/spare';
+import type { HandlerContext } from './context';
+import { buildModel, launchCandidates, type ClusterModel, type LaunchFacts } from './model';
+import type { AutoScaling, ContainerService, GroupState, InstanceCatalog, InstanceTypeInfo, LaunchTemplateInfo, Logger, Metrics } from './ports';
+
+/**
+ * What reading the cluster needs: the read side of the ports only (all the `plan` command has; a
+ * `HandlerContext` is one).
+ */
+export interface ReadContext {
+  readonly config: Config;
+  readonly ports: {
+    readonly ecs: Pick<ContainerService, 'snapshot' | 'tasksOf'>;
+    readonly autoScaling: Pick<AutoScaling, 'describeGroups'>;
+    readonly catalog: InstanceCatalog;
+    readonly metrics: Pick<Metrics, 'history'>;
+    readonly log: Logger;
+  };
+}
+
+export interface ClusterView extends ClusterModel {
+  readonly services: Service[];
+  /** Tasks waiting for capacity with no instance yet (PROVISIONING). */
+  readonly waiting: TaskShape[];
+  readonly groupStates: GroupState[];
+}
+
+/**
+ * What EC2 says about the groups' launch templates and instance types (cached by the adapter for
+ * the container's life, so a warm tick usually makes no call). A failure here is logged and the
+ * groups are sized from their registered members, as far as they can be: sizing must never stop a
+ * tick.
+ */
+export async function launchFacts(ctx: ReadContext, groupStates: readonly GroupState[]): Promise<LaunchFacts> {
+  const templates = new Map<string, LaunchTemplateInfo>();
+  const types = new Map<string, InstanceTypeInfo>();
+  try {
+    await Promise.all(
+      groupStates.map(async (g) => {
+        if (g.launchTemplate !== undefined) templates.set(g.name, await ctx.ports.catalog.launchTemplate(g.launchTemplate));
+      }),
+    );
+    const wanted = new Set<string>();
+    for (const g of groupStates) for (const c of launchCandidates(g, templates.get(g.name))) wanted.add(c.instanceType);
+    if (wanted.size > 0) for (const [k, v] of await ctx.ports.catalog.instanceTypes([...wanted].sort())) types.set(k, v);
+  } catch (error) {
+    ctx.ports.log.warn('EC2 launch template / instance type lookup failed; groups are sized from registered members', { error: String(error) });
+  }
+  return { types, templates };
+}
+
+/**
+ * One snapshot of ECS (instances and services, no task) and one description of the configured
+ * groups, read in parallel; then the tasks of the few instances whose tasks matter without
+ * scale-in: those leaving (terminating, agent disconnected, or in `leaving`: Spot warnings), not
+ * ACTIVE (draining), or the fullest Spot instances the storm reserve insures. With `tasks: 'all'`,
+ * every instance's tasks (what scale-in needs).
+ */
+export async function readCluster(
+  ctx: ReadContext,
+  options: { readonly tasks?: 'all' | 'leaving'; readonly leaving?: ReadonlySet<string>; readonly known?: readonly Instance[] } = {},
+): Promise<ClusterView> {
+  const [snapshot, groupStates] = await Promise.all([ctx.ports.ecs.snapshot({ tasks: 'none' }), ctx.ports.autoScaling.describeGroups(ctx.config.asgNames)]);
+  // Tasks the caller read moments ago (the warned instances of a storm) are not read again.
+  const known = new Map((options.known ?? []).filter((i) => i.tasks !== undefined).map((i) => [i.id, i.tasks as NonNullable<Instance['tasks']>]));
+  const instances = known.size === 0 ? snapshot.instances : snapshot.instances.map((i) => (known.has(i.id) && i.tasks === undefined ? { ...i, tasks: known.get(i.id) ?? [] } : i));
+  const model = buildModel(instances, groupStates, ctx.config.asgNames, await launchFacts(ctx, groupStates));
+  for (const s of model.skipped) ctx.ports.log.warn('capacity group left out of scale-out', s);
+  const view: ClusterView = { ...model, services: snapshot.services, waiting: snapshot.waiting ?? [], groupStates };
+  const leaving = options.leaving ?? new Set<string>();
+  const insured = fullestSpot(view, ctx.config.spotReserveInstances);
+  return withTasks(ctx, view, options.tasks === 'all' ? () => true : (i) => i.status !== 'ACTIVE' || i.terminating === true || i.agentConnected === false || leaving.has(i.id) || insured.has(i.id));
+}
+
+/**
+ * The Spot instances whose tasks the storm reserve (`SPOT_RESERVE_INSTANCES` = k) needs: the core
+ * insures the k fullest by their live service tasks; without reading every task, the k + 2 fullest
+ * by reserved resources (daemon and standalone tasks included, hence the margin) stand for them.
+ */
+function fullestSpot(view: ClusterView, k: number): Set<string> {
+  if (k <= 0) return new Set();
+  const spot = new Set(view.groups.filter((g) => g.spot === true).map((g) => g.name));
+  const load = (i: Instance): number => Math.max(i.registered.cpu > 0 ? 1 - i.remaining.cpu / i.registered.cpu : 0, i.registered.memory > 0 ? 1 - i.remaining.memory / i.registered.memory : 0);
+  const candidates = view.instances.filter((i) => i.group !== undefined && spot.has(i.group) && i.status === 'ACTIVE' && i.terminating !== true);
+  return new Set(candidates.sort((a, b) => load(b) - load(a) || a.id.localeCompare(b.id)).slice(0, k + 2).map((i) => i.id));
+}
+
+/** The view with the tasks of the instances `which` selects filled in (the others keep theirs). */
+export async function withTasks(ctx: ReadContext, view: ClusterView, which: (i: Instance) => boolean, options: { readonly waiting?: boolean } = {}): Promise<ClusterView> {
+  const arns = view.instances.filter((i) => i.arn !== undefined && i.tasks === undefined && which(i)).map((i) => i.arn as string);
+  if (arns.length === 0 && options.waiting !== true) return view;
+  const { byInstance, waiting } = await ctx.ports.ecs.tasksOf(arns, options);
+  const instances = view.instances.map((i) => {
+    const t = i.arn !== undefined ? byInstance.get(i.arn) : undefined;
+    return t !== undefined ? { ...i, tasks: t } : i;
+  });
+  return { ...view, instances, ...(waiting !== undefined ? { waiting } : {}) };
+}
+
+/**
+ * What the tick remembers between invocations about tasks waiting with no instance (PROVISIONING),
+ * for as long as its container lives (the Lambda keeps the ports of a warm container; the simulator
+ * one set per run): `due` while the last listing found waiting tasks or a PROVISIONING event came
+ * in that no tick has read yet, so the following ticks keep reading them until none is left (a
+ * launch that failed leaves them waiting: they are seen again); `readAt`, when the last listing
+ * was read. A cold start forgets it: the next PROVISIONING event, or the shortage threshold, finds
+ * the waiting tasks again.
+ */
+export interface WaitingMemo {
+  due: boolean;
+  readAt?: number;
+}
+const memos = new WeakMap<object, WaitingMemo>();
+
+/** The waiting-task memo of this container (keyed by its ports). */
+export function waitingMemo(ports: object): WaitingMemo {
+  let m = memos.get(ports);
+  if (m === undefined) {
+    m = { due: false };
+    memos.set(ports, m);
+  }
+  return m;
+}
+
+/**
+ * What a tick reads: the cluster without tasks, the groups and the headroom history in parallel;
+ * then every instance's tasks only when scale-in is considered (excess held for the window, which
+ * the history and the current headroom tell before any task is read), and the cluster's task
+ * listing (the only way to see tasks waiting with no instance, PROVISIONING) when headroom is under
+ * the shortage threshold, when `waiting` asks for it (the tick of a PROVISIONING event) or while
+ * the memo says tasks were waiting. A steady cluster with nothing waiting reads no task at all.
+ */
+export async function readForTick(ctx: ReadContext, now: number, options: { readonly waiting?: boolean } = {}): Promise<{ view: ClusterView; history: HeadroomSample[] }> {
+  const { config } = ctx;
+  const memo = waitingMemo(ctx.ports);
+  const [view, history] = await Promise.all([
+    readCluster(ctx),
+    config.scaleInEnabled ? ctx.ports.metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
+  ]);
+  const shape = referenceShape(config.taskShape, view.services, view.instances);
+  const current = headroom(shape, view.instances).total;
+  const short = current < config.shortageThreshold;
+  const waiting = short || options.waiting === true || memo.due;
+  // The excess threshold decide will use (lower on a small cluster, `spare.ts`).
+  const excess = spareThresholds(config, workInReferenceTasks(shape, view.instances, view.services)).excess;
+  const held = !short && config.scaleInEnabled && scaleInWindow({ now, headroom: current, history, excessThreshold: excess, stabilizationSeconds: config.scaleInStabilizationSeconds }).held;
+  if (!waiting && !held) return { view, history };
+  // One read: the tasks of every instance when scale-in is considered, the waiting ones with them.
+  const read = await withTasks(ctx, view, () => held, { waiting });
+  if (waiting) {
+    memo.due = read.waiting.length > 0;
+    memo.readAt = now;
+  }
+  return { view: read, history };
+}
+
+export function decideSettings(config: Config, overrides: Partial<DecideSettings> = {}): DecideSettings {
+  return {
+    taskShape: config.taskShape,
+    shortageThreshold: config.shortageThreshold,
+    excessThreshold: config.excessThreshold,
+    scaleInStabilizationSeconds: config.scaleInStabilizationSeconds,
+    maxScaleInPercent: config.maxScaleInPercent,
+    maxScaleOutStep: config.maxScaleOutStep,
+    groupBackoffSeconds: config.groupBackoffSeconds,
+    scaleInEnabled: config.scaleInEnabled,
+    provisioningTimeoutSeconds: config.provisioningTimeoutSeconds,
+    spotReserveInstances: config.spotReserveInstances,
+    sparePercent: config.sparePercent,
+    ...overrides,
+  };
+}
+
+/** The plan in one log-friendly object. */
+export function planOf(d: Decision): Record<string, unknown> {
+  return {
+    shape: d.shape,
+    summary: d.summary,
+    scaleOut: d.scaleOut.map((a) => ({ group: a.group, count: a.count, desired: a.desired })),
+    scaleIn: d.scaleIn.map((a) => a.instance),
+    reactivate: d.reactivate.map((a) => a.instance),
+    terminate: d.terminate.map((a) => a.instance),
+    instancesNeeded: d.instancesNeeded,
+    lowerBound: d.lowerBound,
+    reasons: d.reasons,
+  };
+}
+
+export interface ActOptions {
+  /** Scale-in and termination of empty scale-in instances: the tick only. */
+  readonly scaleIn: boolean;
+}
+
+/**
+ * Act on a decision, most urgent first: grow groups, reactivate scale-in drains, then (tick only)
+ * start scale-in drains and terminate empty scale-in instances with decrement.
+ *
+ * Every answer is read, so the scale-in mark and DRAINING always go together: scale-in marks first
+ * and drains only what the mark reached (PutAttributes can be refused: 10 custom attributes per
+ * instance), then unmarks what ECS refused to set DRAINING; reactivation removes the mark only
+ * where ECS set ACTIVE. An instance DRAINING without the mark would look like a foreign drain and
+ * never be terminated nor reactivated; a marked ACTIVE instance would be mistaken for a drain.
+ */
+export async function applyDecision(ctx: HandlerContext, d: Decision, instances: readonly Instance[], options: ActOptions): Promise<void> {
+  const { ecs, autoScaling, log, now } = ctx.ports;
+  const arnOf = new Map(instances.filter((i) => i.arn !== undefined).map((i) => [i.id, i.arn as string]));
+  const arns = (ids: readonly string[]): string[] => ids.map((id) => arnOf.get(id)).filter((a): a is string => a !== undefined);
+  const reactivate = async (targets: readonly string[]): Promise<readonly string[]> => {
+    if (targets.length === 0) return [];
+    const { changed } = await ecs.setStatus(targets, 'ACTIVE');
+    if (changed.length > 0) await ecs.setAttribute(changed, SCALE_IN_ATTRIBUTE, undefined);
+    return changed;
+  };
+
+  for (const a of d.scaleOut) {
+    // The adapter never lowers desired capacity (a concurrent scale-out may have raised it since our read).
+    await autoScaling.setDesiredCapacity(a.group, a.desired);
+    log.info('scale-out', { group: a.group, count: a.count, desired: a.desired });
+  }
+  const back = await reactivate(arns(d.reactivate.map((r) => r.instance)));
+  if (back.length > 0) log.info('reactivated scale-in drains', { instances: back });
+  if (!options.scaleIn) return;
+  const scaleIn = arns(d.scaleIn.map((s) => s.instance));
+  if (scaleIn.length > 0) {
+    const marked = await ecs.setAttribute(scaleIn, SCALE_IN_ATTRIBUTE, new Date(now()).toISOString());
+    const unmarked = scaleIn.filter((a) => !marked.includes(a));
+    if (unmarked.length > 0) log.warn('scale-in: mark refused, instance left ACTIVE', { instances: unmarked });
+    const { changed } = marked.length > 0 ? await ecs.setStatus(marked, 'DRAINING') : { changed: [] as string[] };
+    const refused = marked.filter((a) => !changed.includes(a));
+    if (refused.length > 0) await ecs.setAttribute(refused, SCALE_IN_ATTRIBUTE, undefined);
+    if (changed.length > 0) log.info('scale-in: draining', { instances: changed });
+  }
+  for (const t of d.terminate) {
+    const result = await autoScaling.terminateInstance(t.instance, true);
+    if (result === 'at-min') {
+      // Auto Scaling refuses a decrement below the group's minimum; the instance is capacity the
+      // group keeps anyway, so it goes back to work instead of waiting DRAINING for nothing.
+      log.warn('scale-in: group at its minimum, termination refused; reactivating the instance', { instance: t.instance, group: t.group });
+      await reactivate(arns([t.instance]));
+    } else log.info('scale-in: terminating empty instance with decrement', { instance: t.instance, group: t.group, result });
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * One step of the drain machine, executed: the lifecycle handler runs the first step, the drain
+ * handler every later one (one drain path, whatever made the instance leave).
+ *
+ * The core's `nextDrainStep` decides; this module only performs the actions in order and keeps
+ * the next drain check's state (hook expiry after a heartbeat). One rule lives here because it
+ * needs the port's answer: when ECS has no container instance for the EC2 instance (never
+ * registered, or already deregistered) but a lifecycle action may be pending, the hook is completed
+ * at once: there is nothing to drain, and waiting would only hold the termination.
+ */
+import * as z from 'zod/mini';
+import type { Instance } from '../../core/cluster';
+import { nextDrainStep, type DrainStep } from '../../core/drain';
+import { HeadroomError } from '../../core/errors';
+import type { MetricDatum } from '../../core/metrics';
+import type { HandlerContext } from './context';
+import type { DrainCheck } from './ports';
+
+const instanceIdPattern = z.regex(/^i-[0-9a-zA-Z]+$/);
+
+const hookSchema = z.object({
+  group: z.string().check(z.minLength(1)),
+  hookName: z.string().check(z.minLength(1)),
+  instanceId: z.string().check(instanceIdPattern),
+  token: z.optional(z.string().check(z.minLength(1))),
+});
+
+// `z.number()` accepts finite numbers only (zod 4).
+const drainCheckSchema = z.object({
+  kind: z.literal('drain-check'),
+  instanceId: z.string().check(instanceIdPattern),
+  cause: z.enum(['lifecycle', 'warm-pool', 'interruption', 'rebalance']),
+  hook: z.optional(hookSchema),
+  startedAt: z.number(),
+  deadline: z.number(),
+  hookExpiresAt: z.optional(z.number()),
+  heartbeatSeconds: z.optional(z.number().check(z.int(), z.minimum(30), z.maximum(7200))),
+  chain: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+});
+
+/** Parse a drain-check message body; a string describing the problem when it is not one. */
+export function parseDrainCheck(body: string): DrainCheck | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return 'message body is not JSON';
+  }
+  const parsed = drainCheckSchema.safeParse(value);
+  if (!parsed.success) return parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  const d = parsed.data;
+  const hook = d.hook === undefined ? undefined : { group: d.hook.group, hookName: d.hook.hookName, instanceId: d.hook.instanceId, ...(d.hook.token !== undefined ? { token: d.hook.token } : {}) };
+  return {
+    kind: 'drain-check',
+    instanceId: d.instanceId,
+    cause: d.cause,
+    ...(hook !== undefined ? { hook } : {}),
+    startedAt: d.startedAt,
+    deadline: d.deadline,
+    ...(d.hookExpiresAt !== undefined ? { hookExpiresAt: d.hookExpiresAt } : {}),
+    ...(d.heartbeatSeconds !== undefined ? { heartbeatSeconds: d.heartbeatSeconds } : {}),
+    ...(d.chain !== undefined ? { chain: d.chain } : {}),
+  };
+}
+
+/** ECS attribute naming the drain chain an instance belongs to (see `DrainCheck.chain`). */
+export const DRAIN_CHAIN_ATTRIBUTE = 'headroom.drain-chain';
+
+/**
+ * Why Headroom must not act on `check` (undefined: it may). The drain queue only takes messages
+ * from Headroom's own roles (queue policy); this is the second line: a check completes only the
+ * configured hook of a configured group, for the instance it names.
+ */
+export function foreignCheck(check: DrainCheck, config: HandlerContext['config']): string | undefined {
+  const hook = check.hook;
+  if (hook === undefined) return undefined;
+  if (!config.asgNames.includes(hook.group)) return `drain check for group ${hook.group}, not a configured group`;
+  if (hook.hookName !== config.hookName) return `drain check for hook ${hook.hookName}, not the configured hook ${config.hookName}`;
+  if (hook.instanceId !== check.instanceId) return `drain check of ${check.instanceId} carrying the hook of ${hook.instanceId}`;
+  return undefined;
+}
+
+/**
+ * Why `check` is not the instance's current drain (undefined: it is): a chain other than the one the
+ * instance carries (a duplicate lifecycle event started a newer chain), or a check without a
+ * lifecycle action for an instance that is not draining (such checks follow a drain, never start one).
+ */
+export function staleCheck(check: DrainCheck, instance: Instance | undefined): string | undefined {
+  const current = instance?.attributes[DRAIN_CHAIN_ATTRIBUTE];
+  if (check.chain !== undefined && current !== undefined && current !== check.chain) return `stale drain check of ${check.instanceId} (chain ${check.chain}; the instance follows ${current})`;
+  if (check.hook === undefined && instance?.status === 'ACTIVE') return `drain check without a lifecycle action for ${check.instanceId}, which is ACTIVE: checks follow a drain, never start one`;
+  return undefined;
+}
+
+/**
+ * How long a failed drain check takes to come back: the drain queue's visibility timeout
+ * (serverless.yml `DrainQueue`; the package test keeps it at most this). The drain machine sees the
+ * hook expire this much earlier, so a check that fails just before the heartbeat was due is
+ * redelivered while the hook is still pending (Auto Scaling would otherwise continue the
+ * termination with the tasks still running).
+ */
+export const REDELIVERY_SECONDS = 60;
+
+export interface DrainOutcome {
+  readonly instanceId: string;
+  readonly phase: DrainStep['phase'];
+  /** What was done (or, in dry run, would have been done). */
+  readonly did: readonly string[];
+  readonly remaining: number;
+  readonly metrics: readonly MetricDatum[];
+}
+
+/** Run one drain step for `check` on the instance as ECS reports it now (undefined: not registered). */
+export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined): Promise<DrainOutcome> {
+  const { ecs, autoScaling, queue, log } = ctx.ports;
+  const { config } = ctx;
+  const now = ctx.ports.now();
+  const heartbeatSeconds = check.heartbeatSeconds ?? config.hookHeartbeatSeconds;
+  const step = nextDrainStep({
+    status: instance?.status,
+    tasks: instance?.tasks ?? [],
+    ...(check.hook !== undefined ? { hook: { pending: true, expiresAt: (check.hookExpiresAt ?? check.startedAt + heartbeatSeconds * 1000) - REDELIVERY_SECONDS * 1000 } } : {}),
+    deadline: check.deadline,
+    timeoutSeconds: config.drainTimeoutSeconds,
+    now,
+    checkSeconds: config.drainCheckSeconds,
+    standalonePolicy: config.standaloneTaskPolicy,
+  });
+  const notRegistered = instance === undefined || instance.status === 'INACTIVE';
+  const actions = step.phase === 'gone' && notRegistered && check.hook !== undefined ? [{ kind: 'complete' as const }] : step.actions;
+  const did: string[] = [];
+  const context = { instanceId: check.instanceId, cause: check.cause, phase: step.phase, remaining: step.remaining, reasons: step.reasons };
+
+  if (config.dryRun) {
+    log.info('dry run: drain step planned, nothing changed', { ...context, actions: actions.map((a) => a.kind) });
+    return { instanceId: check.instanceId, phase: step.phase, did: actions.map((a) => `would ${a.kind}`), remaining: step.remaining, metrics: [] };
+  }
+
+  let hookExpiresAt = check.hookExpiresAt;
+  let hookGone = false;
+  for (const action of actions) {
+    if (hookGone) break;
+    switch (action.kind) {
+      case 'set-draining':
+        if (instance?.arn !== undefined) {
+          // A 200 answer can still refuse the instance (`failures`); never go on to complete the
+          // hook while it stays ACTIVE: ECS would keep placing tasks on an instance about to go.
+          const { refused } = await ecs.setStatus([instance.arn], 'DRAINING');
+          const refusal = refused.find((r) => r.arn === instance.arn && r.reason !== 'MISSING');
+          if (refusal !== undefined) throw new HeadroomError('transient', `ECS did not set ${check.instanceId} DRAINING (${refusal.reason}); the lifecycle action stays pending`);
+          did.push('set-draining');
+        }
+        break;
+      case 'heartbeat':
+        if (check.hook === undefined) break;
+        if ((await autoScaling.heartbeat(check.hook)) === 'gone') {
+          hookGone = true;
+          did.push('heartbeat:gone');
+        } else {
+          hookExpiresAt = now + heartbeatSeconds * 1000;
+          did.push('heartbeat');
+        }
+        break;
+      case 'stop-tasks':
+        await ecs.stopTasks(action.taskIds, `Headroom: drain of ${check.instanceId} timed out`);
+        did.push(`stop-tasks:${action.taskIds.length}`);
+        break;
+      case 'complete':
+        if (check.hook === undefined) break;
+        did.push((await autoScaling.completeLifecycleAction(check.hook)) === 'gone' ? 'complete:gone' : 'complete');
+        break;
+      case 'recheck': {
+        const next: DrainCheck = { ...check, ...(step.deadline !== undefined ? { deadline: step.deadline } : {}), ...(hookExpiresAt !== undefined ? { hookExpiresAt } : {}), heartbeatSeconds };
+        await queue.enqueue(next, action.afterSeconds);
+        did.push(`recheck:${action.afterSeconds}`);
+        break;
+      }
+    }
+  }
+
+  const metrics: MetricDatum[] = [];
+  const finished = step.phase === 'complete' || step.phase === 'timeout';
+  if (finished) metrics.push({ name: 'DrainSeconds', value: Math.max(0, Math.round((now - check.startedAt) / 1000)), unit: 'Seconds' });
+  // Tasks that die with the instance: left at the timeout, or left when the hook vanished under us.
+  const lost = step.phase === 'timeout' || ((hookGone || step.phase === 'gone') && !notRegistered) ? step.remaining : 0;
+  if (finished || lost > 0) metrics.push({ name: 'TasksStoppedByTermination', value: lost, unit: 'Count' });
+  log.info('drain step', { ...context, did });
+  return { instanceId: check.instanceId, phase: hookGone ? 'gone' : step.phase, did, remaining: step.remaining, metrics };
+}

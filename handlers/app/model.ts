@@ -1,0 +1,180 @@
+/**
+ * From what the ports report (container instances, Auto Scaling groups) to the core's model:
+ * which group each instance belongs to, which instances are leaving, and what one new instance of
+ * each group offers. Pure functions; the tick and the interruption handler share them.
+ *
+ * Rules:
+ * - An instance is a member of the configured group that lists it. It is `terminating` when its
+ *   Auto Scaling lifecycle state is anything but `Pending*` / `InService` (Terminating*, Standby,
+ *   Detaching, Warmed*), or when it is in no configured group and its agent is disconnected (the EC2
+ *   instance is gone but ECS has not deregistered it yet). An instance outside every configured
+ *   group with a connected agent is capacity Headroom does not manage: it counts, it is never
+ *   scaled in.
+ * - Per-instance resources of a new instance of a group: for each instance type the group launches
+ *   (launch configuration, mixed-instances overrides with weights, launch template), the most common
+ *   `registeredResources` among its registered members of that type (exactly what ECS registers),
+ *   else EC2's description of the type (`estimatedResources`); the conservative `plannedShape`
+ *   among them; else any registered member's; else the group cannot be sized and is left out of
+ *   scale-out (logged). No built-in table: any type, from zero members.
+ */
+import type { CapacityGroup, Instance, Resources } from '../../core/cluster';
+import { TRUNK_ATTRIBUTE } from '../../core/eni';
+import type { GroupState, InstanceTypeInfo, LaunchTemplateInfo } from './ports';
+
+/**
+ * The share of an instance type's memory that ECS registers, estimated: the agent registers what the
+ * operating system reports, a few percent under the nominal size ("Container instance memory
+ * management", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/memory-management.html).
+ * Used only until an instance of that type has registered; then its real `registeredResources` are.
+ */
+export const ECS_MEMORY_FRACTION = 0.94;
+
+/** What ECS registers for a fresh instance of a type, estimated from EC2's description. */
+export function estimatedResources(info: InstanceTypeInfo): Resources {
+  return { cpu: Math.round(info.vcpus * 1024), memory: Math.round(info.memoryMiB * ECS_MEMORY_FRACTION) };
+}
+
+/** EC2 facts the model sizes groups with (read through the `InstanceCatalog` port, cached). */
+export interface LaunchFacts {
+  /** Instance type → vCPUs and memory. */
+  readonly types: ReadonlyMap<string, InstanceTypeInfo>;
+  /** Group name → what its launch template sets. */
+  readonly templates: ReadonlyMap<string, LaunchTemplateInfo>;
+}
+
+const NO_FACTS: LaunchFacts = { types: new Map(), templates: new Map() };
+
+/**
+ * The instance types a group launches, with their weights (1 when unweighted), from its source of
+ * truth: the launch configuration or the mixed-instances overrides (`instanceType`/`overrides` as the
+ * adapter read them), else the launch template's type, else what the members run.
+ */
+export function launchCandidates(g: GroupState, template: LaunchTemplateInfo | undefined): Array<{ instanceType: string; weight: number }> {
+  if (g.overrides !== undefined && g.overrides.length > 0) return g.overrides.map((o) => ({ instanceType: o.instanceType, weight: o.weight ?? 1 }));
+  const type = template?.instanceType ?? g.instanceType;
+  return type !== undefined ? [{ instanceType: type, weight: 1 }] : [];
+}
+
+/**
+ * The planned shape of a group's new instance: among its candidate types, the one with the least
+ * capacity per weight unit in its scarcer dimension (each dimension relative to the best candidate).
+ * Conservative on purpose: Auto Scaling picks the type (allocation strategy, Spot pools), so every
+ * unit of desired capacity is assumed to deliver only what the poorest candidate delivers per unit
+ * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-instance-weighting.html).
+ * The group is then planned in instances of that shape, each adding `weight` units to desired.
+ */
+export function plannedShape(candidates: ReadonlyArray<{ instanceType: string; weight: number; resources: Resources }>): { instanceType: string; weight: number; resources: Resources } | undefined {
+  let maxCpu = 0;
+  let maxMemory = 0;
+  for (const c of candidates) {
+    maxCpu = Math.max(maxCpu, c.resources.cpu / c.weight);
+    maxMemory = Math.max(maxMemory, c.resources.memory / c.weight);
+  }
+  let best: { instanceType: string; weight: number; resources: Resources } | undefined;
+  let bestScore = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const score = Math.min(maxCpu > 0 ? c.resources.cpu / c.weight / maxCpu : 0, maxMemory > 0 ? c.resources.memory / c.weight / maxMemory : 0);
+    if (score < bestScore) [best, bestScore] = [c, score];
+  }
+  return best;
+}
+
+const LIVE_STATES = /^(Pending(:Wait|:Proceed)?|InService)$/;
+
+export function isLiveLifecycleState(state: string): boolean {
+  return LIVE_STATES.test(state);
+}
+
+function mostCommonResources(instances: readonly Instance[]): Resources | undefined {
+  const counts = new Map<string, { r: Resources; n: number }>();
+  for (const i of instances) {
+    if (i.registered.cpu <= 0 || i.registered.memory <= 0) continue;
+    const key = `${i.registered.cpu}/${i.registered.memory}`;
+    const e = counts.get(key) ?? { r: i.registered, n: 0 };
+    e.n++;
+    counts.set(key, e);
+  }
+  let best: { r: Resources; n: number } | undefined;
+  for (const e of counts.values()) if (best === undefined || e.n > best.n) best = e;
+  return best?.r;
+}
+
+export interface ClusterModel {
+  readonly instances: Instance[];
+  readonly groups: CapacityGroup[];
+  /** Configured groups that could not be sized or were not found, with why. */
+  readonly skipped: ReadonlyArray<{ readonly group: string; readonly reason: string }>;
+}
+
+/** Attach groups and lifecycle facts to instances and build the capacity groups, in configured priority order. */
+export function buildModel(instances: readonly Instance[], groupStates: readonly GroupState[], asgNames: readonly string[], facts: LaunchFacts = NO_FACTS): ClusterModel {
+  const membership = new Map<string, { group: string; state: string }>();
+  for (const g of groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, state: m.lifecycleState });
+
+  const model: Instance[] = instances.map((i) => {
+    const m = membership.get(i.id);
+    if (m !== undefined) {
+      const leaving = !isLiveLifecycleState(m.state);
+      return { ...i, group: m.group, ...(leaving || i.terminating === true ? { terminating: true } : {}) };
+    }
+    const { group: _drop, ...rest } = i;
+    return i.agentConnected === false ? { ...rest, terminating: true } : rest;
+  });
+
+  const groups: CapacityGroup[] = [];
+  const skipped: Array<{ group: string; reason: string }> = [];
+  const byName = new Map(groupStates.map((g) => [g.name, g]));
+  for (const name of asgNames) {
+    const g = byName.get(name);
+    if (g === undefined) {
+      skipped.push({ group: name, reason: 'Auto Scaling group not found' });
+      continue;
+    }
+    const members = model.filter((i) => i.group === name);
+    const candidates = launchCandidates(g, facts.templates.get(name)).flatMap((c) => {
+      const resources = mostCommonResources(members.filter((i) => i.instanceType === c.instanceType)) ?? (facts.types.has(c.instanceType) ? estimatedResources(facts.types.get(c.instanceType) as InstanceTypeInfo) : undefined);
+      return resources !== undefined ? [{ ...c, resources }] : [];
+    });
+    const planned = plannedShape(candidates);
+    const anyMember = mostCommonResources(members);
+    const shape = planned ?? (anyMember !== undefined ? { instanceType: g.instanceType, weight: 1, resources: anyMember } : undefined);
+    if (shape === undefined) {
+      skipped.push({ group: name, reason: `cannot size a new instance: no registered member and no instance type resolved (${launchCandidates(g, facts.templates.get(name)).map((c) => c.instanceType).join(', ') || 'none named'})` });
+      continue;
+    }
+    const zones = g.availabilityZones;
+    const az = zones.length === 1 ? zones[0] : undefined;
+    const attributes: Record<string, string> = {};
+    if (az !== undefined) attributes['ecs.availability-zone'] = az;
+    const single = launchCandidates(g, facts.templates.get(name));
+    if (single.length === 1 && shape.instanceType !== undefined) attributes['ecs.instance-type'] = shape.instanceType;
+    groups.push({
+      name,
+      min: g.min,
+      max: g.max,
+      desired: g.desired,
+      instance: shape.resources,
+      ...(shape.instanceType !== undefined ? { instanceType: shape.instanceType } : {}),
+      ...(shape.weight !== 1 ? { weight: shape.weight } : {}),
+      attributes,
+      availabilityZones: zones,
+      members: g.members
+        .filter((m) => isLiveLifecycleState(m.lifecycleState))
+        .map((m) => {
+          // A member's weight: its type's WeightedCapacity among the overrides (desired counts those units).
+          const weight = g.overrides?.find((o) => o.instanceType === m.instanceType)?.weight;
+          return {
+            id: m.instanceId,
+            pending: m.lifecycleState.startsWith('Pending'),
+            ...(m.launchedAt !== undefined ? { launchedAt: m.launchedAt } : {}),
+            ...(m.availabilityZone !== undefined ? { availabilityZone: m.availabilityZone } : {}),
+            ...(weight !== undefined && weight !== 1 ? { weight } : {}),
+          };
+        }),
+      ...(g.spot === true || facts.templates.get(name)?.spot === true ? { spot: true } : {}),
+      ...(g.launchFailedAt !== undefined ? { launchFailedAt: g.launchFailedAt } : {}),
+      ...(members.some((i) => i.attributes[TRUNK_ATTRIBUTE] !== undefined) ? { awsvpcTrunking: true } : {}),
+    });
+  }
+  return { instances: model, groups, skipped };
+}

@@ -1,0 +1,159 @@
+/**
+ * The ECS schedulers of a simulated world (the behaviour is described in `ecs-world.ts`): one pass
+ * places, replaces and stops service tasks within their deployment limits, then places standalone
+ * tasks (queued, or refused and retried by their submitter); plus what waits, as the policies and
+ * the accounting see it.
+ */
+import type { TaskShape } from '../../core/cluster';
+import { EcsTasksWorld, type ServiceRuntime, type Waiting } from './ecs-world';
+import { PLACEMENT_FAILURE_REPEAT_SECONDS } from './world-base';
+import type { SimInstance, SimTask, WaitingTask } from './world-types';
+
+export class EcsWorld extends EcsTasksWorld {
+  /** One pass of the ECS schedulers over every service and the standalone queue. */
+  protected schedulerPass(): void {
+    this.dirty = false;
+    const instances = this.ecsInstances();
+    for (const s of this.services) {
+      if (!s.dirty) continue;
+      s.dirty = false;
+      this.scheduleService(s, instances);
+    }
+    this.scheduleStandalone(instances);
+  }
+
+  protected scheduleService(s: ServiceRuntime, instances: readonly SimInstance[]): void {
+    const D = s.desired;
+    let live = this.liveTasksOf(s).filter((t) => t.status !== 'STOPPING');
+    // PENDING service tasks on a DRAINING instance stop at once.
+    for (const t of live) if (t.instance.ecsStatus === 'DRAINING' && t.status === 'PENDING') this.stopTask(t);
+    live = live.filter((t) => t.status !== 'STOPPING');
+    // Scale-in of the service: draining first, then PENDING, then the least-packed instance.
+    if (live.length > D) {
+      const rank = (t: SimTask): number => (t.instance.ecsStatus === 'DRAINING' ? 0 : t.status === 'PENDING' ? 1 : 2);
+      const order = [...live].sort((a, b) => rank(a) - rank(b) || b.instance.bin.memory - a.instance.bin.memory || a.id.localeCompare(b.id));
+      for (const t of order.slice(0, live.length - D)) this.stopTask(t);
+      live = live.filter((t) => t.status !== 'STOPPING');
+    }
+    // Deficit bookkeeping: one timestamp per task that should run and has no place.
+    const deficit = Math.max(0, D - live.length);
+    while (s.waits.length < deficit) s.waits.push(this.clock);
+    while (s.waits.length > deficit) s.waits.pop();
+
+    const onActive = live.filter((t) => t.instance.ecsStatus === 'ACTIVE').length;
+    const upper = Math.max(D, Math.floor((D * s.spec.maximumPercent) / 100));
+    const lower = Math.ceil((D * s.spec.minimumHealthyPercent) / 100);
+    const want = Math.min(D - onActive, upper - live.length);
+    let failed = false;
+    let count = live.length;
+    for (let k = 0; k < want; k++) {
+      const home = this.choose(s.shape, instances);
+      if (home === undefined) {
+        failed = true;
+        break;
+      }
+      this.startTask(home, 'service', s.shape, s);
+      if (count < D) {
+        const since = s.waits.shift();
+        if (since !== undefined) this.waits.push(this.clock - since);
+      }
+      count++;
+    }
+    // Stop tasks on DRAINING instances as far as minimumHealthyPercent allows.
+    const all = this.liveTasksOf(s).filter((t) => t.status !== 'STOPPING');
+    let stoppable = all.filter((t) => t.status === 'RUNNING').length - lower;
+    const onActiveNow = all.filter((t) => t.instance.ecsStatus === 'ACTIVE').length;
+    if (onActiveNow >= D) stoppable = Number.POSITIVE_INFINITY;
+    for (const t of all) {
+      if (stoppable <= 0) break;
+      if (t.instance.ecsStatus !== 'DRAINING') continue;
+      this.stopTask(t);
+      stoppable--;
+    }
+    s.hungry = failed;
+    if (failed && D - onActive > 0) {
+      const first = s.failingSince === undefined;
+      s.failingSince ??= this.clock;
+      const due = s.lastFailureEventAt === undefined || this.clock - s.lastFailureEventAt >= PLACEMENT_FAILURE_REPEAT_SECONDS * 1000;
+      if (first || due) {
+        // Passes run only when something changed: come back when the event is due again.
+        s.lastFailureEventAt = this.clock;
+        this.wakeAt(this.clock + PLACEMENT_FAILURE_REPEAT_SECONDS * 1000);
+      }
+      if (first || due) this.placementFailed(s.spec.name);
+    } else if (!failed) {
+      delete s.failingSince;
+    }
+  }
+
+  protected scheduleStandalone(instances: readonly SimInstance[]): void {
+    if (this.waiting.length === 0) return;
+    const failedShapes = new Set<string>();
+    const still: Waiting[] = [];
+    const retry = this.scenario.cluster.runTaskRetrySeconds * 1000;
+    for (const w of this.waiting) {
+      if (w.nextAttempt > this.clock) {
+        still.push(w);
+        continue;
+      }
+      const key = `${w.submission.cpu}/${w.submission.memory}`;
+      const shape: TaskShape = { cpu: w.submission.cpu, memory: w.submission.memory };
+      const home = failedShapes.has(key) ? undefined : this.choose(shape, instances);
+      if (home === undefined) {
+        failedShapes.add(key);
+        if (!this.queueing) {
+          // RunTask failed (RESOURCE:CPU / RESOURCE:MEMORY): the submitter tries again later.
+          w.nextAttempt = this.clock + retry;
+          this.wakeAt(w.nextAttempt);
+        } else if (w.provisioning !== true) {
+          // A retried RunTask: queued now if the PROVISIONING quota has room, else refused again.
+          this.enqueue(w);
+        }
+        still.push(w);
+        continue;
+      }
+      this.dequeued(w);
+      this.startTask(home, 'standalone', shape, undefined, w.submission);
+      this.waits.push(this.clock - w.since);
+    }
+    this.waiting = still;
+  }
+
+  /**
+   * Everything waiting for a place, each task with its ordinal in its service (or its submission
+   * order for standalone work): the unplaced tasks of a service are its last `waits.length` tasks.
+   */
+  waitingWork(): WaitingTask[] {
+    const out: WaitingTask[] = [];
+    for (const s of this.services) {
+      const first = Math.max(0, s.desired - s.waits.length);
+      for (let k = 0; k < s.waits.length; k++) out.push({ shape: s.shape, service: s.spec.name, ordinal: first + k });
+    }
+    for (const w of this.waiting) out.push({ shape: { cpu: w.submission.cpu, memory: w.submission.memory }, ordinal: w.submission.ordinal });
+    return out;
+  }
+
+  /** Shapes of everything waiting for a place: service deficits and queued standalone tasks. */
+  waitingShapes(): TaskShape[] {
+    return this.waitingWork().map((w) => w.shape);
+  }
+
+  /**
+   * Queued standalone tasks as ECS lists them while they wait for capacity (PROVISIONING, no
+   * container instance): what `ListTasks`/`DescribeTasks` show the headroom policy.
+   */
+  provisioningShapes(): TaskShape[] {
+    if (!this.queueing) return [];
+    return this.waiting.filter((w) => w.provisioning === true).map((w) => ({ cpu: w.submission.cpu, memory: w.submission.memory }));
+  }
+  daemonShapes(): TaskShape[] {
+    return this.daemons.map((d) => d.shape);
+  }
+  /** Tasks still waiting at the end count their wait so far (for the p99). */
+  openWaits(): number[] {
+    const out: number[] = [];
+    for (const s of this.services) for (const since of s.waits) out.push(this.clock - since);
+    for (const w of this.waiting) out.push(this.clock - w.since);
+    return out;
+  }
+}
