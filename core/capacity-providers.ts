@@ -46,7 +46,7 @@ export interface SetupCheck {
 /** The Auto Scaling process whose suspension stops ECS's target tracking policy on a group. */
 export const ALARM_NOTIFICATION = 'AlarmNotification';
 
-const SEE = '(README, "Headroom and ECS capacity providers")';
+const SEE = '(docs/operations.md, "Headroom and ECS capacity providers")';
 
 /** One warning per rule a managed group's setup breaks; one note per managed group with no capacity provider. */
 export function checkSetup(providers: readonly CapacityProviderSetup[], groups: readonly GroupProcesses[]): SetupCheck {

@@ -19,11 +19,11 @@
  * (`batchItemFailures`); events of another account are dropped.
  *
  * Rebalance recommendations follow `REBALANCE_POLICY`: `ignore` only publishes
- * `RebalanceRecommendations`; `replace` (default) launches the replacement at once without draining
+ * `RebalanceRecommendations`; `replace` launches the replacement at once without draining
  * (the decision treats the instance as gone, and the instance is marked `headroom.rebalance` so a
  * repeated recommendation launches nothing more, and its interruption warning later terminates it
- * with a decrement: the replacement is already there); `drain` treats them like interruption
- * warnings. A warning for an instance no longer registered costs one lookup and nothing else.
+ * with a decrement: the replacement is already there); `drain` (the default) treats them
+ * like interruption warnings. A warning for an instance no longer registered costs one lookup and nothing else.
  */
 import { INTERRUPTED_ATTRIBUTE, REBALANCE_ATTRIBUTE, isScaleInDrain, liveWorkload, type Instance } from '../core/cluster';
 import { decide, type Decision } from '../core/decide';

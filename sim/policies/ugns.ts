@@ -3,7 +3,7 @@
  * - A Lambda on a one-minute CloudWatch Events schedule computes `SchedulableContainers` (how many
  *   tasks of the largest container size fit on the ACTIVE instances) and publishes it. It lists the
  *   container instances, then calls DescribeContainerInstances once per instance (the API pattern
- *   DESIGN.md §4 warns about; counted as such).
+ *   that invites throttling, docs/design.md §4 F18; counted as such).
  * - Two CloudWatch alarms (1 datapoint of 1 minute): value ≤ shortage threshold → a simple scaling
  *   policy `PercentChangeInCapacity +25`; value ≥ excess threshold → `−25`, both with
  *   `MinAdjustmentMagnitude 1` and a 300 s cooldown (EC2 Auto Scaling User Guide, "Simple scaling

@@ -1,5 +1,5 @@
 /**
- * The result object of one policy run (DESIGN.md §8 names the contract fields; `tasksKilled`,
+ * The result object of one policy run (the fields docs/simulator.md documents; `tasksKilled`,
  * `lambdaInvocations`, `deadLetters` are additions) and its computation from a finished world.
  */
 import type { PolicyName } from '../scenario/scenario';

@@ -1,5 +1,5 @@
 /**
- * The scenario file (DESIGN.md §8 is the contract; fields may be added, these must work) and its
+ * The scenario file (docs/scenarios.md documents every field) and its
  * validation. A malformed scenario fails with one `ScenarioError` listing every problem as
  * `path: what was expected (got …)`, so a user editing JSON by hand sees which field is wrong.
  */
@@ -124,7 +124,7 @@ const interruptions = z.strictObject({
  * AlarmNotification process suspended, as Headroom's, since ECS queues tasks only with managed
  * scaling on), up to the cluster's PROVISIONING quota (`sim/world/ecs-world.ts`). `ecs-cas` always runs
  * with capacity providers (managed scaling on and acting). `headroomSetup` is Headroom's:
- * `capacity-providers` (the README's recommended deployment: a capacity provider per group with
+ * `capacity-providers` (the recommended deployment of docs/operations.md: a capacity provider per group with
  * managed scaling on, termination protection and draining off, as the cluster's default strategy,
  * and each group's AlarmNotification process suspended so ECS's target tracking policy never acts:
  * in the world, ECS scales nothing for Headroom) or `plain` (no capacity provider: Headroom sees

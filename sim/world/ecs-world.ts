@@ -174,7 +174,7 @@ export class EcsTasksWorld extends WorldBase {
   }
   private readonly submittedShapes = new Set<string>();
 
-  /** Reference tasks that fit on ACTIVE instances (DESIGN.md §5), from the world's own bins. */
+  /** Reference tasks that fit on ACTIVE instances (docs/design.md §3.1), from the world's own bins. */
   headroomOf(shape: TaskShape): number {
     let n = 0;
     for (const i of this.alive) if (i.ecsStatus === 'ACTIVE') n += copiesThatFit(shape, i.bin);

@@ -88,7 +88,7 @@ export interface SeriesPoint {
   readonly active: number;
   /** Lower bound on instances for everything that wants to run. */
   readonly demand: number;
-  /** Reference tasks that still fit (the headroom definition of DESIGN.md §5). */
+  /** Reference tasks that still fit (the headroom definition of docs/design.md §3.1). */
   readonly headroom: number;
   readonly pending: number;
   readonly tasksLost: number;

@@ -8,7 +8,7 @@ import type { DecideSettings } from '../../core/decide';
 import type { DrainInput } from '../../core/drain';
 import { binOf, type Bin } from '../../core/placement';
 
-/** The ports ECS reserves on every instance (DESIGN.md section 4). */
+/** The ports ECS reserves on every instance (docs/design.md §4, F6). */
 export const RESERVED_TCP = [22, 2375, 2376, 51678, 51679] as const;
 
 export const M5_XLARGE: Resources = { cpu: 4096, memory: 15576 };

@@ -17,14 +17,14 @@ function problems(e: Env, options?: Parameters<typeof loadConfig>[1]): string[] 
 }
 const names = (ps: string[]): string[] => ps.map((p) => p.slice(0, p.indexOf(':'))).sort();
 
-describe('loadConfig: defaults (DESIGN.md section 6)', () => {
+describe('loadConfig: defaults (README configuration table)', () => {
   it('only the required variables: every other setting takes its documented default', () => {
     const c = loadConfig(env());
     expect(c).toEqual<Config>({
       clusterName: 'prod',
       asgNames: ['spot', 'on-demand'],
       taskShape: 'auto',
-      // Chosen by simulation over the suite's tuning half (README, "The public suite and how the defaults were chosen").
+      // Chosen by simulation over the suite's tuning half (docs/suite.md, "How the defaults were chosen").
       shortageThreshold: 1,
       excessThreshold: 4,
       scaleInStabilizationSeconds: 300,

@@ -1,8 +1,8 @@
 /**
  * The Lambda environment of the `headroom` policy for a scenario: the variables a deployment sets
  * (cluster, groups, drain queue) plus the scenario's `env`, validated by the core's `loadConfig`
- * exactly as a deployed handler validates it. The scenario's `env` tunes `headroom` only (DESIGN.md
- * §8); the `ugns` baseline runs with the seed design's own thresholds (`baselineConfig`), as the
+ * exactly as a deployed handler validates it. The scenario's `env` tunes `headroom` only (docs/design.md
+ * §7); the `ugns` baseline runs with the seed design's own thresholds (`baselineConfig`), as the
  * seed design shipped them, so tuning Headroom never retunes what it is compared with.
  */
 import { DEFAULTS, loadConfig, type Config } from '../../../core/config';
@@ -25,7 +25,7 @@ export function lambdaEnvironment(scenario: Scenario): Record<string, string> {
 
 /**
  * The seed design's own thresholds (its SchedulableContainers alarms: scale out at ≤ 2, scale in at
- * ≥ 10, as DESIGN.md §6 first documented them). Pinned here, not read from Headroom's `DEFAULTS`:
+ * ≥ 10; docs/design.md §7). Pinned here, not read from Headroom's `DEFAULTS`:
  * choosing Headroom's defaults by simulation must never retune the baseline it is compared with.
  */
 export const SEED_DESIGN_THRESHOLDS = { SHORTAGE_THRESHOLD: '2', EXCESS_THRESHOLD: '10' } as const;

@@ -68,7 +68,7 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
 
   return {
     name: 'headroom',
-    // Headroom runs as its README deploys it (`cluster.headroomSetup`, default `capacity-providers`):
+    // Headroom runs as docs/operations.md deploys it (`cluster.headroomSetup`, default `capacity-providers`):
     // each managed group has a capacity provider with managed scaling ENABLED (ECS holds a task
     // that finds no room in PROVISIONING only then: AWS Containers blog, "Deep Dive on Amazon ECS
     // Cluster Auto Scaling", 2020), managed termination protection and managed draining off, set as
