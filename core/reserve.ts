@@ -15,6 +15,7 @@ import type { Instance, Task, TaskShape } from './cluster';
 import { isGone } from './cluster';
 import { packFirstFitDecreasing } from './packing';
 import { unplace, type Bin } from './placement';
+import { dominantShare } from './task-size';
 
 export interface ReserveVictim {
   readonly key: string;
@@ -40,7 +41,7 @@ export function reserveVictims(instances: readonly Instance[], spotGroups: Reado
       cpu += t.cpu;
       memory += t.memory;
     }
-    const load = Math.max(i.registered.cpu > 0 ? cpu / i.registered.cpu : 0, i.registered.memory > 0 ? memory / i.registered.memory : 0);
+    const load = dominantShare({ cpu, memory }, i.registered);
     scored.push({ key: i.id, tasks, load });
   }
   scored.sort((a, b) => b.load - a.load || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
