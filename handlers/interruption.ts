@@ -203,7 +203,10 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
   // 2. One decision for the whole batch (one cluster read, without re-reading the warned instances'
   // tasks), as if the instances were already gone.
   const work = [...toDrain, ...toReplace];
-  const view = await attempts.run(work, 'reading the cluster', () => readCluster(ctx, { leaving: new Set(work), known: found }));
+  const leaving = new Set(work);
+  const settings = decideSettings(config, { scaleInEnabled: false });
+  const read = await attempts.run(work, 'reading the cluster', () => readCluster(ctx, { now, history: [], leaving, settings }, { known: found }));
+  const view = read?.view;
   if (view === undefined) {
     await publish();
     return { ...empty, warnings, rebalances, drained: toDrain, foreign };
@@ -221,7 +224,6 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
   // An instance replaced now stays a member (nothing terminates it yet): Auto Scaling launches no
   // replacement for it, so it is taken out of desired for the decision and its seat added back to
   // the action.
-  const leaving = new Set(work);
   // Seats in capacity units: each member counts its own weight toward desired capacity.
   const weight = memberWeights(view.groups);
   const seats = (ids: Iterable<string>, group: string): number => [...ids].filter((id) => membership.get(id)?.group === group).reduce((n, id) => n + weight(group, id), 0);
@@ -229,7 +231,7 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
     const n = seats(decrement, g.name) + seats(toReplace, g.name);
     return n === 0 ? g : { ...g, desired: Math.max(0, g.desired - n) };
   });
-  const decided = decide({ now, instances: view.instances, groups, services: view.services, waiting: view.waiting, history: [], leaving, settings: decideSettings(config, { scaleInEnabled: false }) });
+  const decided = decide({ now, instances: view.instances, groups, services: view.services, waiting: view.waiting, history: [], leaving, settings });
   const byName = new Map(view.groups.map((g) => [g.name, g]));
   const decision: Decision = {
     ...decided,
