@@ -72,7 +72,7 @@ export interface ReadPlan extends TickBasis {
   readonly scaleIn: boolean;
   /** Instances whose tasks the decision needs and that were not read yet (empty: read enough). */
   readonly tasks: ReadonlySet<string>;
-  /** Why each kind of read is wanted, for the log. */
+  /** Why each kind of read is wanted (the tick logs them as `taskReads`). */
   readonly reasons: readonly string[];
 }
 
@@ -103,8 +103,7 @@ export function readPlan(input: DecideInput): ReadPlan {
   if (referenceShapeReadsTasks(settings.taskShape, input.services)) want(unread.map((i) => i.id), 'no service wants a task: the reference shape is the median of the live tasks');
   want(reserveReads(input), 'the storm reserve: Spot instances that may be among the fullest');
 
-  const unreadIds = new Set(unread.map((i) => i.id));
-  return { ...basis, headroom: current, short: current < settings.shortageThreshold, scaleIn, tasks: new Set([...wanted].filter((id) => unreadIds.has(id))), reasons };
+  return { ...basis, headroom: current, short: current < settings.shortageThreshold, scaleIn, tasks: wanted, reasons };
 }
 
 /**

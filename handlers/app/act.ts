@@ -79,7 +79,7 @@ export async function readCluster(
   ctx: ReadContext,
   facts: ReadFacts | Promise<ReadFacts>,
   options: { readonly known?: readonly Instance[]; readonly waiting?: (plan: ReadPlan) => boolean } = {},
-): Promise<{ view: ClusterView; waitingRead: boolean }> {
+): Promise<{ view: ClusterView; waitingRead: boolean; reads: string[] }> {
   const [snapshot, groupStates] = await Promise.all([ctx.ports.ecs.snapshot({ tasks: 'none' }), ctx.ports.autoScaling.describeGroups(ctx.config.asgNames)]);
   const known = new Map((options.known ?? []).filter((i) => i.tasks !== undefined).map((i) => [i.id, i.tasks as NonNullable<Instance['tasks']>]));
   const instances = known.size === 0 ? snapshot.instances : snapshot.instances.map((i) => (known.has(i.id) && i.tasks === undefined ? { ...i, tasks: known.get(i.id) ?? [] } : i));
@@ -92,11 +92,13 @@ export async function readCluster(
   // the waiting tasks listed at most once, so this ends (in practice after one or two reads).
   const asked = new Set<string>();
   let waitingRead = false;
+  const reads = new Set<string>();
   for (;;) {
     const plan = readPlan({ ...given, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting });
     const ids = new Set([...plan.tasks].filter((id) => !asked.has(id)));
     const waiting: boolean = !waitingRead && options.waiting?.(plan) === true;
-    if (ids.size === 0 && !waiting) return { view, waitingRead };
+    if (ids.size === 0 && !waiting) return { view, waitingRead, reads: [...reads] };
+    if (ids.size > 0) for (const r of plan.reasons) reads.add(r);
     for (const id of ids) asked.add(id);
     waitingRead ||= waiting;
     view = await withTasks(ctx, view, (i) => ids.has(i.id), { waiting });
@@ -148,7 +150,7 @@ export function waitingMemo(ports: object): WaitingMemo {
  * of a PROVISIONING event) or while the memo says tasks were waiting. A steady cluster with nothing
  * waiting reads no task at all.
  */
-export async function readForTick(ctx: ReadContext, now: number, options: { readonly waiting?: boolean } = {}): Promise<{ view: ClusterView; history: HeadroomSample[] }> {
+export async function readForTick(ctx: ReadContext, now: number, options: { readonly waiting?: boolean } = {}): Promise<{ view: ClusterView; history: HeadroomSample[]; reads: string[] }> {
   const { config } = ctx;
   const memo = waitingMemo(ctx.ports);
   const history = config.scaleInEnabled ? ctx.ports.metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]);
@@ -156,12 +158,12 @@ export async function readForTick(ctx: ReadContext, now: number, options: { read
   // Handled here too: a failed history read must not go unhandled while the cluster is still being
   // read (it fails the tick when awaited, as any failed read does).
   facts.catch(() => undefined);
-  const { view, waitingRead } = await readCluster(ctx, facts, { waiting: (plan) => plan.short || options.waiting === true || memo.due });
+  const { view, waitingRead, reads } = await readCluster(ctx, facts, { waiting: (plan) => plan.short || options.waiting === true || memo.due });
   if (waitingRead) {
     memo.due = view.waiting.length > 0;
     memo.readAt = now;
   }
-  return { view, history: (await facts).history };
+  return { view, history: (await facts).history, reads };
 }
 
 export function decideSettings(config: Config, overrides: Partial<DecideSettings> = {}): DecideSettings {

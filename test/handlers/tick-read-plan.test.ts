@@ -60,6 +60,25 @@ describe('the tick reads what its decision needs', () => {
   });
 });
 
+describe('the tick says why it read tasks', () => {
+  it('the plan line carries the read plan\'s reasons (here: the cluster may be idle)', async () => {
+    idleAtExcessThreshold();
+    const ctx = context({ ...BASE_ENV, TASK_CPU: '1024', TASK_MEMORY: '2048', SHORTAGE_THRESHOLD: '1', EXCESS_THRESHOLD: '4' });
+    await handleTick(sample('tick/scheduled.json'), ctx);
+    const line = ctx.lines.find((l) => l.message === 'tick plan');
+    expect(line?.data?.['taskReads']).toEqual([expect.stringMatching(/may be idle/)]);
+  });
+
+  it('a steady tick that reads no task says nothing about it', async () => {
+    const aws = medianLargerThanEveryInstance();
+    aws.history = [];
+    const ctx = context({ ...BASE_ENV, TASK_CPU: 'auto', TASK_MEMORY: 'auto', SHORTAGE_THRESHOLD: '0', EXCESS_THRESHOLD: '1' });
+    await handleTick(sample('tick/scheduled.json'), ctx);
+    expect(aws.count('ListTasks')).toBe(0);
+    expect(ctx.lines.find((l) => l.message === 'tick plan')?.data).not.toHaveProperty('taskReads');
+  });
+});
+
 describe('the headroom history is read beside the cluster', () => {
   it('a failed history read fails the tick with its error, and nothing is acted on', async () => {
     const aws = idleAtExcessThreshold();
