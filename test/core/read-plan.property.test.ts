@@ -14,19 +14,25 @@
  */
 import fc from 'fast-check';
 import type { CapacityGroup, Instance, Service, Task } from '../../core/cluster';
+import { isSchedulable } from '../../core/cluster';
 import { decide, type DecideInput } from '../../core/decide';
 import { readPlan } from '../../core/read-plan';
+import { reserveVictims } from '../../core/reserve';
+import { isLeaving } from '../../core/scale-out';
 import { fitting, plainShapeArb, taskArb, UNITS } from './arbitraries';
 import { group, instance, NOW, scaleInDrain, service, SETTINGS } from './builders';
 
 const GROUPS = ['spot', 'od'] as const;
+
+/** Standalone tasks as often as service tasks: instances full by reservation but light in service work, which the storm reserve's reads must see past. */
+const roleArb = fc.constantFrom<Task['role']>('service', 'service', 'daemon', 'standalone', 'standalone');
 
 const instanceArb = (k: number): fc.Arbitrary<Instance> =>
   fc
     .record({
       group: fc.constantFrom(...GROUPS),
       unit: fc.constantFrom(...UNITS),
-      tasks: fc.array(taskArb(plainShapeArb), { maxLength: 6 }),
+      tasks: fc.array(taskArb(plainShapeArb, roleArb), { maxLength: 6 }),
       kind: fc.constantFrom('active', 'active', 'active', 'active', 'scale-in-drain', 'terminating', 'draining'),
     })
     .map(({ group: g, unit, tasks, kind }) => {
@@ -40,7 +46,7 @@ const serviceArb = (k: number): fc.Arbitrary<Service> =>
 
 const inputArb: fc.Arbitrary<DecideInput> = fc
   .record({
-    count: fc.nat(7),
+    count: fc.nat(12),
     services: fc.array(fc.nat(), { maxLength: 3 }).chain((xs) => fc.tuple(...xs.map((_, k) => serviceArb(k)))),
     units: fc.tuple(fc.constantFrom(...UNITS), fc.constantFrom(...UNITS)),
     spot: fc.boolean(),
@@ -88,6 +94,23 @@ describe('the read plan covers what decide needs', () => {
     fc.assert(
       fc.property(inputArb, (full) => {
         expect(decide(asTheTickReads(full))).toEqual(decide(full));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('the storm reserve ranks the same fullest Spot instances on what the plan reads (a sharper look at one need)', () => {
+    const spotHeavy = inputArb.map((full): DecideInput => ({
+      ...full,
+      groups: full.groups.map((g) => (g.name === 'spot' ? { ...g, spot: true } : g)),
+      settings: { ...full.settings, spotReserveInstances: 1 + (full.instances.length % 3) },
+    }));
+    fc.assert(
+      fc.property(spotHeavy, (full) => {
+        const spot = new Set(['spot']);
+        const skip = (i: Instance): boolean => isLeaving(i) || !isSchedulable(i); // planScaleOut's candidates
+        const k = full.settings.spotReserveInstances;
+        expect(reserveVictims(asTheTickReads(full).instances, spot, k, skip)).toEqual(reserveVictims(full.instances, spot, k, skip));
       }),
       { numRuns: 500 },
     );
