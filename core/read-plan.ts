@@ -28,6 +28,11 @@
  * A plan can widen once tasks are read (tasks that make the cluster busy, or Spot instances fuller
  * than those read): the handler asks again until nothing is lacking. O(instances + services +
  * history) per call.
+ *
+ * Not read for (a known limit): the bin of an unread instance does not know its `awsvpc` tasks
+ * (free network interfaces) nor its `distinctInstance` task groups, so packing may count room there
+ * that ECS will refuse. Reading every task for that would cost every steady tick its savings; a
+ * refused placement leaves the task unplaced, which the next tick sees as demand.
  */
 import type { Instance, Resources } from './cluster';
 import { isIdleCluster, isSchedulable, tasksKnown } from './cluster';
