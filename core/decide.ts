@@ -4,14 +4,14 @@
  * that are empty. Pure: the handler reads the cluster, calls `decide`, and acts on the result.
  */
 import type { CapacityGroup, Instance, Resources, Service, TaskShape } from './cluster';
-import { isIdleCluster, isScaleInDrain, isSchedulable, liveWorkload, tasksKnown } from './cluster';
-import { headroomOfBins, referenceShape } from './headroom';
+import { isScaleInDrain, isSchedulable, liveWorkload, tasksKnown } from './cluster';
+import { headroomOfBins } from './headroom';
 import { binOf, cloneBin, freshBin, type Bin } from './placement';
 import type { Unschedulable } from './unschedulable';
 import { planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
 import type { Config } from './config';
 import { daemonShapes, demandOf, incomingByGroup, planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
-import { spareThresholds, workInReferenceTasks } from './spare';
+import { tickBasis } from './read-plan';
 import { memberWeights } from './zones';
 
 /** The part of the configuration a decision reads (a whole `Config` will do). */
@@ -162,11 +162,9 @@ function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: re
 export function decide(given: DecideInput): Decision {
   // With no work at all, no spare is kept (`isIdleCluster`): both thresholds count as 0, so nothing
   // is launched for spare and any instance above a group's min is surplus once the window has passed.
-  // On a small cluster the spare is capped at SPARE_PERCENT of its work (`spare.ts`).
-  const idle = given.settings.shortageThreshold > 0 && isIdleCluster(given.services, given.instances, given.waiting);
-  const shape = referenceShape(given.settings.taskShape, given.services, given.instances, given.groups);
-  const visible = given.leaving === undefined ? given.instances : given.instances.map((i) => (given.leaving?.has(i.id) === true ? { ...i, terminating: true } : i));
-  const spare = idle ? { shortage: 0, excess: 0 } : spareThresholds(given.settings, workInReferenceTasks(shape, visible, given.services, given.waiting));
+  // On a small cluster the spare is capped at SPARE_PERCENT of its work (`spare.ts`). The tick read
+  // what this needs by the same basis (`read-plan.ts`).
+  const { shape, idle, thresholds: spare, visible } = tickBasis(given);
   const input = spare.shortage === given.settings.shortageThreshold && spare.excess === given.settings.excessThreshold ? given : { ...given, settings: { ...given.settings, shortageThreshold: spare.shortage, excessThreshold: spare.excess } };
   const s = input.settings;
   const schedulable = visible.filter(isSchedulable);

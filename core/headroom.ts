@@ -84,9 +84,7 @@ export function weightedMedian(values: ReadonlyArray<{ readonly value: number; r
  */
 export function referenceShape(configured: Resources | 'auto', services: readonly Service[], instances: readonly Instance[], groups: readonly CapacityGroup[] = []): Resources {
   if (configured !== 'auto') return configured;
-  const serviceWeights = services.filter((s) => !s.daemon && Math.max(s.desired, s.running + s.pending + s.unplaced) > 0);
-  let cpu = weightedMedian(serviceWeights.map((s) => ({ value: s.shape.cpu, weight: Math.max(s.desired, s.running + s.pending + s.unplaced) }))) ?? 0;
-  let memory = weightedMedian(serviceWeights.map((s) => ({ value: s.shape.memory, weight: Math.max(s.desired, s.running + s.pending + s.unplaced) }))) ?? 0;
+  let { cpu, memory } = serviceMedian(services);
   if (cpu === 0 && memory === 0) {
     const live: Array<{ cpu: number; memory: number }> = [];
     for (const i of instances) for (const t of i.tasks ?? []) if (t.role !== 'daemon' && t.status !== 'STOPPED') live.push(t);
@@ -104,4 +102,27 @@ export function referenceShape(configured: Resources | 'auto', services: readonl
   if (capCpu > 0) cpu = Math.min(cpu, capCpu);
   if (capMemory > 0) memory = Math.min(memory, capMemory);
   return { cpu: Math.max(cpu, 1), memory: Math.max(memory, 1) };
+}
+
+/** How many tasks a service counts for in the median: what it wants or holds, whichever is more. */
+function serviceWeight(s: Service): number {
+  return Math.max(s.desired, s.running + s.pending + s.unplaced);
+}
+
+/** The demand-weighted median of the non-daemon services' shapes; 0/0 when no service wants or holds a task. */
+function serviceMedian(services: readonly Service[]): Resources {
+  const weighted = services.filter((s) => !s.daemon && serviceWeight(s) > 0);
+  const cpu = weightedMedian(weighted.map((s) => ({ value: s.shape.cpu, weight: serviceWeight(s) }))) ?? 0;
+  const memory = weightedMedian(weighted.map((s) => ({ value: s.shape.memory, weight: serviceWeight(s) }))) ?? 0;
+  return { cpu, memory };
+}
+
+/**
+ * Whether `referenceShape` takes the median of the live tasks, so that its answer depends on
+ * which instances' tasks were read: `auto`, and no service wants or holds a task.
+ */
+export function referenceShapeReadsTasks(configured: Resources | 'auto', services: readonly Service[]): boolean {
+  if (configured !== 'auto') return false;
+  const { cpu, memory } = serviceMedian(services);
+  return cpu === 0 && memory === 0;
 }

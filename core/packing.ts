@@ -21,6 +21,7 @@
  */
 import type { Resources, TaskShape } from './cluster';
 import { fits, place, type Bin, type FitResult } from './placement';
+import { dominantShare } from './task-size';
 
 export interface NewBins {
   /** Makes the n-th (0-based) new bin, daemons already placed. */
@@ -53,7 +54,7 @@ export function shapeSignature(t: TaskShape): string {
 
 /** Indices of `tasks` in FFD order for bins of `unit` capacity. */
 export function decreasingOrder(tasks: readonly TaskShape[], unit: Resources): number[] {
-  const size = tasks.map((t) => Math.max(unit.cpu > 0 ? t.cpu / unit.cpu : 0, unit.memory > 0 ? t.memory / unit.memory : 0));
+  const size = tasks.map((t) => dominantShare(t, unit));
   const sig = tasks.map(shapeSignature);
   const order = tasks.map((_, i) => i);
   order.sort((a, b) => (size[b] as number) - (size[a] as number) || ((sig[a] as string) < (sig[b] as string) ? -1 : (sig[a] as string) > (sig[b] as string) ? 1 : 0) || a - b);
@@ -71,7 +72,7 @@ function describe(result: FitResult): string {
  */
 export function packFirstFitDecreasing(tasks: readonly TaskShape[], bins: Bin[], fresh?: NewBins): PackResult {
   const probe = fresh?.make(0);
-  const unit: Resources = probe !== undefined ? { cpu: probe.cpu, memory: probe.memory } : largestFree(bins);
+  const unit: Resources = probe !== undefined ? { cpu: probe.cpu, memory: probe.memory } : largestCapacity(bins);
   const order = decreasingOrder(tasks, unit);
   const placements = new Map<number, string>();
   const opened: Bin[] = [];
@@ -132,14 +133,12 @@ export function packFirstFitDecreasing(tasks: readonly TaskShape[], bins: Bin[],
     placedMemory += task.memory;
   }
 
-  const lowerBound = Math.max(
-    0,
-    Math.ceil(Math.max(unit.cpu > 0 ? (placedCpu - freeCpu) / unit.cpu : 0, unit.memory > 0 ? (placedMemory - freeMemory) / unit.memory : 0) - 1e-9),
-  );
+  const lowerBound = Math.max(0, Math.ceil(dominantShare({ cpu: placedCpu - freeCpu, memory: placedMemory - freeMemory }, unit) - 1e-9));
   return { placements, opened, unplaced, lowerBound };
 }
 
-function largestFree(bins: readonly Bin[]): Resources {
+/** The largest capacity among `bins`, per dimension: the unit tasks are sized against when no new instance is in view. */
+export function largestCapacity(bins: readonly Bin[]): Resources {
   let cpu = 0;
   let memory = 0;
   for (const b of bins) {
@@ -157,5 +156,5 @@ export function lowerBound(tasks: readonly Resources[], unit: Resources): number
     cpu += t.cpu;
     memory += t.memory;
   }
-  return Math.max(0, Math.ceil(Math.max(unit.cpu > 0 ? cpu / unit.cpu : 0, unit.memory > 0 ? memory / unit.memory : 0) - 1e-9));
+  return Math.max(0, Math.ceil(dominantShare({ cpu, memory }, unit) - 1e-9));
 }

@@ -8,6 +8,7 @@
 import type { CapacityGroup, Instance, Resources, TaskShape } from './cluster';
 import { evaluate, type ConstraintTarget } from './constraints';
 import { TRUNK_ATTRIBUTE, awsvpcSlots } from './eni';
+import { reservedShare } from './task-size';
 
 /** Free space of one instance (existing or hypothetical); mutable while a plan is simulated. */
 export interface Bin {
@@ -166,7 +167,5 @@ export function cloneBin(bin: Bin): Bin {
 
 /** Reserved fraction of the instance, the larger of CPU and memory (0 for an empty instance). */
 export function utilisation(bin: Bin): number {
-  const c = bin.capacity.cpu > 0 ? 1 - bin.cpu / bin.capacity.cpu : 0;
-  const m = bin.capacity.memory > 0 ? 1 - bin.memory / bin.capacity.memory : 0;
-  return Math.max(c, m);
+  return reservedShare(bin.capacity, bin);
 }

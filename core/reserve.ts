@@ -15,6 +15,7 @@ import type { Instance, Task, TaskShape } from './cluster';
 import { isGone } from './cluster';
 import { packFirstFitDecreasing } from './packing';
 import { unplace, type Bin } from './placement';
+import { dominantShare } from './task-size';
 
 export interface ReserveVictim {
   readonly key: string;
@@ -25,26 +26,43 @@ function movable(t: Task): boolean {
   return t.role === 'service' && !isGone(t) && t.status !== 'DEACTIVATING' && t.status !== 'STOPPING' && t.status !== 'DEPROVISIONING';
 }
 
+/**
+ * The service work an instance's loss would displace: its live movable service tasks and their
+ * dominant share of the instance. Undefined when its tasks were not read (the tick reads the
+ * fullest ones, `core/read-plan.ts`) or it holds none.
+ */
+export function displacedLoad(i: Instance): { readonly tasks: TaskShape[]; readonly load: number } | undefined {
+  const tasks = (i.tasks ?? []).filter(movable);
+  if (tasks.length === 0) return undefined;
+  let cpu = 0;
+  let memory = 0;
+  for (const t of tasks) {
+    cpu += t.cpu;
+    memory += t.memory;
+  }
+  return { tasks, load: dominantShare({ cpu, memory }, i.registered) };
+}
+
+/** Candidates for the storm reserve: Spot instances (members of `spotGroups`) not skipped. */
+export function reserveCandidates(instances: readonly Instance[], spotGroups: ReadonlySet<string>, skip: (i: Instance) => boolean): Instance[] {
+  return instances.filter((i) => i.group !== undefined && spotGroups.has(i.group) && !skip(i));
+}
+
 /** The k Spot instances whose loss would displace the most service work, fullest first. */
 export function reserveVictims(instances: readonly Instance[], spotGroups: ReadonlySet<string>, k: number, skip: (i: Instance) => boolean): ReserveVictim[] {
   if (k <= 0 || spotGroups.size === 0) return [];
   const scored: Array<{ key: string; tasks: TaskShape[]; load: number }> = [];
-  for (const i of instances) {
-    if (i.group === undefined || !spotGroups.has(i.group) || skip(i)) continue;
-    // Instances whose tasks were not read are not candidates (the tick reads the fullest ones).
-    const tasks = (i.tasks ?? []).filter(movable);
-    if (tasks.length === 0) continue;
-    let cpu = 0;
-    let memory = 0;
-    for (const t of tasks) {
-      cpu += t.cpu;
-      memory += t.memory;
-    }
-    const load = Math.max(i.registered.cpu > 0 ? cpu / i.registered.cpu : 0, i.registered.memory > 0 ? memory / i.registered.memory : 0);
-    scored.push({ key: i.id, tasks, load });
+  for (const i of reserveCandidates(instances, spotGroups, skip)) {
+    const d = displacedLoad(i);
+    if (d !== undefined) scored.push({ key: i.id, ...d });
   }
-  scored.sort((a, b) => b.load - a.load || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  scored.sort(byLoad);
   return scored.slice(0, k).map(({ key, tasks }) => ({ key, tasks }));
+}
+
+/** Fullest first, then by key: the order victims are ranked in. */
+export function byLoad(a: { readonly key: string; readonly load: number }, b: { readonly key: string; readonly load: number }): number {
+  return b.load - a.load || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 }
 
 /**

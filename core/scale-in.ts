@@ -22,9 +22,10 @@
 import type { CapacityGroup, Instance, TaskShape } from './cluster';
 import { isScaleInDrain, isSchedulable, REBALANCE_ATTRIBUTE, tasksKnown, workloadOf } from './cluster';
 import { copiesThatFit } from './headroom';
-import { packFirstFitDecreasing, shapeSignature } from './packing';
+import { largestCapacity, packFirstFitDecreasing, shapeSignature } from './packing';
 import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
 import { reserveShortfall, reserveVictims } from './reserve';
+import { dominantShare } from './task-size';
 import { memberWeights, zoneRuns } from './zones';
 
 export interface ScaleIn {
@@ -144,6 +145,8 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     if (settled.unplaced.length > 0) return none(`${settled.unplaced.length} task(s) moving off draining or leaving instances do not fit yet`);
     for (const [t, key] of settled.placements) land(binIndex.get(key) as number, input.displaced[t] as TaskShape);
   }
+  // Moved tasks are sized against the largest instance they may land on, as packing sizes them.
+  const unit = largestCapacity(bins);
   const copies = bins.map((b) => copiesThatFit(input.shape, b));
   let total = copies.reduce((a, b) => a + b, 0);
   // Moved tasks go to the fullest instances first: consolidation keeps empty ones removable.
@@ -186,7 +189,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     const self = binIndex.get(c.instance.id) as number;
     removed.add(self);
     const moving: TaskShape[] = [...c.service, ...(landed.get(self) ?? [])];
-    moving.sort((a, b) => Math.max(b.cpu, b.memory / 4) - Math.max(a.cpu, a.memory / 4));
+    moving.sort((a, b) => dominantShare(b, unit) - dominantShare(a, unit));
     const moves: Array<{ task: TaskShape; bin: number }> = [];
     let ok = true;
     for (const task of moving) {

@@ -21,6 +21,7 @@
  */
 import type { Instance, Resources, Service, TaskShape } from './cluster';
 import { isSchedulable } from './cluster';
+import { dominantShare } from './task-size';
 
 export interface SpareSettings {
   readonly shortageThreshold: number;
@@ -36,10 +37,8 @@ export interface Thresholds {
   readonly reason?: string;
 }
 
-/** Reference tasks' worth of `r`: the larger of its CPU and memory ratio to `shape`. */
-function inReferenceTasks(r: { readonly cpu: number; readonly memory: number }, shape: Resources): number {
-  return Math.max(shape.cpu > 0 ? r.cpu / shape.cpu : 0, shape.memory > 0 ? r.memory / shape.memory : 0);
-}
+/** Reference tasks' worth of `r`: its dominant share of the reference shape. */
+const inReferenceTasks = dominantShare;
 
 /**
  * The work the cluster holds, in reference tasks: reservations on schedulable instances less one

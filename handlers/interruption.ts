@@ -25,21 +25,20 @@
  * with a decrement: the replacement is already there); `drain` (the default) treats them
  * like interruption warnings. A warning for an instance no longer registered costs one lookup and nothing else.
  */
-import { INTERRUPTED_ATTRIBUTE, REBALANCE_ATTRIBUTE, isScaleInDrain, liveWorkload, type Instance } from '../core/cluster';
+import { INTERRUPTED_ATTRIBUTE, REBALANCE_ATTRIBUTE, type Instance } from '../core/cluster';
 import { decide, type Decision } from '../core/decide';
 import { categoryOf, isRetryable } from '../core/errors';
 import { foreignAccount, isSqsEnvelope, parseEventBridge, type ParsedEvent } from '../core/events';
+import { drainCheckWindow, noticeTargets, seatPlan, withReplacedSeats, SPOT_NOTICE_SECONDS, type InterruptionNotice, type Membership, type NoticeTargets, type SeatPlan } from '../core/interruption';
 import type { MetricDatum } from '../core/metrics';
-import { memberWeights } from '../core/zones';
-import { applyDecision, decideSettings, planOf, readCluster } from './app/act';
+import { applyDecision, decideSettings, planOf, readCluster, type ClusterView } from './app/act';
 import type { HandlerContext } from './app/context';
 import { isLiveLifecycleState } from './app/model';
 import type { DrainCheck } from './app/ports';
 import { awsPorts } from './aws/ports';
 import { lambdaEntry } from './runtime';
 
-/** The two-minute Spot warning. */
-export const SPOT_NOTICE_SECONDS = 120;
+export { SPOT_NOTICE_SECONDS };
 
 export interface InterruptionResult {
   readonly warnings: readonly string[];
@@ -54,10 +53,7 @@ export interface InterruptionResult {
   readonly batchItemFailures?: ReadonlyArray<{ itemIdentifier: string }>;
 }
 
-interface Notice {
-  readonly kind: 'spot-interruption' | 'rebalance';
-  readonly instanceId: string;
-  readonly time?: number;
+interface Notice extends InterruptionNotice {
   /** The SQS messageId that carried it. */
   readonly record?: string;
 }
@@ -137,7 +133,7 @@ export async function handleInterruption(event: unknown, ctx: HandlerContext): P
 
 async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attempts: Attempts): Promise<InterruptionResult> {
   const { config } = ctx;
-  const { ecs, autoScaling, queue, metrics, log } = ctx.ports;
+  const { ecs, metrics, log } = ctx.ports;
   const empty: InterruptionResult = { warnings: [], rebalances: [], drained: [], terminated: [], foreign: [] };
   if (notices.length === 0) return empty;
 
@@ -149,12 +145,8 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
   const foreign = ids.filter((id) => !ours.has(id));
   if (foreign.length > 0) log.info('interruption notices for instances not in this cluster dropped', { instances: foreign, messageIds: notices.filter((n) => foreign.includes(n.instanceId) && n.record !== undefined).map((n) => n.record) });
 
-  const warnings = [...new Set(notices.filter((n) => n.kind === 'spot-interruption' && ours.has(n.instanceId)).map((n) => n.instanceId))];
-  const rebalances = [...new Set(notices.filter((n) => n.kind === 'rebalance' && ours.has(n.instanceId)).map((n) => n.instanceId))];
-  const toDrain = [...new Set([...warnings, ...(config.rebalancePolicy === 'drain' ? rebalances : [])])];
-  // REBALANCE_POLICY=replace: launch the replacement now, drain on the warning. An instance already
-  // replaced (marked) costs nothing on a repeated recommendation.
-  const toReplace = config.rebalancePolicy === 'replace' ? rebalances.filter((id) => !toDrain.includes(id) && ours.get(id)?.attributes[REBALANCE_ATTRIBUTE] === undefined) : [];
+  const targets = noticeTargets(notices, ours, config.rebalancePolicy);
+  const { warnings, rebalances, drain, replace } = targets;
   const datums: MetricDatum[] = [];
   if (warnings.length > 0) datums.push({ name: 'InterruptionWarnings', value: warnings.length, unit: 'Count' });
   if (rebalances.length > 0) datums.push({ name: 'RebalanceRecommendations', value: rebalances.length, unit: 'Count' });
@@ -165,116 +157,107 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
       log.error('publishing interruption metrics failed', { error: String(error) });
     }
   };
-  if (toDrain.length === 0 && toReplace.length === 0) {
+  if (drain.length === 0 && replace.length === 0) {
     if (rebalances.length > 0) log.info(`rebalance recommendations counted, not drained (REBALANCE_POLICY=${config.rebalancePolicy})`, { instances: rebalances });
     await publish();
     return { ...empty, warnings, rebalances, replaced: [], foreign };
   }
 
-  // 1. DRAINING first, before any other read: ECS starts moving tasks now. Beside it, the instances
-  // that will be terminated without a decrement are marked interrupted, so a tick that reads them
-  // before the termination counts their seats as the replacements Auto Scaling will launch. The
-  // mark is an optimisation: failing to set it is logged, not retried.
-  const arns = toDrain.map((id) => ours.get(id)?.arn).filter((a): a is string => a !== undefined);
-  const replacedBy = (id: string): boolean => {
-    const i = ours.get(id);
-    return i === undefined || i.attributes[REBALANCE_ATTRIBUTE] !== undefined || isScaleInDrain(i);
-  };
-  const toMark = toDrain.filter((id) => !replacedBy(id) && ours.get(id)?.attributes[INTERRUPTED_ATTRIBUTE] === undefined).map((id) => ours.get(id)?.arn).filter((a): a is string => a !== undefined);
+  if (!config.dryRun) await drainAtOnce(ctx, attempts, targets, ours, now);
+
+  // 2. One decision for the whole batch (one cluster read, without re-reading the warned instances'
+  // tasks), as if the instances were already gone.
+  const work = [...drain, ...replace];
+  const leaving = new Set(work);
+  const settings = decideSettings(config, { scaleInEnabled: false });
+  const read = await attempts.run(work, 'reading the cluster', () => readCluster(ctx, { now, history: [], leaving, settings }, { known: found }));
+  if (read === undefined) {
+    await publish();
+    return { ...empty, warnings, rebalances, drained: drain, foreign };
+  }
+  const { view } = read;
+  const membership = new Map<string, Membership>();
+  for (const g of view.groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, live: isLiveLifecycleState(m.lifecycleState) });
+  const seats = seatPlan(targets, ours, membership, view.groups);
+  const decided = decide({ now, instances: view.instances, groups: seats.groups, services: view.services, waiting: view.waiting, history: [], leaving, settings });
+  const decision = withReplacedSeats(decided, replace, membership, view.groups);
+  log.info(config.dryRun ? 'dry run: interruption plan, nothing changed' : 'interruption plan', {
+    draining: drain,
+    replacing: replace,
+    terminateWithoutDecrement: seats.terminate.filter((id) => !seats.decrement.has(id)),
+    terminateWithDecrement: [...seats.decrement],
+    drainChecks: seats.drainChecks,
+    ...planOf(decision),
+  });
+
+  const terminated = config.dryRun ? [] : await actOnSeats(ctx, attempts, { notices, seats, decision, view, work, replace, ours, now });
+  await publish([{ name: 'ScaleOutInstances', value: decision.scaleOut.reduce((n, a) => n + a.count, 0), unit: 'Count' }]);
+  return { warnings, rebalances, drained: drain, replaced: replace, terminated, foreign, decision };
+}
+
+/**
+ * Step 1, before any other read: DRAINING (ECS starts moving tasks now). Beside it, the instances
+ * that will be terminated without a decrement are marked interrupted, so a tick that reads them
+ * before the termination counts their seats as the replacements Auto Scaling will launch. The mark
+ * is an optimisation: failing to set it is logged, not retried.
+ *
+ * Standalone (RunTask) tasks are not moved by DRAINING: with STANDALONE_TASK_POLICY=stop they get a
+ * graceful stop (SIGTERM, then SIGKILL after the container's stopTimeout) now, within the
+ * two-minute notice, rather than at DRAIN_TIMEOUT_SECONDS when the instance is long gone.
+ */
+async function drainAtOnce(ctx: HandlerContext, attempts: Attempts, targets: NoticeTargets, ours: ReadonlyMap<string, Instance>, now: number): Promise<void> {
+  const { ecs, log } = ctx.ports;
+  const arnsOf = (ids: readonly string[]): string[] => ids.map((id) => ours.get(id)?.arn).filter((a): a is string => a !== undefined);
   const mark = async (): Promise<void> => {
-    if (toMark.length === 0) return;
+    const marked = arnsOf(targets.mark);
+    if (marked.length === 0) return;
     try {
-      await ecs.setAttribute(toMark, INTERRUPTED_ATTRIBUTE, new Date(now).toISOString());
+      await ecs.setAttribute(marked, INTERRUPTED_ATTRIBUTE, new Date(now).toISOString());
     } catch (error) {
       log.warn('marking interrupted instances failed; a tick may launch for their tasks before they terminate', { error: String(error) });
     }
   };
-  if (!config.dryRun) await Promise.all([attempts.run(toDrain, 'setting interrupted instances DRAINING', () => ecs.setStatus(arns, 'DRAINING')), mark()]);
-
-  // Standalone (RunTask) tasks are not moved by DRAINING: with STANDALONE_TASK_POLICY=stop they get
-  // a graceful stop (SIGTERM, then SIGKILL after the container's stopTimeout) now, within the
-  // two-minute notice, rather than at DRAIN_TIMEOUT_SECONDS when the instance is long gone.
-  const standaloneTasks = warnings.flatMap((id) => liveWorkload(ours.get(id) as Instance).filter((t) => t.role === 'standalone').map((t) => ({ id, task: t.id })));
-  if (!config.dryRun && config.standaloneTaskPolicy === 'stop' && standaloneTasks.length > 0) {
-    const owners = [...new Set(standaloneTasks.map((t) => t.id))];
-    await attempts.run(owners, 'stopping standalone tasks of interrupted instances', () => ecs.stopTasks(standaloneTasks.map((t) => t.task), 'Headroom: Spot interruption warning'));
+  await Promise.all([attempts.run(targets.drain, 'setting interrupted instances DRAINING', () => ecs.setStatus(arnsOf(targets.drain), 'DRAINING')), mark()]);
+  const stop = targets.standaloneTasks;
+  if (ctx.config.standaloneTaskPolicy === 'stop' && stop.length > 0) {
+    const owners = [...new Set(stop.map((t) => t.instance))];
+    await attempts.run(owners, 'stopping standalone tasks of interrupted instances', () => ecs.stopTasks(stop.map((t) => t.task), 'Headroom: Spot interruption warning'));
   }
+}
 
-  // 2. One decision for the whole batch (one cluster read, without re-reading the warned instances'
-  // tasks), as if the instances were already gone.
-  const work = [...toDrain, ...toReplace];
-  const view = await attempts.run(work, 'reading the cluster', () => readCluster(ctx, { leaving: new Set(work), known: found }));
-  if (view === undefined) {
-    await publish();
-    return { ...empty, warnings, rebalances, drained: toDrain, foreign };
-  }
-  const membership = new Map<string, { group: string; state: string }>();
-  for (const g of view.groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, state: m.lifecycleState });
-  const inGroup = toDrain.filter((id) => membership.has(id));
-  const toTerminate = inGroup.filter((id) => isLiveLifecycleState(membership.get(id)?.state ?? ''));
-  // Leaving with a decrement: replaced on its rebalance recommendation (its replacement is already
-  // running), or already drained for scale-in (surplus: relaunching it would undo the scale-in).
-  // The decision must not count either as requested capacity.
-  const replaced = new Set(toTerminate.filter((id) => ours.get(id)?.attributes[REBALANCE_ATTRIBUTE] !== undefined));
-  const surplus = new Set(toTerminate.filter((id) => !replaced.has(id) && isScaleInDrain(ours.get(id) as Instance)));
-  const decrement = new Set([...replaced, ...surplus]);
-  // An instance replaced now stays a member (nothing terminates it yet): Auto Scaling launches no
-  // replacement for it, so it is taken out of desired for the decision and its seat added back to
-  // the action.
-  const leaving = new Set(work);
-  // Seats in capacity units: each member counts its own weight toward desired capacity.
-  const weight = memberWeights(view.groups);
-  const seats = (ids: Iterable<string>, group: string): number => [...ids].filter((id) => membership.get(id)?.group === group).reduce((n, id) => n + weight(group, id), 0);
-  const groups = view.groups.map((g) => {
-    const n = seats(decrement, g.name) + seats(toReplace, g.name);
-    return n === 0 ? g : { ...g, desired: Math.max(0, g.desired - n) };
-  });
-  const decided = decide({ now, instances: view.instances, groups, services: view.services, waiting: view.waiting, history: [], leaving, settings: decideSettings(config, { scaleInEnabled: false }) });
-  const byName = new Map(view.groups.map((g) => [g.name, g]));
-  const decision: Decision = {
-    ...decided,
-    scaleOut: decided.scaleOut.map((a) => {
-      const g = byName.get(a.group);
-      return { ...a, desired: Math.min(g?.max ?? Number.POSITIVE_INFINITY, a.desired + seats(toReplace, a.group)) };
-    }),
-  };
-  const standalone = toDrain.filter((id) => !membership.has(id));
-  log.info(config.dryRun ? 'dry run: interruption plan, nothing changed' : 'interruption plan', {
-    draining: toDrain,
-    replacing: toReplace,
-    terminateWithoutDecrement: toTerminate.filter((id) => !decrement.has(id)),
-    terminateWithDecrement: [...decrement],
-    drainChecks: standalone,
-    ...planOf(decision),
-  });
-
+/**
+ * Step 3: terminate the members (with a decrement when they give their seat up), give each drained
+ * instance in no configured group a drain check of its own, scale out, and mark the instances
+ * replaced now. Returns the instances terminated.
+ */
+async function actOnSeats(
+  ctx: HandlerContext,
+  attempts: Attempts,
+  a: { readonly notices: readonly Notice[]; readonly seats: SeatPlan; readonly decision: Decision; readonly view: ClusterView; readonly work: readonly string[]; readonly replace: readonly string[]; readonly ours: ReadonlyMap<string, Instance>; readonly now: number },
+): Promise<string[]> {
+  const { ecs, autoScaling, queue } = ctx.ports;
   const terminated: string[] = [];
-  if (!config.dryRun) {
-    for (const id of toTerminate) {
-      await attempts.run([id], `terminating ${id}`, async () => {
-        let result = await autoScaling.terminateInstance(id, decrement.has(id));
-        // At the group minimum Auto Scaling refuses the decrement: the instance still has to go.
-        if (result === 'at-min') result = await autoScaling.terminateInstance(id, false);
-        if (result === 'ok') terminated.push(id);
-      });
-    }
-    for (const id of standalone) {
-      const notice = notices.find((n) => n.instanceId === id);
-      const startedAt = Math.min(now, notice?.time ?? now);
-      const deadline = notice?.kind === 'spot-interruption' ? startedAt + SPOT_NOTICE_SECONDS * 1000 : startedAt + config.drainTimeoutSeconds * 1000;
-      const check: DrainCheck = { kind: 'drain-check', instanceId: id, cause: notice?.kind === 'rebalance' ? 'rebalance' : 'interruption', startedAt, deadline };
-      await attempts.run([id], `enqueueing the drain check of ${id}`, () => queue.enqueue(check, config.drainCheckSeconds));
-    }
-    await attempts.run(work, 'scaling out for the interrupted instances', async () => {
-      await applyDecision(ctx, decision, view.instances, { scaleIn: false });
-      // Marked after the scale-out: a failure in between launches a second replacement at worst
-      // (surplus that scale-in removes), never none.
-      const replacedArns = toReplace.map((id) => ours.get(id)?.arn).filter((a): a is string => a !== undefined);
-      if (replacedArns.length > 0) await ecs.setAttribute(replacedArns, REBALANCE_ATTRIBUTE, new Date(now).toISOString());
+  for (const id of a.seats.terminate) {
+    await attempts.run([id], `terminating ${id}`, async () => {
+      let result = await autoScaling.terminateInstance(id, a.seats.decrement.has(id));
+      // At the group minimum Auto Scaling refuses the decrement: the instance still has to go.
+      if (result === 'at-min') result = await autoScaling.terminateInstance(id, false);
+      if (result === 'ok') terminated.push(id);
     });
   }
-  await publish([{ name: 'ScaleOutInstances', value: decision.scaleOut.reduce((n, a) => n + a.count, 0), unit: 'Count' }]);
-  return { warnings, rebalances, drained: toDrain, replaced: toReplace, terminated, foreign, decision };
+  for (const id of a.seats.drainChecks) {
+    const window = drainCheckWindow(a.notices.find((n) => n.instanceId === id), a.now, ctx.config.drainTimeoutSeconds);
+    const check: DrainCheck = { kind: 'drain-check', instanceId: id, ...window };
+    await attempts.run([id], `enqueueing the drain check of ${id}`, () => queue.enqueue(check, ctx.config.drainCheckSeconds));
+  }
+  await attempts.run(a.work, 'scaling out for the interrupted instances', async () => {
+    await applyDecision(ctx, a.decision, a.view.instances, { scaleIn: false });
+    // Marked after the scale-out: a failure in between launches a second replacement at worst
+    // (surplus that scale-in removes), never none.
+    const replacedArns = a.replace.map((id) => a.ours.get(id)?.arn).filter((arn): arn is string => arn !== undefined);
+    if (replacedArns.length > 0) await ecs.setAttribute(replacedArns, REBALANCE_ATTRIBUTE, new Date(a.now).toISOString());
+  });
+  return terminated;
 }
 
 export const handler = lambdaEntry(handleInterruption, process.env, { name: 'interruption', requireDrainQueue: true, ports: awsPorts });

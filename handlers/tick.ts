@@ -72,13 +72,13 @@ export async function decideTick(
   /** The tick's own step between reading and deciding (warm-pool returns set ACTIVE); the plan has none. */
   prepare: (view: ClusterView) => Promise<ClusterView> = async (v) => v,
   options: { readonly waiting?: boolean } = {},
-): Promise<{ now: number; view: ClusterView; decision: Decision }> {
+): Promise<{ now: number; view: ClusterView; decision: Decision; reads: readonly string[] }> {
   const now = ctx.ports.now();
   const read = await readForTick(ctx, now, options);
   const view = await prepare(read.view);
   const { history } = read;
   const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(ctx.config) });
-  return { now, view, decision };
+  return { now, view, decision, reads: read.reads };
 }
 
 export async function handleTick(event: unknown, ctx: HandlerContext): Promise<TickResult> {
@@ -101,8 +101,8 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
     // Claimed before the first await: a burst of events finds this read under way.
     memo.readAt = ctx.ports.now();
   }
-  const { now, view, decision } = await decideTick(ctx, (v) => reactivateWarmPoolReturns(ctx, v), trigger.waiting === true ? { waiting: true } : {});
-  log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...planOf(decision) });
+  const { now, view, decision, reads } = await decideTick(ctx, (v) => reactivateWarmPoolReturns(ctx, v), trigger.waiting === true ? { waiting: true } : {});
+  log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...(reads.length > 0 ? { taskReads: reads } : {}), ...planOf(decision) });
   if (decision.unschedulable.length > 0) log.warn('unschedulable tasks: no capacity group can ever hold them (not counted as shortage)', { count: decision.unschedulable.length, reasons: describeUnschedulable(decision.unschedulable) });
   if (!config.dryRun) await applyDecision(ctx, decision, view.instances, { scaleIn: true });
   // A PROVISIONING-event tick does not add a headroom sample: the scale-in stabilisation window

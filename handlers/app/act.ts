@@ -6,9 +6,8 @@ import type { Instance, Service, TaskShape } from '../../core/cluster';
 import { SCALE_IN_ATTRIBUTE } from '../../core/cluster';
 import type { Config } from '../../core/config';
 import type { Decision, DecideSettings } from '../../core/decide';
-import { headroom, referenceShape } from '../../core/headroom';
-import { scaleInWindow, type HeadroomSample } from '../../core/scale-in';
-import { spareThresholds, workInReferenceTasks } from '../../core/spare';
+import { readPlan, type ReadPlan } from '../../core/read-plan';
+import type { HeadroomSample } from '../../core/scale-in';
 import type { HandlerContext } from './context';
 import { buildModel, launchCandidates, type ClusterModel, type LaunchFacts } from './model';
 import type { AutoScaling, ContainerService, GroupState, InstanceCatalog, InstanceTypeInfo, LaunchTemplateInfo, Logger, Metrics } from './ports';
@@ -59,47 +58,58 @@ export async function launchFacts(ctx: ReadContext, groupStates: readonly GroupS
   return { types, templates };
 }
 
+/** What the decision will be asked about, besides the cluster: its time, history and settings. */
+export interface ReadFacts {
+  readonly now: number;
+  readonly history: readonly HeadroomSample[];
+  readonly leaving?: ReadonlySet<string>;
+  readonly settings: DecideSettings;
+}
+
 /**
  * One snapshot of ECS (instances and services, no task) and one description of the configured
- * groups, read in parallel; then the tasks of the few instances whose tasks matter without
- * scale-in: those leaving (terminating, agent disconnected, or in `leaving`: Spot warnings), not
- * ACTIVE (draining), or the fullest Spot instances the storm reserve insures. With `tasks: 'all'`,
- * every instance's tasks (what scale-in needs).
+ * groups, read in parallel; then the tasks the core's read plan says the decision needs
+ * (`core/read-plan.ts`): those of instances leaving (terminating, agent disconnected, or in
+ * `leaving`: Spot warnings) or not ACTIVE, the fullest Spot instances the storm reserve insures,
+ * and every instance's when scale-in is considered. `known`: tasks the caller read moments ago
+ * (the warned instances of a storm), not read again. `waiting`: whether to list the tasks waiting
+ * with no instance, given the plan.
  */
 export async function readCluster(
   ctx: ReadContext,
-  options: { readonly tasks?: 'all' | 'leaving'; readonly leaving?: ReadonlySet<string>; readonly known?: readonly Instance[] } = {},
-): Promise<ClusterView> {
+  facts: ReadFacts | Promise<ReadFacts>,
+  options: { readonly known?: readonly Instance[]; readonly waiting?: (plan: ReadPlan) => boolean } = {},
+): Promise<{ view: ClusterView; waitingRead: boolean; reads: string[] }> {
   const [snapshot, groupStates] = await Promise.all([ctx.ports.ecs.snapshot({ tasks: 'none' }), ctx.ports.autoScaling.describeGroups(ctx.config.asgNames)]);
-  // Tasks the caller read moments ago (the warned instances of a storm) are not read again.
   const known = new Map((options.known ?? []).filter((i) => i.tasks !== undefined).map((i) => [i.id, i.tasks as NonNullable<Instance['tasks']>]));
   const instances = known.size === 0 ? snapshot.instances : snapshot.instances.map((i) => (known.has(i.id) && i.tasks === undefined ? { ...i, tasks: known.get(i.id) ?? [] } : i));
   const model = buildModel(instances, groupStates, ctx.config.asgNames, await launchFacts(ctx, groupStates));
   for (const s of model.skipped) ctx.ports.log.warn('capacity group left out of scale-out', s);
-  const view: ClusterView = { ...model, services: snapshot.services, waiting: snapshot.waiting ?? [], groupStates };
-  const leaving = options.leaving ?? new Set<string>();
-  const insured = fullestSpot(view, ctx.config.spotReserveInstances);
-  return withTasks(ctx, view, options.tasks === 'all' ? () => true : (i) => i.status !== 'ACTIVE' || i.terminating === true || i.agentConnected === false || leaving.has(i.id) || insured.has(i.id));
-}
-
-/**
- * The Spot instances whose tasks the storm reserve (`SPOT_RESERVE_INSTANCES` = k) needs: the core
- * insures the k fullest by their live service tasks; without reading every task, the k + 2 fullest
- * by reserved resources (daemon and standalone tasks included, hence the margin) stand for them.
- */
-function fullestSpot(view: ClusterView, k: number): Set<string> {
-  if (k <= 0) return new Set();
-  const spot = new Set(view.groups.filter((g) => g.spot === true).map((g) => g.name));
-  const load = (i: Instance): number => Math.max(i.registered.cpu > 0 ? 1 - i.remaining.cpu / i.registered.cpu : 0, i.registered.memory > 0 ? 1 - i.remaining.memory / i.registered.memory : 0);
-  const candidates = view.instances.filter((i) => i.group !== undefined && spot.has(i.group) && i.status === 'ACTIVE' && i.terminating !== true);
-  return new Set(candidates.sort((a, b) => load(b) - load(a) || a.id.localeCompare(b.id)).slice(0, k + 2).map((i) => i.id));
+  let view: ClusterView = { ...model, services: snapshot.services, waiting: snapshot.waiting ?? [], groupStates };
+  const given = await facts;
+  // Ask the plan, read what it lacks, ask again: a read can widen it (tasks that make a possibly
+  // idle cluster busy, Spot instances fuller than those read). Each instance is asked for once and
+  // the waiting tasks listed at most once, so this ends (in practice after one or two reads).
+  const asked = new Set<string>();
+  let waitingRead = false;
+  const reads = new Set<string>();
+  for (;;) {
+    const plan = readPlan({ ...given, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting });
+    const ids = new Set([...plan.tasks].filter((id) => !asked.has(id)));
+    const waiting: boolean = !waitingRead && options.waiting?.(plan) === true;
+    if (ids.size === 0 && !waiting) return { view, waitingRead, reads: [...reads] };
+    if (ids.size > 0) for (const r of plan.reasons) reads.add(r);
+    for (const id of ids) asked.add(id);
+    waitingRead ||= waiting;
+    view = await withTasks(ctx, view, (i) => ids.has(i.id), { waiting });
+  }
 }
 
 /** The view with the tasks of the instances `which` selects filled in (the others keep theirs). */
 export async function withTasks(ctx: ReadContext, view: ClusterView, which: (i: Instance) => boolean, options: { readonly waiting?: boolean } = {}): Promise<ClusterView> {
   const arns = view.instances.filter((i) => i.arn !== undefined && i.tasks === undefined && which(i)).map((i) => i.arn as string);
   if (arns.length === 0 && options.waiting !== true) return view;
-  const { byInstance, waiting } = await ctx.ports.ecs.tasksOf(arns, options);
+  const { byInstance, waiting } = await ctx.ports.ecs.tasksOf(arns, options.waiting === true ? { waiting: true } : {});
   const instances = view.instances.map((i) => {
     const t = i.arn !== undefined ? byInstance.get(i.arn) : undefined;
     return t !== undefined ? { ...i, tasks: t } : i;
@@ -133,35 +143,27 @@ export function waitingMemo(ports: object): WaitingMemo {
 }
 
 /**
- * What a tick reads: the cluster without tasks, the groups and the headroom history in parallel;
- * then every instance's tasks only when scale-in is considered (excess held for the window, which
- * the history and the current headroom tell before any task is read), and the cluster's task
- * listing (the only way to see tasks waiting with no instance, PROVISIONING) when headroom is under
- * the shortage threshold, when `waiting` asks for it (the tick of a PROVISIONING event) or while
- * the memo says tasks were waiting. A steady cluster with nothing waiting reads no task at all.
+ * What a tick reads: the headroom history (the read plan needs it) while the cluster is read, then
+ * what the core's read plan asks for (`readCluster`): every instance's tasks only when scale-in is considered,
+ * and the cluster's task listing (the only way to see tasks waiting with no instance,
+ * PROVISIONING) when headroom is under the shortage threshold, when `waiting` asks for it (the tick
+ * of a PROVISIONING event) or while the memo says tasks were waiting. A steady cluster with nothing
+ * waiting reads no task at all.
  */
-export async function readForTick(ctx: ReadContext, now: number, options: { readonly waiting?: boolean } = {}): Promise<{ view: ClusterView; history: HeadroomSample[] }> {
+export async function readForTick(ctx: ReadContext, now: number, options: { readonly waiting?: boolean } = {}): Promise<{ view: ClusterView; history: HeadroomSample[]; reads: string[] }> {
   const { config } = ctx;
   const memo = waitingMemo(ctx.ports);
-  const [view, history] = await Promise.all([
-    readCluster(ctx),
-    config.scaleInEnabled ? ctx.ports.metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]),
-  ]);
-  const shape = referenceShape(config.taskShape, view.services, view.instances);
-  const current = headroom(shape, view.instances).total;
-  const short = current < config.shortageThreshold;
-  const waiting = short || options.waiting === true || memo.due;
-  // The excess threshold decide will use (lower on a small cluster, `spare.ts`).
-  const excess = spareThresholds(config, workInReferenceTasks(shape, view.instances, view.services)).excess;
-  const held = !short && config.scaleInEnabled && scaleInWindow({ now, headroom: current, history, excessThreshold: excess, stabilizationSeconds: config.scaleInStabilizationSeconds }).held;
-  if (!waiting && !held) return { view, history };
-  // One read: the tasks of every instance when scale-in is considered, the waiting ones with them.
-  const read = await withTasks(ctx, view, () => held, { waiting });
-  if (waiting) {
-    memo.due = read.waiting.length > 0;
+  const history = config.scaleInEnabled ? ctx.ports.metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]);
+  const facts = history.then((h) => ({ now, history: h, settings: decideSettings(config) }));
+  // Handled here too: a failed history read must not go unhandled while the cluster is still being
+  // read (it fails the tick when awaited, as any failed read does).
+  facts.catch(() => undefined);
+  const { view, waitingRead, reads } = await readCluster(ctx, facts, { waiting: (plan) => plan.short || options.waiting === true || memo.due });
+  if (waitingRead) {
+    memo.due = view.waiting.length > 0;
     memo.readAt = now;
   }
-  return { view: read, history };
+  return { view, history: (await facts).history, reads };
 }
 
 export function decideSettings(config: Config, overrides: Partial<DecideSettings> = {}): DecideSettings {

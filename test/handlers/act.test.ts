@@ -4,8 +4,8 @@
  */
 import { SCALE_IN_ATTRIBUTE } from '../../core/cluster';
 import type { Decision } from '../../core/decide';
-import { applyDecision, readCluster } from '../../handlers/app/act';
-import { FakeAws, context, instanceArn } from './fake-aws';
+import { applyDecision, decideSettings, readCluster } from '../../handlers/app/act';
+import { FakeAws, NOW, context, instanceArn } from './fake-aws';
 
 const I = (n: number): string => `i-0a1b2c3d4e5f6${String(n).padStart(4, '0')}`;
 
@@ -39,7 +39,7 @@ describe('acting on a decision reads every answer', () => {
     const aws = world(3);
     aws.refuseStatus.set(I(2), 'INVALID_STATE');
     const ctx = context();
-    const view = await readCluster(ctx);
+    const { view } = await readCluster(ctx, { now: NOW, history: [], settings: decideSettings(ctx.config) });
     await applyDecision(ctx, decision({ scaleIn: [1, 2].map((k) => ({ kind: 'scale-in', instance: I(k), group: 'demo-spot', reasons: [] })) }), view.instances, { scaleIn: true });
     expect([statusOf(aws, I(1)), marked(aws, I(1))]).toEqual(['DRAINING', true]);
     expect([statusOf(aws, I(2)), marked(aws, I(2))]).toEqual(['ACTIVE', false]);
@@ -51,7 +51,7 @@ describe('acting on a decision reads every answer', () => {
     aws.instance({ id: I(1), group: 'demo-spot', attributes: full });
     aws.instance({ id: I(2), group: 'demo-spot' });
     const ctx = context();
-    const view = await readCluster(ctx);
+    const { view } = await readCluster(ctx, { now: NOW, history: [], settings: decideSettings(ctx.config) });
     await applyDecision(ctx, decision({ scaleIn: [1, 2].map((k) => ({ kind: 'scale-in', instance: I(k), group: 'demo-spot', reasons: [] })) }), view.instances, { scaleIn: true });
     expect([statusOf(aws, I(1)), marked(aws, I(1))]).toEqual(['ACTIVE', false]);
     expect([statusOf(aws, I(2)), marked(aws, I(2))]).toEqual(['DRAINING', true]);
@@ -62,7 +62,7 @@ describe('acting on a decision reads every answer', () => {
     for (const k of [1, 2]) aws.instance({ id: I(k), group: 'demo-spot', status: 'DRAINING', attributes: { [SCALE_IN_ATTRIBUTE]: '2025-06-01T11:00:00.000Z' } });
     aws.refuseStatus.set(I(1), 'INVALID_STATE');
     const ctx = context();
-    const view = await readCluster(ctx);
+    const { view } = await readCluster(ctx, { now: NOW, history: [], settings: decideSettings(ctx.config) });
     await applyDecision(ctx, decision({ reactivate: [1, 2].map((k) => ({ kind: 'reactivate', instance: I(k), reasons: [] })) }), view.instances, { scaleIn: false });
     expect([statusOf(aws, I(1)), marked(aws, I(1))]).toEqual(['DRAINING', true]);
     expect([statusOf(aws, I(2)), marked(aws, I(2))]).toEqual(['ACTIVE', false]);
@@ -72,7 +72,7 @@ describe('acting on a decision reads every answer', () => {
     const aws = new FakeAws().group('demo-spot', { min: 1, desired: 1, max: 20 }).group('demo-ondemand');
     aws.instance({ id: I(1), group: 'demo-spot', status: 'DRAINING', attributes: { [SCALE_IN_ATTRIBUTE]: '2025-06-01T11:00:00.000Z' } });
     const ctx = context();
-    const view = await readCluster(ctx);
+    const { view } = await readCluster(ctx, { now: NOW, history: [], settings: decideSettings(ctx.config) });
     await applyDecision(ctx, decision({ terminate: [{ kind: 'terminate', instance: I(1), group: 'demo-spot', reasons: [] }] }), view.instances, { scaleIn: true });
     expect(aws.terminated).toEqual([]);
     expect([statusOf(aws, I(1)), marked(aws, I(1))]).toEqual(['ACTIVE', false]);
