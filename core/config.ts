@@ -6,6 +6,8 @@
 import * as z from 'zod/mini';
 import { ConfigError } from './errors';
 import type { Resources } from './cluster';
+import { lookAlike } from './config-typos';
+import { REDELIVERY_SECONDS, hookGlobalTimeoutSeconds } from './redelivery';
 
 /**
  * On a rebalance recommendation: `ignore` (metric only; `count` is accepted as its older name),
@@ -75,7 +77,7 @@ export const DEFAULTS = {
   STANDALONE_TASK_POLICY: 'stop',
   GROUP_BACKOFF_SECONDS: 300,
   SCALE_IN_ENABLED: true,
-  HOOK_HEARTBEAT_SECONDS: 300,
+  HOOK_HEARTBEAT_SECONDS: 600,
   PROVISIONING_TIMEOUT_SECONDS: 600,
   SPOT_RESERVE_INSTANCES: 0,
   SPARE_PERCENT: 100,
@@ -197,36 +199,6 @@ const PLATFORM = new Set(['AWS_REGION']);
 /** The variables Headroom reads. */
 export const KNOWN_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
-const squash = (name: string): string => name.toUpperCase().replace(/_/g, '');
-
-/** Levenshtein distance, O(|a|·|b|) time and O(|b|) space (names are short). */
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, k) => k);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    row = next;
-  }
-  return row[b.length] ?? 0;
-}
-
-/**
- * The known variable an unknown name most likely meant, if it looks like ours: equal but for case
- * and underscores (`DRYRUN`), within two edits (`SHORTAGE_THRESHOLDS`), or a prefix of six or more
- * characters (`DRAIN_TIMEOUT`). Anything else (PATH, AWS_*, NODE_OPTIONS…) is not ours to judge.
- */
-export function lookAlike(name: string): string | undefined {
-  if (KNOWN_VARIABLES.includes(name) || PLATFORM.has(name)) return undefined;
-  const n = squash(name);
-  let best: { name: string; d: number } | undefined;
-  for (const known of KNOWN_VARIABLES) {
-    const k = squash(known);
-    const d = n === k ? 0 : n.length >= 5 && distance(n, k) <= 2 ? distance(n, k) : Math.min(n.length, k.length) >= 6 && (k.startsWith(n) || n.startsWith(k)) ? 3 : Infinity;
-    if (d !== Infinity && (best === undefined || d < best.d)) best = { name: known, d };
-  }
-  return best?.name;
-}
-
 /**
  * Validate the whole environment and return the configuration, or throw one `ConfigError` whose
  * `problems` name every bad variable (not just the first).
@@ -265,11 +237,18 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
   if (check !== undefined && timeout !== undefined && check >= timeout) {
     problems.push(`DRAIN_CHECK_SECONDS: must be less than DRAIN_TIMEOUT_SECONDS (${check} ≥ ${timeout})`);
   }
-  if (heartbeat !== undefined && check !== undefined && heartbeat <= check) {
-    problems.push(`HOOK_HEARTBEAT_SECONDS: must be greater than DRAIN_CHECK_SECONDS (${heartbeat} ≤ ${check}); otherwise the hook expires between two checks`);
+  if (heartbeat !== undefined && check !== undefined && heartbeat <= check + REDELIVERY_SECONDS) {
+    problems.push(
+      `HOOK_HEARTBEAT_SECONDS: must be greater than DRAIN_CHECK_SECONDS + ${REDELIVERY_SECONDS} s, the drain queue's redelivery window (${heartbeat} ≤ ${check + REDELIVERY_SECONDS}); otherwise the hook can expire between two checks or while a failed check is redelivered`,
+    );
   }
-  if (timeout !== undefined && heartbeat !== undefined && timeout > 100 * heartbeat) {
-    problems.push(`DRAIN_TIMEOUT_SECONDS: at most 100 × HOOK_HEARTBEAT_SECONDS (${100 * heartbeat}), the longest Auto Scaling holds a lifecycle action`);
+  // The drain completes at the first check after its deadline, and that check may need every
+  // redelivery the queue allows: all of it must fall before Auto Scaling gives up on the hook.
+  const margin = (check ?? 0) + REDELIVERY_SECONDS;
+  if (timeout !== undefined && heartbeat !== undefined && timeout + margin > hookGlobalTimeoutSeconds(heartbeat)) {
+    problems.push(
+      `DRAIN_TIMEOUT_SECONDS: at most ${hookGlobalTimeoutSeconds(heartbeat) - margin} (the lifecycle action's global timeout min(100 × HOOK_HEARTBEAT_SECONDS, 48 h) = ${hookGlobalTimeoutSeconds(heartbeat)} s, less one check and the ${REDELIVERY_SECONDS} s redelivery window); otherwise Auto Scaling continues the termination before the drain gives up`,
+    );
   }
   if (options.requireDrainQueue === true && (env.DRAIN_QUEUE_URL ?? '').trim() === '') {
     problems.push('DRAIN_QUEUE_URL: required by this handler (the SQS queue for delayed drain checks)');
@@ -282,7 +261,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     problems.push(`DRAIN_QUEUE_URL: a queue of region ${queueRegion}, not the function's region ${region} (SQS event source mappings and the queue policy expect the stack's own queue)`);
   }
   for (const name of Object.keys(env)) {
-    const meant = lookAlike(name);
+    const meant = PLATFORM.has(name) ? undefined : lookAlike(name, KNOWN_VARIABLES);
     if (meant !== undefined) problems.push(`${name}: unknown variable; did you mean ${meant}? Known variables: ${KNOWN_VARIABLES.join(', ')}`);
   }
   if (problems.length > 0 || v === undefined) throw new ConfigError(problems);

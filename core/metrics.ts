@@ -28,6 +28,12 @@ export const METRIC_NAMES = [
   'InterruptionWarnings',
   'RebalanceRecommendations',
   'UnschedulableTasks',
+  // A read that feeds only part of a decision failed; that part was skipped (handlers/app/degraded.ts).
+  'DegradedReads',
+  // A record failed with an error a retry cannot fix: it goes to the dead-letter queue (alarmed).
+  'PermanentFailures',
+  // A drain check re-seeded by the tick for an instance whose chain of checks was gone.
+  'DrainsRevived',
 ] as const;
 
 export type MetricName = (typeof METRIC_NAMES)[number];

@@ -38,8 +38,10 @@ function statements(cluster, namespace, groups) {
       { Sid: 'EcsDescribeTaskDefinition', Effect: 'Allow', Action: 'ecs:DescribeTaskDefinition', Resource: '*' },
     ],
     instanceStatus: [{ Sid: 'EcsContainerInstanceStatus', Effect: 'Allow', Action: 'ecs:UpdateContainerInstancesState', Resource: [clusterArn, ecsArn('container-instance', `${cluster}/*`)] }],
-    // The scale-in, warm-pool and drain-chain marks.
-    instanceMarks: [{ Sid: 'EcsContainerInstanceMarks', Effect: 'Allow', Action: ['ecs:PutAttributes', 'ecs:DeleteAttributes'], Resource: [clusterArn, ecsArn('container-instance', `${cluster}/*`)] }],
+    // The scale-in, warm-pool and drain-chain marks: set by every handler that drains; removed only
+    // by the tick and the interruption handler (reactivating a scale-in drain unmarks it).
+    instanceMarks: [{ Sid: 'EcsContainerInstanceMarks', Effect: 'Allow', Action: 'ecs:PutAttributes', Resource: [clusterArn, ecsArn('container-instance', `${cluster}/*`)] }],
+    instanceUnmark: [{ Sid: 'EcsContainerInstanceUnmark', Effect: 'Allow', Action: 'ecs:DeleteAttributes', Resource: [clusterArn, ecsArn('container-instance', `${cluster}/*`)] }],
     stopTask: [{ Sid: 'EcsStopTask', Effect: 'Allow', Action: 'ecs:StopTask', Resource: ecsArn('task', `${cluster}/*`) }],
     // Groups and the shape of their new instances (read-only describes; no resource-level permissions).
     groupsRead: [
@@ -54,8 +56,9 @@ function statements(cluster, namespace, groups) {
     // Lambda's asynchronous on-failure destination sends with the function's role.
     deadLetterSend: [{ Sid: 'EventsDeadLetterSend', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['EventsDeadLetterQueue', 'Arn'] } }],
     // What the SQS event source mapping needs from the function's role (Lambda developer guide,
-    // "Using Lambda with Amazon SQS": ReceiveMessage, DeleteMessage, GetQueueAttributes).
-    consume: (queue) => [{ Sid: `Consume${queue}`, Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'], Resource: { 'Fn::GetAtt': [queue, 'Arn'] } }],
+    // "Using Lambda with Amazon SQS": ReceiveMessage, DeleteMessage, GetQueueAttributes). No
+    // ChangeMessageVisibility: no handler calls it, and failed records come back by the visibility timeout.
+    consume: (queue) => [{ Sid: `Consume${queue}`, Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Resource: { 'Fn::GetAtt': [queue, 'Arn'] } }],
   };
 }
 
@@ -90,12 +93,14 @@ module.exports.roles = async ({ resolveVariable }) => {
   const groups = await groupArns({ resolveVariable });
   const s = statements(cluster, namespace, groups);
   return {
-    TickRole: role('tick', 'TickLogGroup', [...s.snapshot, ...s.find, ...s.instanceStatus, ...s.instanceMarks, ...s.groupsRead, ...s.groupsScale, ...s.metricsRead]),
+    // The tick also re-seeds drain checks whose chain is gone (handlers/app/drain-revival.ts): it sends them.
+    TickRole: role('tick', 'TickLogGroup', [...s.snapshot, ...s.find, ...s.instanceStatus, ...s.instanceMarks, ...s.instanceUnmark, ...s.groupsRead, ...s.groupsScale, ...s.metricsRead, ...s.drainSend]),
     InterruptionRole: role('interruption', 'InterruptionLogGroup', [
       ...s.snapshot,
       ...s.find,
       ...s.instanceStatus,
       ...s.instanceMarks,
+      ...s.instanceUnmark,
       ...s.stopTask,
       ...s.groupsRead,
       ...s.groupsScale,
@@ -103,6 +108,7 @@ module.exports.roles = async ({ resolveVariable }) => {
       ...s.consume('InterruptionQueue'),
     ]),
     LifecycleRole: role('lifecycle', 'LifecycleLogGroup', [...s.find, ...s.instanceStatus, ...s.instanceMarks, ...s.stopTask, ...s.hooks, ...s.drainSend, ...s.deadLetterSend]),
-    DrainRole: role('drain', 'DrainLogGroup', [...s.find, ...s.instanceStatus, ...s.stopTask, ...s.hooks, ...s.drainSend, ...s.consume('DrainQueue')]),
+    // The drain function writes the drain-step token of every check it re-enqueues (handlers/app/drain-chain.ts).
+    DrainRole: role('drain', 'DrainLogGroup', [...s.find, ...s.instanceStatus, ...s.instanceMarks, ...s.stopTask, ...s.hooks, ...s.drainSend, ...s.consume('DrainQueue')]),
   };
 };

@@ -4,17 +4,22 @@
  * (STANDALONE_TASK_POLICY), complete the lifecycle action with CONTINUE when no non-daemon task is
  * left that is not STOPPED. "No active Lifecycle Action found" counts as done.
  *
- * Partial batch failures: any error while acting fails only its record — a transient one is
- * redelivered, a permanent one (AccessDenied, an unexpected validation error) is redelivered until
- * the queue's `maxReceiveCount` moves it to the dead-letter queue, which alarms: a drain that cannot
- * proceed is never reported as done. Only "already gone" answers (returned by the adapters as data)
- * end a drain quietly. A malformed message is logged (with its messageId) and dropped. Two checks of the same instance in one batch are merged (a
- * duplicate delivery would otherwise keep a second chain of checks alive). Publishes `DrainSeconds`
- * and `TasksStoppedByTermination` for drains that end.
+ * Partial batch failures (handlers/app/batch.ts): any error while acting fails only its record — a
+ * transient one is redelivered, a permanent one (AccessDenied, an unexpected validation error) is
+ * redelivered until the queue's `maxReceiveCount` moves it to the dead-letter queue, which alarms
+ * (and `PermanentFailures` alarms at once): a drain that cannot proceed is never reported as done.
+ * Only "already gone" answers (returned by the adapters as data) end a drain quietly. A malformed
+ * message is logged (with its messageId) and dropped. One chain of checks per instance
+ * (core/drain-chain.ts): stale checks are dropped, two checks of the same instance in one batch are
+ * merged, and the step token written after the batch makes a duplicate delivered to another
+ * invocation stale at its next step. Publishes `DrainSeconds` and `TasksStoppedByTermination` for
+ * drains that end.
  */
-import { categoryOf, isRetryable } from '../core/errors';
 import type { MetricDatum } from '../core/metrics';
+import { REDELIVERY_SECONDS } from '../core/redelivery';
+import { BatchFailures, type BatchItemFailure } from './app/batch';
 import type { HandlerContext, SqsEnvelope } from './app/context';
+import { newStepToken, recordSteps, type Stepped } from './app/drain-chain';
 import { foreignCheck, parseDrainCheck, runDrainStep, staleCheck, type DrainOutcome } from './app/drain-step';
 import type { DrainCheck } from './app/ports';
 import { awsPortsWith, noCatalog } from './aws/ports';
@@ -22,9 +27,55 @@ import { sqsQueue } from './aws/sqs';
 import { lambdaEntry } from './runtime';
 
 export interface DrainResult {
-  readonly batchItemFailures: Array<{ itemIdentifier: string }>;
+  readonly batchItemFailures: BatchItemFailure[];
   readonly outcomes: readonly DrainOutcome[];
   readonly dropped: readonly string[];
+}
+
+type Candidate = { record: string; check: DrainCheck };
+
+/** The records of `event` that are drain checks Headroom may act on; the rest dropped with a log line. */
+function candidatesOf(event: SqsEnvelope, ctx: HandlerContext, dropped: string[]): Candidate[] {
+  const candidates: Candidate[] = [];
+  for (const r of event?.Records ?? []) {
+    const check = typeof r.body === 'string' ? parseDrainCheck(r.body) : 'message body is not a string';
+    if (typeof check === 'string') {
+      dropped.push(r.messageId);
+      ctx.ports.log.warn('malformed drain check dropped', { messageId: r.messageId, reason: check });
+      continue;
+    }
+    const foreign = foreignCheck(check, ctx.config);
+    if (foreign !== undefined) {
+      dropped.push(r.messageId);
+      ctx.ports.log.info('drain check dropped', { messageId: r.messageId, reason: foreign });
+    } else candidates.push({ record: r.messageId, check });
+  }
+  return candidates;
+}
+
+/**
+ * ECS unreadable (an outage of ECS alone): the checks fail and come back, but their lifecycle
+ * actions need not expire meanwhile. Hooks due for a heartbeat (the same rule as a normal step,
+ * core/drain.ts) are heartbeated without reading ECS, so a drain outlives an ECS outage by the
+ * redelivery window plus a whole heartbeat timeout; the tick revives the chain afterwards if it
+ * was dead-lettered. Best effort: a failure here changes nothing about the records.
+ */
+async function keepHooksAlive(ctx: HandlerContext, checks: readonly DrainCheck[]): Promise<void> {
+  const now = ctx.ports.now();
+  const due = new Map<string, NonNullable<DrainCheck['hook']>>();
+  for (const c of checks) {
+    if (c.hook === undefined || ctx.config.dryRun) continue;
+    const expiresAt = (c.hookExpiresAt ?? c.startedAt + (c.heartbeatSeconds ?? ctx.config.hookHeartbeatSeconds) * 1000) - REDELIVERY_SECONDS * 1000;
+    if (expiresAt - now <= 2 * ctx.config.drainCheckSeconds * 1000) due.set(c.instanceId, c.hook);
+  }
+  for (const [instanceId, hook] of due) {
+    try {
+      const answer = await ctx.ports.autoScaling.heartbeat(hook);
+      ctx.ports.log.warn('ECS unreadable: lifecycle action heartbeated without a drain step', { instanceId, answer });
+    } catch (error) {
+      ctx.ports.log.warn('ECS unreadable and the heartbeat failed too', { instanceId, error: String(error) });
+    }
+  }
 }
 
 export async function handleDrain(event: SqsEnvelope, ctx: HandlerContext): Promise<DrainResult> {
@@ -34,32 +85,24 @@ export async function handleDrain(event: SqsEnvelope, ctx: HandlerContext): Prom
     dropped.push(messageId);
     log.info(message, { messageId, reason });
   };
-  const candidates: Array<{ record: string; check: DrainCheck }> = [];
-  for (const r of event?.Records ?? []) {
-    const check = typeof r.body === 'string' ? parseDrainCheck(r.body) : 'message body is not a string';
-    if (typeof check === 'string') {
-      dropped.push(r.messageId);
-      log.warn('malformed drain check dropped', { messageId: r.messageId, reason: check });
-      continue;
-    }
-    const foreign = foreignCheck(check, ctx.config);
-    if (foreign !== undefined) drop(r.messageId, 'drain check dropped', foreign);
-    else candidates.push({ record: r.messageId, check });
-  }
+  const candidates = candidatesOf(event, ctx, dropped);
   if (candidates.length === 0) return { batchItemFailures: [], outcomes: [], dropped };
 
-  let found;
-  try {
-    found = new Map((await ecs.findInstances(candidates.map((w) => w.check.instanceId))).map((i) => [i.id, i]));
-  } catch (error) {
-    if (!isRetryable(error)) throw error;
-    log.error('reading container instances failed; batch will be retried', { error: String(error) });
-    return { batchItemFailures: candidates.map((w) => ({ itemIdentifier: w.record })), outcomes: [], dropped };
+  const failures = new BatchFailures(log);
+  const instances = await failures.attempt(
+    candidates.map((c) => c.record),
+    'reading container instances',
+    () => ecs.findInstances(candidates.map((w) => w.check.instanceId)),
+  );
+  if (instances === undefined) {
+    await keepHooksAlive(ctx, candidates.map((c) => c.check));
+    return { batchItemFailures: failures.response(), outcomes: [], dropped };
   }
+  const found = new Map(instances.map((i) => [i.id, i]));
 
   // One step per instance: stale chains and hook-less checks of ACTIVE instances are dropped; of
   // the rest, the earliest-started check is kept and duplicates are merged into it.
-  const byInstance = new Map<string, { record: string; check: DrainCheck }>();
+  const byInstance = new Map<string, Candidate>();
   for (const c of candidates) {
     const stale = staleCheck(c.check, found.get(c.check.instanceId));
     if (stale !== undefined) {
@@ -76,25 +119,23 @@ export async function handleDrain(event: SqsEnvelope, ctx: HandlerContext): Prom
     drop(merged.record, 'duplicate drain check merged', `same instance as message ${keep.record}`);
   }
 
-  const failures: Array<{ itemIdentifier: string }> = [];
-  const outcomes: DrainOutcome[] = [];
+  const token = newStepToken(ctx);
+  const stepped: Stepped[] = [];
   const datums: MetricDatum[] = [];
   for (const w of byInstance.values()) {
-    try {
-      const outcome = await runDrainStep(ctx, w.check, found.get(w.check.instanceId));
-      outcomes.push(outcome);
-      datums.push(...outcome.metrics);
-    } catch (error) {
-      log.error('drain check failed; the record will be redelivered (then dead-lettered)', { messageId: w.record, instanceId: w.check.instanceId, category: categoryOf(error), error: String(error) });
-      failures.push({ itemIdentifier: w.record });
-    }
+    const instance = found.get(w.check.instanceId);
+    const outcome = await failures.attempt([w.record], 'drain check', () => runDrainStep(ctx, w.check, instance, token), { instanceId: w.check.instanceId });
+    if (outcome === undefined) continue;
+    stepped.push({ record: w.record, ...(instance?.arn !== undefined ? { arn: instance.arn } : {}), outcome });
+    datums.push(...outcome.metrics);
   }
+  await recordSteps(ctx, stepped, token, failures);
   try {
-    await metrics.publish(datums, ctx.ports.now());
+    await metrics.publish([...datums, ...failures.metrics()], ctx.ports.now());
   } catch (error) {
     log.error('publishing drain metrics failed', { error: String(error) });
   }
-  return { batchItemFailures: failures, outcomes, dropped };
+  return { batchItemFailures: failures.response(), outcomes: stepped.map((s) => s.outcome), dropped };
 }
 
 export const handler = lambdaEntry(handleDrain, process.env, { name: 'drain', requireDrainQueue: true, ports: awsPortsWith({ queue: sqsQueue, catalog: () => noCatalog }) });

@@ -25,14 +25,18 @@
  * with a decrement: the replacement is already there); `drain` (the default) treats them
  * like interruption warnings. A warning for an instance no longer registered costs one lookup and nothing else.
  */
+import { randomBytes } from 'node:crypto';
 import { INTERRUPTED_ATTRIBUTE, REBALANCE_ATTRIBUTE, type Instance } from '../core/cluster';
 import { decide, type Decision } from '../core/decide';
-import { categoryOf, isRetryable } from '../core/errors';
+import { DRAIN_CHAIN_ATTRIBUTE, chainId } from '../core/drain-chain';
 import { foreignAccount, isSqsEnvelope, parseEventBridge, type ParsedEvent } from '../core/events';
 import { drainCheckWindow, noticeTargets, seatPlan, withReplacedSeats, SPOT_NOTICE_SECONDS, type InterruptionNotice, type Membership, type NoticeTargets, type SeatPlan } from '../core/interruption';
 import type { MetricDatum } from '../core/metrics';
 import { applyDecision, decideSettings, planOf, readCluster, type ClusterView } from './app/act';
+import { BatchFailures } from './app/batch';
 import type { HandlerContext } from './app/context';
+import { reportDegraded } from './app/degraded';
+import { stopTasksLogged } from './app/drain-step';
 import { isLiveLifecycleState } from './app/model';
 import type { DrainCheck } from './app/ports';
 import { awsPorts } from './aws/ports';
@@ -89,33 +93,23 @@ function collect(event: unknown, account: string | undefined): { notices: Notice
 }
 
 /**
- * Per-instance failure bookkeeping, so one failing record does not fail a whole batch: a transient
- * error marks the instances it concerns (their records come back after the queue's visibility
- * timeout, within the Spot notice); a permanent one is logged once, naming the messages, and
- * dropped: redelivering it cannot help, and the instance is gone within two minutes anyway.
+ * Per-instance failures over the batch collector (handlers/app/batch.ts): an error marks the records
+ * of the instances it concerns, so one failing instance does not fail the others' records. A
+ * transient error comes back after the queue's visibility timeout, within the Spot notice; a
+ * permanent one (AccessDenied terminating one instance) fails its record alone until it reaches
+ * the dead-letter queue, with an error log and `PermanentFailures` (alarmed).
  */
 class Attempts {
-  readonly failed = new Set<string>();
-  transient: unknown;
+  readonly failures: BatchFailures;
   constructor(
-    private readonly log: HandlerContext['ports']['log'],
+    log: HandlerContext['ports']['log'],
     private readonly recordsOf: (ids: readonly string[]) => string[],
-  ) {}
+  ) {
+    this.failures = new BatchFailures(log);
+  }
 
-  async run<T>(ids: readonly string[], what: string, fn: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await fn();
-    } catch (error) {
-      const messageIds = this.recordsOf(ids);
-      if (isRetryable(error)) {
-        for (const id of ids) this.failed.add(id);
-        this.transient ??= error;
-        this.log.error(`${what} failed; will be retried`, { instances: ids, messageIds, error: String(error) });
-      } else {
-        this.log.error(`${what} failed permanently; dropped`, { instances: ids, messageIds, category: categoryOf(error), error: String(error) });
-      }
-      return undefined;
-    }
+  run<T>(ids: readonly string[], what: string, fn: () => Promise<T>): Promise<T | undefined> {
+    return this.failures.attempt(this.recordsOf(ids), what, fn, { instances: ids });
   }
 }
 
@@ -125,9 +119,10 @@ export async function handleInterruption(event: unknown, ctx: HandlerContext): P
   const recordsOf = (ids: readonly string[]): string[] => [...new Set(notices.filter((n) => ids.includes(n.instanceId) && n.record !== undefined).map((n) => n.record as string))];
   const attempts = new Attempts(ctx.ports.log, recordsOf);
   const result = await interrupt(notices, ctx, attempts);
-  if (sqs) return { ...result, batchItemFailures: recordsOf([...attempts.failed]).map((id) => ({ itemIdentifier: id })) };
+  if (sqs) return { ...result, batchItemFailures: attempts.failures.response() };
   // Invoked directly (EventBridge): throw so the platform retries; the work is idempotent.
-  if (attempts.transient !== undefined) throw attempts.transient;
+  const failed = attempts.failures.permanentError ?? attempts.failures.transient;
+  if (failed !== undefined) throw failed;
   return result;
 }
 
@@ -152,7 +147,7 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
   if (rebalances.length > 0) datums.push({ name: 'RebalanceRecommendations', value: rebalances.length, unit: 'Count' });
   const publish = async (extra: readonly MetricDatum[] = []): Promise<void> => {
     try {
-      await metrics.publish([...datums, ...extra], now);
+      await metrics.publish([...datums, ...extra, ...attempts.failures.metrics()], now);
     } catch (error) {
       log.error('publishing interruption metrics failed', { error: String(error) });
     }
@@ -176,6 +171,7 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
     return { ...empty, warnings, rebalances, drained: drain, foreign };
   }
   const { view } = read;
+  datums.push(...reportDegraded(log, view.degraded));
   const membership = new Map<string, Membership>();
   for (const g of view.groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, live: isLiveLifecycleState(m.lifecycleState) });
   const seats = seatPlan(targets, ours, membership, view.groups);
@@ -221,7 +217,7 @@ async function drainAtOnce(ctx: HandlerContext, attempts: Attempts, targets: Not
   const stop = targets.standaloneTasks;
   if (ctx.config.standaloneTaskPolicy === 'stop' && stop.length > 0) {
     const owners = [...new Set(stop.map((t) => t.instance))];
-    await attempts.run(owners, 'stopping standalone tasks of interrupted instances', () => ecs.stopTasks(stop.map((t) => t.task), 'Headroom: Spot interruption warning'));
+    await attempts.run(owners, 'stopping standalone tasks of interrupted instances', () => stopTasksLogged(ctx, stop.map((t) => t.task), 'Headroom: Spot interruption warning', { instances: owners }));
   }
 }
 
@@ -246,9 +242,20 @@ async function actOnSeats(
     });
   }
   for (const id of a.seats.drainChecks) {
+    // A retried batch (some other step failed) must not start a second chain of checks: the chain
+    // id goes on the instance once its first check is sent, and an instance carrying one is skipped.
+    const instance = a.ours.get(id);
+    if (instance?.attributes[DRAIN_CHAIN_ATTRIBUTE] !== undefined) {
+      ctx.ports.log.info('drain check already sent; not sending a second one', { instanceId: id, chain: instance.attributes[DRAIN_CHAIN_ATTRIBUTE] });
+      continue;
+    }
     const window = drainCheckWindow(a.notices.find((n) => n.instanceId === id), a.now, ctx.config.drainTimeoutSeconds);
-    const check: DrainCheck = { kind: 'drain-check', instanceId: id, ...window };
-    await attempts.run([id], `enqueueing the drain check of ${id}`, () => queue.enqueue(check, ctx.config.drainCheckSeconds));
+    const chain = chainId(window.startedAt, randomBytes(4).toString('hex'));
+    const check: DrainCheck = { kind: 'drain-check', instanceId: id, ...window, chain };
+    await attempts.run([id], `enqueueing the drain check of ${id}`, async () => {
+      await queue.enqueue(check, ctx.config.drainCheckSeconds);
+      if (instance?.arn !== undefined) await ecs.setAttribute([instance.arn], DRAIN_CHAIN_ATTRIBUTE, chain).catch((error: unknown) => ctx.ports.log.warn('marking the drain chain failed; a retried batch may send a second check', { instanceId: id, error: String(error) }));
+    });
   }
   await attempts.run(a.work, 'scaling out for the interrupted instances', async () => {
     await applyDecision(ctx, a.decision, a.view.instances, { scaleIn: false });

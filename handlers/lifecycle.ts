@@ -10,13 +10,13 @@
  * groups, other hooks (HOOK_NAME), other accounts, launch transitions, unknown and malformed
  * payloads. Field values are compared as sent, never trimmed.
  */
-import { randomUUID } from 'node:crypto';
 import type { Instance } from '../core/cluster';
 import { LAUNCHING, TERMINATING, foreignAccount, isSqsEnvelope, parseEventBridge, parseNotificationBody, type ParsedEvent } from '../core/events';
-import { categoryOf, isRetryable } from '../core/errors';
 import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext } from './app/context';
-import { DRAIN_CHAIN_ATTRIBUTE, runDrainStep, type DrainOutcome } from './app/drain-step';
+import { BatchFailures } from './app/batch';
+import { newStepToken, recordSteps, startChain, type Stepped } from './app/drain-chain';
+import { runDrainStep, type DrainOutcome } from './app/drain-step';
 import type { DrainCheck } from './app/ports';
 import { awsPortsWith, noCatalog } from './aws/ports';
 import { sqsQueue } from './aws/sqs';
@@ -71,69 +71,77 @@ export function firstCheck(action: LifecycleAction, ctx: HandlerContext): DrainC
   };
 }
 
-/**
- * Put a new chain token on the instance and in its first check: a duplicate lifecycle event starts
- * a newer chain and the older one is dropped at its next check (drain handler), so one chain of
- * checks drives each drain. Without the attribute (instance not registered, attribute limit, dry
- * run) the check carries no token and is never judged stale.
- */
-async function startChain(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined): Promise<DrainCheck> {
-  if (ctx.config.dryRun || instance?.arn === undefined || instance.status === 'INACTIVE') return check;
-  // Towards the warm pool: the instance comes back later and the tick reactivates it (warm-pool.ts).
-  if (check.cause === 'warm-pool') await ctx.ports.ecs.setAttribute([instance.arn], WARM_POOL_ATTRIBUTE, new Date(ctx.ports.now()).toISOString());
-  const chain = randomUUID();
-  const set = await ctx.ports.ecs.setAttribute([instance.arn], DRAIN_CHAIN_ATTRIBUTE, chain);
-  return set.includes(instance.arn) ? { ...check, chain } : check;
+/** One action per instance and lifecycle action: duplicates of one notification in a batch are merged before acting. */
+function merged(work: ReadonlyArray<{ record?: string; action: LifecycleAction }>, log: HandlerContext['ports']['log'], dropped: string[]): Array<{ record?: string; action: LifecycleAction }> {
+  const seen = new Map<string, { record?: string; action: LifecycleAction }>();
+  for (const w of work) {
+    const key = `${w.action.group}\u0000${w.action.instanceId}\u0000${w.action.hookName}\u0000${w.action.token ?? ''}`;
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, w);
+    else {
+      dropped.push(`duplicate lifecycle action of ${w.action.instanceId}`);
+      log.info('duplicate lifecycle action merged', { instanceId: w.action.instanceId, ...(w.record !== undefined ? { messageId: w.record } : {}), ...(first.record !== undefined ? { keptMessageId: first.record } : {}) });
+    }
+  }
+  return [...seen.values()];
 }
 
 export async function handleLifecycle(event: unknown, ctx: HandlerContext): Promise<LifecycleResult> {
   const { log, ecs, metrics } = ctx.ports;
   const dropped: string[] = [];
-  const work: Array<{ record?: string; action: LifecycleAction }> = [];
+  const received: Array<{ record?: string; action: LifecycleAction }> = [];
   const take = (parsed: ParsedEvent, record?: string): void => {
     const a = accept(parsed, ctx);
     if (typeof a === 'string') {
       dropped.push(a);
       log.info('event dropped', { reason: a, ...(record !== undefined ? { messageId: record } : {}) });
-    } else work.push({ ...(record !== undefined ? { record } : {}), action: a });
+    } else received.push({ ...(record !== undefined ? { record } : {}), action: a });
   };
   const sqs = isSqsEnvelope(event);
   if (sqs) for (const r of event.Records) take(parseNotificationBody(r.body), r.messageId);
   else if (typeof event === 'object' && event !== null && 'source' in event) take(parseEventBridge(event));
   else take(parseNotificationBody(event));
+  const work = merged(received, log, dropped);
   if (work.length === 0) return { outcomes: [], dropped, ...(sqs ? { batchItemFailures: [] } : {}) };
 
-  const failures: string[] = [];
-  const outcomes: DrainOutcome[] = [];
-  const datums: MetricDatum[] = [];
-  let found;
-  try {
-    found = new Map((await ecs.findInstances(work.map((w) => w.action.instanceId))).map((i) => [i.id, i]));
-  } catch (error) {
-    if (!sqs || !isRetryable(error)) throw error;
-    log.error('reading container instances failed; batch will be retried', { error: String(error) });
-    return { outcomes, dropped, batchItemFailures: work.map((w) => ({ itemIdentifier: w.record as string })) };
-  }
-  for (const w of work) {
+  // Never success on failure: from SQS the record fails (redelivered, then dead-lettered and
+  // alarmed); from EventBridge the invocation throws (Lambda retries it, then the on-failure
+  // destination gets it).
+  const failures = new BatchFailures(log);
+  const answer = async (stepped: readonly Stepped[], datums: readonly MetricDatum[]): Promise<LifecycleResult> => {
     try {
-      const instance = found.get(w.action.instanceId);
-      const outcome = await runDrainStep(ctx, await startChain(ctx, firstCheck(w.action, ctx), instance), instance);
-      outcomes.push(outcome);
-      datums.push(...outcome.metrics);
+      await metrics.publish([...datums, ...failures.metrics()], ctx.ports.now());
     } catch (error) {
-      // Never success: from SQS the record fails (redelivered, then dead-lettered and alarmed); from
-      // EventBridge the invocation throws (Lambda retries it, then the on-failure destination gets it).
-      if (!sqs || w.record === undefined) throw error;
-      log.error('lifecycle action failed; the record will be redelivered (then dead-lettered)', { messageId: w.record, instanceId: w.action.instanceId, category: categoryOf(error), error: String(error) });
-      failures.push(w.record);
+      log.error('publishing drain metrics failed', { error: String(error) });
     }
+    if (!sqs && (failures.transient !== undefined || failures.permanentError !== undefined)) throw failures.permanentError ?? failures.transient;
+    return { outcomes: stepped.map((s) => s.outcome), dropped, ...(sqs ? { batchItemFailures: failures.response() } : {}) };
+  };
+  const instances = await failures.attempt(
+    work.map((w) => w.record),
+    'reading container instances',
+    () => ecs.findInstances(work.map((w) => w.action.instanceId)),
+  );
+  if (instances === undefined) return answer([], []);
+  const found = new Map(instances.map((i) => [i.id, i]));
+  const token = newStepToken(ctx);
+  const stepped: Stepped[] = [];
+  const datums: MetricDatum[] = [];
+  for (const w of work) {
+    const instance = found.get(w.action.instanceId);
+    const outcome = await failures.attempt([w.record], 'lifecycle action', async () => {
+      // Towards the warm pool: the instance comes back later and the tick reactivates it (warm-pool.ts).
+      if (!ctx.config.dryRun && w.action.destination?.toLowerCase() === 'warmpool' && instance?.arn !== undefined && instance.status !== 'INACTIVE') {
+        await ecs.setAttribute([instance.arn], WARM_POOL_ATTRIBUTE, new Date(ctx.ports.now()).toISOString());
+      }
+      return runDrainStep(ctx, await startChain(ctx, firstCheck(w.action, ctx), instance), instance, token);
+    }, { instanceId: w.action.instanceId });
+    if (outcome === undefined) continue;
+    stepped.push({ ...(w.record !== undefined ? { record: w.record } : {}), ...(instance?.arn !== undefined ? { arn: instance.arn } : {}), outcome });
+    datums.push(...outcome.metrics);
   }
-  try {
-    await metrics.publish(datums, ctx.ports.now());
-  } catch (error) {
-    log.error('publishing drain metrics failed', { error: String(error) });
-  }
-  return { outcomes, dropped, ...(sqs ? { batchItemFailures: failures.map((id) => ({ itemIdentifier: id })) } : {}) };
+  await recordSteps(ctx, stepped, token, failures);
+  return answer(stepped, datums);
 }
 
 export const handler = lambdaEntry(handleLifecycle, process.env, { name: 'lifecycle', requireDrainQueue: true, ports: awsPortsWith({ queue: sqsQueue, catalog: () => noCatalog }) });

@@ -17,8 +17,10 @@ import { tickMetrics } from '../core/metrics';
 import { describeUnschedulable } from '../core/unschedulable';
 import { applyDecision, decideSettings, planOf, readForTick, waitingMemo, type ClusterView, type ReadContext } from './app/act';
 import type { HandlerContext } from './app/context';
+import { reportDegraded } from './app/degraded';
+import { reviveDrains } from './app/drain-revival';
 import { awsPortsWith, ec2Catalog } from './aws/ports';
-import { noQueue } from './aws/sqs';
+import { sqsQueue } from './aws/sqs';
 import { reactivateWarmPoolReturns } from './app/warm-pool';
 import { lambdaEntry } from './runtime';
 
@@ -77,7 +79,9 @@ export async function decideTick(
   const read = await readForTick(ctx, now, options);
   const view = await prepare(read.view);
   const { history } = read;
-  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings: decideSettings(ctx.config) });
+  // A failed optional read switches scale-in off for this tick (handlers/app/degraded.ts).
+  const settings = decideSettings(ctx.config, read.scaleIn ? {} : { scaleInEnabled: false });
+  const decision = decide({ now, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting, history, settings });
   return { now, view, decision, reads: read.reads };
 }
 
@@ -104,14 +108,17 @@ export async function handleTick(event: unknown, ctx: HandlerContext): Promise<T
   const { now, view, decision, reads } = await decideTick(ctx, (v) => reactivateWarmPoolReturns(ctx, v), trigger.waiting === true ? { waiting: true } : {});
   log.info(config.dryRun ? 'dry run: tick plan, nothing changed' : 'tick plan', { trigger: trigger.trigger, ...(reads.length > 0 ? { taskReads: reads } : {}), ...planOf(decision) });
   if (decision.unschedulable.length > 0) log.warn('unschedulable tasks: no capacity group can ever hold them (not counted as shortage)', { count: decision.unschedulable.length, reasons: describeUnschedulable(decision.unschedulable) });
-  if (!config.dryRun) await applyDecision(ctx, decision, view.instances, { scaleIn: true });
+  const failed = config.dryRun ? [] : await applyDecision(ctx, decision, view.instances, { scaleIn: true });
+  // Drains whose chain of checks died in an outage get a new one (handlers/app/drain-revival.ts).
+  const revived = await reviveDrains(ctx, view);
   // A PROVISIONING-event tick does not add a headroom sample: the scale-in stabilisation window
   // takes the minimum per minute of `SchedulableTasks`, and these ticks run exactly when jobs arrive
   // (headroom at its lowest), as often as jobs arrive; the window must test headroom over time at
   // the schedule's even rate, not the job rate.
-  const datums = tickMetrics(decision);
+  const permanent = failed.filter((f) => f.category === 'permanent').length;
+  const datums = [...tickMetrics(decision), ...reportDegraded(log, view.degraded), ...revived, ...(permanent > 0 ? [{ name: 'PermanentFailures' as const, value: permanent, unit: 'Count' as const }] : [])];
   await metrics.publish(trigger.waiting === true ? datums.filter((d) => d.name !== 'SchedulableTasks') : datums, now);
   return { status: config.dryRun ? 'planned' : 'acted', trigger: trigger.trigger, decision };
 }
 
-export const handler = lambdaEntry(handleTick, process.env, { name: 'tick', ports: awsPortsWith({ queue: () => noQueue, catalog: ec2Catalog }) });
+export const handler = lambdaEntry(handleTick, process.env, { name: 'tick', ports: awsPortsWith({ queue: sqsQueue, catalog: ec2Catalog }) });

@@ -8,9 +8,12 @@ import type { Config } from '../../core/config';
 import type { Decision, DecideSettings } from '../../core/decide';
 import { readPlan, type ReadPlan } from '../../core/read-plan';
 import type { HeadroomSample } from '../../core/scale-in';
+import { categoryOf, type ErrorCategory } from '../../core/errors';
 import type { HandlerContext } from './context';
+import { optionalRead, type DegradedRead } from './degraded';
 import { buildModel, launchCandidates, type ClusterModel, type LaunchFacts } from './model';
 import type { AutoScaling, ContainerService, GroupState, InstanceCatalog, InstanceTypeInfo, LaunchTemplateInfo, Logger, Metrics } from './ports';
+import { stillInService } from './still-in-service';
 
 /**
  * What reading the cluster needs: the read side of the ports only (all the `plan` command has; a
@@ -32,6 +35,8 @@ export interface ClusterView extends ClusterModel {
   /** Tasks waiting for capacity with no instance yet (PROVISIONING). */
   readonly waiting: TaskShape[];
   readonly groupStates: GroupState[];
+  /** Optional reads that failed while building this view (handlers/app/degraded.ts). */
+  readonly degraded: readonly DegradedRead[];
 }
 
 /**
@@ -40,7 +45,7 @@ export interface ClusterView extends ClusterModel {
  * groups are sized from their registered members, as far as they can be: sizing must never stop a
  * tick.
  */
-export async function launchFacts(ctx: ReadContext, groupStates: readonly GroupState[]): Promise<LaunchFacts> {
+export async function launchFacts(ctx: ReadContext, groupStates: readonly GroupState[], degraded: DegradedRead[] = []): Promise<LaunchFacts> {
   const templates = new Map<string, LaunchTemplateInfo>();
   const types = new Map<string, InstanceTypeInfo>();
   try {
@@ -53,7 +58,7 @@ export async function launchFacts(ctx: ReadContext, groupStates: readonly GroupS
     for (const g of groupStates) for (const c of launchCandidates(g, templates.get(g.name))) wanted.add(c.instanceType);
     if (wanted.size > 0) for (const [k, v] of await ctx.ports.catalog.instanceTypes([...wanted].sort())) types.set(k, v);
   } catch (error) {
-    ctx.ports.log.warn('EC2 launch template / instance type lookup failed; groups are sized from registered members', { error: String(error) });
+    degraded.push({ read: 'EC2 launch templates and instance types', without: 'the shape of new instances (groups are sized from their registered members)', error: String(error) });
   }
   return { types, templates };
 }
@@ -79,14 +84,17 @@ export async function readCluster(
   ctx: ReadContext,
   facts: ReadFacts | Promise<ReadFacts>,
   options: { readonly known?: readonly Instance[]; readonly waiting?: (plan: ReadPlan) => boolean } = {},
-): Promise<{ view: ClusterView; waitingRead: boolean; reads: string[] }> {
+): Promise<{ view: ClusterView; waitingRead: boolean; reads: string[]; scaleIn: boolean }> {
   const [snapshot, groupStates] = await Promise.all([ctx.ports.ecs.snapshot({ tasks: 'none' }), ctx.ports.autoScaling.describeGroups(ctx.config.asgNames)]);
   const known = new Map((options.known ?? []).filter((i) => i.tasks !== undefined).map((i) => [i.id, i.tasks as NonNullable<Instance['tasks']>]));
   const instances = known.size === 0 ? snapshot.instances : snapshot.instances.map((i) => (known.has(i.id) && i.tasks === undefined ? { ...i, tasks: known.get(i.id) ?? [] } : i));
-  const model = buildModel(instances, groupStates, ctx.config.asgNames, await launchFacts(ctx, groupStates));
+  const degraded: DegradedRead[] = groupStates
+    .filter((g) => g.activitiesUnavailable !== undefined)
+    .map((g) => ({ read: `scaling activities of ${g.name}`, without: 'its launch back-off and launch dates', error: g.activitiesUnavailable as string }));
+  const model = buildModel(instances, groupStates, ctx.config.asgNames, await launchFacts(ctx, groupStates, degraded));
   for (const s of model.skipped) ctx.ports.log.warn('capacity group left out of scale-out', s);
-  let view: ClusterView = { ...model, services: snapshot.services, waiting: snapshot.waiting ?? [], groupStates };
-  const given = await facts;
+  let view: ClusterView = { ...model, services: snapshot.services, waiting: snapshot.waiting ?? [], groupStates, degraded };
+  let given = await facts;
   // Ask the plan, read what it lacks, ask again: a read can widen it (tasks that make a possibly
   // idle cluster busy, Spot instances fuller than those read). Each instance is asked for once and
   // the waiting tasks listed at most once, so this ends (in practice after one or two reads).
@@ -97,11 +105,22 @@ export async function readCluster(
     const plan = readPlan({ ...given, instances: view.instances, groups: view.groups, services: view.services, waiting: view.waiting });
     const ids = new Set([...plan.tasks].filter((id) => !asked.has(id)));
     const waiting: boolean = !waitingRead && options.waiting?.(plan) === true;
-    if (ids.size === 0 && !waiting) return { view, waitingRead, reads: [...reads] };
+    if (ids.size === 0 && !waiting) return { view, waitingRead, reads: [...reads], scaleIn: given.settings.scaleInEnabled };
     if (ids.size > 0) for (const r of plan.reasons) reads.add(r);
     for (const id of ids) asked.add(id);
     waitingRead ||= waiting;
-    view = await withTasks(ctx, view, (i) => ids.has(i.id), { waiting });
+    try {
+      view = await withTasks(ctx, view, (i) => ids.has(i.id), { waiting });
+    } catch (error) {
+      // Optional parts of this read: scale-in's tasks and the waiting-task listing. Without them, no
+      // scale-in and the waiting tasks wait for the next tick; the plan is asked again for what the
+      // rest of the decision needs, and a failure of that read fails the tick.
+      if (!given.settings.scaleInEnabled && !waiting) throw error;
+      const without = [...(given.settings.scaleInEnabled ? ['scale-in'] : []), ...(waiting ? ['the waiting tasks (read again next tick)'] : [])].join(' and ');
+      view = { ...view, degraded: [...view.degraded, { read: 'task reads for scale-in or waiting tasks', without, error: `${categoryOf(error)}: ${String(error)}` }] };
+      given = { ...given, settings: { ...given.settings, scaleInEnabled: false } };
+      for (const id of ids) asked.delete(id);
+    }
   }
 }
 
@@ -150,20 +169,24 @@ export function waitingMemo(ports: object): WaitingMemo {
  * of a PROVISIONING event) or while the memo says tasks were waiting. A steady cluster with nothing
  * waiting reads no task at all.
  */
-export async function readForTick(ctx: ReadContext, now: number, options: { readonly waiting?: boolean } = {}): Promise<{ view: ClusterView; history: HeadroomSample[]; reads: string[] }> {
+export async function readForTick(ctx: ReadContext, now: number, options: { readonly waiting?: boolean } = {}): Promise<{ view: ClusterView; history: HeadroomSample[]; reads: string[]; scaleIn: boolean }> {
   const { config } = ctx;
   const memo = waitingMemo(ctx.ports);
-  const history = config.scaleInEnabled ? ctx.ports.metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now) : Promise.resolve([]);
-  const facts = history.then((h) => ({ now, history: h, settings: decideSettings(config) }));
-  // Handled here too: a failed history read must not go unhandled while the cluster is still being
-  // read (it fails the tick when awaited, as any failed read does).
-  facts.catch(() => undefined);
-  const { view, waitingRead, reads } = await readCluster(ctx, facts, { waiting: (plan) => plan.short || options.waiting === true || memo.due });
-  if (waitingRead) {
-    memo.due = view.waiting.length > 0;
+  // The history feeds only scale-in: when it cannot be read, no scale-in (and the plan then asks
+  // for no scale-in read); scale-out needs none of it.
+  const degraded: DegradedRead[] = [];
+  const history = config.scaleInEnabled
+    ? optionalRead(degraded, 'SchedulableTasks history (GetMetricData)', 'scale-in', [] as HeadroomSample[], () => ctx.ports.metrics.history('SchedulableTasks', now - (config.scaleInStabilizationSeconds + 120) * 1000, now))
+    : Promise.resolve({ value: [] as HeadroomSample[], ok: true });
+  const facts = history.then((h) => ({ now, history: h.value, settings: decideSettings(config, h.ok ? {} : { scaleInEnabled: false }) }));
+  const read = await readCluster(ctx, facts, { waiting: (plan) => plan.short || options.waiting === true || memo.due });
+  if (read.waitingRead) {
+    // A listing that failed (degraded) leaves the memo due: the next tick reads the waiting tasks.
+    const listed = read.view.degraded.every((d) => !d.without.includes('waiting tasks'));
+    memo.due = listed ? read.view.waiting.length > 0 : true;
     memo.readAt = now;
   }
-  return { view, history: (await facts).history, reads };
+  return { view: { ...read.view, degraded: [...read.view.degraded, ...degraded] }, history: (await facts).history, reads: read.reads, scaleIn: read.scaleIn };
 }
 
 export function decideSettings(config: Config, overrides: Partial<DecideSettings> = {}): DecideSettings {
@@ -213,7 +236,7 @@ export interface ActOptions {
  * where ECS set ACTIVE. An instance DRAINING without the mark would look like a foreign drain and
  * never be terminated nor reactivated; a marked ACTIVE instance would be mistaken for a drain.
  */
-export async function applyDecision(ctx: HandlerContext, d: Decision, instances: readonly Instance[], options: ActOptions): Promise<void> {
+export async function applyDecision(ctx: HandlerContext, d: Decision, instances: readonly Instance[], options: ActOptions): Promise<ActFailure[]> {
   const { ecs, autoScaling, log, now } = ctx.ports;
   const arnOf = new Map(instances.filter((i) => i.arn !== undefined).map((i) => [i.id, i.arn as string]));
   const arns = (ids: readonly string[]): string[] => ids.map((id) => arnOf.get(id)).filter((a): a is string => a !== undefined);
@@ -229,9 +252,10 @@ export async function applyDecision(ctx: HandlerContext, d: Decision, instances:
     await autoScaling.setDesiredCapacity(a.group, a.desired);
     log.info('scale-out', { group: a.group, count: a.count, desired: a.desired });
   }
-  const back = await reactivate(arns(d.reactivate.map((r) => r.instance)));
+  const back = await reactivate(arns(await stillInService(ctx, d.reactivate.map((r) => r.instance), instances)));
   if (back.length > 0) log.info('reactivated scale-in drains', { instances: back });
-  if (!options.scaleIn) return;
+  const failures: ActFailure[] = [];
+  if (!options.scaleIn) return failures;
   const scaleIn = arns(d.scaleIn.map((s) => s.instance));
   if (scaleIn.length > 0) {
     const marked = await ecs.setAttribute(scaleIn, SCALE_IN_ATTRIBUTE, new Date(now()).toISOString());
@@ -242,13 +266,27 @@ export async function applyDecision(ctx: HandlerContext, d: Decision, instances:
     if (refused.length > 0) await ecs.setAttribute(refused, SCALE_IN_ATTRIBUTE, undefined);
     if (changed.length > 0) log.info('scale-in: draining', { instances: changed });
   }
+  // One instance at a time: a failure (the instance changed state since the read, a refusal) is
+  // logged and counted, and the other terminations go on; the next tick sees the instance again.
   for (const t of d.terminate) {
-    const result = await autoScaling.terminateInstance(t.instance, true);
-    if (result === 'at-min') {
-      // Auto Scaling refuses a decrement below the group's minimum; the instance is capacity the
-      // group keeps anyway, so it goes back to work instead of waiting DRAINING for nothing.
-      log.warn('scale-in: group at its minimum, termination refused; reactivating the instance', { instance: t.instance, group: t.group });
-      await reactivate(arns([t.instance]));
-    } else log.info('scale-in: terminating empty instance with decrement', { instance: t.instance, group: t.group, result });
+    try {
+      const result = await autoScaling.terminateInstance(t.instance, true);
+      if (result === 'at-min') {
+        // Auto Scaling refuses a decrement below the group's minimum; the instance is capacity the
+        // group keeps anyway, so it goes back to work instead of waiting DRAINING for nothing.
+        log.warn('scale-in: group at its minimum, termination refused; reactivating the instance', { instance: t.instance, group: t.group });
+        await reactivate(arns([t.instance]));
+      } else log.info('scale-in: terminating empty instance with decrement', { instance: t.instance, group: t.group, result });
+    } catch (error) {
+      failures.push({ instance: t.instance, category: categoryOf(error) });
+      log.error('scale-in: terminating the instance failed; the other terminations go on', { instance: t.instance, group: t.group, category: categoryOf(error), error: String(error) });
+    }
   }
+  return failures;
+}
+
+/** An action on one instance that failed while the others went on. */
+export interface ActFailure {
+  readonly instance: string;
+  readonly category: ErrorCategory;
 }

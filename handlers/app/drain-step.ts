@@ -12,6 +12,8 @@ import * as z from 'zod/mini';
 import type { Instance } from '../../core/cluster';
 import { nextDrainStep, type DrainStep } from '../../core/drain';
 import { HeadroomError } from '../../core/errors';
+import { REDELIVERY_SECONDS } from '../../core/redelivery';
+import { DRAIN_CHAIN_ATTRIBUTE, DRAIN_STEP_ATTRIBUTE, staleReason } from '../../core/drain-chain';
 import type { MetricDatum } from '../../core/metrics';
 import type { HandlerContext } from './context';
 import type { DrainCheck } from './ports';
@@ -36,6 +38,8 @@ const drainCheckSchema = z.object({
   hookExpiresAt: z.optional(z.number()),
   heartbeatSeconds: z.optional(z.number().check(z.int(), z.minimum(30), z.maximum(7200))),
   chain: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+  step: z.optional(z.string().check(z.minLength(1), z.maxLength(100))),
+  remaining: z.optional(z.number().check(z.int(), z.minimum(0))),
 });
 
 /** Parse a drain-check message body; a string describing the problem when it is not one. */
@@ -60,11 +64,11 @@ export function parseDrainCheck(body: string): DrainCheck | string {
     ...(d.hookExpiresAt !== undefined ? { hookExpiresAt: d.hookExpiresAt } : {}),
     ...(d.heartbeatSeconds !== undefined ? { heartbeatSeconds: d.heartbeatSeconds } : {}),
     ...(d.chain !== undefined ? { chain: d.chain } : {}),
+    ...(d.step !== undefined ? { step: d.step } : {}),
+    ...(d.remaining !== undefined ? { remaining: d.remaining } : {}),
   };
 }
 
-/** ECS attribute naming the drain chain an instance belongs to (see `DrainCheck.chain`). */
-export const DRAIN_CHAIN_ATTRIBUTE = 'headroom.drain-chain';
 
 /**
  * Why Headroom must not act on `check` (undefined: it may). The drain queue only takes messages
@@ -81,25 +85,24 @@ export function foreignCheck(check: DrainCheck, config: HandlerContext['config']
 }
 
 /**
- * Why `check` is not the instance's current drain (undefined: it is): a chain other than the one the
- * instance carries (a duplicate lifecycle event started a newer chain), or a check without a
- * lifecycle action for an instance that is not draining (such checks follow a drain, never start one).
+ * Why `check` is not the instance's current drain (undefined: it is): a chain or step other than the
+ * one the instance carries (core/drain-chain.ts: a newer chain started, a duplicate delivery's copy
+ * already stepped, the drain ended), or a check without a lifecycle action for an instance that is
+ * not draining (such checks follow a drain, never start one).
  */
 export function staleCheck(check: DrainCheck, instance: Instance | undefined): string | undefined {
-  const current = instance?.attributes[DRAIN_CHAIN_ATTRIBUTE];
-  if (check.chain !== undefined && current !== undefined && current !== check.chain) return `stale drain check of ${check.instanceId} (chain ${check.chain}; the instance follows ${current})`;
+  const attributes = instance?.attributes ?? {};
+  const stale = staleReason(check.instanceId, check, { chain: attributes[DRAIN_CHAIN_ATTRIBUTE], step: attributes[DRAIN_STEP_ATTRIBUTE] });
+  if (stale !== undefined) return stale;
   if (check.hook === undefined && instance?.status === 'ACTIVE') return `drain check without a lifecycle action for ${check.instanceId}, which is ACTIVE: checks follow a drain, never start one`;
   return undefined;
 }
 
-/**
- * How long a failed drain check takes to come back: the drain queue's visibility timeout
- * (serverless.yml `DrainQueue`; the package test keeps it at most this). The drain machine sees the
- * hook expire this much earlier, so a check that fails just before the heartbeat was due is
- * redelivered while the hook is still pending (Auto Scaling would otherwise continue the
- * termination with the tasks still running).
- */
-export const REDELIVERY_SECONDS = 60;
+/** StopTask for `taskIds`, each named in a log line with the reason (what Headroom stops is never silent). */
+export async function stopTasksLogged(ctx: HandlerContext, taskIds: readonly string[], reason: string, context: Record<string, unknown>): Promise<void> {
+  for (const task of taskIds) ctx.ports.log.info('stopping task', { ...context, task, reason });
+  await ctx.ports.ecs.stopTasks(taskIds, reason);
+}
 
 export interface DrainOutcome {
   readonly instanceId: string;
@@ -110,8 +113,11 @@ export interface DrainOutcome {
   readonly metrics: readonly MetricDatum[];
 }
 
-/** Run one drain step for `check` on the instance as ECS reports it now (undefined: not registered). */
-export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined): Promise<DrainOutcome> {
+/**
+ * Run one drain step for `check` on the instance as ECS reports it now (undefined: not registered);
+ * a re-enqueued check carries `token` (the invocation's step token, core/drain-chain.ts).
+ */
+export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined, token?: string): Promise<DrainOutcome> {
   const { ecs, autoScaling, queue, log } = ctx.ports;
   const { config } = ctx;
   const now = ctx.ports.now();
@@ -162,7 +168,7 @@ export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, insta
         }
         break;
       case 'stop-tasks':
-        await ecs.stopTasks(action.taskIds, `Headroom: drain of ${check.instanceId} timed out`);
+        await stopTasksLogged(ctx, action.taskIds, `Headroom: drain of ${check.instanceId} timed out`, { instanceId: check.instanceId });
         did.push(`stop-tasks:${action.taskIds.length}`);
         break;
       case 'complete':
@@ -170,7 +176,14 @@ export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, insta
         did.push((await autoScaling.completeLifecycleAction(check.hook)) === 'gone' ? 'complete:gone' : 'complete');
         break;
       case 'recheck': {
-        const next: DrainCheck = { ...check, ...(step.deadline !== undefined ? { deadline: step.deadline } : {}), ...(hookExpiresAt !== undefined ? { hookExpiresAt } : {}), heartbeatSeconds };
+        const next: DrainCheck = {
+          ...check,
+          ...(step.deadline !== undefined ? { deadline: step.deadline } : {}),
+          ...(hookExpiresAt !== undefined ? { hookExpiresAt } : {}),
+          heartbeatSeconds,
+          ...(token !== undefined ? { step: token } : {}),
+          remaining: step.remaining,
+        };
         await queue.enqueue(next, action.afterSeconds);
         did.push(`recheck:${action.afterSeconds}`);
         break;
@@ -178,12 +191,24 @@ export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, insta
     }
   }
 
-  const metrics: MetricDatum[] = [];
-  const finished = step.phase === 'complete' || step.phase === 'timeout';
-  if (finished) metrics.push({ name: 'DrainSeconds', value: Math.max(0, Math.round((now - check.startedAt) / 1000)), unit: 'Seconds' });
-  // Tasks that die with the instance: left at the timeout, or left when the hook vanished under us.
-  const lost = step.phase === 'timeout' || ((hookGone || step.phase === 'gone') && !notRegistered) ? step.remaining : 0;
-  if (finished || lost > 0) metrics.push({ name: 'TasksStoppedByTermination', value: lost, unit: 'Count' });
+  const metrics = drainMetrics(ctx, check, step, { now, hookGone, notRegistered });
   log.info('drain step', { ...context, did });
   return { instanceId: check.instanceId, phase: hookGone ? 'gone' : step.phase, did, remaining: step.remaining, metrics };
+}
+
+/**
+ * What a step publishes: `DrainSeconds` when the drain ends, and `TasksStoppedByTermination` for the
+ * tasks that die with the instance — left at the timeout, left when the hook vanished under us, or
+ * left when someone else ended the drain (an operator completed or abandoned the lifecycle action,
+ * the instance terminated): the instance is gone while the previous step still counted tasks.
+ */
+function drainMetrics(ctx: HandlerContext, check: DrainCheck, step: DrainStep, seen: { now: number; hookGone: boolean; notRegistered: boolean }): MetricDatum[] {
+  const metrics: MetricDatum[] = [];
+  const finished = step.phase === 'complete' || step.phase === 'timeout';
+  if (finished) metrics.push({ name: 'DrainSeconds', value: Math.max(0, Math.round((seen.now - check.startedAt) / 1000)), unit: 'Seconds' });
+  const endedElsewhere = seen.notRegistered && check.hook !== undefined && (check.remaining ?? 0) > 0;
+  if (endedElsewhere) ctx.ports.log.warn('drain ended by someone else before its tasks stopped: tasks lost', { instanceId: check.instanceId, lost: check.remaining });
+  const lost = step.phase === 'timeout' || ((seen.hookGone || step.phase === 'gone') && !seen.notRegistered) ? step.remaining : endedElsewhere ? (check.remaining ?? 0) : 0;
+  if (finished || lost > 0) metrics.push({ name: 'TasksStoppedByTermination', value: lost, unit: 'Count' });
+  return metrics;
 }

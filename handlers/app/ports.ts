@@ -79,6 +79,11 @@ export interface GroupState {
   readonly overrides?: ReadonlyArray<{ readonly instanceType: string; readonly weight?: number }>;
   /** New instances may be Spot (mixed-instances policy with Spot above the On-Demand base, or a Spot launch template). */
   readonly spot?: boolean;
+  /**
+   * Why the group's recent scaling activities could not be read (they date failed launches and
+   * launching members); absent when they were read. The group is still usable for scale-out.
+   */
+  readonly activitiesUnavailable?: string;
   /** The group's suspended Auto Scaling processes (`SuspendedProcesses`), when any: read by the setup check of `npm run plan`. */
   readonly suspendedProcesses?: readonly string[];
 }
@@ -156,6 +161,14 @@ export interface DrainCheck {
    * `headroom.drain-chain`), so a duplicate lifecycle event's older chain is dropped at its next check.
    */
   readonly chain?: string;
+  /**
+   * The step token of the invocation that enqueued this check; the instance carries the latest one
+   * (ECS attribute `headroom.drain-step`), so a duplicate delivery's copy is dropped at its next step
+   * (core/drain-chain.ts).
+   */
+  readonly step?: string;
+  /** Non-daemon tasks left at the previous step: counted as lost if the drain is ended by someone else. */
+  readonly remaining?: number;
 }
 
 export interface DrainQueue {

@@ -41,6 +41,14 @@ const FAILED_LAUNCH_LOOKBACK_MS = 60 * 60 * 1000;
 const GONE_MESSAGES = [/^No active Lifecycle Action found with (instance ID|token) /, /^Instance Id not found - No managed instance found for instance ID/];
 
 /**
+ * TerminateInstanceInAutoScalingGroup for an instance that already left InService between our read
+ * and the call (terminating, detaching): "The instance i-… is not in InService or EnteringStandby or
+ * Standby." (department-of-veterans-affairs/va.gov-team#65849; the same wording for DetachInstances
+ * in reproio/ecs_deploy#47). It is already leaving: the termination has nothing left to do.
+ */
+const ALREADY_LEAVING = /^The instance i-[0-9a-zA-Z]+ is not in InService\b/;
+
+/**
  * TerminateInstanceInAutoScalingGroup with a decrement at the group's minimum: "Currently,
  * desiredSize equals minSize (N). Terminating instance without replacement will violate group's min
  * size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min
@@ -140,34 +148,51 @@ export function toGroupState(g: AutoScalingGroup, launchFailedAt: number | undef
   };
 }
 
+/** `desired` within the group's bounds, where they are known. */
+export function clampDesired(desired: number, min: number | undefined, max: number | undefined): number {
+  return Math.max(min ?? 0, Math.min(max ?? Number.POSITIVE_INFINITY, desired));
+}
+
 export class AwsAutoScaling implements AutoScaling {
   constructor(
     private readonly client: AutoScalingClient,
     private readonly now: () => number,
   ) {}
 
+  /**
+   * The configured groups. Groups the answer holds that were not asked for are ignored (an answer is
+   * checked, never trusted). DescribeScalingActivities is optional: it only dates failed launches
+   * (back-off) and members not yet registered; when it fails the group is returned without them,
+   * marked `activitiesUnavailable`, and the caller reports the degraded read (scale-out goes on).
+   */
   async describeGroups(names: readonly string[]): Promise<GroupState[]> {
+    const asked = new Set(names);
+    let groups: AutoScalingGroup[];
+    const configurationTypes = new Map<string, string>();
     try {
-      const groups: AutoScalingGroup[] = [];
+      groups = [];
       for (const batch of chunks(names, 100)) {
-        for await (const page of paginateDescribeAutoScalingGroups({ client: this.client, pageSize: 100 }, { AutoScalingGroupNames: batch })) groups.push(...(page.AutoScalingGroups ?? []));
+        for await (const page of paginateDescribeAutoScalingGroups({ client: this.client, pageSize: 100 }, { AutoScalingGroupNames: batch })) groups.push(...(page.AutoScalingGroups ?? []).filter((g) => asked.has(g.AutoScalingGroupName ?? '')));
       }
-      const now = this.now();
       const configurations = [...new Set(groups.map((g) => g.LaunchConfigurationName).filter((n): n is string => n !== undefined))];
-      const configurationTypes = new Map<string, string>();
       for (const batch of chunks(configurations, 50)) {
         // DescribeLaunchConfigurations: ≤50 names per call (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeLaunchConfigurations.html)
         const out = await this.client.send(new DescribeLaunchConfigurationsCommand({ LaunchConfigurationNames: batch, MaxRecords: 50 }));
         for (const c of out.LaunchConfigurations ?? []) if (c.LaunchConfigurationName !== undefined && c.InstanceType !== undefined) configurationTypes.set(c.LaunchConfigurationName, c.InstanceType);
       }
-      return await mapLimit(groups, 4, async (g) => {
-        const out = await this.client.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: g.AutoScalingGroupName, MaxRecords: 20 }));
-        const activities = out.Activities ?? [];
-        return toGroupState(g, lastFailedLaunch(activities, now), activities, configurationTypes);
-      });
     } catch (error) {
       return classify(error, `describing Auto Scaling groups ${names.join(', ')}`);
     }
+    const now = this.now();
+    return mapLimit(groups, 4, async (g) => {
+      try {
+        const out = await this.client.send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: g.AutoScalingGroupName, MaxRecords: 20 }));
+        const activities = out.Activities ?? [];
+        return toGroupState(g, lastFailedLaunch(activities, now), activities, configurationTypes);
+      } catch (error) {
+        return { ...toGroupState(g, undefined, [], configurationTypes), activitiesUnavailable: `DescribeScalingActivities: ${errorName(error) || 'error'}: ${errorMessage(error)}` };
+      }
+    });
   }
 
   /**
@@ -180,10 +205,13 @@ export class AwsAutoScaling implements AutoScaling {
    */
   async setDesiredCapacity(group: string, desired: number): Promise<void> {
     try {
-      const fresh = await this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }));
-      const current = fresh.AutoScalingGroups?.[0]?.DesiredCapacity;
-      if (current !== undefined && current >= desired) return;
-      await this.client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: desired, HonorCooldown: false }));
+      const fresh = (await this.client.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }))).AutoScalingGroups?.find((g) => g.AutoScalingGroupName === group);
+      // Never outside [min, max] as the group says now (Auto Scaling refuses it with a
+      // ValidationError, and the bounds may have changed since the decision's read).
+      const target = clampDesired(desired, fresh?.MinSize, fresh?.MaxSize);
+      const current = fresh?.DesiredCapacity;
+      if (current !== undefined && current >= target) return;
+      await this.client.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: group, DesiredCapacity: target, HonorCooldown: false }));
     } catch (error) {
       classify(error, `setting desired capacity of ${group} to ${desired}`);
     }
@@ -195,6 +223,7 @@ export class AwsAutoScaling implements AutoScaling {
       return 'ok';
     } catch (error) {
       if (isGone(error)) return 'gone';
+      if (errorName(error) === 'ValidationError' && ALREADY_LEAVING.test(errorMessage(error))) return 'gone';
       if (errorName(error) === 'ValidationError' && AT_MIN.test(errorMessage(error))) return 'at-min';
       return classify(error, `terminating ${instanceId}`);
     }

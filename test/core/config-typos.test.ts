@@ -23,6 +23,8 @@ describe('unknown variables that look like ours are errors listing the known nam
     ['shortage_threshold', 'SHORTAGE_THRESHOLD'],
     ['DRAIN_TIMEOUT', 'DRAIN_TIMEOUT_SECONDS'],
     ['ASG_NAME', 'ASG_NAMES'],
+    ['REBALANCE_POLICIES', 'REBALANCE_POLICY'],
+    ['STANDALONE_TASKS_POLICY', 'STANDALONE_TASK_POLICY'],
   ])('%s (meant %s)', (typo, meant) => {
     const ps = problems({ ...BASE, [typo]: 'true' });
     expect(ps).toHaveLength(1);

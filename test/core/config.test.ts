@@ -38,7 +38,7 @@ describe('loadConfig: defaults (README configuration table)', () => {
       standaloneTaskPolicy: 'stop',
       groupBackoffSeconds: 300,
       scaleInEnabled: true,
-      hookHeartbeatSeconds: 300,
+      hookHeartbeatSeconds: 600,
       hookName: 'headroom-drain',
       provisioningTimeoutSeconds: 600,
       spotReserveInstances: 0,
@@ -108,10 +108,21 @@ describe('loadConfig: problems', () => {
     ['TASK_CPU and TASK_MEMORY are set together', { TASK_CPU: '512' }, 'TASK_CPU, TASK_MEMORY'],
     ['EXCESS_THRESHOLD must exceed SHORTAGE_THRESHOLD', { SHORTAGE_THRESHOLD: '5', EXCESS_THRESHOLD: '5' }, 'EXCESS_THRESHOLD'],
     ['DRAIN_CHECK_SECONDS must be less than DRAIN_TIMEOUT_SECONDS', { DRAIN_CHECK_SECONDS: '60', DRAIN_TIMEOUT_SECONDS: '60' }, 'DRAIN_CHECK_SECONDS'],
-    ['HOOK_HEARTBEAT_SECONDS must exceed DRAIN_CHECK_SECONDS', { HOOK_HEARTBEAT_SECONDS: '30', DRAIN_CHECK_SECONDS: '30' }, 'HOOK_HEARTBEAT_SECONDS'],
-    ['DRAIN_TIMEOUT_SECONDS at most 100 × HOOK_HEARTBEAT_SECONDS', { HOOK_HEARTBEAT_SECONDS: '60', DRAIN_TIMEOUT_SECONDS: '6001' }, 'DRAIN_TIMEOUT_SECONDS'],
+    ['HOOK_HEARTBEAT_SECONDS must exceed DRAIN_CHECK_SECONDS and the redelivery window', { HOOK_HEARTBEAT_SECONDS: '280', DRAIN_CHECK_SECONDS: '30' }, 'HOOK_HEARTBEAT_SECONDS'],
+    ['DRAIN_TIMEOUT_SECONDS at most 100 × HOOK_HEARTBEAT_SECONDS', { HOOK_HEARTBEAT_SECONDS: '300', DRAIN_TIMEOUT_SECONDS: '30001' }, 'DRAIN_TIMEOUT_SECONDS'],
+    // Equal to the hook's global timeout: Auto Scaling continues before the drain's own timeout acts.
+    ['DRAIN_TIMEOUT_SECONDS equal to the global timeout (100 × heartbeat) is refused', { HOOK_HEARTBEAT_SECONDS: '300', DRAIN_TIMEOUT_SECONDS: '30000' }, 'DRAIN_TIMEOUT_SECONDS'],
+    ['DRAIN_TIMEOUT_SECONDS equal to the 48 h cap is refused', { HOOK_HEARTBEAT_SECONDS: '7200', DRAIN_TIMEOUT_SECONDS: '172800' }, 'DRAIN_TIMEOUT_SECONDS'],
+    ['DRAIN_TIMEOUT_SECONDS without room for a check and the redelivery window is refused', { HOOK_HEARTBEAT_SECONDS: '300', DRAIN_TIMEOUT_SECONDS: String(30000 - 30 - 250 + 1) }, 'DRAIN_TIMEOUT_SECONDS'],
   ])('cross-field: %s', (_rule, overrides, name) => {
     expect(names(problems(env(overrides)))).toEqual([name]);
+  });
+
+  it.each<[string, Env]>([
+    ['a drain timeout that leaves one check and the redelivery window before the global timeout', { HOOK_HEARTBEAT_SECONDS: '300', DRAIN_TIMEOUT_SECONDS: String(30000 - 30 - 250) }],
+    ['the smallest heartbeat above one check and the redelivery window', { HOOK_HEARTBEAT_SECONDS: '281', DRAIN_CHECK_SECONDS: '30' }],
+  ])('cross-field, accepted: %s', (_rule, overrides) => {
+    expect(() => loadConfig(env(overrides))).not.toThrow();
   });
 
   it('every problem is listed at once, in one error', () => {

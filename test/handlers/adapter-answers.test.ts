@@ -3,8 +3,10 @@
  * refusals that must not skip the other instances of a batch, the request shape PutAttributes
  * needs, and the exact "already gone" messages.
  */
+import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { instanceStatus } from '../../handlers/aws/ecs/ecs-model';
 import { handleLifecycle } from '../../handlers/lifecycle';
-import { FakeAws, awsError, context, instanceArn } from './fake-aws';
+import { FakeAws, asgMock, awsError, context, instanceArn } from './fake-aws';
 import { sample } from './events';
 
 const I = (n: number): string => `i-0a1b2c3d4e5f6${String(n).padStart(4, '0')}`;
@@ -77,5 +79,37 @@ describe('Auto Scaling "gone" answers are matched exactly', () => {
     const aws = new FakeAws().group('demo-spot');
     aws.failNext('TerminateInstanceInAutoScalingGroup', awsError('ValidationError', message));
     expect(await context().ports.autoScaling.terminateInstance('i-0a1b2c3d4e5f60001', true)).toBe(expected);
+  });
+});
+
+describe('answers are checked, not trusted', () => {
+  it('TerminateInstanceInAutoScalingGroup for an instance that already left InService is gone, not an error', async () => {
+    const aws = new FakeAws().group('demo-spot');
+    // department-of-veterans-affairs/va.gov-team#65849
+    aws.failNext('TerminateInstanceInAutoScalingGroup', awsError('ValidationError', 'The instance i-0a1b2c3d4e5f60001 is not in InService or EnteringStandby or Standby.'));
+    expect(await context().ports.autoScaling.terminateInstance('i-0a1b2c3d4e5f60001', true)).toBe('gone');
+  });
+
+  it.each([
+    ['above the maximum', 50, 10],
+    ['below the minimum', 1, 3],
+  ])('a desired capacity %s is clamped to the group before it is written', async (_name, asked, written) => {
+    const aws = new FakeAws().group('demo-spot', { min: 3, desired: 0, max: 10 });
+    await context().ports.autoScaling.setDesiredCapacity('demo-spot', asked);
+    // The fake refuses values outside [min, max] like Auto Scaling does; only a clamped write lands.
+    expect(aws.desired).toEqual([{ group: 'demo-spot', desired: written }]);
+  });
+
+  it('groups DescribeAutoScalingGroups returns but were not asked for are ignored', async () => {
+    const aws = new FakeAws().group('demo-spot').group('someone-elses');
+    const everything = aws.groups.map((g) => structuredClone(g));
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: everything });
+    const groups = await context().ports.autoScaling.describeGroups(['demo-spot']);
+    expect(groups.map((g) => g.name)).toEqual(['demo-spot']);
+  });
+
+  it.each(['SOMETHING_NEW', undefined])('a container instance in a status Headroom does not know (%s) is not schedulable', (status) => {
+    expect(instanceStatus(status)).not.toBe('ACTIVE');
+    expect(instanceStatus('ACTIVE')).toBe('ACTIVE');
   });
 });

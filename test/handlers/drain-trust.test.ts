@@ -5,7 +5,7 @@
  * checks are dropped).
  */
 import { handleDrain } from '../../handlers/drain';
-import { DRAIN_CHAIN_ATTRIBUTE } from '../../handlers/app/drain-step';
+import { DRAIN_CHAIN_ATTRIBUTE } from '../../core/drain-chain';
 import { handleLifecycle } from '../../handlers/lifecycle';
 import type { DrainCheck } from '../../handlers/app/ports';
 import { FakeAws, NOW, context, instanceArn } from './fake-aws';

@@ -1,5 +1,5 @@
 import { handleDrain } from '../../handlers/drain';
-import { REDELIVERY_SECONDS } from '../../handlers/app/drain-step';
+import { REDELIVERY_SECONDS } from '../../core/redelivery';
 import type { DrainCheck } from '../../handlers/app/ports';
 import { BASE_ENV, FakeAws, NOW, context, throttling } from './fake-aws';
 import { sample, sqs } from './events';
@@ -24,31 +24,28 @@ describe('drain handler', () => {
     const result = await handleDrain(sample('drain/check.sqs.json'), context(BASE_ENV, START + 60_000));
     expect(result.batchItemFailures).toEqual([]);
     expect(result.outcomes[0]?.phase).toBe('wait');
-    expect(aws.sent).toEqual([{ body: { ...check(), heartbeatSeconds: 300 }, delay: 30 }]);
+    expect(aws.sent).toEqual([{ body: { ...check(), heartbeatSeconds: 600, remaining: 1, step: expect.stringMatching(/^1748779260-[0-9a-f]{8}$/) }, delay: 30 }]);
+    // The instance carries the step token of the check it waits for (core/drain-chain.ts).
+    expect(aws.attributeChanges.at(-1)).toMatchObject({ name: 'headroom.drain-step', value: aws.sent[0]?.body.step });
     expect(aws.heartbeats).toEqual([]);
     expect(aws.completed).toEqual([]);
   });
 
-  it('heartbeats the hook before it expires and carries the new expiry forward', async () => {
+  // The hook expires at +600 s. A check that fails comes back after each visibility timeout, up to
+  // maxReceiveCount receives: the last one runs up to REDELIVERY_SECONDS after the first. At +300 s
+  // a margin of one redelivery (60 s) would not heartbeat yet, and a check failing from then on
+  // would find the hook gone; the margin covers every redelivery the queue allows.
+  it.each([
+    ['100 s before it expires (within two checks)', 500_000],
+    ['300 s before it expires (within every redelivery the queue allows and two checks)', 300_000],
+  ])('heartbeats the hook %s and carries the new expiry forward', async (_when, after) => {
     const aws = world();
     aws.task(I1, { service: 'web' });
-    const now = START + 250_000; // the hook expires at +300 s: within two checks
+    const now = START + after;
+    expect(now + (REDELIVERY_SECONDS + 2 * 30) * 1000).toBeGreaterThan(START + 600_000);
     await handleDrain(sample('drain/check.sqs.json'), context(BASE_ENV, now));
     expect(aws.heartbeats).toEqual([I1]);
-    expect(aws.sent[0]?.body.hookExpiresAt).toBe(now + 300_000);
-  });
-
-  it('heartbeats early enough that a failed check, redelivered only after the queue visibility timeout, still finds the hook pending', async () => {
-    const aws = world();
-    aws.task(I1, { service: 'web' });
-    // The hook expires at +300 s. Heartbeating only at the last check before it (+250 s) is too
-    // late: if that check fails (throttling), SQS hands it back after the visibility timeout, at
-    // +310 s, when Auto Scaling has already continued the termination. Heartbeat one redelivery earlier.
-    expect(START + 250_000 + REDELIVERY_SECONDS * 1000).toBeGreaterThan(START + 300_000);
-    const now = START + 190_000;
-    await handleDrain(sample('drain/check.sqs.json'), context(BASE_ENV, now));
-    expect(aws.heartbeats).toEqual([I1]);
-    expect(aws.sent[0]?.body.hookExpiresAt).toBe(now + 300_000);
+    expect(aws.sent[0]?.body.hookExpiresAt).toBe(now + 600_000);
   });
 
   it('completes the hook with CONTINUE when only daemon and STOPPED tasks are left', async () => {
@@ -88,7 +85,7 @@ describe('drain handler', () => {
     const aws = world();
     aws.pendingHooks.clear();
     aws.task(I1, { service: 'web' });
-    const result = await handleDrain(sample('drain/check.sqs.json'), context(BASE_ENV, START + 280_000));
+    const result = await handleDrain(sample('drain/check.sqs.json'), context(BASE_ENV, START + 580_000));
     expect(result.outcomes[0]?.phase).toBe('gone');
     expect(aws.sent).toEqual([]);
     expect(aws.metric('TasksStoppedByTermination')).toEqual([1]);
@@ -158,7 +155,7 @@ describe('drain handler', () => {
   it('dry run: plans the step, makes no mutating call', async () => {
     const aws = world();
     aws.task(I1, { service: 'web' });
-    const result = await handleDrain(sample('drain/check.sqs.json'), context({ ...BASE_ENV, DRY_RUN: 'true' }, START + 250_000));
+    const result = await handleDrain(sample('drain/check.sqs.json'), context({ ...BASE_ENV, DRY_RUN: "true" }, START + 550_000));
     expect(result.outcomes[0]?.did).toEqual(['would heartbeat', 'would recheck']);
     expect(aws.mutatingCalls()).toEqual([]);
   });

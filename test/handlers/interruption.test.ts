@@ -217,16 +217,18 @@ describe('interruption batches fail per record', () => {
     expect(aws.statusChanges).toEqual([{ ids: [I1, I2], status: 'DRAINING' }]);
   });
 
-  it('a permanent error is dropped with one error line naming the message, not retried', async () => {
+  it('a permanent error (AccessDenied terminating one instance) fails that record alone, with an error line and PermanentFailures; the others go on', async () => {
     const aws = world();
     aws.failNext('TerminateInstanceInAutoScalingGroup', awsError('AccessDeniedException', 'not authorized', 400));
     const ctx = context();
     const result = await handleInterruption(sample('interruption/storm.sqs.json'), ctx);
-    expect(result.batchItemFailures).toEqual([]);
+    // Never deleted as done: redelivered until the dead-letter queue (alarmed) holds it.
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: MSG1 }, { itemIdentifier: MSG3 }]);
     expect(aws.terminated.map((t) => t.id)).toEqual([I2]);
     const errors = ctx.lines.filter((l) => l.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.data?.messageIds).toEqual([MSG1, MSG3]);
+    expect(errors[0]?.data).toMatchObject({ messageIds: [MSG1, MSG3], category: 'permanent' });
+    expect(aws.metric('PermanentFailures')).toEqual([2]);
   });
 });
 

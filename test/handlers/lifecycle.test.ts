@@ -32,7 +32,7 @@ describe('lifecycle handler', () => {
     expect(aws.statusChanges).toEqual([{ ids: [I1], status: 'DRAINING' }]);
     expect(aws.sent).toHaveLength(1);
     expect(aws.sent[0]?.delay).toBe(30);
-    expect(aws.sent[0]?.body).toMatchObject({ kind: 'drain-check', instanceId: I1, cause: 'lifecycle', hook: { group: 'demo-spot', hookName: 'headroom-drain', instanceId: I1, token: '5a6b7c8d-1e2f-4a3b-9c4d-5e6f7a8b9c0d' }, heartbeatSeconds: 300 });
+    expect(aws.sent[0]?.body).toMatchObject({ kind: 'drain-check', instanceId: I1, cause: 'lifecycle', hook: { group: 'demo-spot', hookName: 'headroom-drain', instanceId: I1, token: '5a6b7c8d-1e2f-4a3b-9c4d-5e6f7a8b9c0d' }, heartbeatSeconds: 600 });
     const started = Date.parse('2025-06-01T12:00:00Z');
     expect(aws.sent[0]?.body.deadline).toBe(started + 900_000);
     expect(aws.completed).toEqual([]);

@@ -24,7 +24,7 @@ function world(status = 'DRAINING'): FakeAws {
 describe('permanent errors mid-drain fail the record, never pass for success', () => {
   it.each([
     ['SendMessage (the next drain check)', 'SendMessage', START + 60_000],
-    ['RecordLifecycleActionHeartbeat', 'RecordLifecycleActionHeartbeat', START + 250_000],
+    ['RecordLifecycleActionHeartbeat', 'RecordLifecycleActionHeartbeat', START + 550_000],
   ])('drain handler: AccessDenied on %s reports the record as failed', async (_name, command, now) => {
     const aws = world();
     aws.failNext(command, denied());

@@ -80,10 +80,13 @@ describe('the tick says why it read tasks', () => {
 });
 
 describe('the headroom history is read beside the cluster', () => {
-  it('a failed history read fails the tick with its error, and nothing is acted on', async () => {
+  // The history feeds only scale-in (docs/failure-modes.md): its failure degrades the tick, never stops it.
+  it('a failed history read: the tick goes on without scale-in, reads no task for it, and reports the degraded read', async () => {
     const aws = idleAtExcessThreshold();
     aws.failNext('GetMetricData', throttling());
-    await expect(handleTick(sample('tick/scheduled.json'), context({ ...BASE_ENV, TASK_CPU: '1024', TASK_MEMORY: '2048', EXCESS_THRESHOLD: '4', SHORTAGE_THRESHOLD: '1' }))).rejects.toThrow(/Rate exceeded/);
+    const result = await handleTick(sample('tick/scheduled.json'), context({ ...BASE_ENV, TASK_CPU: '1024', TASK_MEMORY: '2048', EXCESS_THRESHOLD: '4', SHORTAGE_THRESHOLD: '1' }));
+    expect(result.status === 'acted' && result.decision.scaleIn).toEqual([]);
     expect(aws.mutatingCalls()).toEqual([]);
+    expect(aws.metric('DegradedReads')).toEqual([1]);
   });
 });

@@ -12,8 +12,8 @@ import { ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { handleDrain } from '../../handlers/drain';
 import { parseDrainCheck } from '../../handlers/app/drain-step';
 import { handleLifecycle } from '../../handlers/lifecycle';
-import type { AutoScaling, HookRef } from '../../handlers/app/ports';
 import { terminateLifecycleAction } from './events';
+import { hooksFake } from './hooks-fake';
 import { clients, context, describeMoto, unique } from './moto';
 import { purge, queueDepth, receive } from './queue';
 import { buildWorld, HOOK_NAME, place, type World } from './world';
@@ -21,32 +21,15 @@ import { buildWorld, HOOK_NAME, place, type World } from './world';
 const c = clients();
 const CHECK_SECONDS = 5;
 
-/** The real Auto Scaling adapter with the two calls moto lacks recorded instead. */
-function lifecycleFake(real: AutoScaling): { port: AutoScaling; completed: HookRef[]; heartbeats: HookRef[] } {
-  const completed: HookRef[] = [];
-  const heartbeats: HookRef[] = [];
-  const port = Object.assign(Object.create(real) as AutoScaling, {
-    heartbeat: async (hook: HookRef) => {
-      heartbeats.push(hook);
-      return 'ok' as const;
-    },
-    completeLifecycleAction: async (hook: HookRef) => {
-      completed.push(hook);
-      return 'ok' as const;
-    },
-  });
-  return { port, completed, heartbeats };
-}
-
 describeMoto('lifecycle and drain through a real delayed queue', () => {
   let world: World;
   let group: string;
   let ids: string[];
   let unregistered: string;
-  let fake: ReturnType<typeof lifecycleFake>;
+  let fake: ReturnType<typeof hooksFake>;
   const ctx = () =>
     context({ ...world.env, DRAIN_CHECK_SECONDS: String(CHECK_SECONDS) }, (ports) => {
-      fake ??= lifecycleFake(ports.autoScaling);
+      fake ??= hooksFake(ports.autoScaling);
       return { autoScaling: fake.port };
     });
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REDELIVERY_SECONDS } from '../../handlers/app/drain-step';
+import { DRAIN_QUEUE, REDELIVERY_SECONDS } from '../../core/redelivery';
 import { SPOT_NOTICE_SECONDS } from '../../handlers/interruption';
 import { loadSpec, validateTemplate, type Spec } from './cfn-schema';
 import { packageInto } from './serverless';
@@ -114,9 +114,13 @@ describe('CloudFormation template from `serverless package`', () => {
     for (const [, q] of ofType('AWS::SQS::Queue')) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     for (const id of ['DrainQueue', 'InterruptionQueue']) expect((template.Resources[id] as Resource).Properties.RedrivePolicy.deadLetterTargetArn).toBeDefined();
     const drainTimeout = (template.Resources.DrainLambdaFunction as Resource).Properties.Timeout;
-    expect((template.Resources.DrainQueue as Resource).Properties.VisibilityTimeout).toBeGreaterThan(drainTimeout);
-    // A failed drain check comes back after the visibility timeout: the heartbeat margin covers that much.
-    expect((template.Resources.DrainQueue as Resource).Properties.VisibilityTimeout).toBeLessThanOrEqual(REDELIVERY_SECONDS);
+    const drainQueue = (template.Resources.DrainQueue as Resource).Properties;
+    // AWS guidance for SQS event sources: visibility ≥ 6 × the function timeout, maxReceiveCount ≥ 5.
+    expect(drainQueue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * drainTimeout);
+    expect(drainQueue.RedrivePolicy.maxReceiveCount).toBeGreaterThanOrEqual(5);
+    // The heartbeat margin (REDELIVERY_SECONDS) is computed from these very numbers.
+    expect([drainTimeout, drainQueue.VisibilityTimeout, drainQueue.RedrivePolicy.maxReceiveCount]).toEqual([DRAIN_QUEUE.functionTimeoutSeconds, DRAIN_QUEUE.visibilityTimeoutSeconds, DRAIN_QUEUE.maxReceiveCount]);
+    expect(REDELIVERY_SECONDS).toBeGreaterThanOrEqual((drainQueue.RedrivePolicy.maxReceiveCount - 1) * drainQueue.VisibilityTimeout + drainTimeout);
     const mappings = ofType('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties);
     for (const m of mappings) expect(m.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
   });
@@ -141,6 +145,10 @@ describe('CloudFormation template from `serverless package`', () => {
     // Auto Scaling sends one event per hook: only the stack's own hook is drained and completed.
     expect(lifecycle?.EventPattern.detail.LifecycleHookName).toEqual(['headroom-test-cluster']);
     expect(rules.some((r) => r.ScheduleExpression === 'rate(1 minute)')).toBe(true);
+    // Every event pattern matches the stack's own account only (schedules carry none).
+    const patterns = rules.filter((r) => r.EventPattern !== undefined);
+    expect(patterns).toHaveLength(4);
+    for (const r of patterns) expect(r.EventPattern.account).toEqual([{ Ref: 'AWS::AccountId' }]);
   });
 
   it('a failed interruption batch is retried while the two-minute Spot notice still runs', () => {
@@ -176,16 +184,14 @@ describe('CloudFormation template from `serverless package`', () => {
     for (const [, a] of ofType('AWS::CloudWatch::Alarm')) expect(a.Properties.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
   });
 
-  it('queue policies: only Headroom roles send drain checks, only the rule sends interruption events', () => {
+  it("queue policies: no other account sends drain checks (the account's operators may redrive), only the rule sends interruption events", () => {
     const policies = ofType('AWS::SQS::QueuePolicy').map(([, r]) => r.Properties);
     const denyFor = (queue: string) =>
       policies.flatMap((p) => p.PolicyDocument.Statement as any[]).find((st) => st.Effect === 'Deny' && JSON.stringify(st.Resource) === JSON.stringify({ 'Fn::GetAtt': [queue, 'Arn'] }));
     const drain = denyFor('DrainQueue');
-    expect(drain).toMatchObject({ Principal: '*', Action: 'sqs:SendMessage' });
-    expect(drain.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual(
-      expect.arrayContaining(['LifecycleRole', 'DrainRole', 'InterruptionRole'].map((r) => ({ 'Fn::GetAtt': [r, 'Arn'] }))),
-    );
-    expect(drain.Condition.ArnNotEquals['aws:PrincipalArn']).not.toContainEqual({ 'Fn::GetAtt': ['TickRole', 'Arn'] });
+    expect(drain).toMatchObject({ Principal: '*', Action: 'sqs:SendMessage', Condition: { StringNotEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } } });
+    // A redrive sends with the operator's own identity: a deny naming only Headroom's roles refused it.
+    expect(JSON.stringify(drain.Condition)).not.toContain('PrincipalArn');
     const interruption = denyFor('InterruptionQueue');
     expect(interruption).toMatchObject({ Principal: '*', Action: 'sqs:SendMessage', Condition: { ArnNotEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['InterruptionRule', 'Arn'] } } } });
   });
@@ -213,10 +219,12 @@ describe('CloudFormation template from `serverless package`', () => {
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
     const actionsOf = (role: string): Set<string> => new Set(statements().filter(({ where }) => where === role).flatMap(({ s }) => [s.Action].flat() as string[]));
     const expected: Record<string, { has: string[]; not: string[] }> = {
-      TickRole: { has: ['autoscaling:SetDesiredCapacity', 'ecs:ListServices', 'cloudwatch:GetMetricData'], not: ['sqs:SendMessage', 'autoscaling:CompleteLifecycleAction', 'ecs:StopTask', 'sqs:ReceiveMessage'] },
-      InterruptionRole: { has: ['autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:StopTask', 'sqs:ReceiveMessage'], not: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat', 'cloudwatch:GetMetricData'] },
-      LifecycleRole: { has: ['autoscaling:CompleteLifecycleAction', 'sqs:SendMessage'], not: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:ListServices', 'sqs:ReceiveMessage'] },
-      DrainRole: { has: ['autoscaling:RecordLifecycleActionHeartbeat', 'sqs:ReceiveMessage'], not: ['ecs:PutAttributes', 'autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:ListServices', 'cloudwatch:GetMetricData'] },
+      // The tick sends revived drain checks; it never consumes, stops tasks or completes hooks.
+      TickRole: { has: ['autoscaling:SetDesiredCapacity', 'ecs:ListServices', 'cloudwatch:GetMetricData', 'sqs:SendMessage', 'ecs:DeleteAttributes'], not: ['autoscaling:CompleteLifecycleAction', 'ecs:StopTask', 'sqs:ReceiveMessage'] },
+      InterruptionRole: { has: ['autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:StopTask', 'sqs:ReceiveMessage', 'ecs:DeleteAttributes'], not: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat', 'cloudwatch:GetMetricData', 'sqs:ChangeMessageVisibility'] },
+      // Lifecycle and drain put marks, never remove one.
+      LifecycleRole: { has: ['autoscaling:CompleteLifecycleAction', 'sqs:SendMessage', 'ecs:PutAttributes'], not: ['ecs:DeleteAttributes', 'autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:ListServices', 'sqs:ReceiveMessage'] },
+      DrainRole: { has: ['autoscaling:RecordLifecycleActionHeartbeat', 'sqs:ReceiveMessage', 'ecs:PutAttributes'], not: ['ecs:DeleteAttributes', 'sqs:ChangeMessageVisibility', 'autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:ListServices', 'cloudwatch:GetMetricData'] },
     };
     for (const [role, { has, not }] of Object.entries(expected)) {
       const actions = actionsOf(role);

@@ -71,6 +71,16 @@ export function runsOnEc2(s: EcsService): boolean {
 
 const INSTANCE_STATUSES: ReadonlySet<string> = new Set(['ACTIVE', 'DRAINING', 'REGISTERING', 'DEREGISTERING', 'INACTIVE', 'REGISTRATION_FAILED']);
 
+/**
+ * The model's status for what ECS answers. A status Headroom does not know (a new one, or none) is
+ * never taken for ACTIVE: only ACTIVE instances receive tasks (ECS API reference,
+ * ContainerInstance.status), so an unknown one counts as not schedulable — REGISTRATION_FAILED,
+ * which the core treats as neither capacity nor gone (a drain keeps waiting on it).
+ */
+export function instanceStatus(status: string | undefined): InstanceStatus {
+  return INSTANCE_STATUSES.has(status ?? '') ? (status as InstanceStatus) : 'REGISTRATION_FAILED';
+}
+
 /** A container instance in the model; `tasks` only when they were read. */
 export function toInstance(ci: ContainerInstance, tasks: readonly Task[] | undefined): Instance | undefined {
   if (ci.ec2InstanceId === undefined) return undefined;
@@ -78,7 +88,7 @@ export function toInstance(ci: ContainerInstance, tasks: readonly Task[] | undef
   for (const a of ci.attributes ?? []) if (a.name !== undefined) attributes[a.name] = a.value ?? '';
   const registered = byName(ci.registeredResources);
   const remaining = byName(ci.remainingResources);
-  const status = (INSTANCE_STATUSES.has(ci.status ?? '') ? ci.status : 'ACTIVE') as InstanceStatus;
+  const status = instanceStatus(ci.status);
   const az = attributes['ecs.availability-zone'];
   const type = attributes['ecs.instance-type'];
   return {

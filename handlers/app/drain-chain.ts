@@ -1,0 +1,73 @@
+/**
+ * The drain chain's marks on the container instance (core/drain-chain.ts), written by the handlers
+ * that run drain steps (lifecycle, drain) and by the tick when it revives a drain.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Instance } from '../../core/cluster';
+import { DRAIN_CHAIN_ATTRIBUTE, DRAIN_STEP_ATTRIBUTE, chainId, doneToken, stepToken } from '../../core/drain-chain';
+import { HeadroomError } from '../../core/errors';
+import type { BatchFailures } from './batch';
+import type { HandlerContext } from './context';
+import type { DrainOutcome } from './drain-step';
+import type { DrainCheck } from './ports';
+
+const random = (): string => randomBytes(4).toString('hex');
+
+/** A fresh step token for this invocation's re-enqueued checks. */
+export function newStepToken(ctx: HandlerContext): string {
+  return stepToken(ctx.ports.now(), random());
+}
+
+/**
+ * Put a new chain id on the instance and in its first check: a duplicate lifecycle event starts a
+ * newer chain and the older one is dropped at its next check (drain handler), so one chain of checks
+ * drives each drain. Without the attribute (instance not registered, attribute limit, dry run) the
+ * check carries no chain and is never judged stale by it.
+ */
+export async function startChain(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined): Promise<DrainCheck> {
+  if (ctx.config.dryRun || instance?.arn === undefined || instance.status === 'INACTIVE') return check;
+  const chain = chainId(check.startedAt, random());
+  const set = await ctx.ports.ecs.setAttribute([instance.arn], DRAIN_CHAIN_ATTRIBUTE, chain);
+  return set.includes(instance.arn) ? { ...check, chain } : check;
+}
+
+/** One drain step of this invocation: its record (SQS), the container instance and the outcome. */
+export interface Stepped {
+  readonly record?: string;
+  readonly arn?: string;
+  readonly outcome: DrainOutcome;
+}
+
+/**
+ * After the invocation's steps: the instances whose check was re-enqueued get `token` (one
+ * PutAttributes for all of them), those whose drain ended get the `done` marker. A re-enqueued
+ * check whose token could not be written would be judged stale at its next step, so its record
+ * fails instead: the redelivered copy still matches the instance's previous token and goes on.
+ */
+export async function recordSteps(ctx: HandlerContext, stepped: readonly Stepped[], token: string, failures: BatchFailures): Promise<void> {
+  if (ctx.config.dryRun) return;
+  const rechecked = stepped.filter((s) => s.arn !== undefined && s.outcome.did.some((d) => d.startsWith('recheck')));
+  const ended = stepped.filter((s) => s.arn !== undefined && (s.outcome.phase === 'complete' || s.outcome.phase === 'timeout' || s.outcome.phase === 'gone'));
+  if (rechecked.length > 0) {
+    try {
+      const written = new Set(await ctx.ports.ecs.setAttribute(rechecked.map((s) => s.arn as string), DRAIN_STEP_ATTRIBUTE, token));
+      const missed = rechecked.filter((s) => !written.has(s.arn as string));
+      if (missed.length > 0) failures.fail(missed.map((s) => s.record), 'writing the drain step token', new HeadroomError('transient', 'ECS did not write the drain step token'), { instances: missed.map((s) => s.outcome.instanceId) });
+    } catch (error) {
+      failures.fail(
+        rechecked.map((s) => s.record),
+        'writing the drain step token',
+        error,
+        { instances: rechecked.map((s) => s.outcome.instanceId) },
+      );
+    }
+  }
+  if (ended.length > 0) {
+    try {
+      await ctx.ports.ecs.setAttribute(ended.map((s) => s.arn as string), DRAIN_STEP_ATTRIBUTE, doneToken(ctx.ports.now()));
+    } catch (error) {
+      // Only an optimisation: without the marker the tick may revive the drain once, which finds the hook gone.
+      ctx.ports.log.warn('marking ended drains failed', { instances: ended.map((s) => s.outcome.instanceId), error: String(error) });
+    }
+  }
+}

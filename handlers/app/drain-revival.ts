@@ -1,0 +1,75 @@
+/**
+ * The tick revives drains whose chain of checks is gone. A chain dies when its last check keeps
+ * failing through every redelivery the drain queue allows (an outage longer than
+ * core/redelivery.ts REDELIVERY_SECONDS) and lands in the dead-letter queue; nothing else would
+ * send the next check, and the lifecycle action would later expire with tasks still running. Any
+ * member in `Terminating:Wait` whose chain has not stepped for longer than a live chain can
+ * (core/drain-chain.ts `drainsToRevive`) gets a new chain and a check sent now: it heartbeats the
+ * hook at once (its expiry is unknown) and keeps the drain's original deadline when the old chain
+ * recorded its start. A live chain revived by mistake is harmless: its checks become stale.
+ */
+import { randomBytes } from 'node:crypto';
+import { DRAIN_CHAIN_ATTRIBUTE, DRAIN_STEP_ATTRIBUTE, chainId, drainsToRevive, stepToken, type LeavingMember } from '../../core/drain-chain';
+import type { MetricDatum } from '../../core/metrics';
+import { chainSilentSeconds } from '../../core/redelivery';
+import type { ClusterView } from './act';
+import type { HandlerContext } from './context';
+import type { DrainCheck } from './ports';
+
+const random = (): string => randomBytes(4).toString('hex');
+
+/** Revive the drains the view shows without a live chain; `DrainsRevived` when any was revived. */
+export async function reviveDrains(ctx: HandlerContext, view: Pick<ClusterView, 'groupStates' | 'instances'>): Promise<MetricDatum[]> {
+  const { config } = ctx;
+  const { log, ecs, queue } = ctx.ports;
+  const now = ctx.ports.now();
+  const byId = new Map(view.instances.map((i) => [i.id, i]));
+  const members: LeavingMember[] = view.groupStates.flatMap((g) =>
+    g.members.map((m) => {
+      const i = byId.get(m.instanceId);
+      return { instanceId: m.instanceId, group: g.name, lifecycleState: m.lifecycleState, ...(i !== undefined ? { instance: i } : {}) };
+    }),
+  );
+  const revivals = drainsToRevive(members, now, chainSilentSeconds(config.drainCheckSeconds));
+  if (revivals.length === 0) return [];
+  if (config.dryRun) {
+    log.info('dry run: would revive drains whose chain of checks is gone', { instances: revivals.map((r) => r.instanceId) });
+    return [];
+  }
+  let revived = 0;
+  for (const r of revivals) {
+    const startedAt = r.startedAt ?? now;
+    const chain = chainId(startedAt, random());
+    const step = stepToken(now, random());
+    const check: DrainCheck = {
+      kind: 'drain-check',
+      instanceId: r.instanceId,
+      cause: 'lifecycle',
+      hook: { group: r.group, hookName: config.hookName, instanceId: r.instanceId },
+      startedAt,
+      deadline: startedAt + config.drainTimeoutSeconds * 1000,
+      // Unknown: the first step heartbeats at once.
+      hookExpiresAt: now,
+      heartbeatSeconds: config.hookHeartbeatSeconds,
+      chain,
+      step,
+    };
+    try {
+      // Marks first (the check must find them): the old chain's checks, if any still come back, are
+      // stale from now on. Should the send fail, the step mark goes again so the next tick retries.
+      await ecs.setAttribute([r.arn], DRAIN_CHAIN_ATTRIBUTE, chain);
+      await ecs.setAttribute([r.arn], DRAIN_STEP_ATTRIBUTE, step);
+      try {
+        await queue.enqueue(check, 0);
+      } catch (error) {
+        await ecs.setAttribute([r.arn], DRAIN_STEP_ATTRIBUTE, undefined).catch(() => undefined);
+        throw error;
+      }
+      revived++;
+      log.warn('drain revived: its chain of checks was gone', { instanceId: r.instanceId, group: r.group, reason: r.reason });
+    } catch (error) {
+      log.error('reviving a drain failed; the next tick tries again', { instanceId: r.instanceId, error: String(error) });
+    }
+  }
+  return revived > 0 ? [{ name: 'DrainsRevived', value: revived, unit: 'Count' }] : [];
+}
