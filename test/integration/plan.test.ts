@@ -6,6 +6,8 @@
  * and free of other files' SQS messages, whose `visible` flag moto derives from the clock).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeAutoScalingGroupsCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
 import { CreateCapacityProviderCommand, PutClusterCapacityProvidersCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
@@ -88,8 +90,11 @@ describeMoto('npm run plan', () => {
   it('runs as `npm run plan` (tsx cli/plan.ts) with the caller environment; bad settings list every problem and read nothing', () => {
     const root = join(__dirname, '..', '..');
     const tsx = join(root, 'node_modules', '.bin', 'tsx');
-    const env = { ...process.env, ...THRESHOLDS, METRICS_NAMESPACE: world.env.METRICS_NAMESPACE as string };
+    // Without the SDK's Node.js warning switch (the test setup sets it): the command sets it itself.
+    const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: _switch, ...caller } = process.env;
+    const env = { ...caller, ...THRESHOLDS, METRICS_NAMESPACE: world.env.METRICS_NAMESPACE as string };
     const ok = spawnSync(tsx, ['cli/plan.ts', ...args, '--json'], { cwd: root, env, encoding: 'utf8', timeout: 60_000 });
+    expect(ok.stderr).toBe('');
     expect(ok.status).toBe(0);
     expect(JSON.parse(ok.stdout).cluster).toBe(world.cluster);
     const bad = spawnSync(tsx, ['cli/plan.ts', ...args], { cwd: root, env: { ...env, SHORTAGE_THRESHOLD: 'lots', DRAIN_CHECK_SECONDS: '1' }, encoding: 'utf8', timeout: 60_000 });
@@ -125,5 +130,48 @@ describeMoto('npm run plan', () => {
     await c.asg.send(new SuspendProcessesCommand({ AutoScalingGroupName: primary, ScalingProcesses: ['AlarmNotification'] }));
     const { stdout } = await run(args, env);
     expect(stdout).not.toContain('\nSetup\n');
+  });
+  it('a misspelt group, a group of another cluster and a missing cluster each exit 2 with one line, in errors[] too', async () => {
+    const env = { ...THRESHOLDS, METRICS_NAMESPACE: world.env.METRICS_NAMESPACE as string };
+    const other = await buildWorld(c, { cluster: unique('plan-other'), groups: [{ name: unique('plan-o'), size: 1 }] });
+    const otherGroup = [...other.groups.keys()][0] as string;
+    const typo = `${primary}X`;
+    const wrong = await run(['--cluster', world.cluster, '--asg-names', `${primary},${typo},${otherGroup}`, '--json'], env);
+    expect(wrong.code).toBe(2);
+    const report = JSON.parse(wrong.stdout);
+    expect(report.errors).toEqual([
+      expect.stringMatching(new RegExp(`^Auto Scaling group "${typo}" not found: check --asg-names`)),
+      expect.stringMatching(new RegExp(`^group "${otherGroup}" has 1 instance\\(s\\) in service and none is registered with cluster "${world.cluster}"`)),
+    ]);
+    // The groups that exist are still planned, as the functions would plan them.
+    expect(report.summary).toMatchObject({ activeInstances: 4 });
+    expect(report.setupWarnings).toEqual([]);
+    expect(wrong.stderr.split('\n').filter((l) => l.startsWith('error: '))).toEqual(report.errors.map((e: string) => `error: ${e}`));
+    // Control: the right names pass.
+    expect((await run([...args, '--json'], env)).code).toBe(0);
+
+    const gone = `${world.cluster}-gone`;
+    const missing = await run(['--cluster', gone, '--asg-names', primary, '--json'], env);
+    expect(missing.code).toBe(2);
+    const nothing = JSON.parse(missing.stdout);
+    expect(nothing).toMatchObject({ summary: null, scaleOut: [], scaleIn: [], reasons: [], setupWarnings: [] });
+    expect(nothing.errors).toEqual([expect.stringMatching(new RegExp(`^cluster "${gone}" not found \\(ECS DescribeClusters\\): check --cluster`))]);
+    const text = await run(['--cluster', gone, '--asg-names', primary], env);
+    expect(text).toMatchObject({ code: 2, stdout: '', stderr: `error: ${nothing.errors[0] as string}\n` });
+  });
+
+  it.each([
+    ['no credentials', { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined }, /^plan failed: CredentialsProviderError: .* — hint: no AWS credentials found: set AWS_PROFILE/],
+    ['no region', { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined }, /^plan failed: .* — hint: no AWS region: set AWS_REGION/],
+  ])('%s: one line on stderr with the hint, no SDK dump, exit 1', (_name, change, line) => {
+    const root = join(__dirname, '..', '..');
+    const tsx = join(root, 'node_modules', '.bin', 'tsx');
+    // An empty home: no ~/.aws files; no instance metadata lookup (it would leave this machine).
+    const env: Record<string, string | undefined> = { ...process.env, ...THRESHOLDS, HOME: mkdtempSync(join(tmpdir(), 'plan-home-')), AWS_EC2_METADATA_DISABLED: 'true', AWS_PROFILE: undefined, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined, ...change };
+    for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+    const out = spawnSync(tsx, ['cli/plan.ts', ...args], { cwd: root, env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 60_000 });
+    expect(out.status).toBe(1);
+    expect(out.stdout).toBe('');
+    expect(out.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(line)]);
   });
 });
