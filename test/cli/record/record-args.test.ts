@@ -1,5 +1,8 @@
 /** `npm run record` arguments: every problem at once, nothing read before they are right. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { main, parseRecordArgs } from '../../../cli/record';
+import { RECORD_CALLS } from '../../../cli/record/record-reads';
 
 describe('record arguments', () => {
   it('the documented form parses', () => {
@@ -23,5 +26,14 @@ describe('record arguments', () => {
     let stderr = '';
     expect(await main(['--clsuter', 'x'], { stdout: () => undefined, stderr: (t) => (stderr += t), cwd: '/', now: () => 0 })).toBe(2);
     expect(stderr).toMatch(/clsuter/);
+  });
+});
+
+describe('docs/recording.md', () => {
+  it('its IAM policy lists exactly the calls the record adapter can make', () => {
+    const text = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'recording.md'), 'utf8');
+    const block = /```json\n([\s\S]*?)\n```/.exec(text)?.[1] ?? '{}';
+    const policy = JSON.parse(block) as { Statement: Array<{ Action: string[] }> };
+    expect(policy.Statement.flatMap((s) => s.Action).sort()).toEqual([...RECORD_CALLS].sort());
   });
 });
