@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeAutoScalingGroupsCommand, SuspendProcessesCommand } from '@aws-sdk/client-auto-scaling';
-import { CreateCapacityProviderCommand, PutClusterCapacityProvidersCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
+import { DescribeAutoScalingGroupsCommand, SetInstanceProtectionCommand, SuspendProcessesCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
+import { CreateCapacityProviderCommand, PutClusterCapacityProvidersCommand, UpdateCapacityProviderCommand, UpdateContainerInstancesStateCommand } from '@aws-sdk/client-ecs';
 import { main } from '../../cli/plan';
 import { clients, describeMoto, MOTO_ENDPOINT, unique } from './moto';
 import { resetMoto } from './moto-server';
@@ -126,7 +126,10 @@ describeMoto('npm run plan', () => {
     await c.asg.send(new SuspendProcessesCommand({ AutoScalingGroupName: spare, ScalingProcesses: ['AlarmNotification'] }));
     const half = JSON.parse((await run([...args, '--json'], env)).stdout);
     expect(half.setupNotes).toEqual([]);
-    expect(half.setupWarnings).toEqual([expect.stringMatching(new RegExp(`^capacity provider cp-${primary} of group ${primary}: managed scaling on but the group's AlarmNotification process is not suspended`))]);
+    expect(half.setupWarnings).toEqual([
+      expect.stringMatching(new RegExp(`^capacity provider cp-${primary} of group ${primary}: UNSAFE: managed termination protection is off`)),
+      expect.stringMatching(new RegExp(`^capacity provider cp-${primary} of group ${primary}: managed scaling on but the group's AlarmNotification process is not suspended`)),
+    ]);
     await c.asg.send(new SuspendProcessesCommand({ AutoScalingGroupName: primary, ScalingProcesses: ['AlarmNotification'] }));
     const { stdout } = await run(args, env);
     expect(stdout).not.toContain('\nSetup\n');
@@ -173,5 +176,37 @@ describeMoto('npm run plan', () => {
     expect(out.status).toBe(1);
     expect(out.stdout).toBe('');
     expect(out.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(line)]);
+  });
+
+  it('walks the migration guide: plan names what is left at each step, and an unsafe order (protection off before AlarmNotification is suspended) at once', async () => {
+    const group = unique('plan-mig');
+    const mig = await buildWorld(c, { cluster: unique('plan-mig'), groups: [{ name: group, size: 2 }] });
+    const env = { ...THRESHOLDS, METRICS_NAMESPACE: mig.env.METRICS_NAMESPACE as string };
+    const members = [...(mig.groups.get(group) ?? [])];
+    const arn = (await c.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [group] }))).AutoScalingGroups?.[0]?.AutoScalingGroupARN as string;
+    // Today: a capacity provider with managed scaling and managed termination protection, its instances protected.
+    await c.asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: group, NewInstancesProtectedFromScaleIn: true }));
+    await c.asg.send(new SetInstanceProtectionCommand({ AutoScalingGroupName: group, InstanceIds: members, ProtectedFromScaleIn: true }));
+    const cp = `cp-${group}`;
+    await c.ecs.send(new CreateCapacityProviderCommand({ name: cp, autoScalingGroupProvider: { autoScalingGroupArn: arn, managedScaling: { status: 'ENABLED', targetCapacity: 100 }, managedTerminationProtection: 'ENABLED', managedDraining: 'DISABLED' } }));
+    await c.ecs.send(new PutClusterCapacityProvidersCommand({ cluster: mig.cluster, capacityProviders: [cp], defaultCapacityProviderStrategy: [{ capacityProvider: cp, weight: 1 }] }));
+    const warnings = async (): Promise<string[]> => JSON.parse((await run(['--cluster', mig.cluster, '--asg-names', group, '--json'], env)).stdout).setupWarnings;
+    const protectionOff = (status: 'ENABLED' | 'DISABLED') => c.ecs.send(new UpdateCapacityProviderCommand({ name: cp, autoScalingGroupProvider: { managedTerminationProtection: status } }));
+
+    expect(await warnings()).toEqual([expect.stringMatching(/AlarmNotification process is not suspended/), expect.stringMatching(/managed termination protection on; turn it off once the group's AlarmNotification process is suspended, not before/)]);
+    // The wrong order: protection off first. plan says so at once, then the control puts it back.
+    await protectionOff('DISABLED');
+    expect((await warnings())[0]).toMatch(/UNSAFE: managed termination protection is off while ECS's target tracking can still scale the group in/);
+    await protectionOff('ENABLED');
+    // Step 2: AlarmNotification suspended (Headroom acts from here).
+    await c.asg.send(new SuspendProcessesCommand({ AutoScalingGroupName: group, ScalingProcesses: ['AlarmNotification'] }));
+    expect(await warnings()).toEqual([expect.stringMatching(/managed termination protection on; turn it off \(/)]);
+    // Step 3: managed termination protection off; the instances ECS protected are now in Headroom's way.
+    await protectionOff('DISABLED');
+    expect(await warnings()).toEqual([expect.stringMatching(new RegExp(`^group ${group}: 2 instance\\(s\\) protected from scale-in and new instances protected from scale-in.*step 5\\)$`))]);
+    // Step 5: scale-in protection off on the group and its instances: nothing left.
+    await c.asg.send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: group, NewInstancesProtectedFromScaleIn: false }));
+    await c.asg.send(new SetInstanceProtectionCommand({ AutoScalingGroupName: group, InstanceIds: members, ProtectedFromScaleIn: false }));
+    expect(await warnings()).toEqual([]);
   });
 });
