@@ -4,7 +4,7 @@
  * scenario, and that scenario runs in the simulator. Every call sent is one `RECORD_CALLS` lists.
  * moto has no Pricing API and no Container Insights (moto-gaps.md, "npm run record"): the Pricing
  * client is a recording fake and the history is put with PutMetricData, as Container Insights
- * publishes it.
+ * publishes it. The written scenario runs in `npm start` and `npm run tune`.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -144,6 +144,12 @@ describeMoto('npm run record', () => {
     const results = JSON.parse(run.stdout).results as Array<{ policy: string; cost: number }>;
     expect(results.map((x) => x.policy)).toEqual(expect.arrayContaining(['headroom', 'ecs-cas']));
     expect(results.every((x) => x.cost > 0)).toBe(true);
+    // … and npm run tune takes it too (one setting, the defaults: the current row).
+    const tune = spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['sim/tune-cli.ts', '--scenario', join(dir, 'recorded.json'), '--json', '--workers', '1', '--set', 'SHORTAGE_THRESHOLD=1', '--set', 'EXCESS_THRESHOLD=4', '--set', 'SPOT_RESERVE_INSTANCES=0', '--out', join(dir, 'tune.html')], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(tune.status).toBe(0);
+    const tuned = JSON.parse(tune.stdout) as { recommended: Record<string, string>; current: { env: Record<string, string>; cost: number } };
+    expect(tuned.current.env).toEqual({ SHORTAGE_THRESHOLD: '1', EXCESS_THRESHOLD: '4', SPOT_RESERVE_INSTANCES: '0' });
+    expect(tuned.current.cost).toBeGreaterThan(0);
   });
 
   it('--price overrides every source; a missing cluster and a misspelt group are one line each (exit 2)', async () => {
