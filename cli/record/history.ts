@@ -4,12 +4,16 @@
  *   Developer Guide, "Amazon ECS Container Insights metrics": dimensions ClusterName, ServiceName),
  *   as `[minute, count]` points from the start of the window, only where the count changes (the
  *   simulator interpolates linearly between points, so a change keeps the point before it).
- * - Spot interruptions and failed launches from the groups' scaling activities: an instance taken
- *   out of service for a Spot interruption or a rebalance recommendation (Auto Scaling records the
- *   cause in the activity's `Cause`: "…in response to an EC2 instance rebalance recommendation",
- *   "…Spot instance interruption…"; EC2 Auto Scaling User Guide, "Capacity Rebalancing" and
- *   "Verify a scaling activity"), and launches whose activity `Failed` (the adapter's own
- *   `lastFailedLaunch` rule, handlers/aws/autoscaling.ts).
+ * - Spot interruptions and failed launches from the Spot groups' scaling activities. Without
+ *   Capacity Rebalancing, Auto Scaling replaces a Spot instance only "after the Amazon EC2 Spot
+ *   service interrupts the instances and their health check fails" (EC2 Auto Scaling User Guide,
+ *   "Use Capacity Rebalancing to handle Amazon EC2 Spot interruptions"), and the termination's
+ *   `Cause` reads "…taken out of service in response to an EC2 health check indicating it has been
+ *   terminated or stopped" (AWS Knowledge Center, "Why did Amazon EC2 Auto Scaling terminate an
+ *   instance?"); with it, the cause names the rebalance recommendation or the interruption. In a
+ *   Spot group each of these counts as one interruption (a stop or termination by hand reads the
+ *   same, so the rate is an upper bound). Launches whose activity `Failed` follow the adapter's own
+ *   `lastFailedLaunch` rule (handlers/aws/autoscaling.ts).
  */
 import type { Activity } from './record-reads';
 
@@ -39,9 +43,9 @@ export function flatCurve(count: number, durationMinutes: number): Array<[number
   return [[0, count], [durationMinutes, count]];
 }
 
-const INTERRUPTION = /spot (instance )?interruption|rebalance recommendation/i;
+const INTERRUPTION = /spot (instance )?interruption|rebalance recommendation|health check indicating it has been terminated or stopped/i;
 
-/** Activities that took an instance out of service for a Spot interruption or rebalance. */
+/** Terminations of a Spot group's instances for an interruption, a rebalance or a failed EC2 health check (see above). */
 export function interruptionCount(activities: readonly Activity[]): number {
   return activities.filter((a) => INTERRUPTION.test(a.cause) && /^terminating/i.test(a.description)).length;
 }

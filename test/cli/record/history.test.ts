@@ -29,6 +29,7 @@ describe('activities', () => {
   const activities = [
     activity(10, 'Successful', 'Terminating EC2 instance: i-1', 'At 2026-01-01T00:10:00Z an instance was taken out of service in response to an EC2 instance rebalance recommendation.'),
     activity(20, 'Successful', 'Terminating EC2 instance: i-2', 'At 2026-01-01T00:20:00Z an instance was taken out of service in response to a Spot Instance interruption notice.'),
+    activity(25, 'Successful', 'Terminating EC2 instance: i-5', 'At 2026-01-01T00:25:00Z an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.'),
     activity(30, 'Successful', 'Terminating EC2 instance: i-3', 'At 2026-01-01T00:30:00Z a user request explicitly set group desired capacity changing the desired capacity from 3 to 2.'),
     activity(40, 'Failed', 'Launching a new EC2 instance.  Status Reason: We currently do not have sufficient m5.large capacity. Launching EC2 instance failed.', 'At 2026-01-01T00:40:00Z an instance was started in response to a difference between desired and actual capacity'),
     activity(45, 'Failed', 'Launching a new EC2 instance.  Status Reason: InsufficientInstanceCapacity', 'At 2026-01-01T00:45:00Z an instance was started in response to a difference between desired and actual capacity'),
@@ -36,8 +37,8 @@ describe('activities', () => {
     activity(95, 'Successful', 'Launching a new EC2 instance: i-4', 'At 2026-01-01T01:35:00Z an instance was started'),
   ];
 
-  it('counts terminations for a Spot interruption or a rebalance recommendation, not a scale-in', () => {
-    expect(interruptionCount(activities)).toBe(2);
+  it('counts terminations for a Spot interruption, a rebalance recommendation or a failed EC2 health check, not a scale-in', () => {
+    expect(interruptionCount(activities)).toBe(3);
     expect(interruptionRate(2, 40)).toBe(0.05);
     expect(interruptionRate(2, 0)).toBe(0);
   });
