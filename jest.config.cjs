@@ -5,6 +5,8 @@ module.exports = {
   // The moto suite has its own config (npm run test:integration).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/integration/'],
   testMatch: ['**/*.test.ts'],
+  // The AWS SDK's Node.js version warning off in every test process (cli/sdk-options.ts).
+  setupFiles: ['<rootDir>/test/setup/quiet-sdk.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },

@@ -13,8 +13,8 @@ import { AwsAutoScaling } from '../handlers/aws/autoscaling';
 import { CloudWatchMetrics } from '../handlers/aws/cloudwatch';
 import { Ec2InstanceCatalog } from '../handlers/aws/ec2';
 import { EcsContainerService } from '../handlers/aws/ecs/ecs';
-import { describeCapacityProviders } from '../handlers/aws/ecs/ecs-setup';
-import { CLIENT_OPTIONS } from '../handlers/aws/util';
+import { clusterStatus, describeCapacityProviders } from '../handlers/aws/ecs/ecs-setup';
+import { CLI_CLIENT_OPTIONS } from './sdk-options';
 import type { AutoScaling, ContainerService, InstanceCatalog, Logger, Metrics } from '../handlers/app/ports';
 
 /** The read methods, port by port: everything `plan` may call. */
@@ -23,12 +23,14 @@ export const READ_METHODS = {
   autoScaling: ['describeGroups'],
   catalog: ['launchTemplate', 'instanceTypes'],
   metrics: ['history'],
-  setup: ['capacityProviders'],
+  setup: ['capacityProviders', 'status'],
 } as const;
 
 /** What the deployment check reads of the cluster's setup. */
 export interface ClusterSetup {
   capacityProviders(): Promise<CapacityProviderSetup[]>;
+  /** `ACTIVE` for a cluster that exists and runs; `MISSING`, `INACTIVE`, … otherwise (`clusterStatus`). */
+  status(): Promise<string>;
 }
 
 type Read<T, K extends keyof T> = { readonly [P in K]: T[P] };
@@ -43,7 +45,7 @@ export interface ReadOnlyPorts {
   readonly now: () => number;
 }
 
-/** Read-only views over full ports (AWS adapters, or in-memory ones in tests); without `setup`, the cluster has no capacity provider. */
+/** Read-only views over full ports (AWS adapters, or in-memory ones in tests); without `setup`, the cluster exists and has no capacity provider. */
 export function readOnly(ports: { ecs: ContainerService; autoScaling: AutoScaling; catalog: InstanceCatalog; metrics: Metrics; setup?: ClusterSetup; log: Logger; now: () => number }): ReadOnlyPorts {
   const setup = ports.setup;
   return Object.freeze({
@@ -57,7 +59,10 @@ export function readOnly(ports: { ecs: ContainerService; autoScaling: AutoScalin
       instanceTypes: (...args: Parameters<InstanceCatalog['instanceTypes']>) => ports.catalog.instanceTypes(...args),
     }),
     metrics: Object.freeze({ history: (...args: Parameters<Metrics['history']>) => ports.metrics.history(...args) }),
-    setup: Object.freeze({ capacityProviders: async () => (setup !== undefined ? setup.capacityProviders() : []) }),
+    setup: Object.freeze({
+      capacityProviders: async () => (setup !== undefined ? setup.capacityProviders() : []),
+      status: async () => (setup !== undefined ? setup.status() : 'ACTIVE'),
+    }),
     log: ports.log,
     now: ports.now,
   });
@@ -66,11 +71,11 @@ export function readOnly(ports: { ecs: ContainerService; autoScaling: AutoScalin
 /** The AWS adapters with the caller's credentials (the SDK's default chain), read side only. */
 export function awsReadOnlyPorts(config: Config, log: Logger): ReadOnlyPorts {
   const now = (): number => Date.now();
-  const ecsClient = new ECSClient(CLIENT_OPTIONS);
+  const ecsClient = new ECSClient(CLI_CLIENT_OPTIONS);
   const ecs = new EcsContainerService(ecsClient, config.clusterName, log);
-  const setup: ClusterSetup = { capacityProviders: () => describeCapacityProviders(ecsClient, config.clusterName) };
-  const autoScaling = new AwsAutoScaling(new AutoScalingClient(CLIENT_OPTIONS), now);
-  const catalog = new Ec2InstanceCatalog(new EC2Client(CLIENT_OPTIONS), now);
-  const metrics = new CloudWatchMetrics(new CloudWatchClient(CLIENT_OPTIONS), config.metricsNamespace, config.clusterName);
+  const setup: ClusterSetup = { capacityProviders: () => describeCapacityProviders(ecsClient, config.clusterName), status: () => clusterStatus(ecsClient, config.clusterName) };
+  const autoScaling = new AwsAutoScaling(new AutoScalingClient(CLI_CLIENT_OPTIONS), now);
+  const catalog = new Ec2InstanceCatalog(new EC2Client(CLI_CLIENT_OPTIONS), now);
+  const metrics = new CloudWatchMetrics(new CloudWatchClient(CLI_CLIENT_OPTIONS), config.metricsNamespace, config.clusterName);
   return readOnly({ ecs, autoScaling, catalog, metrics, setup, log, now });
 }

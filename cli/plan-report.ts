@@ -2,7 +2,9 @@
  * What `npm run plan` prints: the tick's decision on the cluster as it is now, with the facts
  * behind it. Pure: built from the one read (`ClusterView`) and the `Decision`.
  *
- * JSON contract (`--json`): one object with at least `summary`, `scaleOut`, `scaleIn`, `reasons`.
+ * JSON contract (`--json`): one object with at least `summary`, `scaleOut`, `scaleIn`, `reasons`,
+ * `setupWarnings[]` and `errors[]` (the command exits non-zero when `errors` is not empty). When
+ * nothing could be read (no such cluster, or AWS refused), `summary` is null and the lists empty.
  */
 import type { SetupCheck } from '../core/capacity-providers';
 import { isScaleInDrain, liveWorkload, type Instance } from '../core/cluster';
@@ -17,7 +19,8 @@ export interface PlanReport {
   readonly at: string;
   readonly dryRun: boolean;
   readonly referenceTask: { readonly cpu: number; readonly memory: number };
-  readonly summary: Decision['summary'] & { readonly instancesNeeded: number; readonly lowerBound: number };
+  /** Null when nothing could be decided (`planFailure`). */
+  readonly summary: (Decision['summary'] & { readonly instancesNeeded: number; readonly lowerBound: number }) | null;
   readonly instances: ReadonlyArray<{
     readonly id: string;
     readonly group: string | null;
@@ -44,6 +47,32 @@ export interface PlanReport {
   readonly reactivate: ReadonlyArray<{ readonly instance: string; readonly reasons: readonly string[] }>;
   readonly terminate: ReadonlyArray<{ readonly instance: string; readonly group: string; readonly reasons: readonly string[] }>;
   readonly reasons: readonly string[];
+  /** What is wrong with the cluster or groups the configuration names (`plan-checks.ts`), or the AWS error that stopped the read. */
+  readonly errors: readonly string[];
+}
+
+/** The report when there is no cluster to decide on, or the read failed: the errors, nothing else. */
+export function planFailure(config: Config, now: number, errors: readonly string[]): PlanReport {
+  return {
+    cluster: config.clusterName,
+    at: new Date(now).toISOString(),
+    dryRun: config.dryRun,
+    referenceTask: { cpu: 0, memory: 0 },
+    summary: null,
+    instances: [],
+    services: [],
+    unschedulable: [],
+    waitingTasks: 0,
+    setupWarnings: [],
+    setupNotes: [],
+    groups: [],
+    scaleOut: [],
+    scaleIn: [],
+    reactivate: [],
+    terminate: [],
+    reasons: [],
+    errors,
+  };
 }
 
 /** Why an instance is, or is not, taken out by scale-in (the per-instance half of the decision's reasons). */
@@ -59,7 +88,7 @@ function noteOf(i: Instance, d: Decision, configured: ReadonlySet<string>, scale
   return `kept: ${scaleInWhy}`;
 }
 
-export function planReport(config: Config, view: ClusterView, d: Decision, now: number, setup: SetupCheck = { warnings: [], notes: [] }): PlanReport {
+export function planReport(config: Config, view: ClusterView, d: Decision, now: number, setup: SetupCheck = { warnings: [], notes: [] }, errors: readonly string[] = []): PlanReport {
   const perInstance = headroom(d.shape, view.instances).perInstance;
   const configured = new Set(config.asgNames);
   const scaleInWhy = !config.scaleInEnabled ? 'scale-in disabled (SCALE_IN_ENABLED=false)' : d.scaleOut.length > 0 || d.reactivate.length > 0 ? 'short of capacity' : (d.reasons[d.reasons.length - 1] ?? 'not chosen');
@@ -93,6 +122,7 @@ export function planReport(config: Config, view: ClusterView, d: Decision, now: 
     reactivate: d.reactivate.map((a) => ({ instance: a.instance, reasons: a.reasons })),
     terminate: d.terminate.map((a) => ({ instance: a.instance, group: a.group, reasons: a.reasons })),
     reasons: d.reasons,
+    errors,
   };
 }
 
@@ -105,6 +135,7 @@ function table(rows: readonly (readonly string[])[], numeric: ReadonlySet<number
 export function formatPlan(r: PlanReport): string {
   const s = r.summary;
   const out: string[] = [];
+  if (s === null) return r.errors.map((e) => `error: ${e}`).join('\n');
   out.push(`Headroom plan for cluster ${r.cluster} at ${r.at}${r.dryRun ? ' (DRY_RUN is set: the functions would only log this)' : ''}`);
   out.push(`reference task ${r.referenceTask.cpu} CPU / ${r.referenceTask.memory} MiB: ${s.schedulableTasks} fit (headroom) on ${s.activeInstances} active instance(s); ${s.drainingInstances} draining`);
   out.push(`pending tasks ${s.pendingTasks} (waiting with no instance: ${r.waitingTasks}), unschedulable ${s.unschedulableTasks}; reserved CPU ${s.cpuReservedPercent} %, memory ${s.memoryReservedPercent} %`);

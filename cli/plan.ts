@@ -5,7 +5,12 @@
  * Uses the caller's AWS credentials and the functions' adapters (read side only: `plan-ports.ts`),
  * reads the cluster once and runs the tick's decision (`decideTick`).
  *
- * Exit codes: 0 printed, 1 AWS or other failure, 2 bad arguments or configuration.
+ * Before deciding, it checks what the functions cannot see for themselves (`plan-checks.ts`): the
+ * cluster exists, every group exists and holds instances of the cluster. Each problem is one line
+ * on stderr and in `errors[]`.
+ *
+ * Exit codes: 0 printed, 1 AWS or other failure (one line, with a hint), 2 bad arguments or
+ * configuration, or a cluster or group that is not what the configuration says.
  */
 import { parseArgs as parseNodeArgs } from 'node:util';
 import { loadConfig } from '../core/config';
@@ -14,7 +19,10 @@ import type { Logger } from '../handlers/app/ports';
 import { decideTick } from '../handlers/tick';
 import { checkSetup } from '../core/capacity-providers';
 import { awsReadOnlyPorts, type ReadOnlyPorts } from './plan-ports';
-import { formatPlan, planReport, type PlanReport } from './plan-report';
+import { formatPlan, planFailure, planReport, type PlanReport } from './plan-report';
+import { clusterErrors, membershipChecks, missingGroupErrors } from './plan-checks';
+import { awsErrorLine } from './aws-error';
+import { quietNodeWarning } from './sdk-options';
 import type { Config } from '../core/config';
 
 const USAGE = `usage: npm run plan -- [--cluster NAME] [--asg-names A,B] [--json]
@@ -55,11 +63,24 @@ export function planEnv(args: PlanArgs, env: Readonly<Record<string, string | un
   return { ...env, ...(args.cluster !== undefined ? { CLUSTER_NAME: args.cluster } : {}), ...(args.asgNames !== undefined ? { ASG_NAMES: args.asgNames } : {}) };
 }
 
-/** Read once, decide as the tick does, report. Only the read-only ports can be passed. */
+/**
+ * Check the cluster and groups exist, read once, decide as the tick does, report. A missing cluster
+ * stops here (there is nothing to decide on); missing groups are left out of the decision, as the
+ * functions leave them out, and reported. Only the read-only ports can be passed.
+ */
 export async function plan(config: Config, ports: ReadOnlyPorts): Promise<PlanReport> {
-  const [{ now, view, decision }, providers] = await Promise.all([decideTick({ config, ports }), ports.setup.capacityProviders()]);
-  const groups = view.groupStates.filter((g) => config.asgNames.includes(g.name)).map((g) => ({ name: g.name, suspendedProcesses: g.suspendedProcesses ?? [] }));
-  return planReport(config, view, decision, now, checkSetup(providers, groups));
+  const [status, found] = await Promise.all([ports.setup.status(), ports.autoScaling.describeGroups(config.asgNames)]);
+  const missing = missingGroupErrors(config.asgNames, found);
+  const gone = clusterErrors(config.clusterName, status);
+  if (gone.length > 0) return planFailure(config, ports.now(), [...gone, ...missing]);
+  const present = config.asgNames.filter((n) => found.some((g) => g.name === n));
+  const decideOn: Config = present.length === config.asgNames.length ? config : { ...config, asgNames: present };
+  const [{ now, view, decision }, providers] = await Promise.all([decideTick({ config: decideOn, ports }), ports.setup.capacityProviders()]);
+  const mine = view.groupStates.filter((g) => present.includes(g.name));
+  const groups = mine.map((g) => ({ name: g.name, suspendedProcesses: g.suspendedProcesses ?? [], ...(g.scaleInProtection !== undefined ? { scaleInProtection: g.scaleInProtection } : {}) }));
+  const members = membershipChecks(config.clusterName, mine, view.instances, now);
+  const setup = checkSetup(providers, groups);
+  return planReport(config, view, decision, now, { warnings: [...setup.warnings, ...members.warnings], notes: setup.notes }, [...missing, ...members.errors]);
 }
 
 /** Warnings (e.g. a group left out of scale-out) to stderr, one line each; info is not shown. */
@@ -97,17 +118,22 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return 2;
   }
   const log = stderrLogger(io.stderr);
+  let report: PlanReport;
   try {
-    const report = await plan(config, (io.ports ?? awsReadOnlyPorts)(config, log));
-    io.stdout(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatPlan(report)}\n`);
-    return 0;
+    report = await plan(config, (io.ports ?? awsReadOnlyPorts)(config, log));
   } catch (error) {
-    io.stderr(`plan failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    const line = `plan failed: ${awsErrorLine(error)}`;
+    io.stderr(`${line}\n`);
+    if (args.json) io.stdout(`${JSON.stringify(planFailure(config, Date.now(), [line]), null, 2)}\n`);
     return 1;
   }
+  io.stdout(args.json ? `${JSON.stringify(report, null, 2)}\n` : report.summary !== null ? `${formatPlan(report)}\n` : '');
+  for (const e of report.errors) io.stderr(`error: ${e}\n`);
+  return report.errors.length > 0 ? 2 : 0;
 }
 
 if (require.main === module) {
+  quietNodeWarning(process.env);
   void main(process.argv.slice(2), { env: process.env, stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }).then((code) => {
     process.exitCode = code;
   });

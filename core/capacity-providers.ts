@@ -35,6 +35,8 @@ export interface CapacityProviderSetup {
 export interface GroupProcesses {
   readonly name: string;
   readonly suspendedProcesses: readonly string[];
+  /** Members protected from scale-in, and whether new instances are (`DescribeAutoScalingGroups`). */
+  readonly scaleInProtection?: { readonly instances: number; readonly newInstances: boolean };
 }
 
 /** What `plan` prints under "Setup": warnings (the setup works against Headroom) and notes (facts). */
@@ -47,6 +49,7 @@ export interface SetupCheck {
 export const ALARM_NOTIFICATION = 'AlarmNotification';
 
 const SEE = '(docs/operations.md, "Headroom and ECS capacity providers")';
+const GUIDE = 'docs/migrating-from-capacity-providers.md';
 
 /** One warning per rule a managed group's setup breaks; one note per managed group with no capacity provider. */
 export function checkSetup(providers: readonly CapacityProviderSetup[], groups: readonly GroupProcesses[]): SetupCheck {
@@ -61,10 +64,19 @@ export function checkSetup(providers: readonly CapacityProviderSetup[], groups: 
     const suspended = g.suspendedProcesses.includes(ALARM_NOTIFICATION);
     for (const p of mine) {
       const at = `capacity provider ${p.name} of group ${g.name}`;
+      // The unsafe order of a migration: ECS's target tracking can still scale in, and its managed
+      // termination protection no longer keeps it off instances with tasks.
+      if (p.managedScaling && !suspended && !p.managedTerminationProtection) warnings.push(`${at}: UNSAFE: managed termination protection is off while ECS's target tracking can still scale the group in, so instances with tasks can be terminated; suspend the group's ${ALARM_NOTIFICATION} process now (${GUIDE}, step 2)`);
       if (!p.managedScaling) warnings.push(`${at}: managed scaling off, so a job that does not fit fails at once instead of waiting in PROVISIONING; turn it on and suspend the group's ${ALARM_NOTIFICATION} process ${SEE}`);
       else if (!suspended) warnings.push(`${at}: managed scaling on but the group's ${ALARM_NOTIFICATION} process is not suspended, so ECS's target tracking policy changes desired capacity against Headroom; suspend it ${SEE}`);
       const on = [p.managedTerminationProtection ? 'managed termination protection' : undefined, p.managedDraining ? 'managed draining' : undefined].filter((x): x is string => x !== undefined);
-      if (on.length > 0) warnings.push(`${at}: ${on.join(', ')} on; turn ${on.length > 1 ? 'them' : 'it'} off ${SEE}`);
+      if (on.length > 0) warnings.push(`${at}: ${on.join(', ')} on; turn ${on.length > 1 ? 'them' : 'it'} off${suspended ? '' : ` once the group's ${ALARM_NOTIFICATION} process is suspended, not before`} ${SEE}`);
+    }
+    // With managed termination protection on, ECS sets and clears instance protection itself.
+    const protection = g.scaleInProtection;
+    if (protection !== undefined && !mine.some((p) => p.managedTerminationProtection)) {
+      const what = [protection.instances > 0 ? `${protection.instances} instance(s) protected from scale-in` : undefined, protection.newInstances ? 'new instances protected from scale-in' : undefined].filter((x): x is string => x !== undefined);
+      warnings.push(`group ${g.name}: ${what.join(' and ')}, so Auto Scaling refuses the terminations Headroom asks for; turn the protection off (${GUIDE}, step 5)`);
     }
   }
   return { warnings, notes };

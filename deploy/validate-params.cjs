@@ -8,7 +8,13 @@
  * - The functions' environment (provider.environment, with every `${param:…}` resolved) goes
  *   through `loadConfig`; its problems are reported with the parameter names as the user typed
  *   them (`shortageThreshold`, not `SHORTAGE_THRESHOLD`).
- * - The parameters that only the stack reads (hook name, tick schedule) are checked here.
+ * - The parameters that only the stack reads (hook name, tick schedule, tick memory) are checked
+ *   here, named as parameters: the framework's own schema check would name the stack property
+ *   (`functions.tick.memorySize`) instead, so this check runs when the plugin is loaded, before
+ *   the framework validates the configuration (osls lib/serverless.js: plugins are loaded in
+ *   `init`, the configuration is validated at the start of `run`).
+ * - `cluster` and `asgNames` have empty defaults: a package or deploy without them is refused with
+ *   the flag to pass, never built for a made-up cluster.
  *
  * All problems are listed in one error. `checkParams` is pure so the rules are tested directly.
  */
@@ -16,6 +22,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
+const { prefixFor } = require('./stack-resources.cjs');
 
 const ENV_OF_PARAM = /^[ \t]+([A-Z][A-Z0-9_]*):[ \t]*\$\{param:([A-Za-z0-9_]+)\}[ \t]*$/gm;
 
@@ -46,6 +53,10 @@ function renamed(message, names) {
 const HOOK_NAME = /^[A-Za-z0-9\-_/]{1,255}$/;
 // EventBridge schedule expressions (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html).
 const SCHEDULE = /^(rate\(\s*\d+\s+(minute|minutes|hour|hours|day|days)\s*\)|cron\([^()]+\))$/;
+// Lambda memory: 128 MB to 10,240 MB in 1-MB increments (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html).
+const MEMORY = { min: 128, max: 10240 };
+/** Parameters that must be given on every package and deploy, with an example value. */
+const REQUIRED = { cluster: 'my-cluster', asgNames: 'my-spot-asg,my-on-demand-asg' };
 
 /**
  * Every problem with the parameters, as lines naming the parameter. `loadConfig` is passed in
@@ -72,12 +83,22 @@ function checkParams({ cliParams, known, serverlessYml, environment, stackParams
     loadConfig(env);
   } catch (error) {
     if (!Array.isArray(error && error.problems)) throw error;
-    for (const p of error.problems) problems.push(renamed(p, names));
+    for (const p of error.problems) {
+      // The hook name is checked below as the parameter the user gave (the stack's default is valid).
+      if (p.startsWith('HOOK_NAME:')) continue;
+      const line = renamed(p, names);
+      const required = Object.keys(REQUIRED).find((name) => line.startsWith(`${name}: required`));
+      problems.push(required !== undefined ? `${line}: pass --param="${required}=${REQUIRED[required]}"` : line);
+    }
   }
   const hookName = String(stackParams.hookName ?? '').trim();
   if (hookName !== '' && !HOOK_NAME.test(hookName)) problems.push(`hookName: not a valid lifecycle hook name (1–255 letters, digits, -, _ and /) (got ${JSON.stringify(hookName)})`);
   const schedule = String(stackParams.tickSchedule ?? '').trim();
   if (!SCHEDULE.test(schedule)) problems.push(`tickSchedule: expected rate(N minutes) or cron(...) (got ${JSON.stringify(schedule)})`);
+  if (stackParams.tickMemory !== undefined) {
+    const memory = String(stackParams.tickMemory).trim();
+    if (!/^\d+$/.test(memory) || Number(memory) < MEMORY.min || Number(memory) > MEMORY.max) problems.push(`tickMemory: expected a whole number of MB from ${MEMORY.min} to ${MEMORY.max} (got ${JSON.stringify(memory)})`);
+  }
   return problems;
 }
 
@@ -92,6 +113,25 @@ function distance(a, b) {
   return prev[b.length];
 }
 
+/**
+ * The functions' environment as the stack will set it, from the parameters alone: the plugin runs
+ * before the framework resolves `${param:…}` (see the file comment), so each value that is exactly
+ * one parameter takes that parameter's value, and `HOOK_NAME` the hook name the stack gives
+ * (stack-resources.cjs). Values that are not parameters (the queue URL, a `Ref`) are left as they are.
+ */
+function resolvedEnvironment(environment, stackParams) {
+  const env = {};
+  for (const [key, value] of Object.entries(environment)) {
+    const param = typeof value === 'string' ? /^\$\{param:([A-Za-z0-9_]+)\}$/.exec(value) : null;
+    env[key] = param !== null ? stackParams[param[1]] : value;
+  }
+  if (typeof env.HOOK_NAME === 'string' && env.HOOK_NAME.startsWith('${')) {
+    const given = String(stackParams.hookName ?? '').trim();
+    env.HOOK_NAME = given !== '' ? given : prefixFor(String(stackParams.cluster ?? ''));
+  }
+  return env;
+}
+
 /** core/config.ts through tsx's CommonJS loader (a dev dependency, like serverless itself). */
 function coreLoadConfig() {
   const { require: tsxRequire } = require('tsx/cjs/api');
@@ -103,17 +143,16 @@ class ValidateParams {
     this.serverless = serverless;
     this.options = options;
     const sls = serverless;
+    const commands = sls.processedInput?.commands ?? [];
+    const local = commands[0] === 'invoke' && commands[1] === 'local';
+    // Here, not in a hook: the framework validates the configuration after loading the plugins and
+    // before any hook, and would report a bad tickMemory as `functions.tick.memorySize`.
+    if (commands[0] === 'package' || commands[0] === 'deploy' || local) this.validate();
     this.hooks = {
-      'before:package:initialize': () => this.validate(),
-      'before:deploy:function:initialize': () => this.validate(),
       // `initialize` runs before every command's own hooks: invoke local resolves the stack's
       // outputs in its first hook (before:invoke:local:loadEnvVars), too early for us otherwise.
       initialize: () => {
-        const commands = sls.processedInput?.commands ?? [];
-        if (commands[0] === 'invoke' && commands[1] === 'local') {
-          this.validate();
-          this.offline();
-        }
+        if (local) this.offline();
       },
     };
   }
@@ -149,7 +188,7 @@ class ValidateParams {
       cliParams: cli,
       known: Object.keys(declared),
       serverlessYml: fs.readFileSync(path.join(sls.serviceDir, sls.configurationFilename ?? 'serverless.yml'), 'utf8'),
-      environment: sls.service.provider.environment ?? {},
+      environment: resolvedEnvironment(sls.service.provider.environment ?? {}, stackParams),
       stackParams,
       loadConfig: coreLoadConfig(),
     });

@@ -15,6 +15,7 @@ import { runScenario } from './run/run';
 import { parseScenario, parseScenarioText, POLICY_NAMES, ScenarioError, type PolicyName, type Scenario } from './scenario/scenario';
 import { callerDirectory, checkOutputPath, PathError, resolveFrom, uniqueReportPath } from './cli/paths';
 import { formatTable } from './report/table';
+import { verdict } from './report/verdict';
 
 const USAGE = `usage: npm start -- [--scenario FILE.json] [--json] [--out REPORT.html] [--policies ${POLICY_NAMES.join(',')}]
 
@@ -146,7 +147,7 @@ export async function main(argv: readonly string[], caller: Caller = { env: proc
   process.stdout.write(`scenario ${scenario.name} (seed ${scenario.seed}, ${scenario.durationMinutes} min, reference task ${output.referenceShape.cpu} CPU/${output.referenceShape.memory} MiB)\n\n`);
   const changed = envChanges(scenario);
   if (changed.length > 0) process.stdout.write(`headroom env (changes its defaults; baselines run at theirs): ${changed.join(', ')}\n\n`);
-  process.stdout.write(`${formatTable(results)}\n\n`);
+  process.stdout.write(`${formatTable(results)}\n\n${verdict(results)}\n\n`);
   process.stdout.write(`report: ${reportPath}\nran ${results.length} policies in ${seconds.toFixed(1)} s\n`);
   return 0;
 }

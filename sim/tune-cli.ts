@@ -1,9 +1,10 @@
 /**
- * `npm run tune -- [--scenario FILE] [--json] [--out REPORT.html] [--workers N] [--set NAME=a,b]`:
- * sweep Headroom's main settings on a scenario (sim/tune/tune.ts names the grid), run the peer policies
- * once, and print cost, tasks lost and pending task-minutes per setting, the Pareto front and one
- * recommended environment. `--json` prints exactly `{ "recommended": { ENV: value, … },
- * "points": [ … ], … }` on stdout. A progress bar goes to stderr on a terminal only. Exit codes:
+ * `npm run tune -- [--scenario FILE] [--json] [--out REPORT.html] [--workers N] [--set NAME=a,b]
+ * [--current NAME=value]`: sweep Headroom's main settings on a scenario (sim/tune/tune.ts names the
+ * grid), run the peer policies once, and print cost, tasks lost and pending task-minutes per
+ * setting, the current settings' row, the Pareto front, one recommended environment and what it
+ * trades against the current settings. `--json` prints `{ "recommended": { ENV: value, … },
+ * "current": { env, cost, tasksLost, pendingTaskMinutes, … }, "points": [ … ], … }` on stdout. A progress bar goes to stderr on a terminal only. Exit codes:
  * 0 done, 1 run failed, 2 bad arguments, scenario or path.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,19 +16,21 @@ import { uniqueReportPath } from './cli/paths';
 import type { PolicyResult } from './run/result';
 import type { PolicyName, Scenario } from './scenario/scenario';
 import { renderTuneReport } from './tune/tune-report';
-import { boundsOf, grid, pointOf, recommend, withFront, type Env, type Point } from './tune/tune';
+import { boundsOf, grid, pointOf, recommend, tradeOff, withFront, type Env, type Point } from './tune/tune';
 import { defaultWorkers, runJobs } from './tune/tune-pool';
 import type { TuneJob } from './tune/tune-job';
 
 const PEERS: readonly PolicyName[] = ['ugns', 'ecs-cas', 'static-peak'];
 
-const USAGE = `usage: npm run tune -- [--scenario FILE.json] [--json] [--out REPORT.html] [--workers N] [--set NAME=a,b,...]
+const USAGE = `usage: npm run tune -- [--scenario FILE.json] [--json] [--out REPORT.html] [--workers N] [--set NAME=a,b,...] [--current NAME=value]
 
   --scenario FILE   the scenario to tune on (default: the embedded day of a Spot cluster)
   --json            print {"recommended": {...}, "points": [...], ...} on stdout
   --out FILE        write the HTML report (the Pareto front) here (default: a new temp file)
   --workers N       worker threads (default: one per core, at most one per setting)
   --set NAME=a,b    sweep these values of NAME instead of the built-in ones (repeatable)
+  --current NAME=v  a setting you run today, if not the default (repeatable): it is always a row,
+                    and the recommendation is weighed against it
   --help            this text
 
   Relative paths are resolved from the directory you run the command in.`;
@@ -39,10 +42,11 @@ export interface TuneArgs {
   readonly help: boolean;
   readonly workers?: number;
   readonly set: Readonly<Record<string, readonly string[]>>;
+  readonly current: Readonly<Record<string, string>>;
 }
 
 export function parseTuneArgs(argv: readonly string[]): TuneArgs {
-  const f = parseFlags(argv, { '--scenario': 'value', '--out': 'value', '--workers': 'value', '--set': 'repeat', '--json': 'switch', '--help': 'switch' });
+  const f = parseFlags(argv, { '--scenario': 'value', '--out': 'value', '--workers': 'value', '--set': 'repeat', '--current': 'repeat', '--json': 'switch', '--help': 'switch' });
   const w = f.values['--workers'];
   if (w !== undefined && (!/^\d+$/.test(w) || Number(w) < 1)) throw new UsageError(`--workers: expected a whole number ≥ 1 (got ${JSON.stringify(w)})`);
   const set: Record<string, string[]> = {};
@@ -51,9 +55,15 @@ export function parseTuneArgs(argv: readonly string[]): TuneArgs {
     if (m === null) throw new UsageError(`--set: expected NAME=value,value (got ${JSON.stringify(v)})`);
     set[m[1] as string] = [...new Set((m[2] as string).split(',').map((s) => s.trim()).filter((s) => s !== ''))];
   }
+  const current: Record<string, string> = {};
+  for (const v of f.repeats['--current'] ?? []) {
+    const m = /^([A-Z][A-Z0-9_]*)=([^,]+)$/.exec(v);
+    if (m === null) throw new UsageError(`--current: expected NAME=value (got ${JSON.stringify(v)})`);
+    current[m[1] as string] = (m[2] as string).trim();
+  }
   const scenario = f.values['--scenario'];
   const out = f.values['--out'];
-  return { json: f.switches.has('--json'), help: f.switches.has('--help'), set, ...(scenario !== undefined ? { scenario } : {}), ...(out !== undefined ? { out } : {}), ...(w !== undefined ? { workers: Number(w) } : {}) };
+  return { json: f.switches.has('--json'), help: f.switches.has('--help'), set, current, ...(scenario !== undefined ? { scenario } : {}), ...(out !== undefined ? { out } : {}), ...(w !== undefined ? { workers: Number(w) } : {}) };
 }
 
 function progressBar(enabled: boolean): ((fraction: number) => void) | undefined {
@@ -79,9 +89,9 @@ function deployParams(env: Env, root: string): string[] {
   return Object.entries(env).map(([k, v]) => (names[k] !== undefined ? `--param="${names[k]}=${v}"` : `${k}=${v}`));
 }
 
-export function formatPoints(points: readonly Point[], swept: readonly string[], recommended: Point | undefined, peers: readonly PolicyResult[]): string {
+export function formatPoints(points: readonly Point[], swept: readonly string[], recommended: Point | undefined, peers: readonly PolicyResult[], current?: Point): string {
   const header = [...swept, 'cost', 'cost÷LB', 'lost', 'pending min', 'p99 s', 'front'];
-  const rows = points.map((p) => [...swept.map((s) => p.env[s] ?? ''), `$${p.cost.toFixed(2)}`, p.costRatio.toFixed(3), String(p.tasksLost), p.pendingTaskMinutes.toFixed(1), p.p99PendingSeconds.toFixed(0), `${p.pareto ? '*' : ''}${p === recommended ? ' ←' : ''}`]);
+  const rows = points.map((p) => [...swept.map((s) => p.env[s] ?? ''), `$${p.cost.toFixed(2)}`, p.costRatio.toFixed(3), String(p.tasksLost), p.pendingTaskMinutes.toFixed(1), p.p99PendingSeconds.toFixed(0), `${p.pareto ? '*' : ''}${p === current ? ' current' : ''}${p === recommended ? ' ←' : ''}`]);
   const peerRows = peers.map((r) => [...swept.map((_, k) => (k === 0 ? r.policy : '')), `$${r.cost.toFixed(2)}`, r.costRatio.toFixed(3), String(r.tasksLost), r.pendingTaskMinutes.toFixed(1), r.p99PendingSeconds.toFixed(0), '']);
   const all = [header, ...rows, ...peerRows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => [...(r[c] ?? '')].length)));
@@ -96,6 +106,7 @@ export async function tuneMain(argv: readonly string[], caller: Caller = { env: 
   let outPath: string | undefined;
   let envs: Env[];
   let skipped: string[];
+  let currentEnv: Env;
   try {
     args = parseTuneArgs(argv);
     if (args.help) {
@@ -103,8 +114,13 @@ export async function tuneMain(argv: readonly string[], caller: Caller = { env: 
       return 0;
     }
     ({ scenario, outPath } = loadInputs(args, caller));
-    ({ envs, skipped } = grid(scenario.env ?? {}, lambdaEnvironment(scenario), undefined, undefined, args.set));
+    // The settings run today stand in the scenario's env: the base every point overrides.
+    scenario = { ...scenario, env: { ...scenario.env, ...args.current } };
+    let current: Env | undefined;
+    ({ envs, skipped, current } = grid(scenario.env ?? {}, lambdaEnvironment(scenario), undefined, undefined, args.set));
     if (envs.length === 0) throw new UsageError('no valid setting to try: every combination of the sweep is rejected by the configuration (check --set and the scenario env)');
+    if (current === undefined) throw new UsageError('the current settings are rejected by the configuration (check --current and the scenario env)');
+    currentEnv = current;
   } catch (e) {
     return setupFailure(e, USAGE);
   }
@@ -118,19 +134,21 @@ export async function tuneMain(argv: readonly string[], caller: Caller = { env: 
   const peers = done[0]?.results ?? [];
   const points = withFront(envs.map((env, k) => pointOf(env, done[k + 1]?.results[0] as PolicyResult)));
   const bounds = boundsOf(peers);
-  const rec = recommend(points, bounds);
+  const current = points[envs.indexOf(currentEnv)] as Point;
+  const rec = recommend(points, bounds, current);
+  const trade = rec !== undefined ? tradeOff(rec.point, current) : 'No setting to recommend.';
   const swept = Object.keys(envs[0] ?? {});
   const reportPath = outPath ?? uniqueReportPath(`headroom-tune-${scenario.name}`);
-  writeFileSync(reportPath, renderTuneReport({ scenario: scenario.name, points, peers, swept, recommended: rec?.point, bounds }));
+  writeFileSync(reportPath, renderTuneReport({ scenario: scenario.name, points, peers, swept, recommended: rec?.point, current, tradeOff: trade, bounds }));
   const recommended = rec?.point.env ?? {};
   if (args.json) {
-    process.stdout.write(`${JSON.stringify({ recommended, meetsBounds: rec?.meetsBounds ?? false, bounds, scenario: scenario.name, points, peers, notSwept: skipped })}\n`);
+    process.stdout.write(`${JSON.stringify({ recommended, current, tradeOff: trade, meetsBounds: rec?.meetsBounds ?? false, bounds, scenario: scenario.name, points, peers, notSwept: skipped })}\n`);
     process.stderr.write(`report: ${reportPath} (${points.length} settings, ${workers} worker(s), ${seconds.toFixed(1)} s)\n`);
     return 0;
   }
   const out: string[] = [];
   out.push(`scenario ${scenario.name}: ${points.length} settings of ${swept.join(', ')}${skipped.length > 0 ? ` (not swept, unknown to this version: ${skipped.join(', ')})` : ''}`, '');
-  out.push(formatPoints(points, swept, rec?.point, peers), '');
+  out.push(formatPoints(points, swept, rec?.point, peers, current), '');
   out.push('* on the Pareto front (no other setting is cheaper, loses fewer tasks and waits less at once)');
   out.push(`bounds: lose at most ${bounds.maxTasksLost} task(s) (best peer), wait at most ${bounds.maxPendingTaskMinutes.toFixed(1)} task-minutes (ecs-cas)`);
   if (rec !== undefined) {
@@ -138,6 +156,7 @@ export async function tuneMain(argv: readonly string[], caller: Caller = { env: 
     out.push(`  ${Object.entries(recommended).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     out.push(`  deploy: ${deployParams(recommended, root).join(' ')}`);
   }
+  out.push(`current: ${Object.entries(current.env).map(([k, v]) => `${k}=${v}`).join(' ')}`, trade);
   out.push('', `report: ${reportPath}`, `ran ${jobs.length} jobs on ${workers} worker(s) in ${seconds.toFixed(1)} s`);
   process.stdout.write(`${out.join('\n')}\n`);
   return 0;

@@ -85,7 +85,8 @@ export function isLiveLifecycleState(state: string): boolean {
   return LIVE_STATES.test(state);
 }
 
-function mostCommonResources(instances: readonly Instance[]): Resources | undefined {
+/** The registered resources most instances have (the group's real size once one has registered). */
+export function mostCommonResources(instances: ReadonlyArray<{ readonly registered: Resources }>): Resources | undefined {
   const counts = new Map<string, { r: Resources; n: number }>();
   for (const i of instances) {
     if (i.registered.cpu <= 0 || i.registered.memory <= 0) continue;

@@ -86,6 +86,8 @@ export interface GroupState {
   readonly activitiesUnavailable?: string;
   /** The group's suspended Auto Scaling processes (`SuspendedProcesses`), when any: read by the setup check of `npm run plan`. */
   readonly suspendedProcesses?: readonly string[];
+  /** Scale-in protection, when any: members protected, and whether new instances are (`npm run plan`'s setup check). */
+  readonly scaleInProtection?: { readonly instances: number; readonly newInstances: boolean };
 }
 
 /** A launch template and version as Auto Scaling names it. */

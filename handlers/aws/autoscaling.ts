@@ -132,6 +132,8 @@ export function toGroupState(g: AutoScalingGroup, launchFailedAt: number | undef
   const onDemandAbove = mixed?.InstancesDistribution?.OnDemandPercentageAboveBaseCapacity;
   const spot = mixed !== undefined && onDemandAbove !== undefined && onDemandAbove < 100;
   const suspendedProcesses = (g.SuspendedProcesses ?? []).map((p) => p.ProcessName).filter((n): n is string => n !== undefined);
+  const protectedInstances = (g.Instances ?? []).filter((i) => i.ProtectedFromScaleIn === true).length;
+  const newProtected = g.NewInstancesProtectedFromScaleIn === true;
   return {
     name: g.AutoScalingGroupName ?? '',
     min: g.MinSize ?? 0,
@@ -145,6 +147,7 @@ export function toGroupState(g: AutoScalingGroup, launchFailedAt: number | undef
     ...(overrides.length > 0 ? { overrides } : {}),
     ...(spot ? { spot: true } : {}),
     ...(suspendedProcesses.length > 0 ? { suspendedProcesses } : {}),
+    ...(protectedInstances > 0 || newProtected ? { scaleInProtection: { instances: protectedInstances, newInstances: newProtected } } : {}),
   };
 }
 

@@ -86,7 +86,8 @@ const CLIENT = String.raw`
       legend: { live: true },
       cursor: { points: { size: 7 } },
       axes: [
-        { label: spec.xLabel, values: spec.xKind === 'minutes' ? function (u, vs) { return vs.map(hm); } : undefined, size: 36 },
+        // Minutes: ticks only on round steps (5, 10, 15, 30 min, whole hours, days), so they fall on round hours.
+        spec.xKind === 'minutes' ? { label: spec.xLabel, values: function (u, vs) { return vs.map(hm); }, incrs: [5, 10, 15, 30, 60, 120, 180, 240, 360, 480, 720, 1440, 2880, 4320, 10080], size: 36 } : { label: spec.xLabel, size: 36 },
         { label: spec.yLabel, size: 56 }
       ],
       series: [{ label: spec.xKind === 'minutes' ? 'time' : spec.xLabel, value: function (u, v) { return v == null ? '–' : spec.xKind === 'minutes' ? hm(v) : fmt(v); } }].concat(spec.series.map(function (s) {
@@ -125,6 +126,7 @@ const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;padding:20px;max-width:1280px;color:#24292f;background:#fff}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 6px}
 .sub,.notes,.detail{color:#57606a;font-size:12.5px}.sub{font-size:13px;margin:0 0 12px}
+.verdict{font-size:15px;font-weight:600;margin:4px 0 8px}.losses{font-size:13px;margin:4px 0}
 .wrap{overflow-x:auto}
 table{border-collapse:collapse;margin:8px 0}th,td{padding:3px 10px;border-bottom:1px solid #d0d7de;text-align:right;white-space:nowrap}
 th:first-child{text-align:left;font-weight:normal;color:#57606a}thead th{font-weight:600}

@@ -12,6 +12,7 @@
 import { headroomConfig } from '../policies/headroom/environment';
 import { chartBlock, escapeHtml, page, type ChartSpec, type SeriesSpec } from './report-html';
 import { eventsOf, stepAt } from './report-events';
+import { describeLoss, lossesOf, verdict } from './verdict';
 import type { PolicyResult } from '../run/result';
 import type { PolicyRun, RunOutput } from '../run/run';
 import type { PolicyName } from '../scenario/scenario';
@@ -19,7 +20,8 @@ import type { PolicyName } from '../scenario/scenario';
 export { escapeHtml } from './report-html';
 
 const COLORS: Record<PolicyName, string> = { headroom: '#1a7f37', ugns: '#bc4c00', 'ecs-cas': '#0969da', 'static-peak': '#6e7781' };
-const GROUP_COLORS = ['#bf3989', '#0550ae', '#9a6700', '#116329', '#6639ba'];
+// Distinct from the policies' colours (a group line must not read as a policy).
+const GROUP_COLORS = ['#bf3989', '#0550ae', '#9a6700', '#1b7c83', '#6639ba'];
 const MARKERS = { 'scale-out': { color: '#1a7f37', marker: 'up' }, 'scale-in': { color: '#bc4c00', marker: 'down' }, drain: { color: '#8250df', marker: 'diamond' } } as const;
 
 type Sample = PolicyRun['series'][number];
@@ -56,6 +58,30 @@ function summaryTable(runs: readonly PolicyRun[]): string {
   return `<div class="wrap"><table>${head}<tbody>${rows.join('')}</tbody></table></div>`;
 }
 
+/**
+ * Policies whose peak would flatten the others on a shared axis: a peak over four times the largest
+ * peak of the rest (which must be above zero). Hidden at first, one legend click away.
+ */
+export function flattening(peaks: ReadonlyArray<{ policy: PolicyName; peak: number }>): PolicyName[] {
+  return peaks.filter((p) => {
+    const rest = Math.max(0, ...peaks.filter((q) => q !== p).map((q) => q.peak));
+    return rest > 0 && p.peak > 4 * rest;
+  }).map((p) => p.policy);
+}
+
+/** Where each policy lost tasks: when, how many, which instance and why it went (at most 20 lines each). */
+export function lossSection(runs: readonly PolicyRun[]): string {
+  const items = runs.map((r) => {
+    const losses = lossesOf(r.log);
+    const total = r.result.tasksLost;
+    if (total === 0) return `<li><b style="color:${COLORS[r.result.policy]}">${escapeHtml(r.result.policy)}</b>: no task lost.</li>`;
+    const lines = losses.slice(0, 20).map((l) => `<li>${escapeHtml(describeLoss(l))}</li>`);
+    const more = losses.length > 20 ? `<li>and ${losses.length - 20} more</li>` : '';
+    return `<li><b style="color:${COLORS[r.result.policy]}">${escapeHtml(r.result.policy)}</b>: ${total} task(s) lost<ul>${lines.join('')}${more}</ul></li>`;
+  });
+  return `<ul class="losses">${items.join('')}</ul>`;
+}
+
 /** Each peer minus Headroom, absolute and relative; red where the peer is worse. */
 export function differenceTable(runs: readonly PolicyRun[]): string {
   const base = runs.find((r) => r.result.policy === 'headroom');
@@ -88,17 +114,22 @@ export function renderReport(output: RunOutput): string {
   };
   const spotMarks = (r: PolicyRun | undefined) =>
     (r?.spotMarks ?? []).map((m) => ({ x: m.minute, color: '#cf222e', solid: m.storm, label: `${m.storm ? 'storm' : 'Spot warning'} ×${m.count}` }));
-  const overlay = (id: string, title: string, yLabel: string, f: (p: Sample) => number, extra: SeriesSpec[] = [], note?: string, hide: readonly PolicyName[] = []): ChartSpec => ({
-    id,
-    title,
-    yLabel,
-    xLabel: 'time (h:mm)',
-    xKind: 'minutes',
-    x: minutes,
-    series: [...runs.map((r) => ({ label: r.result.policy, color: COLORS[r.result.policy], y: at(r, f), width: r === headroom ? 2.2 : 1.4, ...(hide.includes(r.result.policy) ? { hidden: true } : {}) })), ...extra],
-    marks: spotMarks(ref),
-    ...(note !== undefined ? { note } : {}),
-  });
+  const overlay = (id: string, title: string, yLabel: string, f: (p: Sample) => number, extra: SeriesSpec[] = [], note?: string): ChartSpec => {
+    const hide = flattening(runs.map((r) => ({ policy: r.result.policy, peak: Math.max(0, ...r.series.map(f)) })));
+    const hidden = hide.length > 0 ? ` ${hide.join(', ')} ${hide.length === 1 ? 'is' : 'are'} hidden so the axis fits the others (its scale would flatten them): click to show.` : '';
+    const text = `${note ?? ''}${hidden}`.trim();
+    return {
+      id,
+      title,
+      yLabel,
+      xLabel: 'time (h:mm)',
+      xKind: 'minutes',
+      x: minutes,
+      series: [...runs.map((r) => ({ label: r.result.policy, color: COLORS[r.result.policy], y: at(r, f), width: r === headroom ? 2.2 : 1.4, ...(hide.includes(r.result.policy) ? { hidden: true } : {}) })), ...extra],
+      marks: spotMarks(ref),
+      ...(text !== '' ? { note: text } : {}),
+    };
+  };
 
   const charts: ChartSpec[] = [];
   let capacityNote = '';
@@ -173,7 +204,7 @@ export function renderReport(output: RunOutput): string {
   } catch {
     // An invalid env fails the run before any report; nothing to draw then.
   }
-  charts.push(overlay('headroom', `Headroom: reference tasks (${output.referenceShape.cpu} CPU / ${output.referenceShape.memory} MiB) that still fit`, 'tasks', (p) => p.headroom, thresholds, `Dashed: Headroom scales out below the shortage threshold and considers scale-in above the excess threshold.${runs.some((r) => r.result.policy === 'static-peak') ? ' static-peak (a fleet sized for the peak) is hidden so the axis fits the others: click it to show.' : ''}`, ['static-peak']));
+  charts.push(overlay('headroom', `Headroom: reference tasks (${output.referenceShape.cpu} CPU / ${output.referenceShape.memory} MiB) that still fit`, 'tasks', (p) => p.headroom, thresholds, 'Dashed: Headroom scales out below the shortage threshold and considers scale-in above the excess threshold.'));
   charts.push(overlay('pending', 'Pending tasks (waiting for a place)', 'tasks', (p) => p.pending));
   charts.push(overlay('lost', 'Tasks lost (cumulative)', 'tasks', (p) => p.tasksLost));
   charts.push(overlay('cost', 'Cost (cumulative)', 'USD', (p) => p.cost));
@@ -207,10 +238,13 @@ export function renderReport(output: RunOutput): string {
     .join('');
   const env = Object.entries(s.env).map(([k, v]) => `${escapeHtml(k)}=${escapeHtml(v)}`).join(' ');
   const body = `<h1>Headroom simulation: ${escapeHtml(s.name)}</h1>
+<p class="verdict">${escapeHtml(verdict(runs.map((r) => r.result)))}</p>
 <p class="sub">${escapeHtml(s.description ?? '')}<br>seed ${s.seed} · ${s.durationMinutes} min · tick ${s.tickSeconds} s · reference task ${output.referenceShape.cpu} CPU / ${output.referenceShape.memory} MiB · ${s.capacityGroups.map((g) => `${escapeHtml(g.name)}: ${escapeHtml(g.instanceType)}${g.spot ? ' Spot' : ' On-Demand'} $${g.pricePerHour}/h, min ${g.min} max ${g.max}`).join('; ')}${env !== '' ? ` · env ${env}` : ''}</p>
 ${notes}
 <h2>Results</h2>
 ${summaryTable(runs)}
+<h2>Tasks lost: which event, which instance</h2>
+${lossSection(runs)}
 <h2>Difference vs Headroom</h2>
 ${differenceTable(runs)}
 ${byId('diff-cost')}

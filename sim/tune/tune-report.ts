@@ -15,6 +15,9 @@ export interface TuneReportInput {
   readonly peers: readonly PolicyResult[];
   readonly swept: readonly string[];
   readonly recommended: Point | undefined;
+  /** The current settings' point (one of `points`) and what the recommendation trades against it. */
+  readonly current?: Point;
+  readonly tradeOff?: string;
   readonly bounds: Bounds;
 }
 
@@ -36,6 +39,7 @@ export function renderTuneReport(input: TuneReportInput): string {
     { label: 'settings tried', color: '#8c959f', y: only((e) => e.kind === 'point' && e.point?.pareto !== true), marker: 'dot' },
     { label: 'Pareto front', color: '#1a7f37', y: only((e) => e.point?.pareto === true), marker: 'diamond' },
     { label: 'recommended', color: '#8250df', y: only((e) => e.point !== undefined && e.point === input.recommended), marker: 'star' },
+    ...(input.current !== undefined ? [{ label: 'current settings', color: '#cf222e', y: only((e) => e.point !== undefined && e.point === input.current), marker: 'diamond' as const }] : []),
     ...input.peers.map((r) => ({ label: r.policy, color: PEER_COLORS[r.policy] ?? '#57606a', y: only((e) => e.peer === r), marker: 'up' as const, ...(far(r) ? { hidden: true } : {}) })),
   ];
   const chart: ChartSpec = {
@@ -51,12 +55,12 @@ export function renderTuneReport(input: TuneReportInput): string {
   };
   const head = `<tr>${input.swept.map((s) => `<th>${escapeHtml(s)}</th>`).join('')}<th>cost</th><th>cost ÷ LB</th><th>tasks lost</th><th>pending task-min</th><th>p99 pending s</th><th>front</th></tr>`;
   const rows = input.points
-    .map((p) => `<tr>${input.swept.map((s) => `<td>${escapeHtml(p.env[s] ?? '')}</td>`).join('')}<td${p === input.recommended ? ' class="best"' : ''}>$${p.cost.toFixed(2)}</td><td>${p.costRatio.toFixed(3)}</td><td>${p.tasksLost}</td><td>${p.pendingTaskMinutes.toFixed(1)}</td><td>${p.p99PendingSeconds.toFixed(0)}</td><td>${p.pareto ? '★' : ''}${p === input.recommended ? ' recommended' : ''}</td></tr>`)
+    .map((p) => `<tr>${input.swept.map((s) => `<td>${escapeHtml(p.env[s] ?? '')}</td>`).join('')}<td${p === input.recommended ? ' class="best"' : ''}>$${p.cost.toFixed(2)}</td><td>${p.costRatio.toFixed(3)}</td><td>${p.tasksLost}</td><td>${p.pendingTaskMinutes.toFixed(1)}</td><td>${p.p99PendingSeconds.toFixed(0)}</td><td>${p.pareto ? '★' : ''}${p === input.current ? ' current' : ''}${p === input.recommended ? ' recommended' : ''}</td></tr>`)
     .join('');
   const peers = input.peers.map((r) => `<tr><td colspan="${input.swept.length}" style="text-align:left">${escapeHtml(r.policy)}</td><td>$${r.cost.toFixed(2)}</td><td>${r.costRatio.toFixed(3)}</td><td>${r.tasksLost}</td><td>${r.pendingTaskMinutes.toFixed(1)}</td><td>${r.p99PendingSeconds.toFixed(0)}</td><td></td></tr>`).join('');
   const rec = input.recommended !== undefined ? Object.entries(input.recommended.env).map(([k, v]) => `${escapeHtml(k)}=${escapeHtml(v)}`).join(' ') : 'none';
   const body = `<h1>Headroom tune: ${escapeHtml(input.scenario)}</h1>
-<p class="sub">Recommended: <b>${rec}</b> — the cheapest setting losing at most ${input.bounds.maxTasksLost} task(s) (the best peer) and waiting at most ${input.bounds.maxPendingTaskMinutes.toFixed(1)} task-minutes (ecs-cas).</p>
+<p class="sub">Recommended: <b>${rec}</b> — the cheapest setting losing at most ${input.bounds.maxTasksLost} task(s) (the best peer) and waiting at most ${input.bounds.maxPendingTaskMinutes.toFixed(1)} task-minutes (ecs-cas).${input.tradeOff !== undefined ? ` ${escapeHtml(input.tradeOff)}` : ''}</p>
 ${chartBlock(chart)}
 <div class="wrap"><table><thead>${head}</thead><tbody>${rows}${peers}</tbody></table></div>`;
   return page(`Headroom tune: ${input.scenario}`, body, [chart]);

@@ -46,7 +46,7 @@ describe('plan report', () => {
   });
 
   it('per-instance headroom adds up to the summary; JSON has the contract keys', () => {
-    expect(surplus.instances.reduce((n, i) => n + i.headroom, 0)).toBe(surplus.summary.schedulableTasks);
+    expect(surplus.instances.reduce((n, i) => n + i.headroom, 0)).toBe(surplus.summary?.schedulableTasks);
     expect(surplus.instances.find((i) => i.id === 'i-full')?.headroom).toBe(0);
     const json = JSON.parse(JSON.stringify(surplus));
     expect(Object.keys(json)).toEqual(expect.arrayContaining(['summary', 'scaleOut', 'scaleIn', 'reasons']));
@@ -71,7 +71,7 @@ describe('plan report', () => {
 
   it('a task no group can ever hold is listed as unschedulable, with its reason', () => {
     const huge = report([instance({ id: 'i-a' })], [service({ name: 'huge', shape: { cpu: 64 * 1024, memory: 2048 }, desired: 1, unplaced: 1 })]);
-    expect(huge.summary.unschedulableTasks).toBe(1);
+    expect(huge.summary?.unschedulableTasks).toBe(1);
     expect(huge.unschedulable).toEqual([expect.stringMatching(/^1 task\(s\) of 65536 CPU\/2048 MiB: no group can ever hold it/)]);
     expect(huge.services.find((v) => v.name === 'huge')?.needsCapacity).toBe(true);
     expect(formatPlan(huge)).toContain('Unschedulable (no capacity group can ever hold these)');

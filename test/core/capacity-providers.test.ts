@@ -11,12 +11,13 @@ describe('the setup check of a managed group', () => {
     ['other suspended processes beside AlarmNotification change nothing', {}, ['ScheduledActions', 'AlarmNotification'], []],
     ['(a) managed scaling off: jobs fail instead of waiting (the plain setup)', { managedScaling: false }, ['AlarmNotification'], [/cp-spot of group demo-spot: managed scaling off, so a job that does not fit fails at once/]],
     ['(a) managed scaling off is the one warning even with AlarmNotification not suspended', { managedScaling: false }, [], [/managed scaling off/]],
-    ['(b) managed scaling on, AlarmNotification not suspended: ECS target tracking fights Headroom', {}, [], [/managed scaling on but the group's AlarmNotification process is not suspended/]],
-    ['(b) another suspended process does not count', {}, ['ScheduledActions'], [/AlarmNotification process is not suspended/]],
+    ['(b) managed scaling on, AlarmNotification not suspended, termination protection still on (the start of a migration): not yet unsafe', { managedTerminationProtection: true }, [], [/managed scaling on but the group's AlarmNotification process is not suspended/, /managed termination protection on; turn it off once the group's AlarmNotification process is suspended, not before/]],
+    ['(b) with termination protection off: UNSAFE first (ECS can scale in unprotected instances)', {}, [], [/^capacity provider cp-spot of group demo-spot: UNSAFE: managed termination protection is off while ECS's target tracking can still scale the group in.*step 2\)$/, /AlarmNotification process is not suspended/]],
+    ['(b) another suspended process does not count', {}, ['ScheduledActions'], [/UNSAFE/, /AlarmNotification process is not suspended/]],
     ['(c) managed termination protection on', { managedTerminationProtection: true }, ['AlarmNotification'], [/: managed termination protection on; turn it off/]],
     ['(c) managed draining on (the default of a new provider)', { managedDraining: true }, ['AlarmNotification'], [/: managed draining on; turn it off/]],
     ['(c) both on, named in one line', { managedTerminationProtection: true, managedDraining: true }, ['AlarmNotification'], [/managed termination protection, managed draining on; turn them off/]],
-    ['(b) and (c) together: one line each', { managedDraining: true }, [], [/AlarmNotification process is not suspended/, /managed draining on/]],
+    ['(b) and (c) together: one line each', { managedDraining: true, managedTerminationProtection: true }, [], [/AlarmNotification process is not suspended/, /managed termination protection, managed draining on; turn them off once/]],
   ])('%s', (_name, change, processes, expected) => {
     const { group, ...rest } = { ...recommended, ...change };
     const p: CapacityProviderSetup = { ...(rest as Omit<CapacityProviderSetup, 'group'>), ...(group !== undefined ? { group } : {}) };
@@ -40,7 +41,17 @@ describe('the setup check of a managed group', () => {
       [recommended, { ...recommended, name: 'cp-od', group: 'demo-ondemand' }],
       [suspended, { name: 'demo-ondemand', suspendedProcesses: [] }, { name: 'demo-plain', suspendedProcesses: [] }],
     );
-    expect(check.warnings).toEqual([expect.stringMatching(/^capacity provider cp-od of group demo-ondemand: .*not suspended/)]);
+    expect(check.warnings).toEqual([expect.stringMatching(/^capacity provider cp-od of group demo-ondemand: UNSAFE/), expect.stringMatching(/^capacity provider cp-od of group demo-ondemand: .*not suspended/)]);
     expect(check.notes).toEqual([expect.stringMatching(/^group demo-plain /)]);
+  });
+
+  it.each<[string, Partial<CapacityProviderSetup>, { instances: number; newInstances: boolean } | undefined, readonly RegExp[]]>([
+    ['protected instances with managed termination protection off: Headroom cannot remove them (step 5)', {}, { instances: 3, newInstances: false }, [/^group demo-spot: 3 instance\(s\) protected from scale-in, so Auto Scaling refuses the terminations Headroom asks for.*step 5\)$/]],
+    ['new instances protected', {}, { instances: 0, newInstances: true }, [/^group demo-spot: new instances protected from scale-in/]],
+    ['protection while ECS manages it (managed termination protection on) is ECS\'s: only that flag is named', { managedTerminationProtection: true }, { instances: 3, newInstances: true }, [/managed termination protection on; turn it off/]],
+    ['no protection: nothing to say', {}, undefined, []],
+  ])('scale-in protection: %s', (_name, change, protection, expected) => {
+    const check = checkSetup([{ ...recommended, ...change }], [{ ...suspended, ...(protection !== undefined ? { scaleInProtection: protection } : {}) }]);
+    expect(check.warnings).toEqual(expected.map((e) => expect.stringMatching(e)));
   });
 });

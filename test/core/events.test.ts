@@ -23,7 +23,7 @@ describe('event parsing at the edge', () => {
 
   it.each([
     ['group', 'AutoScalingGroupName', ' demo-spot'],
-    ['hook name', 'LifecycleHookName', 'headroom-drain '],
+    ['hook name', 'LifecycleHookName', 'headroom-demo '],
   ])('lifecycle field values are not trimmed: a padded %s stays padded (and matches nothing configured)', (_name, field, value) => {
     const body = JSON.parse(sample<{ Records: Array<{ body: string }> }>('lifecycle/terminate.sqs.json').Records[0]?.body ?? '{}') as Record<string, unknown>;
     body[field] = value;

@@ -49,7 +49,7 @@ describe('ECS write answers', () => {
     const aws = new FakeAws().group('demo-spot', { desired: 2, max: 10 }).group('demo-ondemand');
     const id = 'i-0a1b2c3d4e5f60001';
     aws.instance({ id, group: 'demo-spot', lifecycleState: 'Terminating:Wait' });
-    aws.pendingHooks.set(id, 'headroom-drain');
+    aws.pendingHooks.set(id, 'headroom-demo');
     aws.refuseStatus.set(id, 'INVALID_STATE');
     await expect(handleLifecycle(sample('lifecycle/terminate.json'), context())).rejects.toThrow(/DRAINING/);
     expect(aws.completed).toEqual([]);
@@ -60,13 +60,13 @@ describe('Auto Scaling "gone" answers are matched exactly', () => {
   it.each([
     ['No active Lifecycle Action found with instance ID i-0a1b2c3d4e5f60001', 'gone'],
     ['No active Lifecycle Action found with token 5a6b7c8d-1e2f-4a3b-9c4d-5e6f7a8b9c0d', 'gone'],
-    ['Lifecycle hook headroom-drain not found for the group', 'error'],
+    ['Lifecycle hook headroom-demo not found for the group', 'error'],
     ['Instance i-0a1b2c3d4e5f60001 is terminating', 'error'],
   ])('CompleteLifecycleAction answering %j is %s', async (message, expected) => {
     const aws = new FakeAws().group('demo-spot');
     aws.failNext('CompleteLifecycleAction', awsError('ValidationError', message));
     const outcome = await context()
-      .ports.autoScaling.completeLifecycleAction({ group: 'demo-spot', hookName: 'headroom-drain', instanceId: 'i-0a1b2c3d4e5f60001' })
+      .ports.autoScaling.completeLifecycleAction({ group: 'demo-spot', hookName: 'headroom-demo', instanceId: 'i-0a1b2c3d4e5f60001' })
       .then((r) => r)
       .catch(() => 'error');
     expect(outcome).toBe(expected);

@@ -2,7 +2,7 @@ import { AutoScalingClient, DescribeAutoScalingGroupsCommand, DescribeScalingAct
 import { DescribeCapacityProvidersCommand, DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsAutoScaling } from '../../handlers/aws/autoscaling';
-import { describeCapacityProviders, groupNameOf } from '../../handlers/aws/ecs/ecs-setup';
+import { clusterStatus, describeCapacityProviders, groupNameOf } from '../../handlers/aws/ecs/ecs-setup';
 
 const ecs = mockClient(ECSClient);
 const asg = mockClient(AutoScalingClient);
@@ -31,6 +31,16 @@ describe('the cluster capacity providers, read for the deployment check', () => 
     ecs.on(DescribeClustersCommand).resolves({ clusters: [{ clusterName: 'demo' }] });
     expect(await describeCapacityProviders(ecs as unknown as ECSClient, 'demo')).toEqual([]);
     expect(ecs.commandCalls(DescribeCapacityProvidersCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['an active cluster', { clusters: [{ clusterName: 'demo', status: 'ACTIVE' }] }, 'ACTIVE'],
+    ['a deleted cluster', { clusters: [{ clusterName: 'demo', status: 'INACTIVE' }] }, 'INACTIVE'],
+    ['an unknown name (ECS answers with a failure)', { clusters: [], failures: [{ arn: 'arn:aws:ecs:eu-west-1:111122223333:cluster/demo', reason: 'MISSING' }] }, 'MISSING'],
+    ['an empty answer', {}, 'MISSING'],
+  ])('the status of %s is %s', async (_name, answer, status) => {
+    ecs.on(DescribeClustersCommand).resolves(answer);
+    expect(await clusterStatus(ecs as unknown as ECSClient, 'demo')).toBe(status);
   });
 
   it.each([

@@ -75,6 +75,8 @@ export const BASE_ENV: Readonly<Record<string, string>> = {
   ASG_NAMES: 'demo-spot,demo-ondemand',
   DRAIN_QUEUE_URL: QUEUE_URL,
   AWS_REGION: REGION,
+  // The hook name the stack gives cluster `demo` (deploy/stack-resources.cjs), which the sample events name.
+  HOOK_NAME: 'headroom-demo',
   TASK_CPU: '512',
   TASK_MEMORY: '1024',
   SHORTAGE_THRESHOLD: '2',
@@ -526,7 +528,7 @@ export class FakeAws {
       if (m.LifecycleState !== 'InService') throw awsError('ValidationError', `The instance ${input.InstanceId} is not in InService or Standby.`);
       m.LifecycleState = 'Terminating:Wait';
       if (input.ShouldDecrementDesiredCapacity === true) g.DesiredCapacity = (g.DesiredCapacity ?? 0) - 1;
-      this.pendingHooks.set(input.InstanceId ?? '', 'headroom-drain');
+      this.pendingHooks.set(input.InstanceId ?? '', 'headroom-demo');
       this.terminated.push({ id: input.InstanceId ?? '', decrement: input.ShouldDecrementDesiredCapacity === true });
       return { Activity: {} } as never;
     });

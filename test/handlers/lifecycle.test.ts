@@ -15,8 +15,8 @@ function world(opts: { registered?: boolean; hookPending?: boolean } = {}): Fake
   aws.instance({ id: I2, group: 'demo-ondemand', lifecycleState: 'Terminating:Wait' });
   aws.service('web', { desired: 4 }).service('agent', { daemon: true, desired: 2 });
   if (opts.hookPending !== false) {
-    aws.pendingHooks.set(I1, 'headroom-drain');
-    aws.pendingHooks.set(I2, 'headroom-drain');
+    aws.pendingHooks.set(I1, 'headroom-demo');
+    aws.pendingHooks.set(I2, 'headroom-demo');
   }
   return aws;
 }
@@ -32,7 +32,7 @@ describe('lifecycle handler', () => {
     expect(aws.statusChanges).toEqual([{ ids: [I1], status: 'DRAINING' }]);
     expect(aws.sent).toHaveLength(1);
     expect(aws.sent[0]?.delay).toBe(30);
-    expect(aws.sent[0]?.body).toMatchObject({ kind: 'drain-check', instanceId: I1, cause: 'lifecycle', hook: { group: 'demo-spot', hookName: 'headroom-drain', instanceId: I1, token: '5a6b7c8d-1e2f-4a3b-9c4d-5e6f7a8b9c0d' }, heartbeatSeconds: 600 });
+    expect(aws.sent[0]?.body).toMatchObject({ kind: 'drain-check', instanceId: I1, cause: 'lifecycle', hook: { group: 'demo-spot', hookName: 'headroom-demo', instanceId: I1, token: '5a6b7c8d-1e2f-4a3b-9c4d-5e6f7a8b9c0d' }, heartbeatSeconds: 600 });
     const started = Date.parse('2025-06-01T12:00:00Z');
     expect(aws.sent[0]?.body.deadline).toBe(started + 900_000);
     expect(aws.completed).toEqual([]);
@@ -195,8 +195,8 @@ describe('the lifecycle handler obeys only its own hook, as sent', () => {
   const body = (): Record<string, unknown> => JSON.parse(sample<{ Records: Array<{ body: string }> }>('lifecycle/terminate.sqs.json').Records[0]?.body ?? '{}') as Record<string, unknown>;
 
   it.each<[string, Record<string, unknown>, RegExp]>([
-    ['another hook on a configured group', { LifecycleHookName: 'someone-elses-hook' }, /hook someone-elses-hook, not the configured hook headroom-drain/],
-    ['a padded hook name (not trimmed into ours)', { LifecycleHookName: 'headroom-drain ' }, /not the configured hook/],
+    ['another hook on a configured group', { LifecycleHookName: 'someone-elses-hook' }, /hook someone-elses-hook, not the configured hook headroom-demo/],
+    ['a padded hook name (not trimmed into ours)', { LifecycleHookName: 'headroom-demo ' }, /not the configured hook/],
     ['a padded group name (not trimmed into ours)', { AutoScalingGroupName: ' demo-spot' }, /not a configured group/],
     ['another account', { AccountId: '999999999999' }, /account 999999999999/],
   ])('drops %s with one log line naming the message, and calls nothing', async (_name, change, reason) => {

@@ -71,4 +71,15 @@ describe('offline runs on the demo snapshot', () => {
     expect(r.output).toContain('dry run: tick plan, nothing changed');
     expect(r.status).toBe(0);
   }, 90_000);
+
+  it.each([
+    ['lifecycle', 'events/lifecycle/terminate.json'],
+    ['drain', 'events/drain/check.sqs.json'],
+  ])('`serverless invoke local -f %s` acts on its sample: the samples name the hook the stack gives cluster demo', (fn, event) => {
+    const r = serverless(['invoke', 'local', '-f', fn, '-p', event, '--param=cluster=demo', '--param=asgNames=demo-spot,demo-ondemand']);
+    expect(r.status).toBe(0);
+    expect(r.output).toContain('"dropped": []');
+    expect(r.output).toContain('would recheck');
+    expect(r.output).not.toMatch(/not the configured hook/);
+  }, 90_000);
 });

@@ -25,7 +25,7 @@ function draining(marks: Record<string, string> = {}): FakeAws {
   const aws = new FakeAws().group('demo-spot', { desired: 2, max: 10 }).group('demo-ondemand');
   aws.instance({ id: I1, group: 'demo-spot', lifecycleState: 'Terminating:Wait', status: 'DRAINING', attributes: marks });
   aws.service('web', { desired: 2 });
-  aws.pendingHooks.set(I1, 'headroom-drain');
+  aws.pendingHooks.set(I1, 'headroom-demo');
   aws.task(I1, { service: 'web' });
   return aws;
 }
@@ -106,7 +106,7 @@ describe('drains that outlive an outage', () => {
     if (!revived) return;
     // It heartbeats at once (its expiry is unknown), keeps an original deadline it can read, and
     // the instance follows the new chain, so any surviving check of the old one is stale.
-    expect(sent[0]?.body).toMatchObject({ hook: { group: 'demo-spot', hookName: 'headroom-drain', instanceId: I1 }, hookExpiresAt: NOW });
+    expect(sent[0]?.body).toMatchObject({ hook: { group: 'demo-spot', hookName: 'headroom-demo', instanceId: I1 }, hookExpiresAt: NOW });
     expect(sent[0]?.delay).toBe(0);
     expect(attribute(aws, I1, DRAIN_CHAIN_ATTRIBUTE)).toBe(sent[0]?.body.chain);
     if (marks[DRAIN_CHAIN_ATTRIBUTE] !== undefined) expect(sent[0]?.body.deadline).toBe(Math.floor((NOW - 3_600_000) / 1000) * 1000 + 900_000);

@@ -11,7 +11,9 @@ import {
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
 } from '@aws-sdk/client-auto-scaling';
-import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, ListMetricsCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { DescribeSpotPriceHistoryCommand } from '@aws-sdk/client-ec2';
+import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import {
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
@@ -127,5 +129,27 @@ describeMoto('moto gaps (each pinned, so a fixed gap shows up here)', () => {
       new StartTaskCommand({ cluster: world.cluster, taskDefinition: world.taskDefinition.worker, containerInstances: [world.arn.get(ids[0] as string) as string], networkConfiguration: world.network }),
     );
     await expect(start).rejects.toThrow(/Network Configuration must be provided/);
+  });
+});
+
+describeMoto('moto gaps of npm run record (each pinned)', () => {
+  it('has no Pricing API: GetProducts fails', async () => {
+    await expect(new PricingClient({ region: 'us-east-1', maxAttempts: 1 }).send(new GetProductsCommand({ ServiceCode: 'AmazonEC2', Filters: [{ Type: 'TERM_MATCH', Field: 'instanceType', Value: 'm5.large' }] }))).rejects.toThrow();
+  });
+
+  it('DescribeSpotPriceHistory gives one fixed price for every type, whatever StartTime asks', async () => {
+    const out = await c.ec2.send(new DescribeSpotPriceHistoryCommand({ InstanceTypes: ['m5.large', 'c5.xlarge'], StartTime: new Date(Date.now() - 3_600_000), ProductDescriptions: ['Linux/UNIX'] }));
+    const history = out.SpotPriceHistory ?? [];
+    expect(history.length).toBeGreaterThan(0);
+    expect(new Set(history.map((h) => h.SpotPrice))).toEqual(new Set(['0.00001']));
+    expect(history.every((h) => (h.Timestamp?.getTime() ?? 0) < Date.now() - 3_600_000)).toBe(true);
+  });
+
+  it('publishes no Container Insights metric for a cluster with running tasks', async () => {
+    const cluster = unique('gaps-ci');
+    const world = await buildWorld(c, { cluster, groups: [{ name: unique('gaps-ci-g'), size: 1 }], services: { web: 1 } });
+    await place(c, world, 'web', [...(world.groups.values())].flat(), { service: 'web' });
+    const metrics = await c.cw.send(new ListMetricsCommand({ Namespace: 'ECS/ContainerInsights', Dimensions: [{ Name: 'ClusterName', Value: cluster }] }));
+    expect(metrics.Metrics ?? []).toEqual([]);
   });
 });

@@ -29,6 +29,7 @@ describe('checkParams', () => {
 
   it('accepts valid parameters', () => {
     expect(check(['cluster=c', 'shortageThreshold=3'], { SHORTAGE_THRESHOLD: '3' })).toEqual([]);
+    expect(check([], {}, { tickMemory: '2048' })).toEqual([]);
   });
 
   it.each([
@@ -38,6 +39,10 @@ describe('checkParams', () => {
     ['a misspelt parameter, with a suggestion', ['excesThreshold=5'], {}, {}, [/^excesThreshold: unknown parameter \(did you mean excessThreshold\?\)/]],
     ['a bad schedule', [], {}, { tickSchedule: 'every minute' }, [/^tickSchedule: expected rate/]],
     ['a bad hook name', [], {}, { hookName: 'my hook' }, [/^hookName: not a valid lifecycle hook name/]],
+    ['a missing cluster, with the flag to pass', [], { CLUSTER_NAME: '' }, {}, [/^cluster: required .*: pass --param="cluster=my-cluster"$/]],
+    ['empty group names, with the flag to pass', [], { ASG_NAMES: ' , ' }, {}, [/^asgNames: required .*: pass --param="asgNames=/]],
+    ['a tick memory that is not a number', [], {}, { tickMemory: 'lots' }, [/^tickMemory: expected a whole number of MB from 128 to 10240 \(got "lots"\)$/]],
+    ['a tick memory above the Lambda maximum', [], {}, { tickMemory: '20000' }, [/^tickMemory: expected a whole number of MB/]],
     ['every problem at once', ['shortageThreshold=abc', 'hookHeartbeatSeconds=10', 'nope=1'], { SHORTAGE_THRESHOLD: 'abc', HOOK_HEARTBEAT_SECONDS: '10' }, {}, [/^nope: unknown/, /^shortageThreshold:/, /^hookHeartbeatSeconds:/]],
   ])('reports %s', (_rule, cli, env, stack, expected) => {
     const problems = check(cli, env, stack);
@@ -54,5 +59,16 @@ describe('serverless package with bad parameters', () => {
     expect(r.output).toContain('shortageThreshold: expected a whole number (got "abc")');
     expect(r.output).toContain('hookHeartbeatSeconds: must be at least 30 (got "10")');
     expect(r.output).toContain('excesThreshold: unknown parameter (did you mean excessThreshold?)');
+  }, 90_000);
+
+  it('refuses a missing cluster and group names, and names tickMemory and tickSchedule (not the stack properties the framework would name)', () => {
+    const r = serverless(['package', '--package', join(root, '.serverless-should-not-exist'), '--param=tickMemory=abc', '--param=tickSchedule=every minute']);
+    expect(r.status).not.toBe(0);
+    expect(r.output).toContain('Invalid Headroom parameters (4)');
+    expect(r.output).toContain('cluster: required (the ECS cluster name): pass --param="cluster=my-cluster"');
+    expect(r.output).toMatch(/asgNames: required .*: pass --param="asgNames=/);
+    expect(r.output).toContain('tickMemory: expected a whole number of MB from 128 to 10240 (got "abc")');
+    expect(r.output).toContain('tickSchedule: expected rate(N minutes) or cron(...) (got "every minute")');
+    expect(r.output).not.toContain('functions.tick');
   }, 90_000);
 });

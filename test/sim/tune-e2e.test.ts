@@ -32,9 +32,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function tune(workers: number): Promise<{ recommended: Record<string, string>; points: Array<{ env: Record<string, string>; cost: number; tasksLost: number; pendingTaskMinutes: number; pareto: boolean }> }> {
+type TunePoint = { env: Record<string, string>; cost: number; tasksLost: number; pendingTaskMinutes: number; pareto: boolean };
+
+async function tune(workers: number, extra: string[] = []): Promise<{ recommended: Record<string, string>; current: TunePoint; tradeOff: string; points: TunePoint[] }> {
   out.mockClear();
-  const code = await tuneMain(['--scenario', 'tiny.json', '--json', '--workers', String(workers), '--set', 'SHORTAGE_THRESHOLD=1,3', '--set', 'EXCESS_THRESHOLD=6', '--set', 'SPOT_RESERVE_INSTANCES=0', '--out', 'front.html'], { env: { INIT_CWD: dir }, cwd: join(__dirname, '..', '..') });
+  const code = await tuneMain(['--scenario', 'tiny.json', '--json', '--workers', String(workers), '--set', 'SHORTAGE_THRESHOLD=1,3', '--set', 'EXCESS_THRESHOLD=6', '--set', 'SPOT_RESERVE_INSTANCES=0', '--out', 'front.html', ...extra], { env: { INIT_CWD: dir }, cwd: join(__dirname, '..', '..') });
   expect(code).toBe(0);
   const printed = out.mock.calls.map((c) => String(c[0])).join('');
   return JSON.parse(printed);
@@ -44,10 +46,17 @@ describe('npm run tune', () => {
   it('sweeps the grid on worker threads, prints the contract JSON and writes the front report', async () => {
     const parallel = await tune(2);
     expect(Object.keys(parallel)).toEqual(expect.arrayContaining(['recommended', 'points']));
+    // The defaults (EXCESS_THRESHOLD 4) join the rows --set gave.
     expect(parallel.points.map((p) => p.env)).toEqual([
+      { SHORTAGE_THRESHOLD: '1', EXCESS_THRESHOLD: '4', SPOT_RESERVE_INSTANCES: '0' },
       { SHORTAGE_THRESHOLD: '1', EXCESS_THRESHOLD: '6', SPOT_RESERVE_INSTANCES: '0' },
+      { SHORTAGE_THRESHOLD: '3', EXCESS_THRESHOLD: '4', SPOT_RESERVE_INSTANCES: '0' },
       { SHORTAGE_THRESHOLD: '3', EXCESS_THRESHOLD: '6', SPOT_RESERVE_INSTANCES: '0' },
     ]);
+    // The current settings (the defaults: the scenario sets none) are a row, with every field of a point.
+    expect(parallel.current).toEqual(parallel.points[0]);
+    expect(Object.keys(parallel.current)).toEqual(expect.arrayContaining(['env', 'cost', 'tasksLost', 'pendingTaskMinutes']));
+    expect(parallel.tradeOff).toMatch(/^(Keep the current settings|Against the current settings, the recommendation)/);
     expect(parallel.points.every((p) => p.cost > 0)).toBe(true);
     expect(parallel.points.some((p) => p.pareto)).toBe(true);
     expect(parallel.points.map((p) => p.env)).toContainEqual(parallel.recommended);
@@ -59,5 +68,13 @@ describe('npm run tune', () => {
     // The same points and recommendation (the results' simulator-speed field differs by machine load).
     expect(inProcess.points).toEqual(parallel.points);
     expect(inProcess.recommended).toEqual(parallel.recommended);
+  }, 120_000);
+
+  it('--current names the settings run today: they are the current row and join the grid; settings the configuration rejects are a usage error', async () => {
+    const r = await tune(1, ['--current', 'EXCESS_THRESHOLD=9']);
+    expect(r.current.env).toEqual({ SHORTAGE_THRESHOLD: '1', EXCESS_THRESHOLD: '9', SPOT_RESERVE_INSTANCES: '0' });
+    expect(r.points.map((p) => p.env)).toContainEqual(r.current.env);
+    const code = await tuneMain(['--scenario', 'tiny.json', '--json', '--workers', '1', '--current', 'EXCESS_THRESHOLD=0'], { env: { INIT_CWD: dir }, cwd: join(__dirname, '..', '..') });
+    expect(code).toBe(2);
   }, 120_000);
 });

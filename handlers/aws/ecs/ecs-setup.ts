@@ -18,6 +18,16 @@ export function groupNameOf(arnOrName: string): string {
   return at >= 0 ? arnOrName.slice(at + 'autoScalingGroupName/'.length) : arnOrName;
 }
 
+/**
+ * The cluster's status: `ACTIVE`, `PROVISIONING`, `DEPROVISIONING`, `FAILED` or `INACTIVE` from
+ * `clusters[].status`, or the `failures[].reason` ECS gives for a name it does not know (`MISSING`;
+ * ECS API Reference, DescribeClusters and Failure). A deleted cluster stays `INACTIVE` for a while.
+ */
+export async function clusterStatus(client: ECSClient, cluster: string): Promise<string> {
+  const out = await client.send(new DescribeClustersCommand({ clusters: [cluster] }));
+  return out?.clusters?.[0]?.status ?? out?.failures?.[0]?.reason ?? 'MISSING';
+}
+
 export async function describeCapacityProviders(client: ECSClient, cluster: string): Promise<CapacityProviderSetup[]> {
   const names = (await client.send(new DescribeClustersCommand({ clusters: [cluster] })))?.clusters?.[0]?.capacityProviders ?? [];
   const out: CapacityProviderSetup[] = [];
