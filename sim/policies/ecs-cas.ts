@@ -103,6 +103,15 @@ export function instancesNeeded(world: SimWorld, g: GroupRuntime, tasks: readonl
   return needed;
 }
 
+/**
+ * What the report says about the setup ecs-cas runs in where it differs from the scenario's
+ * groups: a weighted group runs without weights (capacity providers do not support them).
+ */
+export function casSetupNotes(scenario: Scenario): string[] {
+  const weighted = scenario.capacityGroups.filter((g) => g.instanceTypes?.some((t) => t.weight !== 1) === true);
+  return weighted.map((g) => `ecs-cas runs group ${g.name} without instance weights (ECS capacity providers do not support them): each instance counts 1, min ${g.min} and max ${g.max} count instances`);
+}
+
 export function ecsCasPolicy(scenario: Scenario): Policy {
   const below = new Map<string, number>();
   const fallback = defaultStrategy(scenario);
@@ -158,7 +167,9 @@ export function ecsCasPolicy(scenario: Scenario): Policy {
 
   return {
     name: 'ecs-cas',
-    settings: { hook: { name: 'ecs-managed-draining', heartbeatSeconds: CAS_HOOK_SECONDS }, protectBusyFromScaleIn: true, agentSpotDraining: true, capacityProviders: true },
+    // A weighted group runs as AWS documents for capacity providers: without weights, with the same
+    // instance types listed (see `unweightedGroups`); its min and max then count instances.
+    settings: { hook: { name: 'ecs-managed-draining', heartbeatSeconds: CAS_HOOK_SECONDS }, protectBusyFromScaleIn: true, agentSpotDraining: true, capacityProviders: true, unweightedGroups: true },
     start(world) {
       for (let t = world.now + 60_000; t < world.end; t += 60_000) world.schedule(t, 'ecs-cas-metric', () => tick(world));
     },

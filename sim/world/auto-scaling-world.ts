@@ -26,7 +26,7 @@ export class AutoScalingWorld extends EcsWorld {
     const fixed = options.policy.settings.fixedSize;
     this.groups = options.scenario.capacityGroups.map((spec) => {
       const n = fixed !== undefined ? fixed(spec) : spec.initial;
-      const base = { spec, name: spec.name, types: instanceTypesOf(spec), zones: zonesOf(spec), launches: 0 };
+      const base = { spec, name: spec.name, types: instanceTypesOf(spec, options.policy.settings.unweightedGroups === true), zones: zonesOf(spec), launches: 0 };
       return fixed !== undefined ? { ...base, min: n, max: n, desired: n } : { ...base, min: spec.min, max: spec.max, desired: n };
     });
   }
