@@ -20,8 +20,10 @@
  *   warm-up (300 s from launch), no further scale-out is computed (N = M). Without PROVISIONING
  *   tasks, N = instances running at least one non-daemon task (plus launching ones).
  * - Target tracking at target capacity 100 %: scale out after 1 datapoint above target; scale in
- *   after 15 consecutive 1-minute datapoints below target, to N — and again each further minute
- *   the alarm stays below target (the alarm stays in ALARM and the policy keeps acting).
+ *   after 15 consecutive 1-minute datapoints below target, toward N by at most half the group per
+ *   step (`CAS_SCALE_IN_STEP_FRACTION`) — and again each further minute the alarm stays below
+ *   target (the alarm stays in ALARM and the policy keeps acting). Each action lands
+ *   `CAS_ALARM_DELAY_SECONDS` after its datapoint (alarm evaluation, then Auto Scaling).
  * - Managed termination protection: Auto Scaling may only remove instances without non-daemon
  *   tasks, so scale-in removes empty instances only and never consolidates.
  * - Managed draining: ECS owns a terminate lifecycle hook, sets the instance DRAINING and completes
@@ -50,6 +52,35 @@ export const CAS_MIN_STEP = 1;
 export const CAS_MAX_STEP = 10_000;
 export const CAS_HOOK_SECONDS = 3600;
 export const CAS_DRAIN_POLL_SECONDS = 30;
+/**
+ * One scale-in step lowers desired capacity by at most half: ECS raised the scale-in step limit
+ * "from 5% to 50% of an Auto Scaling group's capacity" (AWS Containers blog, "Faster scaling-in for
+ * Amazon ECS cluster auto scaling", 2022,
+ * https://aws.amazon.com/blogs/containers/faster-scaling-in-for-amazon-ecs-cluster-auto-scaling/;
+ * ECS Developer Guide, "Amazon ECS managed scaling behavior", scale-in,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-scaling-behavior.html).
+ */
+export const CAS_SCALE_IN_STEP_FRACTION = 0.5;
+/**
+ * From a `CapacityProviderReservation` datapoint to the Auto Scaling action: the 1-minute datapoint
+ * is evaluated once its period ends (CloudWatch User Guide, "Using Amazon CloudWatch alarms": an
+ * alarm with a period of 60 s or more is evaluated every minute,
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html), and the
+ * alarm then invokes the target tracking policy (EC2 Auto Scaling User Guide, "Target tracking
+ * scaling policies"). We take one minute in all (our assumption: the lower end; ingestion and the
+ * policy's own execution add seconds).
+ */
+export const CAS_ALARM_DELAY_SECONDS = 60;
+
+/**
+ * Desired capacity after one scale-in step toward `N`: at most `CAS_SCALE_IN_STEP_FRACTION` of
+ * `desired` removed (at least one instance, so a group of one can still reach zero: our reading, the
+ * sources state no rounding), never below `min`.
+ */
+export function casScaleInTarget(desired: number, N: number, min: number): number {
+  const step = Math.max(1, Math.floor(desired * CAS_SCALE_IN_STEP_FRACTION));
+  return Math.max(min, N, desired - step);
+}
 
 export interface StrategyItem {
   readonly capacityProvider: string;
@@ -142,25 +173,28 @@ export function ecsCasPolicy(scenario: Scenario): Policy {
       const reservation = M === 0 ? (N > 0 ? 200 : CAS_TARGET_PERCENT) : (N / M) * 100;
       if (reservation > CAS_TARGET_PERCENT) {
         below.set(g.name, 0);
-        const target = Math.min(g.max, Math.max(g.min, N));
-        if (target > g.desired) {
-          world.setDesired(g, target, 'ecs-cas target tracking');
-          world.countApi(1, 'SetDesiredCapacity');
-        }
+        act(world, g, 'out', N);
       } else if (reservation < CAS_TARGET_PERCENT) {
         const n = (below.get(g.name) ?? 0) + 1;
         below.set(g.name, n);
-        if (n >= CAS_SCALE_IN_DATAPOINTS) {
-          const target = Math.max(g.min, N);
-          if (target < g.desired) {
-            world.setDesired(g, target, 'ecs-cas target tracking');
-            world.countApi(1, 'SetDesiredCapacity');
-          }
-        }
+        if (n >= CAS_SCALE_IN_DATAPOINTS) act(world, g, 'in', N);
       } else {
         below.set(g.name, 0);
       }
     }
+  };
+
+  /**
+   * The alarm's state reaches Auto Scaling `CAS_ALARM_DELAY_SECONDS` after the datapoint, and the
+   * target tracking policy sets desired capacity then, from the state of the group at that time.
+   */
+  const act = (world: SimWorld, g: GroupRuntime, direction: 'out' | 'in', N: number): void => {
+    world.schedule(world.now + CAS_ALARM_DELAY_SECONDS * 1000, 'ecs-cas-alarm', () => {
+      const target = direction === 'out' ? Math.min(g.max, Math.max(g.min, N)) : casScaleInTarget(g.desired, N, g.min);
+      if (direction === 'out' ? target <= g.desired : target >= g.desired) return;
+      world.setDesired(g, target, 'ecs-cas target tracking');
+      world.countApi(1, 'SetDesiredCapacity');
+    });
   };
 
   const drain = (world: SimWorld, i: SimInstance): void => pollDrain(world, i, { pollSeconds: CAS_DRAIN_POLL_SECONDS, label: 'ecs-managed-drain', callsPerPoll: 0 });
