@@ -35,6 +35,8 @@ export interface GroupSettings {
    * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html).
    */
   readonly unweightedGroups?: boolean;
+  /** The deployment suspends Auto Scaling's AZRebalance process on its groups (`sim/world/az-rebalance.ts`). */
+  readonly suspendAzRebalance?: boolean;
   /** A fixed fleet: min = max = desired = this for each group (by name). */
   readonly fixedSize?: (group: CapacityGroupSpec) => number;
 }

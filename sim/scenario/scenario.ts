@@ -47,9 +47,18 @@ const capacityGroup = z.strictObject({
   instanceTypes: z.array(instanceTypeOverride, { message: 'expected a list of instance types' }).min(1, { message: 'expected at least one instance type' }).optional(),
   /** Zones launches are balanced across; each instance carries `ecs.availability-zone`. */
   availabilityZones: z.array(z.string().min(1), { message: 'expected a list of zone names' }).min(1, { message: 'expected at least one zone' }).optional(),
+  /**
+   * Auto Scaling's AZRebalance process (on unless suspended, as on AWS): rebalances a multi-zone
+   * group whose zones drift apart, for every policy (`sim/world/az-rebalance.ts`).
+   */
+  azRebalance: z.boolean({ message: 'expected true or false' }).default(true),
   /** Windows during which every launch of the group fails (insufficient capacity). */
   launchFailures: z.array(launchFailure, { message: 'expected a list of { fromMinute, toMinute } windows' }).default([]),
 });
+
+export const PLACEMENT_STRATEGIES = ['binpack', 'spread'] as const;
+export type PlacementStrategy = (typeof PLACEMENT_STRATEGIES)[number];
+const placementStrategy = z.enum(PLACEMENT_STRATEGIES, { message: `expected one of ${PLACEMENT_STRATEGIES.join(', ')}` });
 
 const strategyItem = z.strictObject({
   capacityProvider: z.string({ message: 'expected a capacity provider (a capacity group name)' }).min(1),
@@ -73,6 +82,8 @@ const service = z.strictObject({
   memberOf: z.array(z.string()).optional(),
   /** STOPPING → STOPPED (load balancer deregistration delay, SIGTERM grace); lost if its instance dies meanwhile. */
   stopSeconds: nonNegative('seconds a task takes to stop').default(30),
+  /** `binpack` (memory) or `spread` (zones, then instances); default: `cluster.placementStrategy`. */
+  placementStrategy: placementStrategy.optional(),
   /** Capacity provider strategy (only for `ecs-cas`); default: the cluster's default strategy. */
   capacityProviderStrategy: z.array(strategyItem, { message: 'expected a list of { capacityProvider, base, weight }' }).min(1).optional(),
 });
@@ -135,6 +146,17 @@ const cluster = z.strictObject({
   headroomSetup: z.enum(HEADROOM_SETUPS, { message: `expected one of ${HEADROOM_SETUPS.join(', ')}` }).default('capacity-providers'),
   runTaskRetrySeconds: positive('seconds between RunTask retries of a submitter').default(60),
   defaultCapacityProviderStrategy: z.array(strategyItem, { message: 'expected a list of { capacityProvider, base, weight }' }).min(1).optional(),
+  /**
+   * Placement of service tasks without their own `placementStrategy`, for every policy alike: AWS's
+   * default when a service names no strategy is to spread its tasks across zones, then instances
+   * (`spread`, `sim/world/placement-strategy.ts`).
+   */
+  placementStrategy: placementStrategy.default('spread'),
+  /**
+   * Headroom's setup suspends Auto Scaling's AZRebalance process on its groups (the recommended
+   * setup; `false` runs Headroom with the process on, to measure what suspending it saves).
+   */
+  headroomSuspendsAzRebalance: z.boolean({ message: 'expected true or false' }).default(true),
 });
 
 /** The variables `core/config.ts` reads that a scenario may tune (the deployment ones are the simulator's). */
@@ -173,7 +195,7 @@ export const scenarioSchema = z
     trace: trace.optional(),
     interruptions: interruptions.default({ spotPerInstanceHour: 0, storms: [] }),
     faults: faults.default({ apiErrorRate: 0, duplicateEventRate: 0, eventDelaySeconds: [0, 0], throttle: { enabled: true, buckets: {} } }),
-    cluster: cluster.default({ capacityProviders: false, headroomSetup: 'capacity-providers', runTaskRetrySeconds: 60 }),
+    cluster: cluster.default({ capacityProviders: false, headroomSetup: 'capacity-providers', runTaskRetrySeconds: 60, placementStrategy: 'spread', headroomSuspendsAzRebalance: true }),
     env: z
       .record(
         z.string(),

@@ -17,7 +17,7 @@ import { DEFAULT_ZONE, instanceTypesOf, LAUNCH_RETRY_SECONDS, TERMINATING_STATES
 
 export class AutoScalingWorld extends EcsWorld {
   readonly groups: GroupRuntime[];
-  private readonly victimPrng: Prng;
+  protected readonly victimPrng: Prng;
   private instanceSeq = 0;
 
   constructor(options: WorldOptions) {
@@ -130,7 +130,8 @@ export class AutoScalingWorld extends EcsWorld {
    */
   protected reconcileGroup(g: GroupRuntime): void {
     const live = this.liveMembers(g);
-    let units = live.reduce((n, i) => n + i.type.weight, 0);
+    // An instance AZRebalance launched is not surplus: its fuller-zone twin leaves once it is in service.
+    let units = live.reduce((n, i) => n + i.type.weight, 0) - this.rebalanceUnits(g);
     if (units < g.desired) {
       while (units < g.desired) {
         const launched = this.launch(g);
@@ -140,8 +141,7 @@ export class AutoScalingWorld extends EcsWorld {
     } else if (units > g.desired) {
       // Termination policy: unprotected members only; the default policy first balances zones
       // (the zone with the most members loses one), then picks at random among the candidates.
-      const protect = this.policy.settings.protectBusyFromScaleIn === true;
-      const candidates = live.filter((i) => !protect || ![...i.tasks.values()].some((t) => t.role !== 'daemon'));
+      const candidates = live.filter((i) => !this.protectedFromScaleIn(i));
       const order = this.victimPrng.shuffle(candidates);
       const perZone = new Map<string, number>();
       for (const i of live) perZone.set(i.zone, (perZone.get(i.zone) ?? 0) + 1);
@@ -154,9 +154,14 @@ export class AutoScalingWorld extends EcsWorld {
         perZone.set(victim.zone, (perZone.get(victim.zone) ?? 1) - 1);
         this.beginTermination(victim);
         // Without a hook the termination is immediate and may itself reconcile: count again.
-        units = this.liveUnits(g);
+        units = this.liveUnits(g) - this.rebalanceUnits(g);
       }
     }
+  }
+
+  /** ECS managed termination protection keeps Auto Scaling off instances running non-daemon tasks. */
+  protected protectedFromScaleIn(i: SimInstance): boolean {
+    return this.policy.settings.protectBusyFromScaleIn === true && [...i.tasks.values()].some((t) => t.role !== 'daemon');
   }
 
   /** A zone with the fewest live members (Auto Scaling balances launches across its zones). */
@@ -172,7 +177,12 @@ export class AutoScalingWorld extends EcsWorld {
    * One launch, or a failed scaling activity inside a `launchFailures` window (insufficient
    * capacity): Auto Scaling records the failure and tries again later.
    */
-  protected launch(g: GroupRuntime): SimInstance | undefined {
+  /** Units of an instance AZRebalance launched and has not yet balanced by a termination (`az-rebalance.ts`). */
+  protected rebalanceUnits(_g: GroupRuntime): number {
+    return 0;
+  }
+
+  protected launch(g: GroupRuntime, inZone?: string): SimInstance | undefined {
     const minute = (this.clock - EPOCH) / 60_000;
     if (g.spec.launchFailures.some((w) => minute >= w.fromMinute && minute < w.toMinute)) {
       if (g.launchFailedAt !== this.clock) this.note(`asg: launch in ${g.name} failed (InsufficientInstanceCapacity)`);
@@ -182,7 +192,7 @@ export class AutoScalingWorld extends EcsWorld {
       return undefined;
     }
     const type = g.types[g.launches++ % g.types.length] as InstanceTypeSpec;
-    const zone = this.zoneFor(g);
+    const zone = inZone ?? this.zoneFor(g);
     const seq = this.instanceSeq++;
     const id = `i-${g.name.replace(/[^a-z0-9]/gi, '').slice(0, 6)}${seq.toString(16).padStart(8, '0')}`;
     const attributes: Record<string, string> = { 'ecs.instance-type': type.instanceType, 'ecs.os-type': 'linux', 'ecs.availability-zone': zone };

@@ -75,6 +75,8 @@ export interface GroupRuntime {
   /** Desired capacity in capacity units (instance weights; 1 per instance without `instanceTypes`). */
   desired: number;
   launches: number;
+  /** The instance an AZRebalance activity launched, until its fuller-zone twin is terminated. */
+  rebalancing?: SimInstance;
   /** Start of the most recent failed launch activity (epoch ms). */
   launchFailedAt?: number;
 }
