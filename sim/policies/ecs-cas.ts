@@ -105,10 +105,30 @@ export function providerOf(strategy: readonly StrategyItem[], ordinal: number): 
   return strategy[0]?.capacityProvider;
 }
 
-/** The cluster's default strategy: the scenario's, else the first group alone. */
+/**
+ * The strategy a user following AWS's guidance sets on a cluster with both Spot and On-Demand groups
+ * and none named: a base on On-Demand and the rest weighted toward Spot, as AWS's EC2 Spot workshop
+ * for ECS capacity providers configures its cluster default ("base=2 and weight=1 for CP-OD and
+ * weight=3 for CP-SPOT": ECS first places 2 tasks on On-Demand, then splits the rest 1:3,
+ * https://ec2spotworkshops.com/ecs-spot-capacity-providers/module-1/modify_default_cps.html). The
+ * base goes to the first On-Demand group; further On-Demand groups weigh 1, each Spot group 3.
+ */
+export const OD_BASE = 2;
+export const OD_WEIGHT = 1;
+export const SPOT_WEIGHT = 3;
+
+/**
+ * The cluster's default strategy: the scenario's; else, with Spot and On-Demand groups, the
+ * guidance's mix (`OD_BASE`, `OD_WEIGHT`, `SPOT_WEIGHT`); else the first group alone.
+ */
 export function defaultStrategy(scenario: Scenario): StrategyItem[] {
-  const first = scenario.capacityGroups[0]?.name ?? '';
-  return scenario.cluster.defaultCapacityProviderStrategy ?? [{ capacityProvider: first, base: 0, weight: 1 }];
+  if (scenario.cluster.defaultCapacityProviderStrategy !== undefined) return scenario.cluster.defaultCapacityProviderStrategy;
+  const groups = scenario.capacityGroups;
+  const onDemand = groups.filter((g) => !g.spot);
+  if (onDemand.length > 0 && onDemand.length < groups.length) {
+    return groups.map((g) => (g.spot ? { capacityProvider: g.name, base: 0, weight: SPOT_WEIGHT } : { capacityProvider: g.name, base: g === onDemand[0] ? OD_BASE : 0, weight: OD_WEIGHT }));
+  }
+  return [{ capacityProvider: groups[0]?.name ?? '', base: 0, weight: 1 }];
 }
 
 /** Instances one provider needs for its PROVISIONING tasks (max over groups of identical tasks). */
@@ -135,12 +155,18 @@ export function instancesNeeded(world: SimWorld, g: GroupRuntime, tasks: readonl
 }
 
 /**
- * What the report says about the setup ecs-cas runs in where it differs from the scenario's
- * groups: a weighted group runs without weights (capacity providers do not support them).
+ * What the report says about the setup ecs-cas runs in where the scenario leaves it open: a
+ * weighted group runs without weights (capacity providers do not support them), and Spot with
+ * On-Demand groups get the default strategy AWS's guidance sets.
  */
 export function casSetupNotes(scenario: Scenario): string[] {
   const weighted = scenario.capacityGroups.filter((g) => g.instanceTypes?.some((t) => t.weight !== 1) === true);
-  return weighted.map((g) => `ecs-cas runs group ${g.name} without instance weights (ECS capacity providers do not support them): each instance counts 1, min ${g.min} and max ${g.max} count instances`);
+  const notes = weighted.map((g) => `ecs-cas runs group ${g.name} without instance weights (ECS capacity providers do not support them): each instance counts 1, min ${g.min} and max ${g.max} count instances`);
+  const mixed = scenario.capacityGroups.some((g) => g.spot) && scenario.capacityGroups.some((g) => !g.spot);
+  if (mixed && scenario.cluster.defaultCapacityProviderStrategy === undefined) {
+    notes.push(`ecs-cas uses the default capacity provider strategy AWS's guidance sets for Spot with On-Demand: ${defaultStrategy(scenario).map((s) => `${s.capacityProvider} base ${s.base} weight ${s.weight}`).join(', ')}`);
+  }
+  return notes;
 }
 
 export function ecsCasPolicy(scenario: Scenario): Policy {
