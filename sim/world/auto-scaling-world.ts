@@ -10,6 +10,7 @@
  */
 import type { CapacityGroup } from '../../core/cluster';
 import { HeadroomError } from '../../core/errors';
+import { decrementDesired } from './asg-capacity';
 import { EcsWorld } from './ecs-scheduler';
 import { Prng } from './prng';
 import { ECS_RESERVED_PORTS, EPOCH, type WorldOptions } from './world-base';
@@ -64,18 +65,9 @@ export class AutoScalingWorld extends EcsWorld {
   }
 
   /**
-   * TerminateInstanceInAutoScalingGroup; `'gone'` when the instance is not a live member.
-   *
-   * With the decrement, desired capacity drops by the instance's weight (1 unless the group has
-   * weights). The API reference: without the decrement "Amazon EC2 Auto Scaling launches instances to
-   * replace the ones that are terminated", so the decrement is what makes the termination final
-   * (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_TerminateInstanceInAutoScalingGroup.html);
-   * and with weights desired capacity is stated "with the same units that you use for weighting
-   * instances", each instance counting its weight toward it
-   * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-instance-weighting.html).
-   * Lowering desired by 1 for a weight-4 instance would leave 3 units unfilled, and the group would
-   * launch a replacement after all. The documentation states no number for a weighted group; this is
-   * the reading consistent with both pages (moto models no weights: it lowers desired by 1).
+   * TerminateInstanceInAutoScalingGroup; `'gone'` when the instance is not a live member. With the
+   * decrement, desired capacity drops by the instance's weight (`asg-capacity.ts`, the rule the
+   * handlers' test fake shares).
    */
   terminateInstance(id: string, decrement: boolean, who: string): 'ok' | 'gone' {
     const i = this.byId.get(id);
@@ -83,12 +75,13 @@ export class AutoScalingWorld extends EcsWorld {
     const g = i.group;
     const units = i.type.weight;
     if (decrement) {
-      if (g.desired - units < g.min) {
+      const after = decrementDesired(g.desired, g.min, units);
+      if (!after.ok) {
         this.boundViolations++;
         this.note(`bound violation: ${who} terminates ${id} with decrement at min ${g.min} of ${g.name}`);
-        throw new HeadroomError('invalid-input', `ValidationError: Currently, desiredSize equals minSize (${g.min}). Terminating instance without replacement will violate group's min size constraint.`);
+        throw new HeadroomError('invalid-input', `ValidationError: ${after.message}`);
       }
-      g.desired -= units;
+      g.desired = after.desired;
       this.scaleInActions++;
     }
     this.note(`asg: ${who} terminates ${id}${decrement ? ` (desired −${units})` : ''}`);
