@@ -41,6 +41,7 @@ import { packFirstFitDecreasing } from '../../core/packing';
 import { fits, freshBin } from '../../core/placement';
 import type { Policy } from './policy';
 import type { Scenario } from '../scenario/scenario';
+import { ALARM_DELAY_SECONDS } from './cloudwatch-alarm';
 import { pollDrain } from './drain-poll';
 import type { SimWorld } from '../world/sim-world';
 import type { GroupRuntime, SimInstance } from '../world/world-types';
@@ -61,16 +62,8 @@ export const CAS_DRAIN_POLL_SECONDS = 30;
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-scaling-behavior.html).
  */
 export const CAS_SCALE_IN_STEP_FRACTION = 0.5;
-/**
- * From a `CapacityProviderReservation` datapoint to the Auto Scaling action: the 1-minute datapoint
- * is evaluated once its period ends (CloudWatch User Guide, "Using Amazon CloudWatch alarms": an
- * alarm with a period of 60 s or more is evaluated every minute,
- * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html), and the
- * alarm then invokes the target tracking policy (EC2 Auto Scaling User Guide, "Target tracking
- * scaling policies"). We take one minute in all (our assumption: the lower end; ingestion and the
- * policy's own execution add seconds).
- */
-export const CAS_ALARM_DELAY_SECONDS = 60;
+/** From a `CapacityProviderReservation` datapoint to the Auto Scaling action (`cloudwatch-alarm.ts`). */
+export const CAS_ALARM_DELAY_SECONDS = ALARM_DELAY_SECONDS;
 
 /**
  * Desired capacity after one scale-in step toward `N`: at most `CAS_SCALE_IN_STEP_FRACTION` of

@@ -1,7 +1,8 @@
 /**
  * ecs-cas as AWS documents capacity providers (sim/policies/ecs-cas.ts): scale-in by at most half
  * the group per step, actions a minute after their datapoint, weighted groups run without weights,
- * and a Spot plus On-Demand cluster with no strategy gets the one AWS's guidance sets.
+ * and a Spot plus On-Demand cluster with no strategy gets the one AWS's guidance sets; ugns's
+ * alarms take as long as ecs-cas's.
  */
 import { casScaleInTarget, casSetupNotes, defaultStrategy, ecsCasPolicy, OD_BASE, OD_WEIGHT, SPOT_WEIGHT } from '../../sim/policies/ecs-cas';
 import { lowerBoundOf } from '../../sim/run/lower-bound';
@@ -73,5 +74,15 @@ describe('metric → alarm → Auto Scaling', () => {
     const out = await runScenario(s, { root: process.cwd(), policies: ['ecs-cas'] });
     const first = out.runs[0]?.log.find((l) => /ecs-cas target tracking sets desired/.test(l));
     expect(first).toMatch(/^6\.00 /);
+  });
+});
+
+describe("ugns's alarms act as late as ecs-cas's", () => {
+  it('a scale-out lands a minute after the datapoint that calls for it', async () => {
+    // An idle group of one: headroom is short from the first datapoint (minute 1) on.
+    const s = scenarioOf([group('g', false, { min: 1 })], { services: [{ name: 'web', cpu: 2048, memory: 8000, desired: [[0, 6]] }] });
+    const out = await runScenario(s, { root: process.cwd(), policies: ['ugns'] });
+    const first = out.runs[0]?.log.find((l) => /ugns alarm sets desired/.test(l));
+    expect(first).toMatch(/^2\.00 /);
   });
 });
