@@ -105,7 +105,7 @@ describe("the fake's groups keep desired capacity equal to their members", () =>
 });
 
 describe('container instances neither ACTIVE nor DRAINING are never schedulable', () => {
-  it.each([['REGISTERING'], ['DEREGISTERING'], ['REGISTRATION_FAILED'], ['DRAINING']])('%s, read through the ECS adapter from the fake', async (status) => {
+  it.each([['REGISTERING'], ['DEREGISTERING'], ['REGISTRATION_FAILED'], ['DRAINING'], ['A_STATUS_ADDED_LATER']])('%s, read through the ECS adapter from the fake', async (status) => {
     const aws = new FakeAws().group('demo-spot').group('demo-ondemand');
     aws.instance({ id: 'i-0a', group: 'demo-spot', status });
     aws.instance({ id: 'i-0b', group: 'demo-spot' });
