@@ -16,6 +16,7 @@
  *   on by default for a new capacity provider (ECS Developer Guide, "Configuring Amazon ECS capacity
  *   providers to safely shut down instances"), adds a second terminate hook that drains the
  *   instances Headroom drains.
+ * In any setup, a managed group spanning several zones has its `AZRebalance` process suspended.
  * A managed group with no capacity provider runs in the plain setup (a job that does not fit fails
  * at once and is seen through the headroom shortfall): a note, not a warning. Pure: the providers and
  * the groups' suspended processes come from the caller.
@@ -31,12 +32,13 @@ export interface CapacityProviderSetup {
   readonly managedDraining: boolean;
 }
 
-/** A managed Auto Scaling group as the check needs it: its suspended processes (`DescribeAutoScalingGroups`). */
+/** A managed Auto Scaling group as the check needs it: its suspended processes and zones (`DescribeAutoScalingGroups`). */
 export interface GroupProcesses {
   readonly name: string;
   readonly suspendedProcesses: readonly string[];
   /** Members protected from scale-in, and whether new instances are (`DescribeAutoScalingGroups`). */
   readonly scaleInProtection?: { readonly instances: number; readonly newInstances: boolean };
+  readonly availabilityZones?: readonly string[];
 }
 
 /** What `plan` prints under "Setup": warnings (the setup works against Headroom) and notes (facts). */
@@ -51,11 +53,23 @@ export const ALARM_NOTIFICATION = 'AlarmNotification';
 const SEE = '(docs/operations.md, "Headroom and ECS capacity providers")';
 const GUIDE = 'docs/migrating-from-capacity-providers.md';
 
+/**
+ * The Auto Scaling process that rebalances a multi-zone group: after a termination that leaves its
+ * zones unbalanced it launches in the emptier zone and then terminates in the fuller one (EC2 Auto
+ * Scaling User Guide, "Rebalancing activities"), undoing Headroom's choice of the emptiest instance
+ * at the price of a launch and a drain. The recommended setup suspends it (measured in
+ * docs/aws-model.md, "Availability Zone rebalancing and Headroom"), in groups of any setup.
+ */
+export const AZ_REBALANCE = 'AZRebalance';
+
 /** One warning per rule a managed group's setup breaks; one note per managed group with no capacity provider. */
 export function checkSetup(providers: readonly CapacityProviderSetup[], groups: readonly GroupProcesses[]): SetupCheck {
   const warnings: string[] = [];
   const notes: string[] = [];
   for (const g of groups) {
+    if ((g.availabilityZones?.length ?? 0) > 1 && !g.suspendedProcesses.includes(AZ_REBALANCE)) {
+      warnings.push(`group ${g.name}: spans ${g.availabilityZones?.length} zones and its ${AZ_REBALANCE} process is not suspended, so Auto Scaling replaces Headroom's scale-in picks that leave the zones unbalanced (a launch, then a drain); suspend it (docs/aws-model.md, "Availability Zone rebalancing and Headroom")`);
+    }
     const mine = providers.filter((p) => p.group === g.name);
     if (mine.length === 0) {
       notes.push(`group ${g.name} has no capacity provider: it runs in the plain setup (a job that does not fit fails at once instead of waiting in PROVISIONING) ${SEE}`);

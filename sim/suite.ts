@@ -1,5 +1,5 @@
 /**
- * `npm run suite [-- --half tuning|held-out] [--env NAME=value,…] [--headroom-setup S] [--policies a,b] [--json] [FILE…]`:
+ * `npm run suite [-- --half tuning|held-out] [--env NAME=value,…] [--headroom-setup S] [--headroom-az-rebalance on|suspended] [--policies a,b] [--json] [FILE…]`:
  * run every scenario of the public suite (the shipped `sim/scenarios/*.json` and
  * `sim/scenarios/suite/*.json`, or the files named) through the policies, and print one row per
  * scenario and policy, suite totals, and the issue's targets checked against `ecs-cas` and the other
@@ -14,12 +14,15 @@ import { HEADROOM_SETUPS, POLICY_NAMES, type HeadroomSetup, type PolicyName } fr
 import { loadSuiteScenario, ROOT, suiteFiles as filesOfHalf } from './cli/suite-files';
 import { checkTargets, type ScenarioOutcome } from './run/targets';
 
-const USAGE = `usage: npm run suite -- [--half tuning|held-out] [--env NAME=value,...] [--headroom-setup capacity-providers|plain] [--policies a,b] [--json] [FILE.json ...]
+const USAGE = `usage: npm run suite -- [--half tuning|held-out] [--env NAME=value,...] [--headroom-setup capacity-providers|plain] [--headroom-az-rebalance on|suspended] [--policies a,b] [--json] [FILE.json ...]
 
   --half H          only the tuning or the held-out half of the suite (halves.json)
   --env NAME=v,...  Headroom settings on every scenario, on top of each scenario's own env
   --headroom-setup S  run Headroom in this cluster setup on every scenario (cluster.headroomSetup;
                     plain: no capacity provider, a job that does not fit fails and is retried)
+  --headroom-az-rebalance on|suspended
+                    Headroom's groups with Auto Scaling's AZRebalance process on, or suspended as
+                    its recommended setup has it (cluster.headroomSuspendsAzRebalance)
   --policies a,b    run only these policies
   --json            one JSON object: the env, every scenario's results and the targets report
   FILE.json ...     these scenarios instead of the shipped ones and the suite
@@ -31,6 +34,7 @@ export interface Args {
   half?: 'tuning' | 'held-out';
   env: Record<string, string>;
   headroomSetup?: HeadroomSetup;
+  headroomSuspendsAzRebalance?: boolean;
   policies: PolicyName[];
   json: boolean;
 }
@@ -58,6 +62,10 @@ export function parseArgs(argv: readonly string[]): Args {
       const v = next();
       if (!(HEADROOM_SETUPS as readonly string[]).includes(v)) throw new UsageError(`--headroom-setup: one of ${HEADROOM_SETUPS.join(', ')}, got ${v}`);
       args.headroomSetup = v as HeadroomSetup;
+    } else if (a === '--headroom-az-rebalance') {
+      const v = next();
+      if (v !== 'on' && v !== 'suspended') throw new UsageError(`--headroom-az-rebalance: on or suspended, got ${v}`);
+      args.headroomSuspendsAzRebalance = v === 'suspended';
     } else if (a === '--policies') args.policies = next().split(',') as PolicyName[];
     else if (a === '--json') args.json = true;
     else if (a === '--help' || a === '-h') args.help = true;
@@ -85,7 +93,8 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const file of suiteFiles(args)) {
     const loaded = loadSuiteScenario(file, args.env);
     const { name } = loaded;
-    const scenario = args.headroomSetup === undefined ? loaded.scenario : { ...loaded.scenario, cluster: { ...loaded.scenario.cluster, headroomSetup: args.headroomSetup } };
+    const cluster = { ...loaded.scenario.cluster, ...(args.headroomSetup !== undefined ? { headroomSetup: args.headroomSetup } : {}), ...(args.headroomSuspendsAzRebalance !== undefined ? { headroomSuspendsAzRebalance: args.headroomSuspendsAzRebalance } : {}) };
+    const scenario = { ...loaded.scenario, cluster };
     const out = await runScenario(scenario, { root: ROOT, policies: args.policies });
     outcomes.push({ scenario: name, notes: out.notes, results: out.runs.map((r) => r.result) });
     if (!args.json) {

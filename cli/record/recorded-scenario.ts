@@ -1,8 +1,9 @@
 /**
  * The scenario file `npm run record` writes, built from what it read (pure). Each group and service
  * becomes the scenario fields the simulator knows (sim/scenario/scenario.ts); what a field cannot
- * hold (placement strategies, awsvpc, UDP ports, a group that mixes Spot and On-Demand) is said in
- * `notes`, and in the scenario's description, never dropped silently.
+ * hold (placement strategies other than spreads or one binpack, awsvpc, UDP ports, a group that
+ * mixes Spot and On-Demand) is said in `notes`, and in the scenario's description, never dropped
+ * silently.
  */
 import type { Resources } from '../../core/cluster';
 import { taskShapeOf } from '../../core/task-definition';
@@ -72,7 +73,21 @@ function capacityGroup(g: GroupState, facts: RecordFacts, problems: string[]): R
     ...(types.length > 1 || first.weight !== 1 ? { instanceTypes: types } : {}),
     ...(g.availabilityZones.length > 0 ? { availabilityZones: [...g.availabilityZones] } : {}),
     ...(failures.length > 0 ? { launchFailures: failures } : {}),
+    // A suspended AZRebalance process is kept (the simulator's default is AWS's: on).
+    ...((g.suspendedProcesses ?? []).includes('AZRebalance') ? { azRebalance: false } : {}),
   };
+}
+
+/**
+ * The scenario's `placementStrategy` for a service's ECS strategies, when it can hold them: none
+ * (AWS's default, spread across zones then instances: the scenario's default too), spreads only
+ * (`spread`), or one `binpack` (`binpack`, on memory in the simulator); anything else is a note.
+ */
+export function placementOf(strategies: ReadonlyArray<{ readonly type?: string | undefined; readonly field?: string | undefined }>): { strategy?: 'spread' | 'binpack'; held: boolean } {
+  if (strategies.length === 0) return { held: true };
+  if (strategies.every((p) => p.type === 'spread')) return { strategy: 'spread', held: true };
+  if (strategies.length === 1 && strategies[0]?.type === 'binpack') return { strategy: 'binpack', held: strategies[0].field !== 'cpu' };
+  return { held: false };
 }
 
 function service(r: RecordedService, facts: RecordFacts, notes: string[]): Record<string, unknown> {
@@ -84,7 +99,8 @@ function service(r: RecordedService, facts: RecordFacts, notes: string[]): Recor
   const samples = facts.history.get(name);
   if (!daemon && samples === undefined) notes.push(`service ${name}: no Container Insights history, its current desired count (${s.desiredCount ?? 0}) held for the whole window`);
   const strategies = (s.placementStrategy ?? []).map((p) => `${p.type ?? '?'}${p.field !== undefined ? `(${p.field})` : ''}`);
-  if (strategies.length > 0) notes.push(`service ${name}: placement strategy ${strategies.join(', ')} recorded here only (the scenario places tasks by its own rule)`);
+  const placement = placementOf(s.placementStrategy ?? []);
+  if (!placement.held) notes.push(`service ${name}: placement strategy ${strategies.join(', ')} ${placement.strategy !== undefined ? `recorded as ${placement.strategy} on memory` : 'recorded here only (the scenario holds spreads or one binpack)'}`);
   if (shape.awsvpc === true) notes.push(`service ${name}: awsvpc network mode (an ENI per task) is not modelled by the scenario`);
   if ((shape.udpPorts ?? []).length > 0) notes.push(`service ${name}: UDP host ports ${(shape.udpPorts ?? []).join(', ')} not modelled`);
   const deployment = s.deploymentConfiguration;
@@ -97,6 +113,7 @@ function service(r: RecordedService, facts: RecordFacts, notes: string[]): Recor
     ...(deployment?.minimumHealthyPercent !== undefined ? { minimumHealthyPercent: Math.min(100, deployment.minimumHealthyPercent) } : {}),
     ...(deployment?.maximumPercent !== undefined ? { maximumPercent: Math.max(100, deployment.maximumPercent) } : {}),
     desired: daemon ? [] : samples !== undefined ? desiredCurve(samples, facts.from, durationMinutes) : flatCurve(s.desiredCount ?? 0, durationMinutes),
+    ...(placement.strategy !== undefined ? { placementStrategy: placement.strategy } : {}),
     ...(shape.distinctInstance === true ? { distinctInstance: true } : {}),
     ...(shape.memberOf !== undefined && shape.memberOf.length > 0 ? { memberOf: [...shape.memberOf] } : {}),
   };

@@ -20,8 +20,10 @@
  *   warm-up (300 s from launch), no further scale-out is computed (N = M). Without PROVISIONING
  *   tasks, N = instances running at least one non-daemon task (plus launching ones).
  * - Target tracking at target capacity 100 %: scale out after 1 datapoint above target; scale in
- *   after 15 consecutive 1-minute datapoints below target, to N — and again each further minute
- *   the alarm stays below target (the alarm stays in ALARM and the policy keeps acting).
+ *   after 15 consecutive 1-minute datapoints below target, toward N by at most half the group per
+ *   step (`CAS_SCALE_IN_STEP_FRACTION`) — and again each further minute the alarm stays below
+ *   target (the alarm stays in ALARM and the policy keeps acting). Each action lands
+ *   `CAS_ALARM_DELAY_SECONDS` after its datapoint (alarm evaluation, then Auto Scaling).
  * - Managed termination protection: Auto Scaling may only remove instances without non-daemon
  *   tasks, so scale-in removes empty instances only and never consolidates.
  * - Managed draining: ECS owns a terminate lifecycle hook, sets the instance DRAINING and completes
@@ -39,6 +41,7 @@ import { packFirstFitDecreasing } from '../../core/packing';
 import { fits, freshBin } from '../../core/placement';
 import type { Policy } from './policy';
 import type { Scenario } from '../scenario/scenario';
+import { ALARM_DELAY_SECONDS } from './cloudwatch-alarm';
 import { pollDrain } from './drain-poll';
 import type { SimWorld } from '../world/sim-world';
 import type { GroupRuntime, SimInstance } from '../world/world-types';
@@ -50,6 +53,27 @@ export const CAS_MIN_STEP = 1;
 export const CAS_MAX_STEP = 10_000;
 export const CAS_HOOK_SECONDS = 3600;
 export const CAS_DRAIN_POLL_SECONDS = 30;
+/**
+ * One scale-in step lowers desired capacity by at most half: ECS raised the scale-in step limit
+ * "from 5% to 50% of an Auto Scaling group's capacity" (AWS Containers blog, "Faster scaling-in for
+ * Amazon ECS cluster auto scaling", 2022,
+ * https://aws.amazon.com/blogs/containers/faster-scaling-in-for-amazon-ecs-cluster-auto-scaling/;
+ * ECS Developer Guide, "Amazon ECS managed scaling behavior", scale-in,
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-scaling-behavior.html).
+ */
+export const CAS_SCALE_IN_STEP_FRACTION = 0.5;
+/** From a `CapacityProviderReservation` datapoint to the Auto Scaling action (`cloudwatch-alarm.ts`). */
+export const CAS_ALARM_DELAY_SECONDS = ALARM_DELAY_SECONDS;
+
+/**
+ * Desired capacity after one scale-in step toward `N`: at most `CAS_SCALE_IN_STEP_FRACTION` of
+ * `desired` removed (at least one instance, so a group of one can still reach zero: our reading, the
+ * sources state no rounding), never below `min`.
+ */
+export function casScaleInTarget(desired: number, N: number, min: number): number {
+  const step = Math.max(1, Math.floor(desired * CAS_SCALE_IN_STEP_FRACTION));
+  return Math.max(min, N, desired - step);
+}
 
 export interface StrategyItem {
   readonly capacityProvider: string;
@@ -74,10 +98,30 @@ export function providerOf(strategy: readonly StrategyItem[], ordinal: number): 
   return strategy[0]?.capacityProvider;
 }
 
-/** The cluster's default strategy: the scenario's, else the first group alone. */
+/**
+ * The strategy a user following AWS's guidance sets on a cluster with both Spot and On-Demand groups
+ * and none named: a base on On-Demand and the rest weighted toward Spot, as AWS's EC2 Spot workshop
+ * for ECS capacity providers configures its cluster default ("base=2 and weight=1 for CP-OD and
+ * weight=3 for CP-SPOT": ECS first places 2 tasks on On-Demand, then splits the rest 1:3,
+ * https://ec2spotworkshops.com/ecs-spot-capacity-providers/module-1/modify_default_cps.html). The
+ * base goes to the first On-Demand group; further On-Demand groups weigh 1, each Spot group 3.
+ */
+export const OD_BASE = 2;
+export const OD_WEIGHT = 1;
+export const SPOT_WEIGHT = 3;
+
+/**
+ * The cluster's default strategy: the scenario's; else, with Spot and On-Demand groups, the
+ * guidance's mix (`OD_BASE`, `OD_WEIGHT`, `SPOT_WEIGHT`); else the first group alone.
+ */
 export function defaultStrategy(scenario: Scenario): StrategyItem[] {
-  const first = scenario.capacityGroups[0]?.name ?? '';
-  return scenario.cluster.defaultCapacityProviderStrategy ?? [{ capacityProvider: first, base: 0, weight: 1 }];
+  if (scenario.cluster.defaultCapacityProviderStrategy !== undefined) return scenario.cluster.defaultCapacityProviderStrategy;
+  const groups = scenario.capacityGroups;
+  const onDemand = groups.filter((g) => !g.spot);
+  if (onDemand.length > 0 && onDemand.length < groups.length) {
+    return groups.map((g) => (g.spot ? { capacityProvider: g.name, base: 0, weight: SPOT_WEIGHT } : { capacityProvider: g.name, base: g === onDemand[0] ? OD_BASE : 0, weight: OD_WEIGHT }));
+  }
+  return [{ capacityProvider: groups[0]?.name ?? '', base: 0, weight: 1 }];
 }
 
 /** Instances one provider needs for its PROVISIONING tasks (max over groups of identical tasks). */
@@ -101,6 +145,21 @@ export function instancesNeeded(world: SimWorld, g: GroupRuntime, tasks: readonl
     needed = Math.max(needed, packed.opened.length);
   }
   return needed;
+}
+
+/**
+ * What the report says about the setup ecs-cas runs in where the scenario leaves it open: a
+ * weighted group runs without weights (capacity providers do not support them), and Spot with
+ * On-Demand groups get the default strategy AWS's guidance sets.
+ */
+export function casSetupNotes(scenario: Scenario): string[] {
+  const weighted = scenario.capacityGroups.filter((g) => g.instanceTypes?.some((t) => t.weight !== 1) === true);
+  const notes = weighted.map((g) => `ecs-cas runs group ${g.name} without instance weights (ECS capacity providers do not support them): each instance counts 1, min ${g.min} and max ${g.max} count instances`);
+  const mixed = scenario.capacityGroups.some((g) => g.spot) && scenario.capacityGroups.some((g) => !g.spot);
+  if (mixed && scenario.cluster.defaultCapacityProviderStrategy === undefined) {
+    notes.push(`ecs-cas uses the default capacity provider strategy AWS's guidance sets for Spot with On-Demand: ${defaultStrategy(scenario).map((s) => `${s.capacityProvider} base ${s.base} weight ${s.weight}`).join(', ')}`);
+  }
+  return notes;
 }
 
 export function ecsCasPolicy(scenario: Scenario): Policy {
@@ -133,32 +192,37 @@ export function ecsCasPolicy(scenario: Scenario): Policy {
       const reservation = M === 0 ? (N > 0 ? 200 : CAS_TARGET_PERCENT) : (N / M) * 100;
       if (reservation > CAS_TARGET_PERCENT) {
         below.set(g.name, 0);
-        const target = Math.min(g.max, Math.max(g.min, N));
-        if (target > g.desired) {
-          world.setDesired(g, target, 'ecs-cas target tracking');
-          world.countApi(1, 'SetDesiredCapacity');
-        }
+        act(world, g, 'out', N);
       } else if (reservation < CAS_TARGET_PERCENT) {
         const n = (below.get(g.name) ?? 0) + 1;
         below.set(g.name, n);
-        if (n >= CAS_SCALE_IN_DATAPOINTS) {
-          const target = Math.max(g.min, N);
-          if (target < g.desired) {
-            world.setDesired(g, target, 'ecs-cas target tracking');
-            world.countApi(1, 'SetDesiredCapacity');
-          }
-        }
+        if (n >= CAS_SCALE_IN_DATAPOINTS) act(world, g, 'in', N);
       } else {
         below.set(g.name, 0);
       }
     }
   };
 
+  /**
+   * The alarm's state reaches Auto Scaling `CAS_ALARM_DELAY_SECONDS` after the datapoint, and the
+   * target tracking policy sets desired capacity then, from the state of the group at that time.
+   */
+  const act = (world: SimWorld, g: GroupRuntime, direction: 'out' | 'in', N: number): void => {
+    world.schedule(world.now + CAS_ALARM_DELAY_SECONDS * 1000, 'ecs-cas-alarm', () => {
+      const target = direction === 'out' ? Math.min(g.max, Math.max(g.min, N)) : casScaleInTarget(g.desired, N, g.min);
+      if (direction === 'out' ? target <= g.desired : target >= g.desired) return;
+      world.setDesired(g, target, 'ecs-cas target tracking');
+      world.countApi(1, 'SetDesiredCapacity');
+    });
+  };
+
   const drain = (world: SimWorld, i: SimInstance): void => pollDrain(world, i, { pollSeconds: CAS_DRAIN_POLL_SECONDS, label: 'ecs-managed-drain', callsPerPoll: 0 });
 
   return {
     name: 'ecs-cas',
-    settings: { hook: { name: 'ecs-managed-draining', heartbeatSeconds: CAS_HOOK_SECONDS }, protectBusyFromScaleIn: true, agentSpotDraining: true, capacityProviders: true },
+    // A weighted group runs as AWS documents for capacity providers: without weights, with the same
+    // instance types listed (see `unweightedGroups`); its min and max then count instances.
+    settings: { hook: { name: 'ecs-managed-draining', heartbeatSeconds: CAS_HOOK_SECONDS }, protectBusyFromScaleIn: true, agentSpotDraining: true, capacityProviders: true, unweightedGroups: true },
     start(world) {
       for (let t = world.now + 60_000; t < world.end; t += 60_000) world.schedule(t, 'ecs-cas-metric', () => tick(world));
     },

@@ -27,6 +27,16 @@ export interface GroupSettings {
    * `cluster.capacityProviders`.
    */
   readonly capacityProviders?: boolean;
+  /**
+   * The groups run without instance weights: each instance counts 1 toward desired capacity, the
+   * same types launched. ECS capacity providers do not support weights ("Instance weighting isn't
+   * supported when used together with an Amazon ECS capacity provider", ECS Developer Guide,
+   * "Automatically manage Amazon ECS capacity with cluster auto scaling",
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html).
+   */
+  readonly unweightedGroups?: boolean;
+  /** The deployment suspends Auto Scaling's AZRebalance process on its groups (`sim/world/az-rebalance.ts`). */
+  readonly suspendAzRebalance?: boolean;
   /** A fixed fleet: min = max = desired = this for each group (by name). */
   readonly fixedSize?: (group: CapacityGroupSpec) => number;
 }

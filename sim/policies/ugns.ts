@@ -4,7 +4,8 @@
  *   tasks of the largest container size fit on the ACTIVE instances) and publishes it. It lists the
  *   container instances, then calls DescribeContainerInstances once per instance (the API pattern
  *   that invites throttling, docs/design.md §4 F18; counted as such).
- * - Two CloudWatch alarms (1 datapoint of 1 minute): value ≤ shortage threshold → a simple scaling
+ * - Two CloudWatch alarms (1 datapoint of 1 minute, acting `ALARM_DELAY_SECONDS` after the
+ *   datapoint: `cloudwatch-alarm.ts`): value ≤ shortage threshold → a simple scaling
  *   policy `PercentChangeInCapacity +25`; value ≥ excess threshold → `−25`, both with
  *   `MinAdjustmentMagnitude 1` and a 300 s cooldown (EC2 Auto Scaling User Guide, "Simple scaling
  *   policies": no other simple scaling activity starts until the cooldown ends; percentages are
@@ -18,6 +19,7 @@
 import type { Resources } from '../../core/cluster';
 import type { Config } from '../../core/config';
 import type { Policy } from './policy';
+import { ALARM_DELAY_SECONDS } from './cloudwatch-alarm';
 import { pollDrain } from './drain-poll';
 import type { SimWorld } from '../world/sim-world';
 import { afterThrottle } from '../world/throttle';
@@ -41,6 +43,11 @@ export function ugnsPolicy(config: Config, shape: Resources): Policy {
   const publish = (world: SimWorld): void => {
     world.countApi(1, 'PutMetricData');
     const value = world.headroomOf(shape);
+    world.schedule(world.now + ALARM_DELAY_SECONDS * 1000, 'ugns-alarm', () => alarm(world, value));
+  };
+
+  /** The alarm on the datapoint `value` invokes its simple scaling policy, unless the cooldown holds. */
+  const alarm = (world: SimWorld, value: number): void => {
     if (world.now - lastScalingAt < UGNS_COOLDOWN_SECONDS * 1000) return;
     for (const g of world.groups) {
       let target = g.desired;

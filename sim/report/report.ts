@@ -39,6 +39,7 @@ const MEASURES: ReadonlyArray<{ key: keyof PolicyResult; label: string; better: 
   { key: 'interruptions', label: 'Spot interruptions', better: 'none', format: String },
   { key: 'stuckInstances', label: 'stuck instances', better: 'low', format: String, diff: (d) => `${d >= 0 ? '+' : '−'}${Math.abs(d)}` },
   { key: 'boundViolations', label: 'bound violations', better: 'low', format: String, diff: (d) => `${d >= 0 ? '+' : '−'}${Math.abs(d)}` },
+  { key: 'rebalanceLaunches', label: 'AZRebalance launches', better: 'low', format: String },
   { key: 'scaleOutActions', label: 'scale-out actions', better: 'none', format: String },
   { key: 'scaleInActions', label: 'scale-in actions', better: 'none', format: String },
   { key: 'apiCalls', label: 'API calls', better: 'low', format: String, diff: (d) => `${d >= 0 ? '+' : '−'}${Math.abs(d)}` },

@@ -21,6 +21,7 @@ const ROWS: readonly Row[] = [
   { label: 'Spot interruptions', value: (r) => String(r.interruptions) },
   { label: 'stuck instances', value: (r) => String(r.stuckInstances) },
   { label: 'bound violations', value: (r) => String(r.boundViolations) },
+  { label: 'AZRebalance launches', value: (r) => String(r.rebalanceLaunches) },
   { label: 'scale-out actions', value: (r) => String(r.scaleOutActions) },
   { label: 'scale-in actions', value: (r) => String(r.scaleInActions) },
   { label: 'API calls', value: (r) => String(r.apiCalls) },

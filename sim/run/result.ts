@@ -33,6 +33,8 @@ export interface PolicyResult {
   readonly tasksKilled: number;
   /** Launch attempts that failed (scenario `launchFailures` windows). */
   readonly launchFailures: number;
+  /** Instances Auto Scaling's AZRebalance process launched (each followed by a termination in a fuller zone). */
+  readonly rebalanceLaunches: number;
   /** Simulated instance-hours per CPU second the run took (simulator speed; varies run to run). */
   readonly instanceHoursPerCpuSecond: number;
 }
@@ -73,6 +75,7 @@ export function resultOf(policy: PolicyName, world: World, cpuSeconds: number): 
     boundViolations: world.boundViolations,
     tasksKilled: world.tasksKilled,
     launchFailures: world.launchFailures,
+    rebalanceLaunches: world.rebalanceLaunches,
     instanceHoursPerCpuSecond: cpuSeconds > 0 ? round(world.instanceHours(world.end) / cpuSeconds, 1) : 0,
   };
 }

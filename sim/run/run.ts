@@ -7,6 +7,7 @@ import { referenceShapeOf } from '../scenario/reference-shape';
 import { baselineConfig, headroomConfig } from '../policies/headroom/environment';
 import { lowerBoundOf } from './lower-bound';
 import { makePolicy } from '../policies';
+import { casSetupNotes } from '../policies/ecs-cas';
 import { resultOf, type PolicyResult } from './result';
 import { POLICY_NAMES, type PolicyName, type Scenario } from '../scenario/scenario';
 import { buildWorkload } from '../scenario/workload';
@@ -66,5 +67,6 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     options.onProgress?.(name, index, names.length, 1);
     runs.push({ result: resultOf(name, world, (used.user + used.system) / 1e6), series: world.series, spotMarks: world.spotMarks, log: world.log, detail: policy.detail?.() ?? {} });
   }
-  return { scenario, notes: workload.notes, referenceShape: shape, runs };
+  const notes = names.includes('ecs-cas') ? [...workload.notes, ...casSetupNotes(scenario)] : workload.notes;
+  return { scenario, notes, referenceShape: shape, runs };
 }

@@ -10,6 +10,7 @@
  */
 import type { CapacityGroup } from '../../core/cluster';
 import { HeadroomError } from '../../core/errors';
+import { decrementDesired } from './asg-capacity';
 import { EcsWorld } from './ecs-scheduler';
 import { Prng } from './prng';
 import { ECS_RESERVED_PORTS, EPOCH, type WorldOptions } from './world-base';
@@ -17,7 +18,7 @@ import { DEFAULT_ZONE, instanceTypesOf, LAUNCH_RETRY_SECONDS, TERMINATING_STATES
 
 export class AutoScalingWorld extends EcsWorld {
   readonly groups: GroupRuntime[];
-  private readonly victimPrng: Prng;
+  protected readonly victimPrng: Prng;
   private instanceSeq = 0;
 
   constructor(options: WorldOptions) {
@@ -26,7 +27,7 @@ export class AutoScalingWorld extends EcsWorld {
     const fixed = options.policy.settings.fixedSize;
     this.groups = options.scenario.capacityGroups.map((spec) => {
       const n = fixed !== undefined ? fixed(spec) : spec.initial;
-      const base = { spec, name: spec.name, types: instanceTypesOf(spec), zones: zonesOf(spec), launches: 0 };
+      const base = { spec, name: spec.name, types: instanceTypesOf(spec, options.policy.settings.unweightedGroups === true), zones: zonesOf(spec), launches: 0 };
       return fixed !== undefined ? { ...base, min: n, max: n, desired: n } : { ...base, min: spec.min, max: spec.max, desired: n };
     });
   }
@@ -64,18 +65,9 @@ export class AutoScalingWorld extends EcsWorld {
   }
 
   /**
-   * TerminateInstanceInAutoScalingGroup; `'gone'` when the instance is not a live member.
-   *
-   * With the decrement, desired capacity drops by the instance's weight (1 unless the group has
-   * weights). The API reference: without the decrement "Amazon EC2 Auto Scaling launches instances to
-   * replace the ones that are terminated", so the decrement is what makes the termination final
-   * (https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_TerminateInstanceInAutoScalingGroup.html);
-   * and with weights desired capacity is stated "with the same units that you use for weighting
-   * instances", each instance counting its weight toward it
-   * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-instance-weighting.html).
-   * Lowering desired by 1 for a weight-4 instance would leave 3 units unfilled, and the group would
-   * launch a replacement after all. The documentation states no number for a weighted group; this is
-   * the reading consistent with both pages (moto models no weights: it lowers desired by 1).
+   * TerminateInstanceInAutoScalingGroup; `'gone'` when the instance is not a live member. With the
+   * decrement, desired capacity drops by the instance's weight (`asg-capacity.ts`, the rule the
+   * handlers' test fake shares).
    */
   terminateInstance(id: string, decrement: boolean, who: string): 'ok' | 'gone' {
     const i = this.byId.get(id);
@@ -83,12 +75,13 @@ export class AutoScalingWorld extends EcsWorld {
     const g = i.group;
     const units = i.type.weight;
     if (decrement) {
-      if (g.desired - units < g.min) {
+      const after = decrementDesired(g.desired, g.min, units);
+      if (!after.ok) {
         this.boundViolations++;
         this.note(`bound violation: ${who} terminates ${id} with decrement at min ${g.min} of ${g.name}`);
-        throw new HeadroomError('invalid-input', `ValidationError: Currently, desiredSize equals minSize (${g.min}). Terminating instance without replacement will violate group's min size constraint.`);
+        throw new HeadroomError('invalid-input', `ValidationError: ${after.message}`);
       }
-      g.desired -= units;
+      g.desired = after.desired;
       this.scaleInActions++;
     }
     this.note(`asg: ${who} terminates ${id}${decrement ? ` (desired −${units})` : ''}`);
@@ -130,7 +123,8 @@ export class AutoScalingWorld extends EcsWorld {
    */
   protected reconcileGroup(g: GroupRuntime): void {
     const live = this.liveMembers(g);
-    let units = live.reduce((n, i) => n + i.type.weight, 0);
+    // An instance AZRebalance launched is not surplus: its fuller-zone twin leaves once it is in service.
+    let units = live.reduce((n, i) => n + i.type.weight, 0) - this.rebalanceUnits(g);
     if (units < g.desired) {
       while (units < g.desired) {
         const launched = this.launch(g);
@@ -140,8 +134,7 @@ export class AutoScalingWorld extends EcsWorld {
     } else if (units > g.desired) {
       // Termination policy: unprotected members only; the default policy first balances zones
       // (the zone with the most members loses one), then picks at random among the candidates.
-      const protect = this.policy.settings.protectBusyFromScaleIn === true;
-      const candidates = live.filter((i) => !protect || ![...i.tasks.values()].some((t) => t.role !== 'daemon'));
+      const candidates = live.filter((i) => !this.protectedFromScaleIn(i));
       const order = this.victimPrng.shuffle(candidates);
       const perZone = new Map<string, number>();
       for (const i of live) perZone.set(i.zone, (perZone.get(i.zone) ?? 0) + 1);
@@ -154,9 +147,14 @@ export class AutoScalingWorld extends EcsWorld {
         perZone.set(victim.zone, (perZone.get(victim.zone) ?? 1) - 1);
         this.beginTermination(victim);
         // Without a hook the termination is immediate and may itself reconcile: count again.
-        units = this.liveUnits(g);
+        units = this.liveUnits(g) - this.rebalanceUnits(g);
       }
     }
+  }
+
+  /** ECS managed termination protection keeps Auto Scaling off instances running non-daemon tasks. */
+  protected protectedFromScaleIn(i: SimInstance): boolean {
+    return this.policy.settings.protectBusyFromScaleIn === true && [...i.tasks.values()].some((t) => t.role !== 'daemon');
   }
 
   /** A zone with the fewest live members (Auto Scaling balances launches across its zones). */
@@ -172,7 +170,12 @@ export class AutoScalingWorld extends EcsWorld {
    * One launch, or a failed scaling activity inside a `launchFailures` window (insufficient
    * capacity): Auto Scaling records the failure and tries again later.
    */
-  protected launch(g: GroupRuntime): SimInstance | undefined {
+  /** Units of an instance AZRebalance launched and has not yet balanced by a termination (`az-rebalance.ts`). */
+  protected rebalanceUnits(_g: GroupRuntime): number {
+    return 0;
+  }
+
+  protected launch(g: GroupRuntime, inZone?: string): SimInstance | undefined {
     const minute = (this.clock - EPOCH) / 60_000;
     if (g.spec.launchFailures.some((w) => minute >= w.fromMinute && minute < w.toMinute)) {
       if (g.launchFailedAt !== this.clock) this.note(`asg: launch in ${g.name} failed (InsufficientInstanceCapacity)`);
@@ -182,7 +185,7 @@ export class AutoScalingWorld extends EcsWorld {
       return undefined;
     }
     const type = g.types[g.launches++ % g.types.length] as InstanceTypeSpec;
-    const zone = this.zoneFor(g);
+    const zone = inZone ?? this.zoneFor(g);
     const seq = this.instanceSeq++;
     const id = `i-${g.name.replace(/[^a-z0-9]/gi, '').slice(0, 6)}${seq.toString(16).padStart(8, '0')}`;
     const attributes: Record<string, string> = { 'ecs.instance-type': type.instanceType, 'ecs.os-type': 'linux', 'ecs.availability-zone': zone };

@@ -6,6 +6,7 @@
  */
 import type { TaskShape } from '../../core/cluster';
 import { EcsTasksWorld, type ServiceRuntime, type Waiting } from './ecs-world';
+import { SpreadCounts } from './placement-strategy';
 import { PLACEMENT_FAILURE_REPEAT_SECONDS } from './world-base';
 import type { SimInstance, SimTask, WaitingTask } from './world-types';
 
@@ -46,13 +47,16 @@ export class EcsWorld extends EcsTasksWorld {
     const want = Math.min(D - onActive, upper - live.length);
     let failed = false;
     let count = live.length;
+    const strategy = s.spec.placementStrategy ?? this.scenario.cluster.placementStrategy;
+    const spread = strategy === 'spread' && want > 0 ? new SpreadCounts(live.map((t) => t.instance)) : undefined;
     for (let k = 0; k < want; k++) {
-      const home = this.choose(s.shape, instances);
+      const home = this.choose(s.shape, instances, spread);
       if (home === undefined) {
         failed = true;
         break;
       }
       this.startTask(home, 'service', s.shape, s);
+      spread?.add(home);
       if (count < D) {
         const since = s.waits.shift();
         if (since !== undefined) this.waits.push(this.clock - since);

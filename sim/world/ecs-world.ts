@@ -11,7 +11,9 @@
  *   RUNNING ones are replaced elsewhere within `maximumPercent` and stopped once
  *   `minimumHealthyPercent` allows; standalone (RunTask) tasks are not touched; daemon tasks run on
  *   every instance and never move. Placement uses the core's `fits` (CPU, memory, host ports,
- *   `distinctInstance`, `memberOf`) with the `binpack` (memory) strategy; scale-in of a service
+ *   `distinctInstance`, `memberOf`) and the service's placement strategy (`placement-strategy.ts`:
+ *   `spread` by zone then instance, AWS's default, or `binpack` on memory; standalone tasks
+ *   `binpack`); scale-in of a service
  *   stops tasks on DRAINING instances first, then PENDING ones, then the least-packed instance.
  *   A pass runs only for services whose tasks, desired count or instances changed, or that wait
  *   for room when room may have appeared.
@@ -30,6 +32,7 @@ import { isGone } from '../../core/cluster';
 import { copiesThatFit } from '../../core/headroom';
 import { fits, place, unplace } from '../../core/placement';
 import { shapeOfService } from '../run/lower-bound';
+import { binpackPick, type SpreadCounts } from './placement-strategy';
 import type { ServiceSpec } from '../scenario/scenario';
 import { TASK_START_SECONDS, TASK_STOP_SECONDS, WorldBase, type WorldOptions } from './world-base';
 import type { SimInstance, SimTask } from './world-types';
@@ -263,15 +266,13 @@ export class EcsTasksWorld extends WorldBase {
     return task;
   }
 
-  /** `binpack` on memory: the ACTIVE instance with the least free memory that fits. */
-  protected choose(shape: TaskShape, instances: readonly SimInstance[]): SimInstance | undefined {
-    let best: SimInstance | undefined;
-    for (const i of instances) {
-      if (i.ecsStatus !== 'ACTIVE') continue;
-      if (!fits(shape, i.bin).ok) continue;
-      if (best === undefined || i.bin.memory < best.bin.memory || (i.bin.memory === best.bin.memory && i.bin.cpu < best.bin.cpu)) best = i;
-    }
-    return best;
+  /**
+   * The ACTIVE instance a task goes to among those it fits on: `binpack` on memory, or, with the
+   * service's `spread` counts, the service's spread (`placement-strategy.ts`).
+   */
+  protected choose(shape: TaskShape, instances: readonly SimInstance[], spread?: SpreadCounts): SimInstance | undefined {
+    const candidates = instances.filter((i) => i.ecsStatus === 'ACTIVE' && fits(shape, i.bin).ok);
+    return spread !== undefined ? spread.pick(candidates) : binpackPick(candidates);
   }
 
   protected liveTasksOf(s: ServiceRuntime): SimTask[] {

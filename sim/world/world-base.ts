@@ -80,6 +80,8 @@ export class WorldBase {
   stuckInstances = 0;
   launchFailures = 0;
   rebalanceRecommendations = 0;
+  /** Instances AZRebalance launched (`az-rebalance.ts`). */
+  rebalanceLaunches = 0;
   apiCalls = 0;
   /** Requests that found their bucket empty and waited (SDK retries) before AWS admitted them. */
   throttledApiCalls = 0;

@@ -75,6 +75,8 @@ export interface GroupRuntime {
   /** Desired capacity in capacity units (instance weights; 1 per instance without `instanceTypes`). */
   desired: number;
   launches: number;
+  /** The instance an AZRebalance activity launched, until its fuller-zone twin is terminated. */
+  rebalancing?: SimInstance;
   /** Start of the most recent failed launch activity (epoch ms). */
   launchFailedAt?: number;
 }
@@ -103,9 +105,12 @@ export interface SpotMark {
 
 export const TERMINATING_STATES = new Set<Lifecycle>(['Terminating:Wait', 'Terminated']);
 
-/** The group's launchable types: `instanceTypes` of a mixed-instances group, else its one type (weight 1). */
-export function instanceTypesOf(spec: CapacityGroupSpec): InstanceTypeSpec[] {
-  if (spec.instanceTypes !== undefined) return spec.instanceTypes.map((t) => ({ ...t }));
+/**
+ * The group's launchable types: `instanceTypes` of a mixed-instances group, else its one type
+ * (weight 1). `unweighted`: the same types, each counting 1 (a group set up without weights).
+ */
+export function instanceTypesOf(spec: CapacityGroupSpec, unweighted = false): InstanceTypeSpec[] {
+  if (spec.instanceTypes !== undefined) return spec.instanceTypes.map((t) => ({ ...t, ...(unweighted ? { weight: 1 } : {}) }));
   return [{ instanceType: spec.instanceType, cpu: spec.cpu, memory: spec.memory, pricePerHour: spec.pricePerHour, weight: 1 }];
 }
 

@@ -6,7 +6,7 @@
  * `auto-scaling-world.ts`, the layers below. Every policy gets its own `World` built from the same
  * scenario and seed, so the workload and the Spot hazard process are identical across policies.
  */
-import { AutoScalingWorld } from './auto-scaling-world';
+import { RebalancingWorld } from './az-rebalance';
 import type { SimWorld } from './sim-world';
 import { scheduleSpot, SPOT_WARNING_SECONDS, type SpotHost } from './spot';
 import { EPOCH, SAMPLE_SECONDS, type WorldEvent, type WorldOptions } from './world-base';
@@ -16,7 +16,7 @@ import { desiredAt } from '../scenario/workload';
 export { EPOCH, ECS_RESERVED_PORTS, PLACEMENT_FAILURE_REPEAT_SECONDS, SAMPLE_SECONDS, TASK_START_SECONDS, TASK_STOP_SECONDS, type WorldOptions } from './world-base';
 export type { GroupRuntime, SeriesPoint, SimInstance, SimTask, SpotMark, WaitingTask } from './world-types';
 
-export class World extends AutoScalingWorld implements SpotHost, SimWorld {
+export class World extends RebalancingWorld implements SpotHost, SimWorld {
   private inflight = 0;
   private failure: unknown;
   private lastAccounted = EPOCH;
@@ -106,6 +106,7 @@ export class World extends AutoScalingWorld implements SpotHost, SimWorld {
       case 'reconcile':
         return this.reconcileGroup(e.group);
       case 'desired':
+        this.checkZoneBalance();
         for (const s of this.services) {
           const d = desiredAt(s.spec, (this.clock - EPOCH) / 60_000);
           if (d !== s.desired) {

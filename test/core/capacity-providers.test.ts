@@ -36,6 +36,22 @@ describe('the setup check of a managed group', () => {
     expect(check.notes).toEqual([expect.stringMatching(/^group demo-spot has no capacity provider: it runs in the plain setup/)]);
   });
 
+  it.each<[string, readonly string[] | undefined, readonly string[], boolean]>([
+    ['several zones, AZRebalance running: Auto Scaling undoes scale-in picks', ['us-east-1a', 'us-east-1b'], ['AlarmNotification'], true],
+    ['several zones, AZRebalance suspended: nothing to say', ['us-east-1a', 'us-east-1b'], ['AlarmNotification', 'AZRebalance'], false],
+    ['one zone: nothing to rebalance', ['us-east-1a'], ['AlarmNotification'], false],
+    ['zones unknown: no warning', undefined, ['AlarmNotification'], false],
+  ])('AZRebalance: %s', (_name, zones, processes, warned) => {
+    const check = checkSetup([recommended], [{ name: 'demo-spot', suspendedProcesses: processes, ...(zones !== undefined ? { availabilityZones: zones } : {}) }]);
+    expect(check.warnings).toEqual(warned ? [expect.stringMatching(/^group demo-spot: spans 2 zones and its AZRebalance process is not suspended/)] : []);
+  });
+
+  it('AZRebalance is checked in the plain setup too (it is an Auto Scaling process)', () => {
+    const check = checkSetup([], [{ name: 'demo-spot', suspendedProcesses: [], availabilityZones: ['a', 'b', 'c'] }]);
+    expect(check.warnings).toEqual([expect.stringMatching(/spans 3 zones and its AZRebalance process is not suspended/)]);
+    expect(check.notes).toHaveLength(1);
+  });
+
   it('each managed group is checked on its own', () => {
     const check = checkSetup(
       [recommended, { ...recommended, name: 'cp-od', group: 'demo-ondemand' }],

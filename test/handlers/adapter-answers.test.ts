@@ -49,7 +49,7 @@ describe('ECS write answers', () => {
     const aws = new FakeAws().group('demo-spot', { desired: 2, max: 10 }).group('demo-ondemand');
     const id = 'i-0a1b2c3d4e5f60001';
     aws.instance({ id, group: 'demo-spot', lifecycleState: 'Terminating:Wait' });
-    aws.pendingHooks.set(id, 'headroom-demo');
+    aws.hookPending(id, 'headroom-demo');
     aws.refuseStatus.set(id, 'INVALID_STATE');
     await expect(handleLifecycle(sample('lifecycle/terminate.json'), context())).rejects.toThrow(/DRAINING/);
     expect(aws.completed).toEqual([]);

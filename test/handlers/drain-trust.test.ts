@@ -21,7 +21,7 @@ function world(): FakeAws {
   aws.instance({ id: I1, group: 'demo-spot', lifecycleState: 'Terminating:Wait', status: 'DRAINING' });
   aws.instance({ id: I2, group: 'demo-spot' });
   aws.service('web', { desired: 2 });
-  aws.pendingHooks.set(I1, 'headroom-demo');
+  aws.hookPending(I1, 'headroom-demo');
   aws.task(I1, { service: 'web' });
   aws.task(I2, { family: 'nightly-report' });
   return aws;

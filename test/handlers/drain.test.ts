@@ -11,7 +11,7 @@ function world(): FakeAws {
   const aws = new FakeAws().group('demo-spot', { desired: 2, max: 10 }).group('demo-ondemand');
   aws.instance({ id: I1, group: 'demo-spot', lifecycleState: 'Terminating:Wait', status: 'DRAINING' });
   aws.service('web', { desired: 2 }).service('agent', { daemon: true });
-  aws.pendingHooks.set(I1, 'headroom-demo');
+  aws.hookPending(I1, 'headroom-demo');
   return aws;
 }
 
@@ -133,7 +133,7 @@ describe('drain handler', () => {
   it('throttling then success: only the failing record is reported, its redelivery succeeds', async () => {
     const aws = world();
     aws.instance({ id: 'i-0a1b2c3d4e5f60009', group: 'demo-spot', lifecycleState: 'Terminating:Wait', status: 'DRAINING' });
-    aws.pendingHooks.set('i-0a1b2c3d4e5f60009', 'headroom-demo');
+    aws.hookPending('i-0a1b2c3d4e5f60009', 'headroom-demo');
     const other: DrainCheck = { ...check(), instanceId: 'i-0a1b2c3d4e5f60009', hook: { group: 'demo-spot', hookName: 'headroom-demo', instanceId: 'i-0a1b2c3d4e5f60009' } };
     aws.failNext('CompleteLifecycleAction', throttling());
     const ctx = context();

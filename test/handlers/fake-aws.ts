@@ -43,6 +43,7 @@ import { DescribeInstanceTypesCommand, DescribeLaunchTemplateVersionsCommand, EC
 import { awsPorts } from '../../handlers/aws/ports';
 import { clearTaskDefinitionCache } from '../../handlers/aws/ecs/ecs';
 import type { Logger } from '../../handlers/app/ports';
+import { decrementDesired } from '../../sim/world/asg-capacity';
 
 export const ecsMock = mockClient(ECSClient);
 export const asgMock = mockClient(AutoScalingClient);
@@ -123,6 +124,12 @@ export interface InstanceSpec {
   agentConnected?: boolean;
 }
 
+/** Capacity units a group member counts for: its `WeightedCapacity` (1 when absent, as in a group without weights). */
+function memberWeight(m: { readonly WeightedCapacity?: string | undefined }): number {
+  const w = Number(m.WeightedCapacity);
+  return Number.isFinite(w) && w > 0 ? w : 1;
+}
+
 /** Limits of the real APIs: exceeding one is a bug in the adapter. */
 function limit(name: string, n: number, max: number): void {
   if (n > max) throw awsError('InvalidParameterException', `${name}: ${n} items exceed the limit of ${max}`);
@@ -136,6 +143,13 @@ function page<T>(items: readonly T[], token: string | undefined, size: number | 
   return start + n < items.length ? { items: slice, next: String(start + n) } : { items: slice };
 }
 
+/** A lifecycle action waiting for CompleteLifecycleAction: its hook, its group and, when known, its token. */
+export interface PendingAction {
+  readonly hook: string;
+  readonly group?: string;
+  readonly token?: string;
+}
+
 export class FakeAws {
   readonly instances = new Map<string, ContainerInstance>();
   readonly tasks = new Map<string, Task>();
@@ -146,8 +160,8 @@ export class FakeAws {
   readonly launchTemplates = new Map<string, { type?: string; spot?: boolean }>();
   /** Scaling activities per group (DescribeScalingActivities), newest first. */
   readonly activities = new Map<string, Activity[]>();
-  /** Pending lifecycle actions: instance id → hook name. */
-  readonly pendingHooks = new Map<string, string>();
+  /** Pending lifecycle actions by instance id (`hookPending`). */
+  readonly pendingHooks = new Map<string, PendingAction>();
   readonly calls = new Map<string, number>();
   readonly sent: Array<{ body: Record<string, unknown>; delay: number }> = [];
   readonly metricData: MetricDatum[] = [];
@@ -282,9 +296,22 @@ export class FakeAws {
     if (spec.group !== undefined) {
       const g = this.groups.find((x) => x.AutoScalingGroupName === spec.group);
       if (g === undefined) throw new Error(`no group ${spec.group}`);
-      g.Instances = [...(g.Instances ?? []), { InstanceId: spec.id, LifecycleState: (spec.lifecycleState ?? 'InService') as never, InstanceType: spec.type ?? 'm5.xlarge', AvailabilityZone: 'eu-west-1a', HealthStatus: 'Healthy', ProtectedFromScaleIn: false }];
-      if (spec.lifecycleState === undefined || /Pending|InService/.test(spec.lifecycleState)) g.DesiredCapacity = (g.DesiredCapacity ?? 0) + 0;
+      const type = spec.type ?? 'm5.xlarge';
+      const weighted = g.MixedInstancesPolicy?.LaunchTemplate?.Overrides?.find((o) => o.InstanceType === type)?.WeightedCapacity;
+      g.Instances = [...(g.Instances ?? []), { InstanceId: spec.id, LifecycleState: (spec.lifecycleState ?? 'InService') as never, InstanceType: type, AvailabilityZone: 'eu-west-1a', HealthStatus: 'Healthy', ProtectedFromScaleIn: false, ...(weighted !== undefined ? { WeightedCapacity: weighted } : {}) }];
+      // Auto Scaling keeps desired capacity equal to its live members (Pending*, InService), in weight units.
+      g.DesiredCapacity = (g.Instances ?? []).filter((m) => /^(Pending|InService)/.test(m.LifecycleState ?? '')).reduce((n, m) => n + memberWeight(m), 0);
     }
+    return this;
+  }
+
+  /**
+   * A lifecycle action pending for `id` under `hook`, in the group the instance is a member of;
+   * with a `token`, CompleteLifecycleAction and heartbeats that send a token must send this one.
+   */
+  hookPending(id: string, hook = BASE_ENV.HOOK_NAME ?? 'headroom-demo', token?: string): this {
+    const group = this.groups.find((g) => g.Instances?.some((m) => m.InstanceId === id))?.AutoScalingGroupName;
+    this.pendingHooks.set(id, { hook, ...(group !== undefined ? { group } : {}), ...(token !== undefined ? { token } : {}) });
     return this;
   }
 
@@ -522,19 +549,33 @@ export class FakeAws {
       const g = this.groups.find((x) => x.Instances?.some((i) => i.InstanceId === input.InstanceId));
       const m = g?.Instances?.find((i) => i.InstanceId === input.InstanceId);
       if (g === undefined || m === undefined) throw awsError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${input.InstanceId}`);
-      if (input.ShouldDecrementDesiredCapacity === true && (g.DesiredCapacity ?? 0) <= (g.MinSize ?? 0)) {
-        throw awsError('ValidationError', `Currently, desiredSize equals minSize (${g.MinSize}). Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.`);
-      }
+      // The simulator's rule (sim/world/asg-capacity.ts): desired drops by the member's weight.
+      const after = input.ShouldDecrementDesiredCapacity === true ? decrementDesired(g.DesiredCapacity ?? 0, g.MinSize ?? 0, memberWeight(m)) : undefined;
+      if (after !== undefined && !after.ok) throw awsError('ValidationError', after.message);
       if (m.LifecycleState !== 'InService') throw awsError('ValidationError', `The instance ${input.InstanceId} is not in InService or Standby.`);
       m.LifecycleState = 'Terminating:Wait';
-      if (input.ShouldDecrementDesiredCapacity === true) g.DesiredCapacity = (g.DesiredCapacity ?? 0) - 1;
-      this.pendingHooks.set(input.InstanceId ?? '', 'headroom-demo');
+      if (after?.ok === true) g.DesiredCapacity = after.desired;
+      this.hookPending(input.InstanceId ?? '');
       this.terminated.push({ id: input.InstanceId ?? '', decrement: input.ShouldDecrementDesiredCapacity === true });
       return { Activity: {} } as never;
     });
-    const hookCall = (name: string, record: string[]) => (input: { InstanceId?: string | undefined }) => {
+    // Auto Scaling finds the action by group, hook name and instance id or token: an action under
+    // another hook or group, or a token not its own, is not found (EC2 Auto Scaling API Reference,
+    // CompleteLifecycleAction: AutoScalingGroupName and LifecycleHookName are required, with
+    // InstanceId or LifecycleActionToken).
+    type HookInput = { InstanceId?: string | undefined; AutoScalingGroupName?: string | undefined; LifecycleHookName?: string | undefined; LifecycleActionToken?: string | undefined };
+    const hookCall = (name: string, record: string[]) => (input: HookInput) => {
       this.fail(name);
-      if (!this.pendingHooks.has(input.InstanceId ?? '')) throw awsError('ValidationError', `No active Lifecycle Action found with instance ID ${input.InstanceId}`);
+      const pending = this.pendingHooks.get(input.InstanceId ?? '');
+      const matches =
+        pending !== undefined &&
+        input.LifecycleHookName === pending.hook &&
+        (pending.group === undefined || input.AutoScalingGroupName === pending.group) &&
+        (input.LifecycleActionToken === undefined || pending.token === undefined || input.LifecycleActionToken === pending.token);
+      if (!matches) {
+        const by = input.LifecycleActionToken !== undefined && pending?.token !== undefined && input.LifecycleActionToken !== pending.token ? `token ${input.LifecycleActionToken}` : `instance ID ${input.InstanceId}`;
+        throw awsError('ValidationError', `No active Lifecycle Action found with ${by}`);
+      }
       record.push(input.InstanceId ?? '');
       if (name === 'CompleteLifecycleAction') this.pendingHooks.delete(input.InstanceId ?? '');
       return {};

@@ -15,8 +15,8 @@ function world(opts: { registered?: boolean; hookPending?: boolean } = {}): Fake
   aws.instance({ id: I2, group: 'demo-ondemand', lifecycleState: 'Terminating:Wait' });
   aws.service('web', { desired: 4 }).service('agent', { daemon: true, desired: 2 });
   if (opts.hookPending !== false) {
-    aws.pendingHooks.set(I1, 'headroom-demo');
-    aws.pendingHooks.set(I2, 'headroom-demo');
+    aws.hookPending(I1, 'headroom-demo');
+    aws.hookPending(I2, 'headroom-demo');
   }
   return aws;
 }

@@ -25,7 +25,7 @@ function draining(marks: Record<string, string> = {}): FakeAws {
   const aws = new FakeAws().group('demo-spot', { desired: 2, max: 10 }).group('demo-ondemand');
   aws.instance({ id: I1, group: 'demo-spot', lifecycleState: 'Terminating:Wait', status: 'DRAINING', attributes: marks });
   aws.service('web', { desired: 2 });
-  aws.pendingHooks.set(I1, 'headroom-demo');
+  aws.hookPending(I1, 'headroom-demo');
   aws.task(I1, { service: 'web' });
   return aws;
 }

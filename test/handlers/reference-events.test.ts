@@ -31,7 +31,7 @@ function world(): FakeAws {
   ];
   for (const [id, group] of members) {
     aws.instance({ id, group, lifecycleState: 'Terminating:Wait' });
-    aws.pendingHooks.set(id, 'hook');
+    aws.hookPending(id, 'hook');
     aws.task(id, { service: 'web' });
   }
   for (const id of ['i-0123456789', 'i-0b662ef9931388ba0']) {

@@ -20,7 +20,7 @@ describe('warm pools', () => {
     aws.instance({ id: I2, group: 'demo-ondemand', lifecycleState: 'Terminating:Wait' });
     aws.service('web', { desired: 1 });
     aws.task(I2, { service: 'web' });
-    aws.pendingHooks.set(I2, 'headroom-demo');
+    aws.hookPending(I2, 'headroom-demo');
     await handleLifecycle(sample('lifecycle/terminate.warm-pool.json'), context());
     expect(attr(aws, I2, WARM_POOL_ATTRIBUTE)).toBeDefined();
   });

@@ -6,6 +6,8 @@
  */
 import {
   CompleteLifecycleActionCommand,
+  CreateAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetDesiredCapacityCommand,
@@ -26,7 +28,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { clients, describeMoto, MOTO_ENDPOINT, unique } from './moto';
 import { setTaskProgression } from './moto-server';
-import { buildWorld, groupMembers, HOOK_NAME, place, REGISTERED, register, type World } from './world';
+import { AZ, buildWorld, desiredCapacity, groupMembers, HOOK_NAME, INSTANCE_TYPE, place, REGISTERED, register, type World } from './world';
 
 const c = clients();
 
@@ -129,6 +131,66 @@ describeMoto('moto gaps (each pinned, so a fixed gap shows up here)', () => {
       new StartTaskCommand({ cluster: world.cluster, taskDefinition: world.taskDefinition.worker, containerInstances: [world.arn.get(ids[0] as string) as string], networkConfiguration: world.network }),
     );
     await expect(start).rejects.toThrow(/Network Configuration must be provided/);
+  });
+
+  /** A fresh group from the world's launch template (one zone unless told otherwise). */
+  const newGroup = async (name: string, opts: { min: number; max: number; desired: number; zones?: string[]; weights?: Record<string, string> }): Promise<void> => {
+    const template = { LaunchTemplateName: `${world.cluster}-lt`, Version: '$Latest' };
+    await c.asg.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: name,
+        MinSize: opts.min,
+        MaxSize: opts.max,
+        DesiredCapacity: opts.desired,
+        AvailabilityZones: opts.zones ?? [AZ],
+        ...(opts.weights !== undefined
+          ? { MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: template, Overrides: Object.entries(opts.weights).map(([InstanceType, WeightedCapacity]) => ({ InstanceType, WeightedCapacity })) } } }
+          : { LaunchTemplate: template }),
+      }),
+    );
+  };
+
+  it('SetDesiredCapacity outside [min, max] is not refused (AWS answers ValidationError)', async () => {
+    const name = unique('gaps-bounds');
+    await newGroup(name, { min: 1, max: 2, desired: 1 });
+    const above = await c.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: 5 })).then(() => 'ok', (e: unknown) => (e as Error).name);
+    const afterAbove = await desiredCapacity(c, name);
+    const below = await c.asg.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: name, DesiredCapacity: 0 })).then(() => 'ok', (e: unknown) => (e as Error).name);
+    expect({ above, afterAbove, below, afterBelow: await desiredCapacity(c, name) }).toEqual({ above: 'ok', afterAbove: 5, below: 'ok', afterBelow: 0 });
+  });
+
+  it('TerminateInstanceInAutoScalingGroup with the decrement at min is not refused (AWS answers ValidationError)', async () => {
+    const name = unique('gaps-min');
+    await newGroup(name, { min: 1, max: 3, desired: 1 });
+    const [only] = await groupMembers(c, name);
+    const answer = await c.asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: only?.id, ShouldDecrementDesiredCapacity: true })).then(() => 'ok', (e: unknown) => (e as Error).name);
+    expect({ answer, desired: await desiredCapacity(c, name) }).toEqual({ answer: 'ok', desired: 0 });
+  });
+
+  it('launches are not balanced across the group zones: all land in one (AWS spreads them evenly)', async () => {
+    const name = unique('gaps-zones');
+    const zones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+    await newGroup(name, { min: 0, max: 10, desired: 6, zones });
+    const out = await c.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
+    const perZone = zones.map((z) => (out.AutoScalingGroups?.[0]?.Instances ?? []).filter((i) => i.AvailabilityZone === z).length);
+    expect(perZone.sort()).toEqual([0, 0, 6]);
+  });
+
+  it('weights are honoured on launch only: a decrement lowers desired by 1 and members carry no WeightedCapacity', async () => {
+    const name = unique('gaps-weights');
+    await newGroup(name, { min: 0, max: 20, desired: 4, weights: { [INSTANCE_TYPE]: '2' } });
+    const out = await c.asg.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }));
+    const members = out.AutoScalingGroups?.[0]?.Instances ?? [];
+    const [first] = members;
+    const decrement = await c.asg.send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: first?.InstanceId, ShouldDecrementDesiredCapacity: true }));
+    // Desired 4 in units of weight 2: two instances, as on AWS; then the decrement takes 1, not 2.
+    expect({ launched: members.length, weights: members.map((m) => m.WeightedCapacity), desiredAfterDecrement: await desiredCapacity(c, name), decrement: decrement.$metadata.httpStatusCode }).toEqual({ launched: 2, weights: [undefined, undefined], desiredAfterDecrement: 3, decrement: 200 });
+  });
+
+  it('container instances never carry version, so the adapters\' version cache is never exercised here', async () => {
+    const out = await c.ecs.send(new DescribeContainerInstancesCommand({ cluster: world.cluster, containerInstances: [world.arn.get(ids[0] as string) as string] }));
+    expect(out.containerInstances?.[0]).toBeDefined();
+    expect(out.containerInstances?.[0]?.version).toBeUndefined();
   });
 });
 

@@ -30,6 +30,16 @@ describe('scenario validation', () => {
     expect(s.capacityGroups[0]?.launchSeconds).toBe(150);
     expect(s.services[0]?.minimumHealthyPercent).toBe(100);
     expect(s.faults.apiErrorRate).toBe(0);
+    // AWS's defaults: AZRebalance on, services spread; Headroom's recommended setup suspends AZRebalance.
+    expect(s.capacityGroups[0]?.azRebalance).toBe(true);
+    expect(s.services[0]?.placementStrategy).toBeUndefined();
+    expect(s.cluster.placementStrategy).toBe('spread');
+    expect(s.cluster.headroomSuspendsAzRebalance).toBe(true);
+  });
+
+  it('fills the same cluster defaults when the cluster object is given without them', () => {
+    const s = parseScenario({ ...minimal, cluster: { capacityProviders: true } });
+    expect([s.cluster.placementStrategy, s.cluster.headroomSuspendsAzRebalance]).toEqual(['spread', true]);
   });
 
   it('lists cross-field problems together with type problems', () => {

@@ -77,7 +77,14 @@ export function headroomPolicy(scenario: Scenario, config: Config): Policy {
     // suspending processes"). So a task that does not fit waits in PROVISIONING (where the tick
     // counts it as demand) and ECS's scaling does nothing: Headroom alone sets desired capacity.
     // `plain`: no capacity provider, a job that does not fit fails at once.
-    settings: { hook: { name: HEADROOM_HOOK_NAME, heartbeatSeconds: config.hookHeartbeatSeconds }, capacityProviders: scenario.cluster.headroomSetup === 'capacity-providers' },
+    // The recommended setup also suspends AZRebalance on the managed groups: Headroom picks the
+    // instances to remove, and Auto Scaling would otherwise replace each pick that leaves the zones
+    // more than one instance apart (`sim/world/az-rebalance.ts`; measured in docs/aws-model.md).
+    settings: {
+      hook: { name: HEADROOM_HOOK_NAME, heartbeatSeconds: config.hookHeartbeatSeconds },
+      capacityProviders: scenario.cluster.headroomSetup === 'capacity-providers',
+      suspendAzRebalance: scenario.cluster.headroomSuspendsAzRebalance,
+    },
     start(world) {
       delivery = new Delivery(world, faults.fork('delivery'), scenario.faults);
       const d = delivery;
