@@ -50,6 +50,7 @@ function at(frame: ReportFrame, r: PolicyRun, f: (p: Sample) => number): Array<n
   return frame.minutes.map((m) => byMinute.get(m) ?? null);
 }
 
+/** The run's Spot interruption warnings as vertical marks, solid for a storm. */
 function spotMarks(r: PolicyRun | undefined): NonNullable<ChartSpec['marks']> {
   return (r?.spotMarks ?? []).map((m) => ({ x: m.minute, color: '#cf222e', solid: m.storm, label: `${m.storm ? 'storm' : 'Spot warning'} ×${m.count}` }));
 }
@@ -73,7 +74,7 @@ function overlay(frame: ReportFrame, id: string, title: string, yLabel: string, 
   };
 }
 
-/** Index of the frame minute nearest to `minute` (linear scan; a report has at most a few thousand minutes). */
+/** Index of the frame minute nearest to `minute`: a linear scan, O(minutes) per marker. */
 function nearestIndex(minutes: readonly number[], minute: number): number {
   let best = 0;
   for (let k = 0; k < minutes.length; k++) if (Math.abs((minutes[k] as number) - minute) < Math.abs((minutes[best] as number) - minute)) best = k;
