@@ -48,100 +48,125 @@ function tokenize(text: string): string[] {
   return tokens;
 }
 
-function parse(text: string): Node {
-  const tokens = tokenize(text);
-  let i = 0;
-  const peek = (): string | undefined => tokens[i];
-  const lower = (): string | undefined => tokens[i]?.toLowerCase();
-  const next = (): string => {
-    const t = tokens[i++];
+/**
+ * Recursive descent over the grammar in this file's header, one method per rule: `or` binds
+ * loosest, then `and`, then `primary` (parentheses, negation, one comparison). Each token is read
+ * once, so a parse is O(tokens).
+ */
+class Parser {
+  private i = 0;
+
+  constructor(private readonly tokens: readonly string[]) {}
+
+  /** The whole expression; tokens left over after it are an error, not ignored. */
+  parse(): Node {
+    const root = this.or();
+    if (this.i !== this.tokens.length) throw new UnsupportedExpression(`unexpected '${this.tokens[this.i]}'`);
+    return root;
+  }
+
+  private peek(): string | undefined {
+    return this.tokens[this.i];
+  }
+
+  private lower(offset = 0): string | undefined {
+    return this.tokens[this.i + offset]?.toLowerCase();
+  }
+
+  private next(): string {
+    const t = this.tokens[this.i++];
     if (t === undefined) throw new UnsupportedExpression('unexpected end of expression');
     return t;
-  };
-  const expect = (t: string): void => {
-    const got = next();
-    if (got !== t) throw new UnsupportedExpression(`expected '${t}' but found '${got}'`);
-  };
+  }
 
-  const subject = (): string => {
-    const t = next();
+  private expect(t: string): void {
+    const got = this.next();
+    if (got !== t) throw new UnsupportedExpression(`expected '${t}' but found '${got}'`);
+  }
+
+  private subject(): string {
+    const t = this.next();
     if (t.startsWith('attribute:') && t.length > 'attribute:'.length) return t;
     if (t === 'ec2InstanceId') return t;
     throw new UnsupportedExpression(`unsupported subject '${t}' (supported: attribute:NAME, ec2InstanceId)`);
-  };
+  }
 
-  const list = (): string[] => {
-    expect('[');
+  private list(): string[] {
+    this.expect('[');
     const values: string[] = [];
-    while (peek() !== ']') {
-      values.push(next());
-      if (peek() === ',') next();
-      else if (peek() !== ']') throw new UnsupportedExpression(`expected ',' or ']' but found '${peek() ?? 'end'}'`);
+    while (this.peek() !== ']') {
+      values.push(this.next());
+      if (this.peek() === ',') this.next();
+      else if (this.peek() !== ']') throw new UnsupportedExpression(`expected ',' or ']' but found '${this.peek() ?? 'end'}'`);
     }
-    expect(']');
+    this.expect(']');
     return values;
-  };
+  }
 
-  const primary = (): Node => {
-    const t = lower();
+  private primary(): Node {
+    const t = this.lower();
     if (t === '(') {
-      next();
-      const inner = or();
-      expect(')');
+      this.next();
+      const inner = this.or();
+      this.expect(')');
       return inner;
     }
     if (t === 'not' || t === '!') {
-      next();
-      return { op: 'not', inner: primary() };
+      this.next();
+      return { op: 'not', inner: this.primary() };
     }
-    const s = subject();
-    const op = lower();
+    return this.comparison(this.subject());
+  }
+
+  /** The operator and operand after a subject: `== v`, `in [..]`, `not in [..]`, `exists`, `!exists`. */
+  private comparison(s: string): Node {
+    const op = this.lower();
     if (op === '==' || op === '!=' || op === '=~' || op === '!~') {
-      next();
-      const value = next();
+      this.next();
+      const value = this.next();
       if (['(', ')', '[', ']', ','].includes(value)) throw new UnsupportedExpression(`expected a value after '${op}'`);
       return { op, subject: s, value };
     }
     if (op === 'in') {
-      next();
-      return { op: 'in', subject: s, values: list() };
+      this.next();
+      return { op: 'in', subject: s, values: this.list() };
     }
-    if (op === 'not' && tokens[i + 1]?.toLowerCase() === 'in') {
-      i += 2;
-      return { op: 'not in', subject: s, values: list() };
+    if (op === 'not' && this.lower(1) === 'in') {
+      this.i += 2;
+      return { op: 'not in', subject: s, values: this.list() };
     }
     if (op === 'exists') {
-      next();
+      this.next();
       return { op, subject: s };
     }
-    if (op === '!' && tokens[i + 1]?.toLowerCase() === 'exists') {
-      i += 2;
+    if (op === '!' && this.lower(1) === 'exists') {
+      this.i += 2;
       return { op: '!exists', subject: s };
     }
-    throw new UnsupportedExpression(`unsupported operator '${peek() ?? 'end'}' after ${s}`);
-  };
+    throw new UnsupportedExpression(`unsupported operator '${this.peek() ?? 'end'}' after ${s}`);
+  }
 
-  const and = (): Node => {
-    let left = primary();
-    while (lower() === 'and' || lower() === '&&') {
-      next();
-      left = { op: 'and', left, right: primary() };
+  private and(): Node {
+    let left = this.primary();
+    while (this.lower() === 'and' || this.lower() === '&&') {
+      this.next();
+      left = { op: 'and', left, right: this.primary() };
     }
     return left;
-  };
+  }
 
-  const or = (): Node => {
-    let left = and();
-    while (lower() === 'or' || lower() === '||') {
-      next();
-      left = { op: 'or', left, right: and() };
+  private or(): Node {
+    let left = this.and();
+    while (this.lower() === 'or' || this.lower() === '||') {
+      this.next();
+      left = { op: 'or', left, right: this.and() };
     }
     return left;
-  };
+  }
+}
 
-  const root = or();
-  if (i !== tokens.length) throw new UnsupportedExpression(`unexpected '${tokens[i]}'`);
-  return root;
+function parse(text: string): Node {
+  return new Parser(tokenize(text)).parse();
 }
 
 const cache = new Map<string, Node | UnsupportedExpression>();

@@ -67,60 +67,75 @@ function describe(result: FitResult): string {
 }
 
 /**
+ * The first bin at index `from` or later that fits `task`: the existing bins, then the new bins
+ * opened so far, in that order. `at` is its index, or the end of the list when none fits.
+ */
+function firstFit(task: TaskShape, bins: readonly Bin[], opened: readonly Bin[], from: number): { home: Bin | undefined; at: number } {
+  const existing = bins.length;
+  for (let at = from; at < existing + opened.length; at++) {
+    const bin = (at < existing ? bins[at] : opened[at - existing]) as Bin;
+    if (fits(task, bin).ok) return { home: bin, at };
+  }
+  return { home: undefined, at: Math.max(from, existing + opened.length) };
+}
+
+/**
+ * The new bins to open for a task no open bin fits: the next one, or up to `lookahead` further when
+ * the next does not fit (the bins in between are opened too: they are real launches). A reason
+ * instead when none of them fits the task or opening them would pass the limit.
+ */
+function newBinsFor(task: TaskShape, fresh: NewBins, probe: Bin | undefined, openedCount: number): { bins: Bin[] } | { reason: string } {
+  const candidate = openedCount === 0 && probe !== undefined ? probe : fresh.make(openedCount);
+  let fit = fits(task, candidate);
+  const ahead: Bin[] = [candidate];
+  for (let j = 1; !fit.ok && j <= (fresh.lookahead ?? 0); j++) {
+    const further = fresh.make(openedCount + j);
+    ahead.push(further);
+    fit = fits(task, further);
+  }
+  if (!fit.ok) return { reason: `does not fit an empty instance: ${describe(fit)}` };
+  if (openedCount + ahead.length > fresh.limit) return { reason: 'cap' };
+  return { bins: ahead };
+}
+
+function totalFree(bins: readonly Bin[]): Resources {
+  let cpu = 0;
+  let memory = 0;
+  for (const b of bins) {
+    cpu += Math.max(0, b.cpu);
+    memory += Math.max(0, b.memory);
+  }
+  return { cpu, memory };
+}
+
+/**
  * Pack `tasks` first-fit decreasing into `bins` (mutated: their free space shrinks), then into new
  * bins from `fresh`. Returns where each task went, the new bins opened and the lower bound.
  */
 export function packFirstFitDecreasing(tasks: readonly TaskShape[], bins: Bin[], fresh?: NewBins): PackResult {
   const probe = fresh?.make(0);
   const unit: Resources = probe !== undefined ? { cpu: probe.cpu, memory: probe.memory } : largestCapacity(bins);
-  const order = decreasingOrder(tasks, unit);
+  const free = totalFree(bins);
   const placements = new Map<number, string>();
   const opened: Bin[] = [];
   const unplaced: Array<{ task: number; reason: string }> = [];
   const resumeAt = new Map<string, number>();
-  const existing = bins.length;
-  let freeCpu = 0;
-  let freeMemory = 0;
-  for (const b of bins) {
-    freeCpu += Math.max(0, b.cpu);
-    freeMemory += Math.max(0, b.memory);
-  }
   let placedCpu = 0;
   let placedMemory = 0;
 
-  for (const index of order) {
+  for (const index of decreasingOrder(tasks, unit)) {
     const task = tasks[index] as TaskShape;
     const sig = shapeSignature(task);
-    let at = resumeAt.get(sig) ?? 0;
-    let home: Bin | undefined;
-    for (; at < existing + opened.length; at++) {
-      const bin = (at < existing ? bins[at] : opened[at - existing]) as Bin;
-      if (fits(task, bin).ok) {
-        home = bin;
-        break;
-      }
-    }
+    let { home, at } = firstFit(task, bins, opened, resumeAt.get(sig) ?? 0);
     if (home === undefined && fresh !== undefined) {
-      const candidate = opened.length === 0 && probe !== undefined ? probe : fresh.make(opened.length);
-      let fit = fits(task, candidate);
-      let ahead: Bin[] = [candidate];
-      for (let j = 1; !fit.ok && j <= (fresh.lookahead ?? 0); j++) {
-        const further = fresh.make(opened.length + j);
-        ahead.push(further);
-        fit = fits(task, further);
-      }
-      if (!fit.ok) {
-        unplaced.push({ task: index, reason: `does not fit an empty instance: ${describe(fit)}` });
+      const more = newBinsFor(task, fresh, probe, opened.length);
+      if ('reason' in more) {
+        unplaced.push({ task: index, reason: more.reason });
         continue;
       }
-      if (opened.length + ahead.length > fresh.limit) {
-        unplaced.push({ task: index, reason: 'cap' });
-        continue;
-      }
-      opened.push(...ahead);
-      home = ahead[ahead.length - 1] as Bin;
-      ahead = [];
-      at = existing + opened.length - 1;
+      opened.push(...more.bins);
+      home = more.bins[more.bins.length - 1] as Bin;
+      at = bins.length + opened.length - 1;
     }
     if (home === undefined) {
       unplaced.push({ task: index, reason: 'no free space' });
@@ -133,7 +148,7 @@ export function packFirstFitDecreasing(tasks: readonly TaskShape[], bins: Bin[],
     placedMemory += task.memory;
   }
 
-  const lowerBound = Math.max(0, Math.ceil(dominantShare({ cpu: placedCpu - freeCpu, memory: placedMemory - freeMemory }, unit) - 1e-9));
+  const lowerBound = Math.max(0, Math.ceil(dominantShare({ cpu: placedCpu - free.cpu, memory: placedMemory - free.memory }, unit) - 1e-9));
   return { placements, opened, unplaced, lowerBound };
 }
 

@@ -100,31 +100,43 @@ export function formatPoints(points: readonly Point[], swept: readonly string[],
   return [line(header), rule, ...rows.map(line), rule, ...peerRows.map(line)].join('\n');
 }
 
-export async function tuneMain(argv: readonly string[], caller: Caller = { env: process.env, cwd: process.cwd() }): Promise<number> {
-  let args: TuneArgs;
-  let scenario: Scenario;
-  let outPath: string | undefined;
-  let envs: Env[];
-  let skipped: string[];
-  let currentEnv: Env;
-  try {
-    args = parseTuneArgs(argv);
-    if (args.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    ({ scenario, outPath } = loadInputs(args, caller));
-    // The settings run today stand in the scenario's env: the base every point overrides.
-    scenario = { ...scenario, env: { ...scenario.env, ...args.current } };
-    let current: Env | undefined;
-    ({ envs, skipped, current } = grid(scenario.env ?? {}, lambdaEnvironment(scenario), undefined, undefined, args.set));
-    if (envs.length === 0) throw new UsageError('no valid setting to try: every combination of the sweep is rejected by the configuration (check --set and the scenario env)');
-    if (current === undefined) throw new UsageError('the current settings are rejected by the configuration (check --current and the scenario env)');
-    currentEnv = current;
-  } catch (e) {
-    return setupFailure(e, USAGE);
-  }
-  const root = caller.cwd;
+/** What a sweep runs: the scenario (the current settings in its env), the settings to try, the current ones among them. */
+interface TunePlan {
+  readonly scenario: Scenario;
+  readonly outPath: string | undefined;
+  readonly envs: Env[];
+  readonly skipped: string[];
+  readonly currentEnv: Env;
+}
+
+/** Load the scenario and build the grid; a UsageError when no setting, or not the current one, passes the configuration. */
+function planTune(args: TuneArgs, caller: Caller): TunePlan {
+  const inputs = loadInputs(args, caller);
+  // The settings run today stand in the scenario's env: the base every point overrides.
+  const scenario = { ...inputs.scenario, env: { ...inputs.scenario.env, ...args.current } };
+  const { envs, skipped, current } = grid(scenario.env ?? {}, lambdaEnvironment(scenario), undefined, undefined, args.set);
+  if (envs.length === 0) throw new UsageError('no valid setting to try: every combination of the sweep is rejected by the configuration (check --set and the scenario env)');
+  if (current === undefined) throw new UsageError('the current settings are rejected by the configuration (check --current and the scenario env)');
+  return { scenario, outPath: inputs.outPath, envs, skipped, currentEnv: current };
+}
+
+/** The sweep's outcome: every setting as a point (Pareto front marked), the peers' results, the bounds and the recommendation. */
+interface Sweep {
+  readonly points: Point[];
+  readonly peers: readonly PolicyResult[];
+  readonly bounds: ReturnType<typeof boundsOf>;
+  readonly current: Point;
+  readonly rec: ReturnType<typeof recommend>;
+  readonly trade: string;
+  readonly swept: string[];
+  readonly jobs: number;
+  readonly workers: number;
+  readonly seconds: number;
+}
+
+/** Run the peers once and Headroom once per setting on the worker pool, then rank the settings. */
+async function runSweep(plan: TunePlan, args: TuneArgs, root: string): Promise<Sweep> {
+  const { scenario, envs } = plan;
   const jobs: TuneJob[] = [{ id: 0, scenario, env: {}, policies: PEERS, root }, ...envs.map((env, k) => ({ id: k + 1, scenario, env, policies: ['headroom'] as PolicyName[], root }))];
   const workers = args.workers ?? defaultWorkers(jobs.length);
   const started = performance.now();
@@ -134,20 +146,18 @@ export async function tuneMain(argv: readonly string[], caller: Caller = { env: 
   const peers = done[0]?.results ?? [];
   const points = withFront(envs.map((env, k) => pointOf(env, done[k + 1]?.results[0] as PolicyResult)));
   const bounds = boundsOf(peers);
-  const current = points[envs.indexOf(currentEnv)] as Point;
+  const current = points[envs.indexOf(plan.currentEnv)] as Point;
   const rec = recommend(points, bounds, current);
   const trade = rec !== undefined ? tradeOff(rec.point, current) : 'No setting to recommend.';
-  const swept = Object.keys(envs[0] ?? {});
-  const reportPath = outPath ?? uniqueReportPath(`headroom-tune-${scenario.name}`);
-  writeFileSync(reportPath, renderTuneReport({ scenario: scenario.name, points, peers, swept, recommended: rec?.point, current, tradeOff: trade, bounds }));
+  return { points, peers, bounds, current, rec, trade, swept: Object.keys(envs[0] ?? {}), jobs: jobs.length, workers, seconds };
+}
+
+/** The terminal summary: the table, the bounds, the recommendation with its deploy parameters, the current settings. */
+function textSummary(plan: TunePlan, sweep: Sweep, reportPath: string, root: string): string {
+  const { points, swept, rec, peers, current, bounds } = sweep;
   const recommended = rec?.point.env ?? {};
-  if (args.json) {
-    process.stdout.write(`${JSON.stringify({ recommended, current, tradeOff: trade, meetsBounds: rec?.meetsBounds ?? false, bounds, scenario: scenario.name, points, peers, notSwept: skipped })}\n`);
-    process.stderr.write(`report: ${reportPath} (${points.length} settings, ${workers} worker(s), ${seconds.toFixed(1)} s)\n`);
-    return 0;
-  }
   const out: string[] = [];
-  out.push(`scenario ${scenario.name}: ${points.length} settings of ${swept.join(', ')}${skipped.length > 0 ? ` (not swept, unknown to this version: ${skipped.join(', ')})` : ''}`, '');
+  out.push(`scenario ${plan.scenario.name}: ${points.length} settings of ${swept.join(', ')}${plan.skipped.length > 0 ? ` (not swept, unknown to this version: ${plan.skipped.join(', ')})` : ''}`, '');
   out.push(formatPoints(points, swept, rec?.point, peers, current), '');
   out.push('* on the Pareto front (no other setting is cheaper, loses fewer tasks and waits less at once)');
   out.push(`bounds: lose at most ${bounds.maxTasksLost} task(s) (best peer), wait at most ${bounds.maxPendingTaskMinutes.toFixed(1)} task-minutes (ecs-cas)`);
@@ -156,9 +166,36 @@ export async function tuneMain(argv: readonly string[], caller: Caller = { env: 
     out.push(`  ${Object.entries(recommended).map(([k, v]) => `${k}=${v}`).join(' ')}`);
     out.push(`  deploy: ${deployParams(recommended, root).join(' ')}`);
   }
-  out.push(`current: ${Object.entries(current.env).map(([k, v]) => `${k}=${v}`).join(' ')}`, trade);
-  out.push('', `report: ${reportPath}`, `ran ${jobs.length} jobs on ${workers} worker(s) in ${seconds.toFixed(1)} s`);
-  process.stdout.write(`${out.join('\n')}\n`);
+  out.push(`current: ${Object.entries(current.env).map(([k, v]) => `${k}=${v}`).join(' ')}`, sweep.trade);
+  out.push('', `report: ${reportPath}`, `ran ${sweep.jobs} jobs on ${sweep.workers} worker(s) in ${sweep.seconds.toFixed(1)} s`);
+  return out.join('\n');
+}
+
+export async function tuneMain(argv: readonly string[], caller: Caller = { env: process.env, cwd: process.cwd() }): Promise<number> {
+  let args: TuneArgs;
+  let plan: TunePlan;
+  try {
+    args = parseTuneArgs(argv);
+    if (args.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    plan = planTune(args, caller);
+  } catch (e) {
+    return setupFailure(e, USAGE);
+  }
+  const root = caller.cwd;
+  const sweep = await runSweep(plan, args, root);
+  const { points, peers, swept, rec, current, trade, bounds } = sweep;
+  const reportPath = plan.outPath ?? uniqueReportPath(`headroom-tune-${plan.scenario.name}`);
+  writeFileSync(reportPath, renderTuneReport({ scenario: plan.scenario.name, points, peers, swept, recommended: rec?.point, current, tradeOff: trade, bounds }));
+  if (args.json) {
+    const recommended = rec?.point.env ?? {};
+    process.stdout.write(`${JSON.stringify({ recommended, current, tradeOff: trade, meetsBounds: rec?.meetsBounds ?? false, bounds, scenario: plan.scenario.name, points, peers, notSwept: plan.skipped })}\n`);
+    process.stderr.write(`report: ${reportPath} (${points.length} settings, ${sweep.workers} worker(s), ${sweep.seconds.toFixed(1)} s)\n`);
+    return 0;
+  }
+  process.stdout.write(`${textSummary(plan, sweep, reportPath, root)}\n`);
   return 0;
 }
 

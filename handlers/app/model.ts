@@ -107,12 +107,14 @@ export interface ClusterModel {
   readonly skipped: ReadonlyArray<{ readonly group: string; readonly reason: string }>;
 }
 
-/** Attach groups and lifecycle facts to instances and build the capacity groups, in configured priority order. */
-export function buildModel(instances: readonly Instance[], groupStates: readonly GroupState[], asgNames: readonly string[], facts: LaunchFacts = NO_FACTS): ClusterModel {
+/**
+ * Each instance with the configured group that lists it and whether it is leaving (lifecycle state
+ * past InService, or outside every group with its agent disconnected); see this file's header.
+ */
+function withMembership(instances: readonly Instance[], groupStates: readonly GroupState[]): Instance[] {
   const membership = new Map<string, { group: string; state: string }>();
   for (const g of groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, state: m.lifecycleState });
-
-  const model: Instance[] = instances.map((i) => {
+  return instances.map((i) => {
     const m = membership.get(i.id);
     if (m !== undefined) {
       const leaving = !isLiveLifecycleState(m.state);
@@ -121,7 +123,83 @@ export function buildModel(instances: readonly Instance[], groupStates: readonly
     const { group: _drop, ...rest } = i;
     return i.agentConnected === false ? { ...rest, terminating: true } : rest;
   });
+}
 
+type Shape = { instanceType: string | undefined; weight: number; resources: Resources };
+
+/**
+ * What one new instance of the group offers: the planned shape of its launch candidates, each sized
+ * by its registered members of that type or else EC2's description; else any registered member's
+ * resources; undefined when neither exists.
+ */
+function newInstanceShape(g: GroupState, candidates: ReadonlyArray<{ instanceType: string; weight: number }>, members: readonly Instance[], facts: LaunchFacts): Shape | undefined {
+  const sized = candidates.flatMap((c) => {
+    const resources = mostCommonResources(members.filter((i) => i.instanceType === c.instanceType)) ?? (facts.types.has(c.instanceType) ? estimatedResources(facts.types.get(c.instanceType) as InstanceTypeInfo) : undefined);
+    return resources !== undefined ? [{ ...c, resources }] : [];
+  });
+  const planned = plannedShape(sized);
+  const anyMember = mostCommonResources(members);
+  return planned ?? (anyMember !== undefined ? { instanceType: g.instanceType, weight: 1, resources: anyMember } : undefined);
+}
+
+/** The group's live members (Pending or InService), each with its weight when it is not 1. */
+function liveMembers(g: GroupState): NonNullable<CapacityGroup['members']> {
+  return g.members
+    .filter((m) => isLiveLifecycleState(m.lifecycleState))
+    .map((m) => {
+      // A member's weight: its type's WeightedCapacity among the overrides (desired counts those units).
+      const weight = g.overrides?.find((o) => o.instanceType === m.instanceType)?.weight;
+      return {
+        id: m.instanceId,
+        pending: m.lifecycleState.startsWith('Pending'),
+        ...(m.launchedAt !== undefined ? { launchedAt: m.launchedAt } : {}),
+        ...(m.availabilityZone !== undefined ? { availabilityZone: m.availabilityZone } : {}),
+        ...(weight !== undefined && weight !== 1 ? { weight } : {}),
+      };
+    });
+}
+
+/**
+ * The attributes a new instance of the group is known to have before it exists: its zone when the
+ * group has one, its instance type when the group launches one type only.
+ */
+function knownAttributes(g: GroupState, candidates: readonly unknown[], shape: Shape): Record<string, string> {
+  const zones = g.availabilityZones;
+  const az = zones.length === 1 ? zones[0] : undefined;
+  const attributes: Record<string, string> = {};
+  if (az !== undefined) attributes['ecs.availability-zone'] = az;
+  if (candidates.length === 1 && shape.instanceType !== undefined) attributes['ecs.instance-type'] = shape.instanceType;
+  return attributes;
+}
+
+/** One configured group as the core sees it, or why it cannot be planned. */
+function capacityGroupOf(g: GroupState, members: readonly Instance[], facts: LaunchFacts): CapacityGroup | { reason: string } {
+  const template = facts.templates.get(g.name);
+  const candidates = launchCandidates(g, template);
+  const shape = newInstanceShape(g, candidates, members, facts);
+  if (shape === undefined) {
+    return { reason: `cannot size a new instance: no registered member and no instance type resolved (${candidates.map((c) => c.instanceType).join(', ') || 'none named'})` };
+  }
+  return {
+    name: g.name,
+    min: g.min,
+    max: g.max,
+    desired: g.desired,
+    instance: shape.resources,
+    ...(shape.instanceType !== undefined ? { instanceType: shape.instanceType } : {}),
+    ...(shape.weight !== 1 ? { weight: shape.weight } : {}),
+    attributes: knownAttributes(g, candidates, shape),
+    availabilityZones: g.availabilityZones,
+    members: liveMembers(g),
+    ...(g.spot === true || template?.spot === true ? { spot: true } : {}),
+    ...(g.launchFailedAt !== undefined ? { launchFailedAt: g.launchFailedAt } : {}),
+    ...(members.some((i) => i.attributes[TRUNK_ATTRIBUTE] !== undefined) ? { awsvpcTrunking: true } : {}),
+  };
+}
+
+/** Attach groups and lifecycle facts to instances and build the capacity groups, in configured priority order. */
+export function buildModel(instances: readonly Instance[], groupStates: readonly GroupState[], asgNames: readonly string[], facts: LaunchFacts = NO_FACTS): ClusterModel {
+  const model = withMembership(instances, groupStates);
   const groups: CapacityGroup[] = [];
   const skipped: Array<{ group: string; reason: string }> = [];
   const byName = new Map(groupStates.map((g) => [g.name, g]));
@@ -131,51 +209,9 @@ export function buildModel(instances: readonly Instance[], groupStates: readonly
       skipped.push({ group: name, reason: 'Auto Scaling group not found' });
       continue;
     }
-    const members = model.filter((i) => i.group === name);
-    const candidates = launchCandidates(g, facts.templates.get(name)).flatMap((c) => {
-      const resources = mostCommonResources(members.filter((i) => i.instanceType === c.instanceType)) ?? (facts.types.has(c.instanceType) ? estimatedResources(facts.types.get(c.instanceType) as InstanceTypeInfo) : undefined);
-      return resources !== undefined ? [{ ...c, resources }] : [];
-    });
-    const planned = plannedShape(candidates);
-    const anyMember = mostCommonResources(members);
-    const shape = planned ?? (anyMember !== undefined ? { instanceType: g.instanceType, weight: 1, resources: anyMember } : undefined);
-    if (shape === undefined) {
-      skipped.push({ group: name, reason: `cannot size a new instance: no registered member and no instance type resolved (${launchCandidates(g, facts.templates.get(name)).map((c) => c.instanceType).join(', ') || 'none named'})` });
-      continue;
-    }
-    const zones = g.availabilityZones;
-    const az = zones.length === 1 ? zones[0] : undefined;
-    const attributes: Record<string, string> = {};
-    if (az !== undefined) attributes['ecs.availability-zone'] = az;
-    const single = launchCandidates(g, facts.templates.get(name));
-    if (single.length === 1 && shape.instanceType !== undefined) attributes['ecs.instance-type'] = shape.instanceType;
-    groups.push({
-      name,
-      min: g.min,
-      max: g.max,
-      desired: g.desired,
-      instance: shape.resources,
-      ...(shape.instanceType !== undefined ? { instanceType: shape.instanceType } : {}),
-      ...(shape.weight !== 1 ? { weight: shape.weight } : {}),
-      attributes,
-      availabilityZones: zones,
-      members: g.members
-        .filter((m) => isLiveLifecycleState(m.lifecycleState))
-        .map((m) => {
-          // A member's weight: its type's WeightedCapacity among the overrides (desired counts those units).
-          const weight = g.overrides?.find((o) => o.instanceType === m.instanceType)?.weight;
-          return {
-            id: m.instanceId,
-            pending: m.lifecycleState.startsWith('Pending'),
-            ...(m.launchedAt !== undefined ? { launchedAt: m.launchedAt } : {}),
-            ...(m.availabilityZone !== undefined ? { availabilityZone: m.availabilityZone } : {}),
-            ...(weight !== undefined && weight !== 1 ? { weight } : {}),
-          };
-        }),
-      ...(g.spot === true || facts.templates.get(name)?.spot === true ? { spot: true } : {}),
-      ...(g.launchFailedAt !== undefined ? { launchFailedAt: g.launchFailedAt } : {}),
-      ...(members.some((i) => i.attributes[TRUNK_ATTRIBUTE] !== undefined) ? { awsvpcTrunking: true } : {}),
-    });
+    const group = capacityGroupOf(g, model.filter((i) => i.group === name), facts);
+    if ('reason' in group) skipped.push({ group: name, reason: group.reason });
+    else groups.push(group);
   }
   return { instances: model, groups, skipped };
 }

@@ -81,57 +81,85 @@ export class TaskReader {
    */
   async tasksOf(containerInstanceArns: readonly string[], options: TasksOfOptions = {}): Promise<{ byInstance: Map<string, TaskFacts[]>; waiting?: TaskFacts[] }> {
     const wanted = [...new Set(containerInstanceArns)];
-    const changed = wanted.filter((arn) => {
-      if (options.fresh === true) return true;
+    const changed = this.changedSince(wanted, options.fresh === true);
+    const estimatedTasks = [...this.seen.values()].reduce((n, s) => n + s.count, 0);
+    const clusterPages = Math.ceil(estimatedTasks / 100) + 1;
+    // Cheaper to list the whole cluster once than each changed instance past ⌈T/100⌉+1 of them.
+    const clusterWide = options.cluster === true || changed.length > clusterPages;
+    const { listed, waiting } = clusterWide ? await this.listCluster(wanted) : { listed: await this.listInstances(changed), waiting: undefined };
+    const stopping = await this.stoppingTasks(wanted, new Set(changed), options.stopping);
+    const byInstance = new Map<string, TaskFacts[]>();
+    for (const arn of wanted) {
+      const running = (listed.get(arn) ?? instanceTaskCache.get(arn)?.running ?? []).map((a) => taskCache.get(a)).filter((t): t is TaskFacts => t !== undefined && t.lastStatus !== 'STOPPED');
+      byInstance.set(arn, [...running, ...(stopping.get(arn) ?? [])]);
+    }
+    return { byInstance, ...(waiting !== undefined ? { waiting } : {}) };
+  }
+
+  /** The instances whose task list must be read again: all when `fresh`, else those whose `version` moved (or is unknown). */
+  private changedSince(wanted: readonly string[], fresh: boolean): string[] {
+    return wanted.filter((arn) => {
+      if (fresh) return true;
       const cached = instanceTaskCache.get(arn);
       const seen = this.seen.get(arn);
       return cached === undefined || seen?.version === undefined || cached.version !== seen.version;
     });
-    const estimatedTasks = [...this.seen.values()].reduce((n, s) => n + s.count, 0);
-    const clusterPages = Math.ceil(estimatedTasks / 100) + 1;
-    let waiting: TaskFacts[] | undefined;
-    /** Task ARNs listed by this call, per instance (cached too when the instance has a version). */
-    const listed = new Map<string, string[]>();
-    if (options.cluster === true || changed.length > clusterPages) {
-      // Cheaper to list the whole cluster once than each changed instance.
-      const all = await this.list({ desiredStatus: 'RUNNING' });
-      await this.remember(all);
-      const byCi = new Map<string, string[]>();
-      waiting = [];
-      for (const arn of all) {
-        const t = taskCache.get(arn);
-        if (t === undefined) continue;
-        if (t.containerInstanceArn === undefined) waiting.push(t);
-        else byCi.set(t.containerInstanceArn, [...(byCi.get(t.containerInstanceArn) ?? []), arn]);
-      }
-      for (const arn of wanted) listed.set(arn, byCi.get(arn) ?? []);
-      for (const [arn, seen] of this.seen) {
-        if (seen.version === undefined) continue;
-        const prev = instanceTaskCache.get(arn);
-        const stopping = prev?.version === seen.version ? prev.stopping : undefined;
-        instanceTaskCache.set(arn, { version: seen.version, running: byCi.get(arn) ?? [], ...(stopping !== undefined ? { stopping } : {}) });
-      }
-      this.prune(new Set(all));
-    } else {
-      await mapLimit(changed, PARALLEL, async (arn) => {
-        const running = await this.list({ containerInstance: arn, desiredStatus: 'RUNNING' });
-        listed.set(arn, running);
-        const version = this.seen.get(arn)?.version;
-        if (version !== undefined) instanceTaskCache.set(arn, { version, running });
-      });
-      // New ARNs of every listed instance together: 100 per DescribeTasks, not one call per instance.
-      await this.remember([...listed.values()].flat());
+  }
+
+  /**
+   * List the whole cluster's running tasks once: the task ARNs per wanted instance, and the tasks
+   * waiting with no instance. Every seen instance's cache entry is refreshed at its version (its
+   * stopping tasks kept when the version is unchanged) and tasks no longer listed are forgotten.
+   */
+  private async listCluster(wanted: readonly string[]): Promise<{ listed: Map<string, string[]>; waiting: TaskFacts[] }> {
+    const all = await this.list({ desiredStatus: 'RUNNING' });
+    await this.remember(all);
+    const byCi = new Map<string, string[]>();
+    const waiting: TaskFacts[] = [];
+    for (const arn of all) {
+      const t = taskCache.get(arn);
+      if (t === undefined) continue;
+      if (t.containerInstanceArn === undefined) waiting.push(t);
+      else byCi.set(t.containerInstanceArn, [...(byCi.get(t.containerInstanceArn) ?? []), arn]);
     }
-    // Tasks being stopped (desired STOPPED, not yet STOPPED) keep a drain open: list and describe
-    // them afresh on instances that are not ACTIVE (or on all asked for).
-    // (Unchanged instances keep the list read at their version: a task reaching STOPPED changes it.)
-    const changedSet = new Set(changed);
-    const stoppingOn = wanted.filter((arn) => options.stopping === 'all' || (options.stopping === 'not-active' && this.seen.get(arn)?.status !== 'ACTIVE'));
+    const listed = new Map<string, string[]>();
+    for (const arn of wanted) listed.set(arn, byCi.get(arn) ?? []);
+    for (const [arn, seen] of this.seen) {
+      if (seen.version === undefined) continue;
+      const prev = instanceTaskCache.get(arn);
+      const stopping = prev?.version === seen.version ? prev.stopping : undefined;
+      instanceTaskCache.set(arn, { version: seen.version, running: byCi.get(arn) ?? [], ...(stopping !== undefined ? { stopping } : {}) });
+    }
+    this.prune(new Set(all));
+    return { listed, waiting };
+  }
+
+  /** List each changed instance's running tasks (cached at its version when it has one), then describe the new ARNs. */
+  private async listInstances(changed: readonly string[]): Promise<Map<string, string[]>> {
+    const listed = new Map<string, string[]>();
+    await mapLimit(changed, PARALLEL, async (arn) => {
+      const running = await this.list({ containerInstance: arn, desiredStatus: 'RUNNING' });
+      listed.set(arn, running);
+      const version = this.seen.get(arn)?.version;
+      if (version !== undefined) instanceTaskCache.set(arn, { version, running });
+    });
+    // New ARNs of every listed instance together: 100 per DescribeTasks, not one call per instance.
+    await this.remember([...listed.values()].flat());
+    return listed;
+  }
+
+  /**
+   * Tasks being stopped (desired STOPPED, not yet STOPPED) keep a drain open: list and describe
+   * them afresh on instances that are not ACTIVE (or on all asked for), per instance ARN.
+   * Unchanged instances keep the list read at their version: a task reaching STOPPED changes it.
+   */
+  private async stoppingTasks(wanted: readonly string[], changed: ReadonlySet<string>, which: TasksOfOptions['stopping']): Promise<Map<string, TaskFacts[]>> {
+    const stoppingOn = wanted.filter((arn) => which === 'all' || (which === 'not-active' && this.seen.get(arn)?.status !== 'ACTIVE'));
     const stopping = new Map<string, TaskFacts[]>();
     const stoppingListed = new Map<string, string[]>();
     await mapLimit(stoppingOn, PARALLEL, async (arn) => {
       const cached = instanceTaskCache.get(arn);
-      if (!changedSet.has(arn) && cached?.stopping !== undefined) stopping.set(arn, cached.stopping);
+      if (!changed.has(arn) && cached?.stopping !== undefined) stopping.set(arn, cached.stopping);
       else stoppingListed.set(arn, await this.list({ containerInstance: arn, desiredStatus: 'STOPPED' }));
     });
     const described = new Map((await this.describe([...stoppingListed.values()].flat())).map((t) => [t.taskArn, t]));
@@ -141,12 +169,7 @@ export class TaskReader {
       const cached = instanceTaskCache.get(arn);
       if (cached !== undefined) cached.stopping = live;
     }
-    const byInstance = new Map<string, TaskFacts[]>();
-    for (const arn of wanted) {
-      const running = (listed.get(arn) ?? instanceTaskCache.get(arn)?.running ?? []).map((a) => taskCache.get(a)).filter((t): t is TaskFacts => t !== undefined && t.lastStatus !== 'STOPPED');
-      byInstance.set(arn, [...running, ...(stopping.get(arn) ?? [])]);
-    }
-    return { byInstance, ...(waiting !== undefined ? { waiting } : {}) };
+    return stopping;
   }
 
   /** Drop cached tasks no instance lists any more (and instances no longer seen). */
