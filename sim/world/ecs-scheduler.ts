@@ -5,8 +5,9 @@
  * the accounting see it.
  */
 import type { TaskShape } from '../../core/cluster';
-import { EcsTasksWorld, type ServiceRuntime, type Waiting } from './ecs-world';
+import { EcsTasksWorld, type ServiceRuntime } from './ecs-world';
 import { SpreadCounts } from './placement-strategy';
+import type { Waiting } from './standalone-queue';
 import { PLACEMENT_FAILURE_REPEAT_SECONDS } from './world-base';
 import type { SimInstance, SimTask, WaitingTask } from './world-types';
 
