@@ -70,8 +70,7 @@ function scheduleInterruptions(host: SpotHost, scenario: Scenario, prng: Prng): 
   if (!(interruptions.spotPerInstanceHour > 0 && slots > 0)) return;
   const p = prng.fork('spot-hazards');
   const r = prng.fork('spot-rebalance');
-  const perSecond = (interruptions.spotPerInstanceHour * slots) / 3600;
-  for (let t = p.exponential(perSecond); t < scenario.durationMinutes * 60; t += p.exponential(perSecond)) {
+  poissonArrivals(p, (interruptions.spotPerInstanceHour * slots) / 3600, scenario.durationMinutes * 60, (t) => {
     const u = p.next();
     const early = rebalance !== undefined && r.chance(rebalance.fraction);
     const ahead = early ? leadOf(rebalance, r) : 0;
@@ -92,7 +91,7 @@ function scheduleInterruptions(host: SpotHost, scenario: Scenario, prng: Prng): 
         host.warn(victim);
       });
     });
-  }
+  });
 }
 
 /** One storm: victims chosen the longest lead before it, some recommended first, then all warned. */
@@ -126,12 +125,20 @@ function scheduleFalseAlarms(host: SpotHost, scenario: Scenario, prng: Prng): vo
   const slots = host.spotSlots;
   if (!(rebalance !== undefined && rebalance.falseAlarmsPerInstanceHour > 0 && slots > 0)) return;
   const p = prng.fork('rebalance-false-alarms');
-  const perSecond = (rebalance.falseAlarmsPerInstanceHour * slots) / 3600;
-  for (let t = p.exponential(perSecond); t < scenario.durationMinutes * 60; t += p.exponential(perSecond)) {
+  poissonArrivals(p, (rebalance.falseAlarmsPerInstanceHour * slots) / 3600, scenario.durationMinutes * 60, (t) => {
     const u = p.next();
     host.at(host.start + Math.round(t * 1000), 'rebalance-false-alarm', () => {
       const victim = host.spotCandidates()[Math.floor(u * slots)];
       if (victim !== undefined) host.recommend(victim);
     });
-  }
+  });
+}
+
+/**
+ * Calls `each` at every arrival time (seconds from the start, before `durationSeconds`) of a
+ * Poisson process of rate `perSecond` drawn from `p`; `each` may draw from `p` too, between two
+ * gaps, so the stream's order is the one the arrivals see.
+ */
+function poissonArrivals(p: Prng, perSecond: number, durationSeconds: number, each: (t: number) => void): void {
+  for (let t = p.exponential(perSecond); t < durationSeconds; t += p.exponential(perSecond)) each(t);
 }
