@@ -162,58 +162,32 @@ export function casSetupNotes(scenario: Scenario): string[] {
   return notes;
 }
 
+/** ECS capacity providers with managed scaling and managed draining, as AWS runs them (module comment). */
 export function ecsCasPolicy(scenario: Scenario): Policy {
   const below = new Map<string, number>();
   const fallback = defaultStrategy(scenario);
   const strategies = new Map<string, readonly StrategyItem[]>(scenario.services.map((s) => [s.name, s.capacityProviderStrategy ?? fallback]));
 
+  /** Each minute: CapacityProviderReservation per group, and target tracking on it. */
   const tick = (world: SimWorld): void => {
     world.countApi(1, 'PutMetricData'); // CapacityProviderReservation
-    const byProvider = new Map<string, TaskShape[]>();
-    for (const w of world.waitingWork()) {
-      const provider = providerOf((w.service !== undefined ? strategies.get(w.service) : undefined) ?? fallback, w.ordinal);
-      if (provider === undefined) continue;
-      const list = byProvider.get(provider);
-      if (list === undefined) byProvider.set(provider, [w.shape]);
-      else list.push(w.shape);
-    }
+    const byProvider = waitingByProvider(world, strategies, fallback);
     for (const g of world.groups) {
       const members = world.liveMembers(g);
       const M = members.length;
-      const provisioning = byProvider.get(g.name) ?? [];
-      let N: number;
-      if (provisioning.length > 0) {
-        const warming = members.some((i) => world.now - i.launchedAt < CAS_WARMUP_SECONDS * 1000);
-        const needed = warming ? 0 : instancesNeeded(world, g, provisioning);
-        N = M + (needed > 0 ? Math.max(CAS_MIN_STEP, Math.min(CAS_MAX_STEP, needed)) : 0);
-      } else {
-        N = members.filter((i) => i.registeredAt === undefined || [...i.tasks.values()].some((t) => t.role !== 'daemon')).length;
-      }
+      const N = instancesWanted(world, g, members, byProvider.get(g.name) ?? []);
       const reservation = M === 0 ? (N > 0 ? 200 : CAS_TARGET_PERCENT) : (N / M) * 100;
       if (reservation > CAS_TARGET_PERCENT) {
         below.set(g.name, 0);
-        act(world, g, 'out', N);
+        actOnAlarm(world, g, 'out', N);
       } else if (reservation < CAS_TARGET_PERCENT) {
         const n = (below.get(g.name) ?? 0) + 1;
         below.set(g.name, n);
-        if (n >= CAS_SCALE_IN_DATAPOINTS) act(world, g, 'in', N);
+        if (n >= CAS_SCALE_IN_DATAPOINTS) actOnAlarm(world, g, 'in', N);
       } else {
         below.set(g.name, 0);
       }
     }
-  };
-
-  /**
-   * The alarm's state reaches Auto Scaling `CAS_ALARM_DELAY_SECONDS` after the datapoint, and the
-   * target tracking policy sets desired capacity then, from the state of the group at that time.
-   */
-  const act = (world: SimWorld, g: GroupRuntime, direction: 'out' | 'in', N: number): void => {
-    world.schedule(world.now + CAS_ALARM_DELAY_SECONDS * 1000, 'ecs-cas-alarm', () => {
-      const target = direction === 'out' ? Math.min(g.max, Math.max(g.min, N)) : casScaleInTarget(g.desired, N, g.min);
-      if (direction === 'out' ? target <= g.desired : target >= g.desired) return;
-      world.setDesired(g, target, 'ecs-cas target tracking');
-      world.countApi(1, 'SetDesiredCapacity');
-    });
   };
 
   const drain = (world: SimWorld, i: SimInstance): void => pollDrain(world, i, { pollSeconds: CAS_DRAIN_POLL_SECONDS, label: 'ecs-managed-drain', callsPerPoll: 0 });
@@ -232,4 +206,44 @@ export function ecsCasPolicy(scenario: Scenario): Policy {
       drain(world, i);
     },
   };
+}
+
+/** The shapes of the tasks waiting for a place, by the capacity provider their strategy sends them to. */
+function waitingByProvider(world: SimWorld, strategies: ReadonlyMap<string, readonly StrategyItem[]>, fallback: readonly StrategyItem[]): Map<string, TaskShape[]> {
+  const byProvider = new Map<string, TaskShape[]>();
+  for (const w of world.waitingWork()) {
+    const provider = providerOf((w.service !== undefined ? strategies.get(w.service) : undefined) ?? fallback, w.ordinal);
+    if (provider === undefined) continue;
+    const list = byProvider.get(provider);
+    if (list === undefined) byProvider.set(provider, [w.shape]);
+    else list.push(w.shape);
+  }
+  return byProvider;
+}
+
+/**
+ * N of CapacityProviderReservation for a group: with tasks waiting for it, the instances now plus
+ * the step that places them (none while an instance warms up); else the instances running
+ * non-daemon tasks, or not yet registered.
+ */
+function instancesWanted(world: SimWorld, g: GroupRuntime, members: readonly SimInstance[], provisioning: readonly TaskShape[]): number {
+  if (provisioning.length > 0) {
+    const warming = members.some((i) => world.now - i.launchedAt < CAS_WARMUP_SECONDS * 1000);
+    const needed = warming ? 0 : instancesNeeded(world, g, provisioning);
+    return members.length + (needed > 0 ? Math.max(CAS_MIN_STEP, Math.min(CAS_MAX_STEP, needed)) : 0);
+  }
+  return members.filter((i) => i.registeredAt === undefined || [...i.tasks.values()].some((t) => t.role !== 'daemon')).length;
+}
+
+/**
+ * The alarm's state reaches Auto Scaling `CAS_ALARM_DELAY_SECONDS` after the datapoint, and the
+ * target tracking policy sets desired capacity then, from the state of the group at that time.
+ */
+function actOnAlarm(world: SimWorld, g: GroupRuntime, direction: 'out' | 'in', N: number): void {
+  world.schedule(world.now + CAS_ALARM_DELAY_SECONDS * 1000, 'ecs-cas-alarm', () => {
+    const target = direction === 'out' ? Math.min(g.max, Math.max(g.min, N)) : casScaleInTarget(g.desired, N, g.min);
+    if (direction === 'out' ? target <= g.desired : target >= g.desired) return;
+    world.setDesired(g, target, 'ecs-cas target tracking');
+    world.countApi(1, 'SetDesiredCapacity');
+  });
 }

@@ -123,13 +123,39 @@ function cheapest(cpu: number, memory: number, minInstances: number, options: re
   return { instances, price };
 }
 
+/** The bound of the module comment: each minute's demand, covered by its cheapest feasible mix. */
 export function lowerBoundOf(scenario: Scenario, submissions: readonly Submission[]): LowerBound {
   const options = optionsOf(scenario);
   const minutes = Math.ceil(scenario.durationMinutes);
+  const standalone = standaloneDemand(submissions, options, minutes);
+  let infeasible = standalone.infeasible;
+  const services = scenario.services.filter((s) => !s.daemon).map((s) => ({ spec: s, shape: shapeOfService(s) }));
+  const runnable = services.filter((s) => {
+    const ok = feasible(s.shape, options);
+    if (!ok) infeasible++;
+    return ok;
+  });
+  const instances: number[] = [];
+  const pricePerHour: number[] = [];
+  let cost = 0;
+  for (let m = 0; m <= minutes; m++) {
+    const demand = serviceDemandAt(runnable, m, standalone.cpu[m] ?? 0, standalone.memory[m] ?? 0);
+    const best = cheapest(demand.cpu, demand.memory, demand.floor, options);
+    instances.push(best.instances);
+    pricePerHour.push(best.price);
+    if (m < scenario.durationMinutes) cost += (best.price * Math.min(1, scenario.durationMinutes - m)) / 60;
+  }
+  return { instances, pricePerHour, cost, infeasible };
+}
+
+/**
+ * Standalone work's average occupancy of each minute 0…`minutes` (partial minutes at the ends,
+ * whole minutes through a difference array), and how many submissions fit nowhere.
+ */
+function standaloneDemand(submissions: readonly Submission[], options: readonly Option[], minutes: number): { cpu: Float64Array; memory: Float64Array; infeasible: number } {
   const cpu = new Float64Array(minutes + 1);
   const memory = new Float64Array(minutes + 1);
   let infeasible = 0;
-  // Standalone work: its average occupancy of each minute (a difference array for whole minutes).
   const dCpu = new Float64Array(minutes + 2);
   const dMem = new Float64Array(minutes + 2);
   const shapeOk = new Map<string, boolean>();
@@ -173,31 +199,23 @@ export function lowerBoundOf(scenario: Scenario, submissions: readonly Submissio
     cpu[m] = (cpu[m] ?? 0) + runCpu;
     memory[m] = (memory[m] ?? 0) + runMem;
   }
-  const services = scenario.services.filter((s) => !s.daemon).map((s) => ({ spec: s, shape: shapeOfService(s) }));
-  const runnable = services.filter((s) => {
-    const ok = feasible(s.shape, options);
-    if (!ok) infeasible++;
-    return ok;
-  });
-  const instances: number[] = [];
-  const pricePerHour: number[] = [];
-  let cost = 0;
-  for (let m = 0; m <= minutes; m++) {
-    let c = cpu[m] ?? 0;
-    let mem = memory[m] ?? 0;
-    const oneEach = new Map<string, number>();
-    for (const s of runnable) {
-      const n = desiredAt(s.spec, m);
-      c += n * s.spec.cpu;
-      mem += n * s.spec.memory;
-      if (s.spec.distinctInstance === true) oneEach.set(`distinct:${s.spec.name}`, n);
-      for (const p of s.spec.hostPorts) oneEach.set(`port:${p}`, (oneEach.get(`port:${p}`) ?? 0) + n);
-    }
-    const floor = Math.max(0, ...oneEach.values());
-    const best = cheapest(c, mem, floor, options);
-    instances.push(best.instances);
-    pricePerHour.push(best.price);
-    if (m < scenario.durationMinutes) cost += (best.price * Math.min(1, scenario.durationMinutes - m)) / 60;
+  return { cpu, memory, infeasible };
+}
+
+/**
+ * Minute `m`'s total demand: the standalone part plus every runnable service's desired tasks, and
+ * the instance count that host ports and `distinctInstance` force (one task of each per instance).
+ */
+function serviceDemandAt(runnable: readonly { spec: ServiceSpec }[], m: number, standaloneCpu: number, standaloneMemory: number): { cpu: number; memory: number; floor: number } {
+  let cpu = standaloneCpu;
+  let memory = standaloneMemory;
+  const oneEach = new Map<string, number>();
+  for (const s of runnable) {
+    const n = desiredAt(s.spec, m);
+    cpu += n * s.spec.cpu;
+    memory += n * s.spec.memory;
+    if (s.spec.distinctInstance === true) oneEach.set(`distinct:${s.spec.name}`, n);
+    for (const p of s.spec.hostPorts) oneEach.set(`port:${p}`, (oneEach.get(`port:${p}`) ?? 0) + n);
   }
-  return { instances, pricePerHour, cost, infeasible };
+  return { cpu, memory, floor: Math.max(0, ...oneEach.values()) };
 }

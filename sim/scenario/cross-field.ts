@@ -14,11 +14,32 @@ const obj = (v: unknown): Loose | undefined => (v !== null && typeof v === 'obje
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
-/** Every cross-field problem of `input`; each check reads only fields that are individually well-typed. */
+/**
+ * Every cross-field problem of `input`, in file order (groups, cluster, services, faults, env,
+ * interruptions); each check reads only fields that are individually well-typed.
+ */
 export function crossFieldProblems(input: unknown): string[] {
   const out: string[] = [];
   const s = obj(input);
   if (s === undefined) return out;
+  const { groupNames, zones } = groupProblems(s, out);
+  strategyProblems(obj(s.cluster)?.defaultCapacityProviderStrategy, 'cluster.defaultCapacityProviderStrategy', groupNames, out);
+  serviceProblems(s, groupNames, out);
+  faultProblems(s, out);
+  for (const key of Object.keys(obj(s.env) ?? {})) {
+    if (!tunable.has(key)) out.push(`env.${key}: unknown variable: expected one of ${TUNABLE_ENV.join(', ')} (the deployment's CLUSTER_NAME, ASG_NAMES and DRAIN_QUEUE_URL are set by the simulator)`);
+  }
+  const intr = obj(s.interruptions);
+  rangeProblem(obj(intr?.rebalance)?.leadMinutes, 'interruptions.rebalance.leadMinutes', out);
+  arr(intr?.storms).forEach((raw, k) => {
+    const z = obj(raw)?.availabilityZone;
+    if (typeof z === 'string' && !zones.has(z)) out.push(`interruptions.storms[${k}].availabilityZone: no capacity group has zone "${z}"`);
+  });
+  return out;
+}
+
+/** Capacity groups: min ≤ initial ≤ max, unique names, one way to give zones, launch-failure windows. Returns the names and zones seen. */
+function groupProblems(s: Loose, out: string[]): { groupNames: Set<string>; zones: Set<string> } {
   const groupNames = new Set<string>();
   const zones = new Set<string>();
   arr(s.capacityGroups).forEach((raw, i) => {
@@ -40,14 +61,20 @@ export function crossFieldProblems(input: unknown): string[] {
       if (from !== undefined && to !== undefined && from >= to) out.push(`capacityGroups[${i}].launchFailures[${k}]: expected fromMinute < toMinute (got ${from} ≥ ${to})`);
     });
   });
-  const strategyRefs = (list: unknown, path: string): void => {
-    arr(list).forEach((raw, k) => {
-      const p = obj(raw)?.capacityProvider;
-      if (typeof p === 'string' && !groupNames.has(p)) out.push(`${path}[${k}].capacityProvider: no capacity group named "${p}"`);
-    });
-    if (Array.isArray(list) && list.length > 0 && list.every((raw) => num(obj(raw)?.weight) === 0)) out.push(`${path}: at least one weight must be above 0`);
-  };
-  strategyRefs(obj(s.cluster)?.defaultCapacityProviderStrategy, 'cluster.defaultCapacityProviderStrategy');
+  return { groupNames, zones };
+}
+
+/** A capacity provider strategy names existing groups and gives at least one a weight above 0. */
+function strategyProblems(list: unknown, path: string, groupNames: ReadonlySet<string>, out: string[]): void {
+  arr(list).forEach((raw, k) => {
+    const p = obj(raw)?.capacityProvider;
+    if (typeof p === 'string' && !groupNames.has(p)) out.push(`${path}[${k}].capacityProvider: no capacity group named "${p}"`);
+  });
+  if (Array.isArray(list) && list.length > 0 && list.every((raw) => num(obj(raw)?.weight) === 0)) out.push(`${path}: at least one weight must be above 0`);
+}
+
+/** Services: unique names, a desired curve for non-daemons with minutes in order, their strategies. */
+function serviceProblems(s: Loose, groupNames: ReadonlySet<string>, out: string[]): void {
   const services = new Set<string>();
   arr(s.services).forEach((raw, i) => {
     const sv = obj(raw);
@@ -62,13 +89,13 @@ export function crossFieldProblems(input: unknown): string[] {
       const [prev, cur] = [num(arr(desired[k - 1])[0]), num(arr(desired[k])[0])];
       if (prev !== undefined && cur !== undefined && cur < prev) out.push(`services[${i}].desired[${k}]: minutes must not decrease (${cur} after ${prev})`);
     }
-    strategyRefs(sv.capacityProviderStrategy, `services[${i}].capacityProviderStrategy`);
+    strategyProblems(sv.capacityProviderStrategy, `services[${i}].capacityProviderStrategy`, groupNames, out);
   });
-  const range = (v: unknown, path: string): void => {
-    const [lo, hi] = [num(arr(v)[0]), num(arr(v)[1])];
-    if (lo !== undefined && hi !== undefined && lo > hi) out.push(`${path}: expected [min, max] with min ≤ max (got [${lo}, ${hi}])`);
-  };
-  range(obj(s.faults)?.eventDelaySeconds, 'faults.eventDelaySeconds');
+}
+
+/** Faults: the event delay range, and throttle buckets that are used and refill no faster than their size. */
+function faultProblems(s: Loose, out: string[]): void {
+  rangeProblem(obj(s.faults)?.eventDelaySeconds, 'faults.eventDelaySeconds', out);
   const throttleSpec = obj(obj(s.faults)?.throttle);
   const buckets = Object.entries(obj(throttleSpec?.buckets) ?? {});
   if (throttleSpec?.enabled === false && buckets.length > 0) out.push('faults.throttle: buckets have no effect with enabled: false (remove one or the other)');
@@ -77,15 +104,10 @@ export function crossFieldProblems(input: unknown): string[] {
     // AWS's buckets refill no faster than their size per second; a faster refill is a typo.
     if (burst !== undefined && burst >= 1 && rate !== undefined && rate > burst) out.push(`faults.throttle.buckets.${name}: expected ratePerSecond ≤ burst (got ${rate} > ${burst})`);
   }
-  for (const key of Object.keys(obj(s.env) ?? {})) {
-    if (!tunable.has(key)) out.push(`env.${key}: unknown variable: expected one of ${TUNABLE_ENV.join(', ')} (the deployment's CLUSTER_NAME, ASG_NAMES and DRAIN_QUEUE_URL are set by the simulator)`);
-  }
-  const intr = obj(s.interruptions);
-  range(obj(intr?.rebalance)?.leadMinutes, 'interruptions.rebalance.leadMinutes');
-  arr(intr?.storms).forEach((raw, k) => {
-    const z = obj(raw)?.availabilityZone;
-    if (typeof z === 'string' && !zones.has(z)) out.push(`interruptions.storms[${k}].availabilityZone: no capacity group has zone "${z}"`);
-  });
-  return out;
 }
 
+/** A `[min, max]` pair with min ≤ max. */
+function rangeProblem(v: unknown, path: string, out: string[]): void {
+  const [lo, hi] = [num(arr(v)[0]), num(arr(v)[1])];
+  if (lo !== undefined && hi !== undefined && lo > hi) out.push(`${path}: expected [min, max] with min ≤ max (got [${lo}, ${hi}])`);
+}

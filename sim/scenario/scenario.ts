@@ -133,7 +133,7 @@ const interruptions = z.strictObject({
  * tasks launch through a capacity provider strategy and wait in PROVISIONING (ECS Developer Guide,
  * "Amazon ECS standalone tasks", task workflow; providers with managed scaling on and the groups'
  * AlarmNotification process suspended, as Headroom's, since ECS queues tasks only with managed
- * scaling on), up to the cluster's PROVISIONING quota (`sim/world/ecs-world.ts`). `ecs-cas` always runs
+ * scaling on), up to the cluster's PROVISIONING quota (`sim/world/standalone-queue.ts`). `ecs-cas` always runs
  * with capacity providers (managed scaling on and acting). `headroomSetup` is Headroom's:
  * `capacity-providers` (the recommended deployment of docs/operations.md: a capacity provider per group with
  * managed scaling on, termination protection and draining off, as the cluster's default strategy,

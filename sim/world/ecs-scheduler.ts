@@ -5,8 +5,9 @@
  * the accounting see it.
  */
 import type { TaskShape } from '../../core/cluster';
-import { EcsTasksWorld, type ServiceRuntime, type Waiting } from './ecs-world';
+import { EcsTasksWorld, type ServiceRuntime } from './ecs-world';
 import { SpreadCounts } from './placement-strategy';
+import type { Waiting } from './standalone-queue';
 import { PLACEMENT_FAILURE_REPEAT_SECONDS } from './world-base';
 import type { SimInstance, SimTask, WaitingTask } from './world-types';
 
@@ -23,38 +24,54 @@ export class EcsWorld extends EcsTasksWorld {
     this.scheduleStandalone(instances);
   }
 
+  /**
+   * One pass over a service: stop what must stop, start what is missing within `maximumPercent`,
+   * stop tasks on DRAINING instances as `minimumHealthyPercent` allows, and report a failure.
+   */
   protected scheduleService(s: ServiceRuntime, instances: readonly SimInstance[]): void {
+    const live = this.stopSurplus(s);
+    // Deficit bookkeeping: one timestamp per task that should run and has no place.
+    const deficit = Math.max(0, s.desired - live.length);
+    while (s.waits.length < deficit) s.waits.push(this.clock);
+    while (s.waits.length > deficit) s.waits.pop();
+    const onActive = live.filter((t) => t.instance.ecsStatus === 'ACTIVE').length;
+    const failed = this.startMissing(s, live, onActive, instances);
+    this.stopOnDraining(s);
+    this.notePlacement(s, failed, onActive);
+  }
+
+  /**
+   * PENDING service tasks on a DRAINING instance stop at once; beyond the desired count, tasks
+   * stop draining first, then PENDING, then on the least-packed instance. The live rest returns.
+   */
+  private stopSurplus(s: ServiceRuntime): SimTask[] {
     const D = s.desired;
     let live = this.liveTasksOf(s).filter((t) => t.status !== 'STOPPING');
-    // PENDING service tasks on a DRAINING instance stop at once.
     for (const t of live) if (t.instance.ecsStatus === 'DRAINING' && t.status === 'PENDING') this.stopTask(t);
     live = live.filter((t) => t.status !== 'STOPPING');
-    // Scale-in of the service: draining first, then PENDING, then the least-packed instance.
     if (live.length > D) {
       const rank = (t: SimTask): number => (t.instance.ecsStatus === 'DRAINING' ? 0 : t.status === 'PENDING' ? 1 : 2);
       const order = [...live].sort((a, b) => rank(a) - rank(b) || b.instance.bin.memory - a.instance.bin.memory || a.id.localeCompare(b.id));
       for (const t of order.slice(0, live.length - D)) this.stopTask(t);
       live = live.filter((t) => t.status !== 'STOPPING');
     }
-    // Deficit bookkeeping: one timestamp per task that should run and has no place.
-    const deficit = Math.max(0, D - live.length);
-    while (s.waits.length < deficit) s.waits.push(this.clock);
-    while (s.waits.length > deficit) s.waits.pop();
+    return live;
+  }
 
-    const onActive = live.filter((t) => t.instance.ecsStatus === 'ACTIVE').length;
+  /**
+   * Starts the tasks missing on ACTIVE instances, within `maximumPercent`, by the service's
+   * placement strategy; a start that fills a deficit records its wait. True if one found no place.
+   */
+  private startMissing(s: ServiceRuntime, live: readonly SimTask[], onActive: number, instances: readonly SimInstance[]): boolean {
+    const D = s.desired;
     const upper = Math.max(D, Math.floor((D * s.spec.maximumPercent) / 100));
-    const lower = Math.ceil((D * s.spec.minimumHealthyPercent) / 100);
     const want = Math.min(D - onActive, upper - live.length);
-    let failed = false;
     let count = live.length;
     const strategy = s.spec.placementStrategy ?? this.scenario.cluster.placementStrategy;
     const spread = strategy === 'spread' && want > 0 ? new SpreadCounts(live.map((t) => t.instance)) : undefined;
     for (let k = 0; k < want; k++) {
       const home = this.choose(s.shape, instances, spread);
-      if (home === undefined) {
-        failed = true;
-        break;
-      }
+      if (home === undefined) return true;
       this.startTask(home, 'service', s.shape, s);
       spread?.add(home);
       if (count < D) {
@@ -63,7 +80,13 @@ export class EcsWorld extends EcsTasksWorld {
       }
       count++;
     }
-    // Stop tasks on DRAINING instances as far as minimumHealthyPercent allows.
+    return false;
+  }
+
+  /** Stops tasks on DRAINING instances as far as `minimumHealthyPercent` allows. */
+  private stopOnDraining(s: ServiceRuntime): void {
+    const D = s.desired;
+    const lower = Math.ceil((D * s.spec.minimumHealthyPercent) / 100);
     const all = this.liveTasksOf(s).filter((t) => t.status !== 'STOPPING');
     let stoppable = all.filter((t) => t.status === 'RUNNING').length - lower;
     const onActiveNow = all.filter((t) => t.instance.ecsStatus === 'ACTIVE').length;
@@ -74,8 +97,15 @@ export class EcsWorld extends EcsTasksWorld {
       this.stopTask(t);
       stoppable--;
     }
+  }
+
+  /**
+   * Marks the service hungry (or not) and, while it keeps failing, emits the placement failure
+   * event at first and then every `PLACEMENT_FAILURE_REPEAT_SECONDS`.
+   */
+  private notePlacement(s: ServiceRuntime, failed: boolean, onActive: number): void {
     s.hungry = failed;
-    if (failed && D - onActive > 0) {
+    if (failed && s.desired - onActive > 0) {
       const first = s.failingSince === undefined;
       s.failingSince ??= this.clock;
       const due = s.lastFailureEventAt === undefined || this.clock - s.lastFailureEventAt >= PLACEMENT_FAILURE_REPEAT_SECONDS * 1000;

@@ -1,8 +1,8 @@
 /**
- * The ECS state of a simulated world: services, daemons, the standalone queue, container instance
- * status and the tasks on them (start, stop, removal), which services need a scheduler pass, and
- * the views in core terms the adapters hand to the handlers. The schedulers are in
- * `ecs-scheduler.ts`.
+ * The ECS state of a simulated world: services, daemons, container instance status and the tasks
+ * on them (start, stop, removal), which services need a scheduler pass, and the views in core
+ * terms the adapters hand to the handlers. The schedulers are in `ecs-scheduler.ts`; standalone
+ * work waiting for a place, the layer below, in `standalone-queue.ts`.
  *
  * Behaviour modelled, with the AWS documentation it follows:
  * - Service scheduler (ECS Developer Guide, "Service scheduler concepts", "Container instance
@@ -18,13 +18,8 @@
  *   A pass runs only for services whose tasks, desired count or instances changed, or that wait
  *   for room when room may have appeared.
  * - Reserved ports 22, 2375, 2376, 51678, 51679 are in every instance's `PORTS` (ECS agent default).
- * - Standalone work: with capacity providers a task that does not fit waits in PROVISIONING (ECS
- *   Developer Guide, "Amazon ECS standalone tasks", task workflow; the AWS Containers blog "Deep
- *   Dive on Amazon ECS Cluster Auto Scaling" adds that this needs managed scaling on, which the
- *   modelled setups have: `ecs-cas` with its scaling acting, Headroom's with the group's
- *   AlarmNotification process suspended, see `cluster.headroomSetup`) and is placed when room appears;
- *   without them `RunTask` fails (`RESOURCE:CPU`/`RESOURCE:MEMORY`) and the submitter retries every
- *   `cluster.runTaskRetrySeconds`. A standalone task lost with its instance is submitted again.
+ * - Standalone work waits in `standalone-queue.ts` (PROVISIONING with capacity providers, else
+ *   RunTask is retried); a standalone task lost with its instance is submitted again.
  * - Tasks take `stopSeconds` (per service; 30 s for standalone tasks) from STOPPING to STOPPED.
  */
 import type { Instance, Service, Task, TaskRole, TaskShape } from '../../core/cluster';
@@ -34,7 +29,8 @@ import { fits, place, unplace } from '../../core/placement';
 import { shapeOfService } from '../run/lower-bound';
 import { binpackPick, type SpreadCounts } from './placement-strategy';
 import type { ServiceSpec } from '../scenario/scenario';
-import { TASK_START_SECONDS, TASK_STOP_SECONDS, WorldBase, type WorldOptions } from './world-base';
+import { StandaloneQueueWorld, type Waiting } from './standalone-queue';
+import { TASK_START_SECONDS, TASK_STOP_SECONDS, type WorldOptions } from './world-base';
 import type { SimInstance, SimTask } from './world-types';
 import { desiredAt, type Submission } from '../scenario/workload';
 
@@ -54,42 +50,17 @@ export interface ServiceRuntime {
   lastFailureEventAt?: number;
 }
 
+/** Re-exported: the quota and the waiting record belong to `standalone-queue.ts`. */
+export { PROVISIONING_TASKS_PER_CLUSTER, type Waiting } from './standalone-queue';
 
-export interface Waiting {
-  readonly submission: Submission;
-  /** First attempt: pending time counts from here. */
-  readonly since: number;
-  /** The submitter's next RunTask attempt (RunTask failed: no room, or the PROVISIONING quota). */
-  nextAttempt: number;
-  /** Queued by ECS in PROVISIONING (with capacity providers, within the quota). */
-  provisioning?: boolean;
-}
-
-/**
- * Service quota "Tasks in the PROVISIONING state per cluster": the most tasks that can wait for
- * capacity in one cluster (ECS Best Practices Guide / Developer Guide, "Amazon ECS service quotas
- * and API throttling limits": with capacity providers "consider the Tasks in the PROVISIONING
- * state per cluster quota"). The value is the one the Service Quotas listing shows today, 500, not
- * adjustable (the General Reference page "Amazon ECS endpoints and quotas" lists it; it was 100 in
- * 2020 and 300 later, per aws/containers-roadmap#1780). RunTask beyond it fails ("Tasks
- * provisioning capacity limit exceeded", the failure a public tracker handles with retries:
- * DIAGNijmegen/rse-grand-challenge#2013), so the submitter retries as without capacity providers.
- */
-export const PROVISIONING_TASKS_PER_CLUSTER = 500;
-
-
-export class EcsTasksWorld extends WorldBase {
+export class EcsTasksWorld extends StandaloneQueueWorld {
   protected readonly services: ServiceRuntime[];
   protected readonly daemons: ServiceRuntime[];
-  protected waiting: Waiting[] = [];
-  /** Standalone tasks queue in PROVISIONING (capacity providers), else RunTask fails and is retried. */
-  readonly queueing: boolean;
   protected readonly serviceByName = new Map<string, ServiceRuntime>();
   private taskSeq = 0;
 
   constructor(options: WorldOptions) {
     super(options);
-    this.queueing = options.policy.settings.capacityProviders ?? options.scenario.cluster.capacityProviders;
     const runtime = (spec: ServiceSpec): ServiceRuntime => ({
       spec,
       shape: shapeOfService(spec),
@@ -106,49 +77,6 @@ export class EcsTasksWorld extends WorldBase {
 
   /** ECS emits `SERVICE_TASK_PLACEMENT_FAILURE` for the service (the world routes it to the policy). */
   protected placementFailed(_service: string): void {}
-
-  /** ECS emits `ECS Task State Change` (PROVISIONING) for a queued task (the world routes it to the policy). */
-  protected taskProvisioning(): void {}
-
-  /**
-   * RunTask of a submission (queued or refused-and-retried when it does not fit). With capacity
-   * providers every new task starts in PROVISIONING (ECS Developer Guide, "Amazon ECS standalone
-   * tasks", task workflow) and RunTask causes a task state change event (ECS Developer Guide,
-   * "Amazon ECS task state change events").
-   */
-  protected submit(submission: Submission): void {
-    this.submittedShapes.add(`${submission.cpu}/${submission.memory}`);
-    const w: Waiting = { submission, since: this.clock, nextAttempt: this.clock };
-    this.waiting.push(w);
-    this.dirty = true;
-    this.enqueue(w);
-  }
-
-  /** Tasks ECS holds in PROVISIONING now. */
-  protected provisioningCount = 0;
-
-  /**
-   * RunTask with capacity providers: the task waits in PROVISIONING (and ECS sends its event)
-   * unless the cluster is at the PROVISIONING quota, when RunTask fails and the submitter retries
-   * after `cluster.runTaskRetrySeconds`. Without capacity providers nothing is queued here (the
-   * scheduler refuses what does not fit).
-   */
-  protected enqueue(w: Waiting): void {
-    if (!this.queueing || w.provisioning === true) return;
-    if (this.provisioningCount >= PROVISIONING_TASKS_PER_CLUSTER) {
-      w.nextAttempt = this.clock + this.scenario.cluster.runTaskRetrySeconds * 1000;
-      this.wakeAt(w.nextAttempt);
-      return;
-    }
-    w.provisioning = true;
-    this.provisioningCount++;
-    this.taskProvisioning();
-  }
-
-  /** A waiting task leaves the queue (placed): the PROVISIONING count follows. */
-  protected dequeued(w: Waiting): void {
-    if (w.provisioning === true) this.provisioningCount--;
-  }
 
   /** A task of a service changed: that service needs a pass. */
   protected touch(t: SimTask): void {
@@ -170,12 +98,6 @@ export class EcsTasksWorld extends WorldBase {
     for (const s of this.services) if (s.hungry) s.dirty = true;
     this.dirty = true;
   }
-
-  /** Distinct `cpu/memory` shapes of standalone tasks submitted so far (their task definitions). */
-  standaloneShapes(): ReadonlySet<string> {
-    return this.submittedShapes;
-  }
-  private readonly submittedShapes = new Set<string>();
 
   /** Reference tasks that fit on ACTIVE instances (docs/design.md §3.1), from the world's own bins. */
   headroomOf(shape: TaskShape): number {

@@ -1,7 +1,8 @@
 /**
  * The base of a simulated world: the clock and its agenda, the instance registry, the API meter,
  * the counters every part adds to and the debug log. The parts build on it in layers, one file per
- * concern: `ecs-world.ts` (the ECS schedulers), `auto-scaling-world.ts` (groups, launches,
+ * concern: `standalone-queue.ts` (RunTask and the PROVISIONING queue), `ecs-world.ts` and
+ * `ecs-scheduler.ts` (ECS tasks and the ECS schedulers), `auto-scaling-world.ts` (groups, launches,
  * lifecycle hooks), `world.ts` (the run loop, Spot, metering of the run).
  */
 import { EventQueue } from './event-queue';

@@ -10,7 +10,7 @@ import { RebalancingWorld } from './az-rebalance';
 import type { SimWorld } from './sim-world';
 import { scheduleSpot, SPOT_WARNING_SECONDS, type SpotHost } from './spot';
 import { EPOCH, SAMPLE_SECONDS, type WorldEvent, type WorldOptions } from './world-base';
-import { TERMINATING_STATES, type SeriesPoint, type SimInstance, type SpotMark } from './world-types';
+import { TERMINATING_STATES, type SeriesPoint, type SimInstance, type SimTask, type SpotMark } from './world-types';
 import { desiredAt } from '../scenario/workload';
 
 export { EPOCH, ECS_RESERVED_PORTS, PLACEMENT_FAILURE_REPEAT_SECONDS, SAMPLE_SECONDS, TASK_START_SECONDS, TASK_STOP_SECONDS, type WorldOptions } from './world-base';
@@ -80,18 +80,13 @@ export class World extends RebalancingWorld implements SpotHost, SimWorld {
     }
   }
 
+  /** One event of the agenda: each kind is one step below (or one call on a lower layer). */
   private async handle(e: WorldEvent): Promise<void> {
     switch (e.kind) {
       case 'register':
         return this.register(e.instance);
       case 'task-running':
-        if (e.task.status === 'PENDING') {
-          e.task.status = 'RUNNING';
-          e.task.instance.version++;
-          this.touch(e.task);
-          if (e.task.submission !== undefined) this.queue.push(this.clock + e.task.submission.durationSeconds * 1000, { kind: 'task-done', task: e.task });
-        }
-        return;
+        return this.taskRunning(e.task);
       case 'task-stopped':
         return this.removeTask(e.task);
       case 'task-done':
@@ -106,48 +101,70 @@ export class World extends RebalancingWorld implements SpotHost, SimWorld {
       case 'reconcile':
         return this.reconcileGroup(e.group);
       case 'desired':
-        this.checkZoneBalance();
-        for (const s of this.services) {
-          const d = desiredAt(s.spec, (this.clock - EPOCH) / 60_000);
-          if (d !== s.desired) {
-            s.desired = d;
-            s.dirty = true;
-            this.dirty = true;
-          }
-        }
-        return;
+        return this.desiredCountsDue();
       case 'spot-terminate':
-        if (e.instance.lifecycle !== 'Terminated') {
-          this.note(`spot: EC2 terminates ${e.instance.id}`);
-          this.finishTermination(e.instance, 'spot');
-        }
-        return;
-      case 'hook-timeout': {
-        const i = e.instance;
-        if (i.lifecycle === 'Terminating:Wait' && i.hook !== undefined && this.clock >= i.hook.expiresAt) {
-          this.note(`asg: lifecycle hook of ${i.id} timed out (default result CONTINUE)`);
-          this.finishTermination(i, 'hook-timeout');
-        }
-        return;
-      }
+        return this.spotTerminate(e.instance);
+      case 'hook-timeout':
+        return this.hookTimedOut(e.instance);
       case 'sample':
         return this.sample();
-      case 'call': {
-        // Handlers run concurrently on the simulated clock: an async callback is not awaited here;
-        // it runs until its next simulated wait (`sleep`), and the loop lets it settle below.
-        const p = e.run();
-        if (p instanceof Promise) {
-          this.inflight++;
-          p.then(
-            () => this.inflight--,
-            (error: unknown) => {
-              this.inflight--;
-              this.failure ??= error;
-            },
-          );
-        }
-        return;
+      case 'call':
+        return this.startCall(e.run);
+    }
+  }
+
+  /** A PENDING task reaches RUNNING; a standalone task's run ends after its duration. */
+  private taskRunning(task: SimTask): void {
+    if (task.status !== 'PENDING') return;
+    task.status = 'RUNNING';
+    task.instance.version++;
+    this.touch(task);
+    if (task.submission !== undefined) this.queue.push(this.clock + task.submission.durationSeconds * 1000, { kind: 'task-done', task });
+  }
+
+  /** The minute's zone balance check, and each service's desired count from its workload. */
+  private desiredCountsDue(): void {
+    this.checkZoneBalance();
+    for (const s of this.services) {
+      const d = desiredAt(s.spec, (this.clock - EPOCH) / 60_000);
+      if (d !== s.desired) {
+        s.desired = d;
+        s.dirty = true;
+        this.dirty = true;
       }
+    }
+  }
+
+  /** EC2 reclaims a warned Spot instance (unless it is already gone). */
+  private spotTerminate(i: SimInstance): void {
+    if (i.lifecycle === 'Terminated') return;
+    this.note(`spot: EC2 terminates ${i.id}`);
+    this.finishTermination(i, 'spot');
+  }
+
+  /** A lifecycle hook nobody completed times out: Auto Scaling goes on with CONTINUE. */
+  private hookTimedOut(i: SimInstance): void {
+    if (i.lifecycle === 'Terminating:Wait' && i.hook !== undefined && this.clock >= i.hook.expiresAt) {
+      this.note(`asg: lifecycle hook of ${i.id} timed out (default result CONTINUE)`);
+      this.finishTermination(i, 'hook-timeout');
+    }
+  }
+
+  /**
+   * Handlers run concurrently on the simulated clock: an async callback is not awaited here; it
+   * runs until its next simulated wait (`sleep`), and the run loop lets it settle.
+   */
+  private startCall(run: () => void | Promise<void>): void {
+    const p = run();
+    if (p instanceof Promise) {
+      this.inflight++;
+      p.then(
+        () => this.inflight--,
+        (error: unknown) => {
+          this.inflight--;
+          this.failure ??= error;
+        },
+      );
     }
   }
 
