@@ -147,8 +147,21 @@ export interface CapacityGroup {
    * groups with weights count desired capacity in weight units). Defaults to 1.
    */
   readonly weight?: number;
-  /** Price per instance-hour, for reports (optional). */
+  /** Price per instance-hour, when known (`price.ts` estimates it otherwise). */
   readonly pricePerHour?: number;
+  /**
+   * Every type a mixed-instances group may launch, with its weight and what ECS registers for it
+   * (absent for a group of one type). `instance`/`weight` above are the planned (weakest) one;
+   * `instance-types.ts` plans with a larger one when only it holds the work.
+   */
+  readonly instanceTypes?: readonly InstanceTypeOption[];
+}
+
+/** One type a mixed-instances group may launch. */
+export interface InstanceTypeOption {
+  readonly instanceType: string;
+  readonly weight: number;
+  readonly resources: Resources;
 }
 
 /** One member of a capacity group as Auto Scaling lists it. */

@@ -11,10 +11,12 @@ import { REDELIVERY_SECONDS, hookGlobalTimeoutSeconds } from './redelivery';
 
 /**
  * On a rebalance recommendation: `ignore` (metric only; `count` is accepted as its older name),
- * `replace` (launch the replacement now, drain on the interruption warning), `drain` (drain now,
- * like an interruption warning).
+ * `replace` (launch the replacement now, drain on the interruption warning), `move` (launch the
+ * replacement and move the service tasks now; standalone tasks run on until the interruption
+ * warning, and the instance leaves once they are done), `drain` (drain now, like an interruption
+ * warning). See docs/decisions.md.
  */
-export type RebalancePolicy = 'ignore' | 'replace' | 'drain';
+export type RebalancePolicy = 'ignore' | 'replace' | 'move' | 'drain';
 export type StandaloneTaskPolicy = 'stop' | 'wait';
 
 export interface Config {
@@ -53,6 +55,10 @@ export interface Config {
   readonly spotReserveInstances: number;
   /** On small clusters the spare (shortage threshold) is at most this percentage of the work, in reference tasks (`spare.ts`); 100 turns the cap off. */
   readonly sparePercent: number;
+  /** Cost cap of the storm reserve: the room it insures is at most this percentage of the fleet's CPU and memory (`reserve.ts`). */
+  readonly spotReservePercent: number;
+  /** How long a scale-in drain waits for standalone tasks before the instance returns to service; it is then not drained again for as long (`consolidation.ts`). */
+  readonly scaleInWaitSeconds: number;
 }
 
 export interface LoadOptions {
@@ -81,6 +87,8 @@ export const DEFAULTS = {
   PROVISIONING_TIMEOUT_SECONDS: 600,
   SPOT_RESERVE_INSTANCES: 0,
   SPARE_PERCENT: 100,
+  SPOT_RESERVE_PERCENT: 100,
+  SCALE_IN_WAIT_SECONDS: 3600,
   HOOK_NAME: 'headroom-drain',
 } as const;
 
@@ -178,7 +186,7 @@ const schema = z.object({
     ),
   ),
   DRY_RUN: boolean(DEFAULTS.DRY_RUN),
-  REBALANCE_POLICY: preprocess((v: unknown) => (typeof v === 'string' && v.trim().toLowerCase() === 'count' ? 'ignore' : v), choice<RebalancePolicy>(['ignore', 'replace', 'drain'], DEFAULTS.REBALANCE_POLICY)),
+  REBALANCE_POLICY: preprocess((v: unknown) => (typeof v === 'string' && v.trim().toLowerCase() === 'count' ? 'ignore' : v), choice<RebalancePolicy>(['ignore', 'replace', 'move', 'drain'], DEFAULTS.REBALANCE_POLICY)),
   STANDALONE_TASK_POLICY: choice(['stop', 'wait'], DEFAULTS.STANDALONE_TASK_POLICY),
   GROUP_BACKOFF_SECONDS: integer(0, 86_400, DEFAULTS.GROUP_BACKOFF_SECONDS),
   SCALE_IN_ENABLED: boolean(DEFAULTS.SCALE_IN_ENABLED),
@@ -186,6 +194,8 @@ const schema = z.object({
   PROVISIONING_TIMEOUT_SECONDS: integer(60, 3600, DEFAULTS.PROVISIONING_TIMEOUT_SECONDS),
   SPOT_RESERVE_INSTANCES: integer(0, 1000, DEFAULTS.SPOT_RESERVE_INSTANCES),
   SPARE_PERCENT: integer(0, 100, DEFAULTS.SPARE_PERCENT),
+  SPOT_RESERVE_PERCENT: integer(0, 100, DEFAULTS.SPOT_RESERVE_PERCENT),
+  SCALE_IN_WAIT_SECONDS: integer(60, 30 * 86_400, DEFAULTS.SCALE_IN_WAIT_SECONDS),
   // Lifecycle hook names: 1–255 characters of [A-Za-z0-9\-_/] (API reference: PutLifecycleHook).
   HOOK_NAME: preprocess(
     (v) => blankToUndefined(v) ?? DEFAULTS.HOOK_NAME,
@@ -290,5 +300,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     provisioningTimeoutSeconds: v.PROVISIONING_TIMEOUT_SECONDS,
     spotReserveInstances: v.SPOT_RESERVE_INSTANCES,
     sparePercent: v.SPARE_PERCENT,
+    spotReservePercent: v.SPOT_RESERVE_PERCENT,
+    scaleInWaitSeconds: v.SCALE_IN_WAIT_SECONDS,
   };
 }

@@ -8,16 +8,17 @@ import { isScaleInDrain, isSchedulable, liveWorkload, tasksKnown } from './clust
 import { headroomOfBins } from './headroom';
 import { binOf, cloneBin, freshBin, type Bin } from './placement';
 import type { Unschedulable } from './unschedulable';
-import { planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
+import { lastLaunch, planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
 import type { Config } from './config';
 import { daemonShapes, demandOf, incomingByGroup, planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
 import { tickBasis } from './read-plan';
+import { planRevert } from './revert';
 import { memberWeights } from './zones';
 
 /** The part of the configuration a decision reads (a whole `Config` will do). */
 export type DecideSettings = Pick<
   Config,
-  'taskShape' | 'shortageThreshold' | 'excessThreshold' | 'scaleInStabilizationSeconds' | 'maxScaleInPercent' | 'maxScaleOutStep' | 'groupBackoffSeconds' | 'scaleInEnabled' | 'provisioningTimeoutSeconds' | 'spotReserveInstances' | 'sparePercent'
+  'taskShape' | 'shortageThreshold' | 'excessThreshold' | 'scaleInStabilizationSeconds' | 'maxScaleInPercent' | 'maxScaleOutStep' | 'groupBackoffSeconds' | 'scaleInEnabled' | 'provisioningTimeoutSeconds' | 'spotReserveInstances' | 'sparePercent' | 'spotReservePercent' | 'scaleInWaitSeconds'
 >;
 
 export interface DecideInput {
@@ -108,8 +109,9 @@ export function summarise(instances: readonly Instance[], services: readonly Ser
  * instances unnecessary, or all of them and new instances for the rest. At most r + 1 packs for r
  * scale-in drains (r ≤ the scale-in budget). Each pack works on copies of the tick's bins.
  */
-function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: readonly Bin[]): { plan: ScaleOutPlan; reactivate: Reactivate[] } {
-  const settings = {
+/** The scale-out settings of a decision (shared by scale-out and the revert to cheaper groups). */
+function scaleOutSettings(input: DecideInput, shape: Resources) {
+  return {
     now: input.now,
     instances: input.instances,
     groups: input.groups,
@@ -120,9 +122,14 @@ function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: re
     backoffSeconds: input.settings.groupBackoffSeconds,
     provisioningTimeoutSeconds: input.settings.provisioningTimeoutSeconds,
     spotReserve: input.settings.spotReserveInstances,
+    spotReservePercent: input.settings.spotReservePercent,
     ...(input.leaving !== undefined ? { leaving: input.leaving } : {}),
     ...(input.waiting !== undefined ? { waiting: input.waiting } : {}),
   };
+}
+
+function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: readonly Bin[]): { plan: ScaleOutPlan; reactivate: Reactivate[] } {
+  const settings = scaleOutSettings(input, shape);
   const incoming = incomingByGroup(input.instances, input.groups, input.leaving, input.now, input.settings.provisioningTimeoutSeconds);
   const daemons = daemonShapes(input.services);
   const binsFor = (reactivated: readonly Instance[]): Bin[] => {
@@ -179,12 +186,13 @@ export function decide(given: DecideInput): Decision {
   reasons.push(...plan.reasons);
 
   let scaleIn: readonly ScaleIn[] = [];
+  let revertOut: readonly ScaleOut[] = [];
   // Shortage: capacity is being added, or demand that some group could hold is left without room.
   // Tasks no group could ever hold are not shortage: they never block scale-in.
   const shortage = plan.actions.length > 0 || reactivate.length > 0 || plan.deficit > 0 || plan.reserveShortfall > 0 || (plan.demandTasks > 0 && plan.unplaceable.length > 0);
   if (s.scaleInEnabled && !shortage) {
     const never = new Set<TaskShape>(plan.unschedulable.map((u) => u.task));
-    const si = planScaleIn({
+    const scaleInInput = {
       now: input.now,
       instances: schedulable,
       groups: input.groups,
@@ -194,15 +202,25 @@ export function decide(given: DecideInput): Decision {
       shortageThreshold: s.shortageThreshold,
       excessThreshold: s.excessThreshold,
       stabilizationSeconds: s.scaleInStabilizationSeconds,
+      ...lastScaleOutOf(input.groups),
       maxScaleInPercent: s.maxScaleInPercent,
       displaced: demandOf([], input.instances, input.leaving, undefined, input.waiting).filter((t) => !never.has(t)),
       bins,
       spotGroups: new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name)),
       spotReserve: s.spotReserveInstances,
+      spotReservePercent: s.spotReservePercent,
       drainingForScaleIn: countScaleInDrains(visible, input.groups),
-    });
+    };
+    const si = planScaleIn(scaleInInput);
     scaleIn = si.actions;
     reasons.push(...si.reasons);
+    if (scaleIn.length === 0) {
+      const { bins: _used, ...given } = scaleInInput;
+      const revert = planRevert({ scaleIn: given, scaleOut: scaleOutSettings(input, shape) });
+      scaleIn = revert.scaleIn;
+      revertOut = revert.scaleOut;
+      reasons.push(...revert.reasons);
+    }
   }
 
   const reactivated = new Set(reactivate.map((r) => r.instance));
@@ -214,7 +232,7 @@ export function decide(given: DecideInput): Decision {
   return {
     shape,
     summary,
-    scaleOut: plan.actions,
+    scaleOut: [...plan.actions, ...revertOut],
     scaleIn,
     reactivate,
     terminate,
@@ -231,4 +249,9 @@ function countScaleInDrains(instances: readonly Instance[], groups: readonly Cap
   const out = new Map<string, number>();
   for (const i of instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) out.set(i.group, (out.get(i.group) ?? 0) + weight(i.group, i.id));
   return out;
+}
+
+function lastScaleOutOf(groups: readonly CapacityGroup[]): { lastScaleOut?: number } {
+  const last = lastLaunch(groups);
+  return last === undefined ? {} : { lastScaleOut: last };
 }

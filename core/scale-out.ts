@@ -7,7 +7,8 @@
  * elsewhere (`SPOT_RESERVE_INSTANCES`, see `reserve.ts`). Tasks no group could ever hold are split
  * off first (`unschedulable.ts`): reported, never demand. Demand is packed first-fit decreasing into
  * the free space of schedulable instances and of capacity on its way (`incomingByGroup`: only what
- * a group can still deliver), then into new instances of the capacity groups in priority order,
+ * a group can still deliver), then into new instances of the capacity groups, cheapest per waiting
+ * task first and priority order breaking ties (`price.ts`),
  * spread evenly across a run of one-zone groups (`zones.ts`). A group at its max, or whose launches
  * failed within the back-off window, is skipped while another group can take the work. Each
  * group's count (in instances; desired grows by count × weight) is capped by its max and by
@@ -16,9 +17,11 @@
 import type { CapacityGroup, Instance, Service, TaskShape } from './cluster';
 import { INTERRUPTED_ATTRIBUTE, isGone, isSchedulable } from './cluster';
 import { headroomOfBins } from './headroom';
+import { plannedFor } from './instance-types';
 import { packFirstFitDecreasing } from './packing';
 import { binOf, fits, freshBin, type Bin } from './placement';
-import { reserveShortfall, reserveVictims } from './reserve';
+import { byPricePerTask } from './price';
+import { reserveBudget, reserveShortfall, reserveVictims } from './reserve';
 import { describeUnschedulable, splitUnschedulable, type Unschedulable } from './unschedulable';
 import { balancedSequence, room, weightOf, zoneRuns } from './zones';
 
@@ -54,6 +57,8 @@ export interface ScaleOutInput {
   readonly waiting?: readonly TaskShape[];
   /** `SPOT_RESERVE_INSTANCES`: room for the service tasks of this many fullest Spot instances. */
   readonly spotReserve?: number;
+  /** `SPOT_RESERVE_PERCENT`: the reserve's cost cap (`reserve.ts`); 100 when absent. */
+  readonly spotReservePercent?: number;
   /**
    * The capacity bins (schedulable + incoming), when the caller built them already (decide builds
    * them once per tick); mutated by the packing.
@@ -228,9 +233,10 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
   for (let k = 0; k < deficit; k++) pending.push(input.shape);
   // 3. Storm insurance: the tasks of the k fullest Spot instances must fit elsewhere.
   const spotGroups = new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name));
-  const victims = reserveVictims(input.instances, spotGroups, input.spotReserve ?? 0, (i) => isLeaving(i, input.leaving) || !isSchedulable(i));
+  const insurable = (i: Instance): boolean => !isLeaving(i, input.leaving) && isSchedulable(i);
+  const victims = reserveVictims(input.instances, spotGroups, input.spotReserve ?? 0, (i) => !insurable(i), reserveBudget(input.instances.filter(insurable), input.spotReservePercent ?? 100));
   const uninsured = reserveShortfall(victims, bins);
-  if (uninsured.length > 0) reasons.push(`${uninsured.length} service task(s) of the ${victims.length} fullest Spot instance(s) could not be re-homed at once (SPOT_RESERVE_INSTANCES ${input.spotReserve ?? 0})`);
+  if (uninsured.length > 0) reasons.push(`${uninsured.length} service task(s) of the ${victims.length} fullest Spot instance(s) could not be re-homed at once (SPOT_RESERVE_INSTANCES ${input.spotReserve ?? 0}, within SPOT_RESERVE_PERCENT ${input.spotReservePercent ?? 100} % of the fleet)`);
   pending.push(...uninsured);
 
   const actions: ScaleOut[] = [];
@@ -242,7 +248,10 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
     if (room(g) <= 0) reasons.push(`group ${g.name} is at its max (${g.max})`);
     else if (backedOff(g, input.now, input.backoffSeconds)) reasons.push(`group ${g.name} backed off: a launch failed ${Math.round((input.now - (g.launchFailedAt ?? 0)) / 1000)} s ago`);
   }
-  const order = [...preferred, ...withRoom.filter((g) => !preferred.includes(g))];
+  // Cheapest per waiting task first among the groups that can take work now; priority breaks ties
+  // (`price.ts`). Mixed-instances groups are planned with the types that hold the tasks (`instance-types.ts`).
+  const planned = (list: readonly CapacityGroup[]): CapacityGroup[] => list.map((g) => plannedFor(g, pending, daemons));
+  const order = [...byPricePerTask(planned(preferred), pending, daemons), ...planned(withRoom.filter((g) => !preferred.includes(g)))];
   const opened = new Map<string, number>();
   const note = (g: CapacityGroup, count: number, placed: number, bound: number, limitNote?: string): void => {
     if (count <= 0) return;

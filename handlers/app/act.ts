@@ -202,6 +202,8 @@ export function decideSettings(config: Config, overrides: Partial<DecideSettings
     provisioningTimeoutSeconds: config.provisioningTimeoutSeconds,
     spotReserveInstances: config.spotReserveInstances,
     sparePercent: config.sparePercent,
+    spotReservePercent: config.spotReservePercent,
+    scaleInWaitSeconds: config.scaleInWaitSeconds,
     ...overrides,
   };
 }

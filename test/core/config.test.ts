@@ -43,6 +43,8 @@ describe('loadConfig: defaults (README configuration table)', () => {
       provisioningTimeoutSeconds: 600,
       spotReserveInstances: 0,
       sparePercent: 100,
+      spotReservePercent: 100,
+      scaleInWaitSeconds: 3600,
     });
     expect('drainQueueUrl' in c).toBe(false);
   });
