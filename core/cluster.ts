@@ -52,6 +52,8 @@ export interface Task extends TaskShape {
   readonly status: TaskStatus;
   /** Service name for service and daemon tasks. */
   readonly service?: string;
+  /** SIGTERM → SIGKILL grace when stopped (the longest container `stopTimeout`), when known (`drain.ts`). */
+  readonly stopTimeoutSeconds?: number;
 }
 
 /** ECS container instance status. Only ACTIVE instances receive new tasks. */
