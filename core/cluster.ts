@@ -63,6 +63,12 @@ export type InstanceStatus = 'ACTIVE' | 'DRAINING' | 'REGISTERING' | 'DEREGISTER
 export const SCALE_IN_ATTRIBUTE = 'headroom.scale-in';
 
 /**
+ * ECS attribute set on an instance this tool set back to ACTIVE after a scale-in drain (value: ISO
+ * time): it is not drained for scale-in again for `SCALE_IN_WAIT_SECONDS` (`consolidation.ts`).
+ */
+export const REACTIVATED_ATTRIBUTE = 'headroom.reactivated';
+
+/**
  * ECS attribute set on an instance whose replacement was launched on a Spot rebalance
  * recommendation (value: ISO time): its warning terminates it with a decrement, and scale-in takes
  * it first.

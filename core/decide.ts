@@ -6,6 +6,7 @@
 import type { CapacityGroup, Instance, Resources, Service, TaskShape } from './cluster';
 import { isScaleInDrain, isSchedulable, liveWorkload, tasksKnown } from './cluster';
 import { headroomOfBins } from './headroom';
+import { overdueDrains } from './consolidation';
 import { binOf, cloneBin, freshBin, type Bin } from './placement';
 import type { Unschedulable } from './unschedulable';
 import { lastLaunch, planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
@@ -178,7 +179,8 @@ export function decide(given: DecideInput): Decision {
   const bins = schedulable.map(binOf);
   const total = headroomOfBins(shape, bins);
 
-  const { plan, reactivate } = scaleOutWithReactivation(input, shape, bins);
+  const { plan, reactivate: forShortage } = scaleOutWithReactivation(input, shape, bins);
+  const reactivate = [...forShortage, ...overdue(visible, input, new Set(forShortage.map((r) => r.instance)))];
   const summary = summarise(visible, input.services, total, input.waiting?.length ?? 0, plan.unschedulable.length);
   const reasons: string[] = [`reference task ${shape.cpu} CPU/${shape.memory} MiB: ${total} fit on ${summary.activeInstances} active instance(s)`];
   if (idle) reasons.push(`no work at all (no service wants a task, none runs or waits): no spare kept (shortage and excess thresholds count as 0)`);
@@ -189,7 +191,7 @@ export function decide(given: DecideInput): Decision {
   let revertOut: readonly ScaleOut[] = [];
   // Shortage: capacity is being added, or demand that some group could hold is left without room.
   // Tasks no group could ever hold are not shortage: they never block scale-in.
-  const shortage = plan.actions.length > 0 || reactivate.length > 0 || plan.deficit > 0 || plan.reserveShortfall > 0 || (plan.demandTasks > 0 && plan.unplaceable.length > 0);
+  const shortage = plan.actions.length > 0 || forShortage.length > 0 || plan.deficit > 0 || plan.reserveShortfall > 0 || (plan.demandTasks > 0 && plan.unplaceable.length > 0);
   if (s.scaleInEnabled && !shortage) {
     const never = new Set<TaskShape>(plan.unschedulable.map((u) => u.task));
     const scaleInInput = {
@@ -210,6 +212,7 @@ export function decide(given: DecideInput): Decision {
       spotReserve: s.spotReserveInstances,
       spotReservePercent: s.spotReservePercent,
       drainingForScaleIn: countScaleInDrains(visible, input.groups),
+      reactivatedHoldSeconds: s.scaleInWaitSeconds,
     };
     const si = planScaleIn(scaleInInput);
     scaleIn = si.actions;
@@ -254,4 +257,11 @@ function countScaleInDrains(instances: readonly Instance[], groups: readonly Cap
 function lastScaleOutOf(groups: readonly CapacityGroup[]): { lastScaleOut?: number } {
   const last = lastLaunch(groups);
   return last === undefined ? {} : { lastScaleOut: last };
+}
+
+/** Scale-in drains that waited `SCALE_IN_WAIT_SECONDS` for standalone tasks: back to service (`consolidation.ts`). */
+function overdue(visible: readonly Instance[], input: DecideInput, already: ReadonlySet<string>): Reactivate[] {
+  return overdueDrains(visible, input.now, input.settings.scaleInWaitSeconds)
+    .filter((i) => !already.has(i.id) && input.leaving?.has(i.id) !== true)
+    .map((i) => ({ kind: 'reactivate' as const, instance: i.id, reasons: [`drained for scale-in ${input.settings.scaleInWaitSeconds} s or more ago and still running standalone tasks: back to service (SCALE_IN_WAIT_SECONDS)`] }));
 }

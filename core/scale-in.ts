@@ -21,6 +21,7 @@
  */
 import type { CapacityGroup, Instance, TaskShape } from './cluster';
 import { isScaleInDrain, isSchedulable, REBALANCE_ATTRIBUTE, tasksKnown, workloadOf } from './cluster';
+import { recentlyReactivated } from './consolidation';
 import { copiesThatFit } from './headroom';
 import { largestCapacity, packFirstFitDecreasing, shapeSignature } from './packing';
 import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
@@ -81,6 +82,8 @@ export interface ScaleInInput {
    * given back once a cheaper group can take its work (`revert.ts`). Every other check holds.
    */
   readonly only?: ReadonlySet<string>;
+  /** `SCALE_IN_WAIT_SECONDS`: an instance returned to service less than this ago is no candidate (`consolidation.ts`). */
+  readonly reactivatedHoldSeconds?: number;
 }
 
 export interface ScaleInPlan {
@@ -182,7 +185,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   for (const [k, run] of zoneRuns(input.groups).entries()) for (const g of run) priority.set(g.name, k);
   const candidates = schedulable
     // An instance whose tasks were not read is never a candidate (it would look empty).
-    .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i) && (input.only === undefined || input.only.has(i.id)))
+    .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i) && (input.only === undefined || input.only.has(i.id)) && !recentlyReactivated(i, input.now, input.reactivatedHoldSeconds ?? 0))
     .map((i) => {
       const w = workloadOf(i);
       return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, fallback: priority.get(i.group as string) ?? 0, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) };
