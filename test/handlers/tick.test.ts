@@ -129,7 +129,7 @@ describe('tick handler', () => {
     // The scale-in mark goes, the reactivation mark (hysteresis, core/consolidation.ts) comes.
     expect(aws.attributeChanges).toEqual([
       { name: SCALE_IN_ATTRIBUTE, ids: [id(9)] },
-      { name: REACTIVATED_ATTRIBUTE, ids: [id(9)] },
+      { name: REACTIVATED_ATTRIBUTE, ids: [id(9)], value: new Date(NOW).toISOString() },
     ]);
     expect(aws.desired).toEqual([]);
   });
