@@ -47,17 +47,22 @@ export function pricePerTask(g: CapacityGroup, tasks: readonly TaskShape[], daem
   return packed.placements.size === 0 ? Number.POSITIVE_INFINITY : (packed.opened.length * hourlyPrice(g)) / packed.placements.size;
 }
 
-/** `groups` cheapest per task first; a tie (within `TIE_TOLERANCE`) keeps their given (priority) order. */
+/**
+ * `groups` cheapest per task first. Ties: walking up from the cheapest, every group within
+ * `TIE_TOLERANCE` of the first of its run is a tie with it, and a run keeps the given (priority)
+ * order. Groups that hold none of the tasks come last, in priority order.
+ */
 export function byPricePerTask(groups: readonly CapacityGroup[], tasks: readonly TaskShape[], daemons: readonly TaskShape[]): CapacityGroup[] {
   if (groups.length < 2 || tasks.length === 0) return [...groups];
   const price = groups.map((g) => pricePerTask(g, tasks, daemons));
-  const cheaper = (a: number, b: number): boolean => a < b * (1 - TIE_TOLERANCE);
-  // Insertion sort: stable and tolerant (a tolerance is not a total order, so no Array.sort).
-  const order: number[] = [];
-  for (let k = 0; k < groups.length; k++) {
-    let at = order.length;
-    while (at > 0 && cheaper(price[k] as number, price[order[at - 1] as number] as number)) at--;
-    order.splice(at, 0, k);
+  const byPrice = groups.map((_, k) => k).sort((a, b) => (price[a] as number) - (price[b] as number) || a - b);
+  const out: number[] = [];
+  for (let start = 0; start < byPrice.length; ) {
+    const floor = price[byPrice[start] as number] as number;
+    let end = start + 1;
+    while (end < byPrice.length && (price[byPrice[end] as number] as number) <= floor * (1 + TIE_TOLERANCE)) end++;
+    out.push(...byPrice.slice(start, end).sort((a, b) => a - b));
+    start = end;
   }
-  return order.map((k) => groups[k] as CapacityGroup);
+  return out.map((k) => groups[k] as CapacityGroup);
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { Instance } from '../../core/cluster';
 import { planScaleOut } from '../../core/scale-out';
 import { binOf, freshBin } from '../../core/placement';
-import { reserveShortfall, reserveVictims } from '../../core/reserve';
+import { reserveBudget, reserveShortfall, reserveVictims } from '../../core/reserve';
 import { group, instance, NOW, serviceTask, shape } from './builders';
 
 const UNIT = { cpu: 4096, memory: 16384 };
@@ -28,6 +28,20 @@ describe('storm reserve properties', () => {
         expect(reserveShortfall(victims, bins)).toEqual([]);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('the room insured never exceeds SPOT_RESERVE_PERCENT of the fleet, in CPU and in memory', () => {
+    const taskArb = fc.record({ cpu: fc.integer({ min: 128, max: 2048 }), memory: fc.integer({ min: 128, max: 8192 }) });
+    fc.assert(
+      fc.property(fc.array(fc.array(taskArb, { maxLength: 4 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 100 }), (loads, k, percent) => {
+        const instances: Instance[] = loads.map((tasks, n) => instance({ id: `i-${n}`, group: 'spot', registered: { cpu: 16384, memory: 65536 }, tasks: tasks.map((t) => serviceTask(t.cpu, t.memory)) }));
+        const budget = reserveBudget(instances, percent);
+        const insured = reserveVictims(instances, new Set(['spot']), k, () => false, budget).flatMap((v) => v.tasks);
+        expect(insured.reduce((n, t) => n + t.cpu, 0)).toBeLessThanOrEqual(budget.cpu);
+        expect(insured.reduce((n, t) => n + t.memory, 0)).toBeLessThanOrEqual(budget.memory);
+      }),
+      { numRuns: 300 },
     );
   });
 });
