@@ -1,6 +1,6 @@
-/** The cost target: no more than max(ecs-cas, the lower bound) + 2 % on each scenario (`sim/targets.ts`). */
-import type { PolicyResult } from '../../sim/result';
-import { scenarioMisses } from '../../sim/targets';
+/** The cost target: no more than max(ecs-cas, the lower bound) + 2 % on each scenario (`sim/run/targets.ts`). */
+import type { PolicyResult } from '../../sim/run/result';
+import { scenarioMisses } from '../../sim/run/targets';
 
 const result = (policy: PolicyResult['policy'], cost: number, lowerBoundCost: number): PolicyResult =>
   ({ policy, cost, lowerBoundCost, tasksLost: 0, pendingTaskMinutes: 0, stuckInstances: 0, boundViolations: 0 }) as PolicyResult;
