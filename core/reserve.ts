@@ -18,11 +18,13 @@
  * memory (registered resources of the schedulable instances, every group): the victims' tasks are
  * taken in order while they fit that budget, the rest are not insured. The free room the fleet
  * already has meets the reserve first (the what-if packs onto existing bins); only the shortfall is
- * bought, so the reserve never costs more than about p % of the fleet.
+ * bought, and never more new instances for it than p % of the fleet's instance count, rounded down
+ * (`affordable`): on a fleet of four, 10 % buys nothing and only free room insures. So the reserve
+ * never costs more than about p % of the fleet.
  */
-import type { Instance, Resources, Task, TaskShape } from './cluster';
+import type { CapacityGroup, Instance, Resources, Task, TaskShape } from './cluster';
 import { isGone, isSchedulable, REBALANCE_ATTRIBUTE } from './cluster';
-import { packFirstFitDecreasing } from './packing';
+import { lowerBound, packFirstFitDecreasing } from './packing';
 import { unplace, type Bin } from './placement';
 import { dominantShare } from './task-size';
 
@@ -131,4 +133,24 @@ export function reserveShortfall(victims: readonly ReserveVictim[], bins: readon
     if (bin !== undefined) unplace(tasks[t] as TaskShape, bin);
   }
   return packed.unplaced.map((u) => tasks[u.task] as TaskShape);
+}
+
+/**
+ * The part of the reserve shortfall `short` worth buying: largest tasks first, while they need no
+ * more new instances (lower bound, in the largest new instance among `groups`) than `percent` % of
+ * the `fleet` instances, rounded down. 100 % buys it all.
+ */
+export function affordable(short: readonly TaskShape[], percent: number, fleet: number, groups: readonly CapacityGroup[]): TaskShape[] {
+  if (percent >= 100 || short.length === 0) return [...short];
+  const most = Math.floor((percent * fleet) / 100 + 1e-9);
+  if (most <= 0) return [];
+  let unit: Resources = { cpu: 0, memory: 0 };
+  for (const g of groups) if (g.instance.cpu * g.instance.memory > unit.cpu * unit.memory) unit = g.instance;
+  const sorted = [...short].sort((a, b) => Math.max(b.cpu / Math.max(1, unit.cpu), b.memory / Math.max(1, unit.memory)) - Math.max(a.cpu / Math.max(1, unit.cpu), a.memory / Math.max(1, unit.memory)));
+  const kept: TaskShape[] = [];
+  for (const t of sorted) {
+    if (lowerBound([...kept, t], unit) > most) break;
+    kept.push(t);
+  }
+  return kept;
 }

@@ -21,7 +21,7 @@ import { plannedFor } from './instance-types';
 import { packFirstFitDecreasing } from './packing';
 import { binOf, fits, freshBin, type Bin } from './placement';
 import { byPricePerTask } from './price';
-import { reserveBudget, reserveShortfall, reserveVictims } from './reserve';
+import { affordable, reserveBudget, reserveShortfall, reserveVictims } from './reserve';
 import { describeUnschedulable, splitUnschedulable, type Unschedulable } from './unschedulable';
 import { balancedSequence, room, weightOf, zoneRuns } from './zones';
 
@@ -235,8 +235,9 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
   const spotGroups = new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name));
   const insurable = (i: Instance): boolean => !isLeaving(i, input.leaving) && isSchedulable(i);
   const victims = reserveVictims(input.instances, spotGroups, input.spotReserve ?? 0, (i) => !insurable(i), reserveBudget(input.instances.filter(insurable), input.spotReservePercent ?? 100));
-  const uninsured = reserveShortfall(victims, bins);
-  if (uninsured.length > 0) reasons.push(`${uninsured.length} service task(s) of the ${victims.length} fullest Spot instance(s) could not be re-homed at once (SPOT_RESERVE_INSTANCES ${input.spotReserve ?? 0}, within SPOT_RESERVE_PERCENT ${input.spotReservePercent ?? 100} % of the fleet)`);
+  const short = reserveShortfall(victims, bins);
+  const uninsured = affordable(short, input.spotReservePercent ?? 100, input.instances.filter(insurable).length, input.groups);
+  if (short.length > 0) reasons.push(`${short.length} service task(s) of the ${victims.length} most exposed Spot instance(s) could not be re-homed at once (SPOT_RESERVE_INSTANCES ${input.spotReserve ?? 0}); room bought for ${uninsured.length} within SPOT_RESERVE_PERCENT ${input.spotReservePercent ?? 100} % of the fleet`);
   pending.push(...uninsured);
 
   const actions: ScaleOut[] = [];

@@ -24,11 +24,18 @@ describe('Spot exposure: the cost cap SPOT_RESERVE_PERCENT', () => {
   it.each<[string, number, number]>([
     ['100 %: no cap, one instance bought for the 4 tasks', 100, 1],
     ['25 % of 4 instances is one instance of room: the whole victim is insured', 25, 1],
-    ['10 % of 16 CPUs is 1.6 CPUs: one task of the victim is insured, still one instance bought', 10, 1],
+    ['10 % of a fleet of four buys no instance (0.4, rounded down): only free room could insure', 10, 0],
     ['5 % of 16 CPUs is 0.8 CPU: no task fits the budget, nothing is bought', 5, 0],
     ['0 %: nothing is insured', 0, 0],
   ])('%s', (_rule, percent, expected) => {
     expect(added(run(full(), 1, percent))).toBe(expected);
+  });
+
+  it.each<[string, number, number]>([
+    ['10 % of a fleet of ten full instances buys one instance', 10, 1],
+    ['9 % of ten buys none', 9, 0],
+  ])('%s', (_rule, percent, expected) => {
+    expect(added(run(times(10, (k) => loaded(`i-${k}`, 4)), 1, percent))).toBe(expected);
   });
 
   it('the room the fleet already has meets the reserve first: free room for the victim buys nothing', () => {
