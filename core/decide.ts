@@ -4,7 +4,7 @@
  * that are empty. Pure: the handler reads the cluster, calls `decide`, and acts on the result.
  */
 import type { CapacityGroup, Instance, Resources, Service, TaskShape } from './cluster';
-import { isScaleInDrain, isSchedulable, liveWorkload, tasksKnown } from './cluster';
+import { isScaleInDrain, isSchedulable, liveWorkload, REBALANCE_ATTRIBUTE, tasksKnown } from './cluster';
 import { headroomOfBins } from './headroom';
 import { overdueDrains } from './consolidation';
 import { binOf, cloneBin, freshBin, type Bin } from './placement';
@@ -145,7 +145,9 @@ function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: re
   let plan = planScaleOut({ ...settings, bins: binsFor([]) });
   if (!short(plan)) return { plan, reactivate: [] };
   const drains = input.instances
-    .filter((i) => isScaleInDrain(i) && i.terminating !== true && input.leaving?.has(i.id) !== true)
+    // Not one drained on a rebalance recommendation (REBALANCE_POLICY=move): it is at risk, and its
+    // replacement is already launched.
+    .filter((i) => isScaleInDrain(i) && i.terminating !== true && input.leaving?.has(i.id) !== true && i.attributes[REBALANCE_ATTRIBUTE] === undefined)
     .sort((a, b) => a.remaining.cpu / Math.max(1, a.registered.cpu) - b.remaining.cpu / Math.max(1, b.registered.cpu) || a.id.localeCompare(b.id))
     .reverse();
   const chosen: Instance[] = [];

@@ -38,7 +38,7 @@ export const GRID: ReadonlyArray<{ readonly env: string; readonly values: readon
   { env: 'SCALE_IN_STABILIZATION_SECONDS', values: ['300', '600'] },
   // Spot exposure at a bounded price: how many of the most exposed Spot instances, and the cap.
   { env: 'SPOT_RESERVE_INSTANCES', values: ['0', '1', '2'] },
-  { env: 'SPOT_RESERVE_PERCENT', values: ['10', '20', '35'] },
+  { env: 'SPOT_RESERVE_PERCENT', values: ['5', '10', '20'] },
   { env: 'REBALANCE_POLICY', values: ['drain', 'replace', 'move'] },
 ];
 
