@@ -4,7 +4,7 @@
  * to service is not drained for scale-in again within SCALE_IN_WAIT_SECONDS (hysteresis).
  */
 import type { Instance } from '../../core/cluster';
-import { REACTIVATED_ATTRIBUTE, SCALE_IN_ATTRIBUTE } from '../../core/cluster';
+import { REACTIVATED_ATTRIBUTE, REBALANCE_ATTRIBUTE, SCALE_IN_ATTRIBUTE } from '../../core/cluster';
 import { overdueDrains, recentlyReactivated } from '../../core/consolidation';
 import { decide } from '../../core/decide';
 import { group, instance, NOW, SETTINGS, serviceTask, standaloneTask } from './builders';
@@ -49,5 +49,22 @@ describe('consolidation: hysteresis', () => {
     const instances = [instance({ id: 'i-1', tasks: [], attributes: { [REACTIVATED_ATTRIBUTE]: iso(NOW - 600_000) } }), instance({ id: 'i-2', tasks: [serviceTask(256, 256)] }), instance({ id: 'i-3', tasks: [serviceTask(256, 256)] })];
     const d = decide({ now: NOW, instances, groups: [group({ desired: 3 })], services: [], history, settings: { ...SETTINGS, shortageThreshold: 0, excessThreshold: 1, maxScaleInPercent: 34, scaleInWaitSeconds: 3600 } });
     expect(d.scaleIn.map((a) => a.instance)).toEqual(['i-2']);
+  });
+});
+
+describe('an instance drained on a rebalance recommendation (REBALANCE_POLICY=move)', () => {
+  it.each<[string, Record<string, string>, string[], number]>([
+    ['a plain scale-in drain is reactivated on shortage (the fastest capacity)', {}, ['i-1'], 0],
+    ['one drained on a rebalance recommendation is not: it is at risk, so the shortage launches', { [REBALANCE_ATTRIBUTE]: iso(NOW - 60_000) }, [], 1],
+  ])('%s', (_rule, marks, reactivated, launched) => {
+    const drained = instance({ id: 'i-1', status: 'DRAINING', tasks: [], attributes: { [SCALE_IN_ATTRIBUTE]: iso(NOW - 60_000), ...marks } });
+    const full = instance({ id: 'i-0', tasks: [serviceTask(4096, 4096)] });
+    const d = decide({
+      now: NOW, instances: [full, drained], groups: [group({ desired: 2 })], history: [],
+      services: [{ name: 'web', shape: { cpu: 1024, memory: 1024 }, daemon: false, desired: 3, running: 1, pending: 0, unplaced: 2 }],
+      settings: { ...SETTINGS, shortageThreshold: 0, excessThreshold: 1 },
+    });
+    expect(d.reactivate.map((r) => r.instance)).toEqual(reactivated);
+    expect(d.scaleOut.reduce((n, a) => n + a.count, 0)).toBe(launched);
   });
 });
