@@ -4,6 +4,7 @@
  * act). Callers pass the environment object; nothing here reads the process environment.
  */
 import * as z from 'zod/mini';
+import { blankToUndefined, boolean, choice, integer, preprocess } from './env-values';
 import { ConfigError } from './errors';
 import type { Resources } from './cluster';
 import { lookAlike } from './config-typos';
@@ -91,34 +92,6 @@ export const DEFAULTS = {
   SCALE_IN_WAIT_SECONDS: 3600,
   HOOK_NAME: 'headroom-drain',
 } as const;
-
-const blankToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
-
-/** `z.preprocess` of the classic API, built from the mini API's pieces (pipe of a transform). */
-const preprocess = <S extends z.ZodMiniType>(fn: (v: unknown) => unknown, schema: S) => z.pipe(z.transform(fn), schema);
-
-const integer = (min: number, max: number, fallback: number) =>
-  preprocess(
-    blankToUndefined,
-    z.pipe(
-      z.optional(z.pipe(z.string().check(z.regex(/^-?\d+$/, { message: 'expected a whole number' })), z.pipe(z.transform(Number), z.number().check(z.minimum(min, { message: `must be at least ${min}` }), z.maximum(max, { message: `must be at most ${max}` }))))),
-      z.transform((v: number | undefined) => v ?? fallback),
-    ),
-  );
-
-const lowerBlank = (v: unknown): unknown => (typeof blankToUndefined(v) === 'string' ? (blankToUndefined(v) as string).toLowerCase() : blankToUndefined(v));
-
-const boolean = (fallback: boolean) =>
-  preprocess(
-    lowerBlank,
-    z.pipe(
-      z.optional(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })),
-      z.transform((v: 'true' | 'false' | '1' | '0' | 'yes' | 'no' | undefined): boolean => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes')),
-    ),
-  );
-
-const choice = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
-  preprocess(lowerBlank, z.pipe(z.optional(z.enum(values, { message: `expected one of ${values.join(', ')}` })), z.transform((v: T | undefined): T => v ?? fallback)));
 
 const shapeDimension = preprocess(
   (v) => blankToUndefined(v) ?? 'auto',

@@ -40,7 +40,7 @@ import type { DecideInput } from './decide';
 import { headroom, referenceShape, referenceShapeReadsTasks } from './headroom';
 import { byLoad, displacedLoad, reserveCandidates } from './reserve';
 import { scaleInWindow } from './scale-in';
-import { isLeaving } from './scale-out';
+import { isLeaving } from './incoming';
 import { spareThresholds, workInReferenceTasks, type Thresholds } from './spare';
 import { reservedShare } from './task-size';
 
