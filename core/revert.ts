@@ -1,6 +1,7 @@
 /**
- * Giving back fallback capacity ("revert to Spot", as Elastigroup calls it,
- * https://docs.spot.io/elastigroup/features/core-features/fallback-to-on-demand): instances of a
+ * Giving back fallback capacity ("revert to Spot", as Elastigroup calls it; the same idea as
+ * Anyscale's "On-Demand to Spot Fallback", which launches Spot for work on On-Demand and replaces
+ * the On-Demand instance once it runs, https://docs.anyscale.com/configure/compute-configs/ondemand-to-spot-fallback): instances of a
  * group that a cheaper group can replace (On-Demand launched while the Spot groups could not)
  * are moved back as soon as the cheaper group can take work again (room left, not backed off after
  * a failed launch), without waiting for excess:
