@@ -34,7 +34,7 @@ describe('loadConfig: defaults (README configuration table)', () => {
       drainCheckSeconds: 30,
       metricsNamespace: 'Headroom',
       dryRun: false,
-      rebalancePolicy: 'drain',
+      rebalancePolicy: 'move',
       standaloneTaskPolicy: 'stop',
       groupBackoffSeconds: 300,
       scaleInEnabled: true,
@@ -43,7 +43,7 @@ describe('loadConfig: defaults (README configuration table)', () => {
       provisioningTimeoutSeconds: 600,
       spotReserveInstances: 0,
       sparePercent: 100,
-      spotReservePercent: 100,
+      spotReservePercent: 5,
       scaleInWaitSeconds: 3600,
     });
     expect('drainQueueUrl' in c).toBe(false);
