@@ -24,8 +24,8 @@
  */
 import type { CapacityGroup, Instance, Resources, Task, TaskShape } from './cluster';
 import { isGone, isSchedulable, REBALANCE_ATTRIBUTE } from './cluster';
-import { lowerBound, packFirstFitDecreasing } from './packing';
-import { unplace, type Bin } from './placement';
+import { packFirstFitDecreasing } from './packing';
+import { freshBin, unplace, type Bin } from './placement';
 import { dominantShare } from './task-size';
 
 export interface ReserveVictim {
@@ -136,20 +136,22 @@ export function reserveShortfall(victims: readonly ReserveVictim[], bins: readon
 }
 
 /**
- * The part of the reserve shortfall `short` worth buying: largest tasks first, while they need no
- * more new instances (lower bound, in the largest new instance among `groups`) than `percent` % of
- * the `fleet` instances, rounded down. 100 % buys it all.
+ * The part of the reserve shortfall `short` worth buying: largest tasks first, while first-fit
+ * decreasing packs them into no more new instances than `percent` % of the `fleet` instances,
+ * rounded down. Packed into the smallest new instance among `groups` (daemons placed first), so
+ * whichever group buys the room needs no more instances than counted. 100 % buys it all.
+ * O(t² · b) for t tasks (a victim's tasks: tens).
  */
-export function affordable(short: readonly TaskShape[], percent: number, fleet: number, groups: readonly CapacityGroup[]): TaskShape[] {
+export function affordable(short: readonly TaskShape[], percent: number, fleet: number, groups: readonly CapacityGroup[], daemons: readonly TaskShape[]): TaskShape[] {
   if (percent >= 100 || short.length === 0) return [...short];
   const most = Math.floor((percent * fleet) / 100 + 1e-9);
-  if (most <= 0) return [];
-  let unit: Resources = { cpu: 0, memory: 0 };
-  for (const g of groups) if (g.instance.cpu * g.instance.memory > unit.cpu * unit.memory) unit = g.instance;
-  const sorted = [...short].sort((a, b) => Math.max(b.cpu / Math.max(1, unit.cpu), b.memory / Math.max(1, unit.memory)) - Math.max(a.cpu / Math.max(1, unit.cpu), a.memory / Math.max(1, unit.memory)));
+  const unit = groups.reduce<CapacityGroup | undefined>((u, g) => (u === undefined || g.instance.cpu * g.instance.memory < u.instance.cpu * u.instance.memory ? g : u), undefined);
+  if (most <= 0 || unit === undefined) return [];
+  const sorted = [...short].sort((a, b) => dominantShare(b, unit.instance) - dominantShare(a, unit.instance));
   const kept: TaskShape[] = [];
   for (const t of sorted) {
-    if (lowerBound([...kept, t], unit) > most) break;
+    const packed = packFirstFitDecreasing([...kept, t], [], { make: (n) => freshBin(unit, daemons, n, 'reserve'), limit: most });
+    if (packed.unplaced.length > 0) break;
     kept.push(t);
   }
   return kept;

@@ -167,7 +167,7 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
   const insurable = (i: Instance): boolean => !isLeaving(i, input.leaving) && isSchedulable(i);
   const victims = reserveVictims(input.instances, spotGroups, input.spotReserve ?? 0, (i) => !insurable(i), reserveBudget(input.instances.filter(insurable), input.spotReservePercent ?? 100));
   const short = reserveShortfall(victims, bins);
-  const uninsured = affordable(short, input.spotReservePercent ?? 100, input.instances.filter(insurable).length, input.groups);
+  const uninsured = affordable(short, input.spotReservePercent ?? 100, input.instances.filter(insurable).length, input.groups, daemons);
   if (short.length > 0) reasons.push(`${short.length} service task(s) of the ${victims.length} most exposed Spot instance(s) could not be re-homed at once (SPOT_RESERVE_INSTANCES ${input.spotReserve ?? 0}); room bought for ${uninsured.length} within SPOT_RESERVE_PERCENT ${input.spotReservePercent ?? 100} % of the fleet`);
   pending.push(...uninsured);
 
