@@ -190,44 +190,12 @@ export function decide(given: DecideInput): Decision {
   else if ('reason' in spare && spare.reason !== undefined) reasons.push(spare.reason);
   reasons.push(...plan.reasons);
 
-  let scaleIn: readonly ScaleIn[] = [];
-  let revertOut: readonly ScaleOut[] = [];
   // Shortage: capacity is being added, or demand that some group could hold is left without room.
   // Tasks no group could ever hold are not shortage: they never block scale-in.
   const shortage = plan.actions.length > 0 || forShortage.length > 0 || plan.deficit > 0 || plan.reserveShortfall > 0 || (plan.demandTasks > 0 && plan.unplaceable.length > 0);
-  if (s.scaleInEnabled && !shortage) {
-    const never = new Set<TaskShape>(plan.unschedulable.map((u) => u.task));
-    const scaleInInput = {
-      now: input.now,
-      instances: schedulable,
-      groups: input.groups,
-      shape,
-      headroom: total,
-      history: input.history,
-      shortageThreshold: s.shortageThreshold,
-      excessThreshold: s.excessThreshold,
-      stabilizationSeconds: s.scaleInStabilizationSeconds,
-      ...lastScaleOutOf(input.groups),
-      maxScaleInPercent: s.maxScaleInPercent,
-      displaced: demandOf([], input.instances, input.leaving, undefined, input.waiting).filter((t) => !never.has(t)),
-      bins,
-      spotGroups: new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name)),
-      spotReserve: s.spotReserveInstances,
-      spotReservePercent: s.spotReservePercent,
-      drainingForScaleIn: countScaleInDrains(visible, input.groups),
-      reactivatedHoldSeconds: s.scaleInWaitSeconds,
-    };
-    const si = planScaleIn(scaleInInput);
-    scaleIn = si.actions;
-    reasons.push(...si.reasons);
-    if (scaleIn.length === 0) {
-      const { bins: _used, ...given } = scaleInInput;
-      const revert = planRevert({ scaleIn: given, scaleOut: scaleOutSettings(input, shape) });
-      scaleIn = revert.scaleIn;
-      revertOut = revert.scaleOut;
-      reasons.push(...revert.reasons);
-    }
-  }
+  const giveBack = s.scaleInEnabled && !shortage ? planGiveBack(input, { shape, plan, schedulable, bins, total, visible }) : { scaleIn: [], scaleOut: [], reasons: [] };
+  const { scaleIn } = giveBack;
+  reasons.push(...giveBack.reasons);
 
   const reactivated = new Set(reactivate.map((r) => r.instance));
   const groupNames = new Set(input.groups.map((g) => g.name));
@@ -238,7 +206,7 @@ export function decide(given: DecideInput): Decision {
   return {
     shape,
     summary,
-    scaleOut: [...plan.actions, ...revertOut],
+    scaleOut: [...plan.actions, ...giveBack.scaleOut],
     scaleIn,
     reactivate,
     terminate,
@@ -267,4 +235,40 @@ function overdue(visible: readonly Instance[], input: DecideInput, already: Read
   return overdueDrains(visible, input.now, input.settings.scaleInWaitSeconds)
     .filter((i) => !already.has(i.id) && input.leaving?.has(i.id) !== true)
     .map((i) => ({ kind: 'reactivate' as const, instance: i.id, reasons: [`drained for scale-in ${input.settings.scaleInWaitSeconds} s or more ago and still running standalone tasks: back to service (SCALE_IN_WAIT_SECONDS)`] }));
+}
+
+/**
+ * What is given back on a tick without shortage: scale-in when the excess has held (`scale-in.ts`),
+ * else fallback capacity a cheaper group can replace (`revert.ts`: its replacements, or its drains
+ * once they fit). Scale-in packs the tick's bins, which are not used afterwards.
+ */
+function planGiveBack(
+  input: DecideInput,
+  tick: { readonly shape: Resources; readonly plan: ScaleOutPlan; readonly schedulable: readonly Instance[]; readonly bins: Bin[]; readonly total: number; readonly visible: readonly Instance[] },
+): { scaleIn: readonly ScaleIn[]; scaleOut: readonly ScaleOut[]; reasons: readonly string[] } {
+  const s = input.settings;
+  const never = new Set<TaskShape>(tick.plan.unschedulable.map((u) => u.task));
+  const scaleInInput = {
+    now: input.now,
+    instances: tick.schedulable,
+    groups: input.groups,
+    shape: tick.shape,
+    headroom: tick.total,
+    history: input.history,
+    shortageThreshold: s.shortageThreshold,
+    excessThreshold: s.excessThreshold,
+    stabilizationSeconds: s.scaleInStabilizationSeconds,
+    ...lastScaleOutOf(input.groups),
+    maxScaleInPercent: s.maxScaleInPercent,
+    displaced: demandOf([], input.instances, input.leaving, undefined, input.waiting).filter((t) => !never.has(t)),
+    spotGroups: new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name)),
+    spotReserve: s.spotReserveInstances,
+    spotReservePercent: s.spotReservePercent,
+    drainingForScaleIn: countScaleInDrains(tick.visible, input.groups),
+    reactivatedHoldSeconds: s.scaleInWaitSeconds,
+  };
+  const si = planScaleIn({ ...scaleInInput, bins: tick.bins });
+  if (si.actions.length > 0) return { scaleIn: si.actions, scaleOut: [], reasons: si.reasons };
+  const revert = planRevert({ scaleIn: scaleInInput, scaleOut: scaleOutSettings(input, tick.shape) });
+  return { scaleIn: revert.scaleIn, scaleOut: revert.scaleOut, reasons: [...si.reasons, ...revert.reasons] };
 }
