@@ -41,9 +41,9 @@ describe('loadConfig: defaults (README configuration table)', () => {
       hookHeartbeatSeconds: 600,
       hookName: 'headroom-drain',
       provisioningTimeoutSeconds: 600,
-      spotReserveInstances: 0,
+      spotReserveInstances: 2,
       sparePercent: 100,
-      spotReservePercent: 5,
+      spotReservePercent: 20,
       scaleInWaitSeconds: 3600,
     });
     expect('drainQueueUrl' in c).toBe(false);
