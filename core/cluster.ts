@@ -52,6 +52,8 @@ export interface Task extends TaskShape {
   readonly status: TaskStatus;
   /** Service name for service and daemon tasks. */
   readonly service?: string;
+  /** SIGTERM → SIGKILL grace when stopped (the longest container `stopTimeout`), when known (`drain.ts`). */
+  readonly stopTimeoutSeconds?: number;
 }
 
 /** ECS container instance status. Only ACTIVE instances receive new tasks. */
@@ -59,6 +61,12 @@ export type InstanceStatus = 'ACTIVE' | 'DRAINING' | 'REGISTERING' | 'DEREGISTER
 
 /** ECS attribute this tool sets on instances it drains for scale-in (value: ISO time). */
 export const SCALE_IN_ATTRIBUTE = 'headroom.scale-in';
+
+/**
+ * ECS attribute set on an instance this tool set back to ACTIVE after a scale-in drain (value: ISO
+ * time): it is not drained for scale-in again for `SCALE_IN_WAIT_SECONDS` (`consolidation.ts`).
+ */
+export const REACTIVATED_ATTRIBUTE = 'headroom.reactivated';
 
 /**
  * ECS attribute set on an instance whose replacement was launched on a Spot rebalance
@@ -147,8 +155,21 @@ export interface CapacityGroup {
    * groups with weights count desired capacity in weight units). Defaults to 1.
    */
   readonly weight?: number;
-  /** Price per instance-hour, for reports (optional). */
+  /** Price per instance-hour, when known (`price.ts` estimates it otherwise). */
   readonly pricePerHour?: number;
+  /**
+   * Every type a mixed-instances group may launch, with its weight and what ECS registers for it
+   * (absent for a group of one type). `instance`/`weight` above are the planned (weakest) one;
+   * `instance-types.ts` plans with a larger one when only it holds the work.
+   */
+  readonly instanceTypes?: readonly InstanceTypeOption[];
+}
+
+/** One type a mixed-instances group may launch. */
+export interface InstanceTypeOption {
+  readonly instanceType: string;
+  readonly weight: number;
+  readonly resources: Resources;
 }
 
 /** One member of a capacity group as Auto Scaling lists it. */

@@ -4,6 +4,7 @@
  * act). Callers pass the environment object; nothing here reads the process environment.
  */
 import * as z from 'zod/mini';
+import { blankToUndefined, boolean, choice, integer, preprocess } from './env-values';
 import { ConfigError } from './errors';
 import type { Resources } from './cluster';
 import { lookAlike } from './config-typos';
@@ -11,10 +12,12 @@ import { REDELIVERY_SECONDS, hookGlobalTimeoutSeconds } from './redelivery';
 
 /**
  * On a rebalance recommendation: `ignore` (metric only; `count` is accepted as its older name),
- * `replace` (launch the replacement now, drain on the interruption warning), `drain` (drain now,
- * like an interruption warning).
+ * `replace` (launch the replacement now, drain on the interruption warning), `move` (launch the
+ * replacement and move the service tasks now; standalone tasks run on until the interruption
+ * warning, and the instance leaves once they are done), `drain` (drain now, like an interruption
+ * warning). See docs/decisions.md.
  */
-export type RebalancePolicy = 'ignore' | 'replace' | 'drain';
+export type RebalancePolicy = 'ignore' | 'replace' | 'move' | 'drain';
 export type StandaloneTaskPolicy = 'stop' | 'wait';
 
 export interface Config {
@@ -53,6 +56,10 @@ export interface Config {
   readonly spotReserveInstances: number;
   /** On small clusters the spare (shortage threshold) is at most this percentage of the work, in reference tasks (`spare.ts`); 100 turns the cap off. */
   readonly sparePercent: number;
+  /** Cost cap of the storm reserve: the room it insures is at most this percentage of the fleet's CPU and memory (`reserve.ts`). */
+  readonly spotReservePercent: number;
+  /** How long a scale-in drain waits for standalone tasks before the instance returns to service; it is then not drained again for as long (`consolidation.ts`). */
+  readonly scaleInWaitSeconds: number;
 }
 
 export interface LoadOptions {
@@ -73,44 +80,18 @@ export const DEFAULTS = {
   DRAIN_CHECK_SECONDS: 30,
   METRICS_NAMESPACE: 'Headroom',
   DRY_RUN: false,
-  REBALANCE_POLICY: 'drain',
+  REBALANCE_POLICY: 'move',
   STANDALONE_TASK_POLICY: 'stop',
   GROUP_BACKOFF_SECONDS: 300,
   SCALE_IN_ENABLED: true,
   HOOK_HEARTBEAT_SECONDS: 600,
   PROVISIONING_TIMEOUT_SECONDS: 600,
-  SPOT_RESERVE_INSTANCES: 0,
+  SPOT_RESERVE_INSTANCES: 2,
   SPARE_PERCENT: 100,
+  SPOT_RESERVE_PERCENT: 20,
+  SCALE_IN_WAIT_SECONDS: 3600,
   HOOK_NAME: 'headroom-drain',
 } as const;
-
-const blankToUndefined = (v: unknown): unknown => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v);
-
-/** `z.preprocess` of the classic API, built from the mini API's pieces (pipe of a transform). */
-const preprocess = <S extends z.ZodMiniType>(fn: (v: unknown) => unknown, schema: S) => z.pipe(z.transform(fn), schema);
-
-const integer = (min: number, max: number, fallback: number) =>
-  preprocess(
-    blankToUndefined,
-    z.pipe(
-      z.optional(z.pipe(z.string().check(z.regex(/^-?\d+$/, { message: 'expected a whole number' })), z.pipe(z.transform(Number), z.number().check(z.minimum(min, { message: `must be at least ${min}` }), z.maximum(max, { message: `must be at most ${max}` }))))),
-      z.transform((v: number | undefined) => v ?? fallback),
-    ),
-  );
-
-const lowerBlank = (v: unknown): unknown => (typeof blankToUndefined(v) === 'string' ? (blankToUndefined(v) as string).toLowerCase() : blankToUndefined(v));
-
-const boolean = (fallback: boolean) =>
-  preprocess(
-    lowerBlank,
-    z.pipe(
-      z.optional(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })),
-      z.transform((v: 'true' | 'false' | '1' | '0' | 'yes' | 'no' | undefined): boolean => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes')),
-    ),
-  );
-
-const choice = <T extends string>(values: readonly [T, ...T[]], fallback: T) =>
-  preprocess(lowerBlank, z.pipe(z.optional(z.enum(values, { message: `expected one of ${values.join(', ')}` })), z.transform((v: T | undefined): T => v ?? fallback)));
 
 const shapeDimension = preprocess(
   (v) => blankToUndefined(v) ?? 'auto',
@@ -178,7 +159,7 @@ const schema = z.object({
     ),
   ),
   DRY_RUN: boolean(DEFAULTS.DRY_RUN),
-  REBALANCE_POLICY: preprocess((v: unknown) => (typeof v === 'string' && v.trim().toLowerCase() === 'count' ? 'ignore' : v), choice<RebalancePolicy>(['ignore', 'replace', 'drain'], DEFAULTS.REBALANCE_POLICY)),
+  REBALANCE_POLICY: preprocess((v: unknown) => (typeof v === 'string' && v.trim().toLowerCase() === 'count' ? 'ignore' : v), choice<RebalancePolicy>(['ignore', 'replace', 'move', 'drain'], DEFAULTS.REBALANCE_POLICY)),
   STANDALONE_TASK_POLICY: choice(['stop', 'wait'], DEFAULTS.STANDALONE_TASK_POLICY),
   GROUP_BACKOFF_SECONDS: integer(0, 86_400, DEFAULTS.GROUP_BACKOFF_SECONDS),
   SCALE_IN_ENABLED: boolean(DEFAULTS.SCALE_IN_ENABLED),
@@ -186,6 +167,8 @@ const schema = z.object({
   PROVISIONING_TIMEOUT_SECONDS: integer(60, 3600, DEFAULTS.PROVISIONING_TIMEOUT_SECONDS),
   SPOT_RESERVE_INSTANCES: integer(0, 1000, DEFAULTS.SPOT_RESERVE_INSTANCES),
   SPARE_PERCENT: integer(0, 100, DEFAULTS.SPARE_PERCENT),
+  SPOT_RESERVE_PERCENT: integer(0, 100, DEFAULTS.SPOT_RESERVE_PERCENT),
+  SCALE_IN_WAIT_SECONDS: integer(60, 30 * 86_400, DEFAULTS.SCALE_IN_WAIT_SECONDS),
   // Lifecycle hook names: 1–255 characters of [A-Za-z0-9\-_/] (API reference: PutLifecycleHook).
   HOOK_NAME: preprocess(
     (v) => blankToUndefined(v) ?? DEFAULTS.HOOK_NAME,
@@ -290,5 +273,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     provisioningTimeoutSeconds: v.PROVISIONING_TIMEOUT_SECONDS,
     spotReserveInstances: v.SPOT_RESERVE_INSTANCES,
     sparePercent: v.SPARE_PERCENT,
+    spotReservePercent: v.SPOT_RESERVE_PERCENT,
+    scaleInWaitSeconds: v.SCALE_IN_WAIT_SECONDS,
   };
 }

@@ -4,20 +4,23 @@
  * that are empty. Pure: the handler reads the cluster, calls `decide`, and acts on the result.
  */
 import type { CapacityGroup, Instance, Resources, Service, TaskShape } from './cluster';
-import { isScaleInDrain, isSchedulable, liveWorkload, tasksKnown } from './cluster';
+import { isScaleInDrain, isSchedulable, liveWorkload, REBALANCE_ATTRIBUTE, tasksKnown } from './cluster';
 import { headroomOfBins } from './headroom';
+import { overdueDrains } from './consolidation';
 import { binOf, cloneBin, freshBin, type Bin } from './placement';
 import type { Unschedulable } from './unschedulable';
-import { planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
+import { lastLaunch, planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
 import type { Config } from './config';
-import { daemonShapes, demandOf, incomingByGroup, planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
+import { incomingByGroup } from './incoming';
+import { daemonShapes, demandOf, planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
 import { tickBasis } from './read-plan';
+import { planRevert } from './revert';
 import { memberWeights } from './zones';
 
 /** The part of the configuration a decision reads (a whole `Config` will do). */
 export type DecideSettings = Pick<
   Config,
-  'taskShape' | 'shortageThreshold' | 'excessThreshold' | 'scaleInStabilizationSeconds' | 'maxScaleInPercent' | 'maxScaleOutStep' | 'groupBackoffSeconds' | 'scaleInEnabled' | 'provisioningTimeoutSeconds' | 'spotReserveInstances' | 'sparePercent'
+  'taskShape' | 'shortageThreshold' | 'excessThreshold' | 'scaleInStabilizationSeconds' | 'maxScaleInPercent' | 'maxScaleOutStep' | 'groupBackoffSeconds' | 'scaleInEnabled' | 'provisioningTimeoutSeconds' | 'spotReserveInstances' | 'sparePercent' | 'spotReservePercent' | 'scaleInWaitSeconds'
 >;
 
 export interface DecideInput {
@@ -108,8 +111,9 @@ export function summarise(instances: readonly Instance[], services: readonly Ser
  * instances unnecessary, or all of them and new instances for the rest. At most r + 1 packs for r
  * scale-in drains (r ≤ the scale-in budget). Each pack works on copies of the tick's bins.
  */
-function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: readonly Bin[]): { plan: ScaleOutPlan; reactivate: Reactivate[] } {
-  const settings = {
+/** The scale-out settings of a decision (shared by scale-out and the revert to cheaper groups). */
+function scaleOutSettings(input: DecideInput, shape: Resources) {
+  return {
     now: input.now,
     instances: input.instances,
     groups: input.groups,
@@ -120,9 +124,14 @@ function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: re
     backoffSeconds: input.settings.groupBackoffSeconds,
     provisioningTimeoutSeconds: input.settings.provisioningTimeoutSeconds,
     spotReserve: input.settings.spotReserveInstances,
+    spotReservePercent: input.settings.spotReservePercent,
     ...(input.leaving !== undefined ? { leaving: input.leaving } : {}),
     ...(input.waiting !== undefined ? { waiting: input.waiting } : {}),
   };
+}
+
+function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: readonly Bin[]): { plan: ScaleOutPlan; reactivate: Reactivate[] } {
+  const settings = scaleOutSettings(input, shape);
   const incoming = incomingByGroup(input.instances, input.groups, input.leaving, input.now, input.settings.provisioningTimeoutSeconds);
   const daemons = daemonShapes(input.services);
   const binsFor = (reactivated: readonly Instance[]): Bin[] => {
@@ -137,7 +146,9 @@ function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: re
   let plan = planScaleOut({ ...settings, bins: binsFor([]) });
   if (!short(plan)) return { plan, reactivate: [] };
   const drains = input.instances
-    .filter((i) => isScaleInDrain(i) && i.terminating !== true && input.leaving?.has(i.id) !== true)
+    // Not one drained on a rebalance recommendation (REBALANCE_POLICY=move): it is at risk, and its
+    // replacement is already launched.
+    .filter((i) => isScaleInDrain(i) && i.terminating !== true && input.leaving?.has(i.id) !== true && i.attributes[REBALANCE_ATTRIBUTE] === undefined)
     .sort((a, b) => a.remaining.cpu / Math.max(1, a.registered.cpu) - b.remaining.cpu / Math.max(1, b.registered.cpu) || a.id.localeCompare(b.id))
     .reverse();
   const chosen: Instance[] = [];
@@ -171,39 +182,20 @@ export function decide(given: DecideInput): Decision {
   const bins = schedulable.map(binOf);
   const total = headroomOfBins(shape, bins);
 
-  const { plan, reactivate } = scaleOutWithReactivation(input, shape, bins);
+  const { plan, reactivate: forShortage } = scaleOutWithReactivation(input, shape, bins);
+  const reactivate = [...forShortage, ...overdue(visible, input, new Set(forShortage.map((r) => r.instance)))];
   const summary = summarise(visible, input.services, total, input.waiting?.length ?? 0, plan.unschedulable.length);
   const reasons: string[] = [`reference task ${shape.cpu} CPU/${shape.memory} MiB: ${total} fit on ${summary.activeInstances} active instance(s)`];
   if (idle) reasons.push(`no work at all (no service wants a task, none runs or waits): no spare kept (shortage and excess thresholds count as 0)`);
   else if ('reason' in spare && spare.reason !== undefined) reasons.push(spare.reason);
   reasons.push(...plan.reasons);
 
-  let scaleIn: readonly ScaleIn[] = [];
   // Shortage: capacity is being added, or demand that some group could hold is left without room.
   // Tasks no group could ever hold are not shortage: they never block scale-in.
-  const shortage = plan.actions.length > 0 || reactivate.length > 0 || plan.deficit > 0 || plan.reserveShortfall > 0 || (plan.demandTasks > 0 && plan.unplaceable.length > 0);
-  if (s.scaleInEnabled && !shortage) {
-    const never = new Set<TaskShape>(plan.unschedulable.map((u) => u.task));
-    const si = planScaleIn({
-      now: input.now,
-      instances: schedulable,
-      groups: input.groups,
-      shape,
-      headroom: total,
-      history: input.history,
-      shortageThreshold: s.shortageThreshold,
-      excessThreshold: s.excessThreshold,
-      stabilizationSeconds: s.scaleInStabilizationSeconds,
-      maxScaleInPercent: s.maxScaleInPercent,
-      displaced: demandOf([], input.instances, input.leaving, undefined, input.waiting).filter((t) => !never.has(t)),
-      bins,
-      spotGroups: new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name)),
-      spotReserve: s.spotReserveInstances,
-      drainingForScaleIn: countScaleInDrains(visible, input.groups),
-    });
-    scaleIn = si.actions;
-    reasons.push(...si.reasons);
-  }
+  const shortage = plan.actions.length > 0 || forShortage.length > 0 || plan.deficit > 0 || plan.reserveShortfall > 0 || (plan.demandTasks > 0 && plan.unplaceable.length > 0);
+  const giveBack = s.scaleInEnabled && !shortage ? planGiveBack(input, { shape, plan, schedulable, bins, total, visible }) : { scaleIn: [], scaleOut: [], reasons: [] };
+  const { scaleIn } = giveBack;
+  reasons.push(...giveBack.reasons);
 
   const reactivated = new Set(reactivate.map((r) => r.instance));
   const groupNames = new Set(input.groups.map((g) => g.name));
@@ -214,7 +206,7 @@ export function decide(given: DecideInput): Decision {
   return {
     shape,
     summary,
-    scaleOut: plan.actions,
+    scaleOut: [...plan.actions, ...giveBack.scaleOut],
     scaleIn,
     reactivate,
     terminate,
@@ -231,4 +223,52 @@ function countScaleInDrains(instances: readonly Instance[], groups: readonly Cap
   const out = new Map<string, number>();
   for (const i of instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) out.set(i.group, (out.get(i.group) ?? 0) + weight(i.group, i.id));
   return out;
+}
+
+function lastScaleOutOf(groups: readonly CapacityGroup[]): { lastScaleOut?: number } {
+  const last = lastLaunch(groups);
+  return last === undefined ? {} : { lastScaleOut: last };
+}
+
+/** Scale-in drains that waited `SCALE_IN_WAIT_SECONDS` for standalone tasks: back to service (`consolidation.ts`). */
+function overdue(visible: readonly Instance[], input: DecideInput, already: ReadonlySet<string>): Reactivate[] {
+  return overdueDrains(visible, input.now, input.settings.scaleInWaitSeconds)
+    .filter((i) => !already.has(i.id) && input.leaving?.has(i.id) !== true)
+    .map((i) => ({ kind: 'reactivate' as const, instance: i.id, reasons: [`drained for scale-in ${input.settings.scaleInWaitSeconds} s or more ago and still running standalone tasks: back to service (SCALE_IN_WAIT_SECONDS)`] }));
+}
+
+/**
+ * What is given back on a tick without shortage: scale-in when the excess has held (`scale-in.ts`),
+ * else fallback capacity a cheaper group can replace (`revert.ts`: its replacements, or its drains
+ * once they fit). Scale-in packs the tick's bins, which are not used afterwards.
+ */
+function planGiveBack(
+  input: DecideInput,
+  tick: { readonly shape: Resources; readonly plan: ScaleOutPlan; readonly schedulable: readonly Instance[]; readonly bins: Bin[]; readonly total: number; readonly visible: readonly Instance[] },
+): { scaleIn: readonly ScaleIn[]; scaleOut: readonly ScaleOut[]; reasons: readonly string[] } {
+  const s = input.settings;
+  const never = new Set<TaskShape>(tick.plan.unschedulable.map((u) => u.task));
+  const scaleInInput = {
+    now: input.now,
+    instances: tick.schedulable,
+    groups: input.groups,
+    shape: tick.shape,
+    headroom: tick.total,
+    history: input.history,
+    shortageThreshold: s.shortageThreshold,
+    excessThreshold: s.excessThreshold,
+    stabilizationSeconds: s.scaleInStabilizationSeconds,
+    ...lastScaleOutOf(input.groups),
+    maxScaleInPercent: s.maxScaleInPercent,
+    displaced: demandOf([], input.instances, input.leaving, undefined, input.waiting).filter((t) => !never.has(t)),
+    spotGroups: new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name)),
+    spotReserve: s.spotReserveInstances,
+    spotReservePercent: s.spotReservePercent,
+    drainingForScaleIn: countScaleInDrains(tick.visible, input.groups),
+    reactivatedHoldSeconds: s.scaleInWaitSeconds,
+  };
+  const si = planScaleIn({ ...scaleInInput, bins: tick.bins });
+  if (si.actions.length > 0) return { scaleIn: si.actions, scaleOut: [], reasons: si.reasons };
+  const revert = planRevert({ scaleIn: scaleInInput, scaleOut: scaleOutSettings(input, tick.shape) });
+  return { scaleIn: revert.scaleIn, scaleOut: revert.scaleOut, reasons: [...si.reasons, ...revert.reasons] };
 }

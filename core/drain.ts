@@ -6,7 +6,8 @@
  *   start ──set DRAINING──▶ wait ──(no non-daemon task left that is not STOPPED)──▶ complete
  *                           │  ▲  re-check after `checkSeconds`; heartbeat before the hook expires
  *                           └──┘
- *   wait ──(drain deadline passed)──▶ timeout: stop leftover standalone tasks (by policy), complete
+ *   wait ──(drain deadline passed)──▶ stopping: stop leftover standalone tasks (by policy), re-check
+ *   stopping ──(they are STOPPED, or their stop timeout and one check have passed)──▶ timeout: complete
  *   still ACTIVE past the deadline (a late event) ──▶ start, with a new deadline: never a timeout
  *   before any task was moved
  *   instance or hook already gone ──▶ done, nothing to do
@@ -25,7 +26,16 @@ export type DrainAction =
   | { readonly kind: 'complete' }
   | { readonly kind: 'recheck'; readonly afterSeconds: number };
 
-export type DrainPhase = 'start' | 'wait' | 'timeout' | 'complete' | 'gone';
+export type DrainPhase = 'start' | 'wait' | 'stopping' | 'timeout' | 'complete' | 'gone';
+
+/**
+ * A stopped task's containers get SIGTERM, then SIGKILL after the stop timeout: 30 s unless the
+ * container's `stopTimeout` or the agent's ECS_CONTAINER_STOP_TIMEOUT says otherwise (API reference,
+ * StopTask: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopTask.html).
+ */
+export const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
+
+const STOPPING: ReadonlySet<string> = new Set(['DEACTIVATING', 'STOPPING', 'DEPROVISIONING']);
 
 export interface DrainStep {
   readonly phase: DrainPhase;
@@ -88,26 +98,45 @@ export function nextDrainStep(input: DrainInput): DrainStep {
     const late = nextDrainStep({ ...input, deadline });
     return { ...late, deadline, reasons: ['the drain starts after its deadline: DRAINING first, then a whole drain timeout', ...late.reasons] };
   }
-  if (input.now >= input.deadline) {
-    const standalone = left.filter((t) => t.role === 'standalone').map((t) => t.id);
-    const stop: DrainAction[] = input.standalonePolicy === 'stop' && standalone.length > 0 ? [{ kind: 'stop-tasks', taskIds: standalone }] : [];
-    return {
-      phase: 'timeout',
-      actions: [...stop, ...complete],
-      remaining: left.length,
-      reasons: [`drain timeout passed with ${left.length} task(s) left${stop.length > 0 ? `; stopping ${standalone.length} standalone task(s)` : ''}`],
-    };
-  }
+  if (input.now >= input.deadline) return timeoutStep(input, left, complete);
   const untilDeadline = Math.ceil((input.deadline - input.now) / 1000);
   const afterSeconds = Math.max(1, Math.min(input.checkSeconds, untilDeadline, MAX_RECHECK_SECONDS));
   const actions: DrainAction[] = [];
   const reasons: string[] = [`${left.length} non-daemon task(s) not yet STOPPED`];
   if (input.status === 'ACTIVE') actions.push({ kind: 'set-draining' });
-  // Heartbeat when the hook would expire before the next check could act on it (with one check of margin).
-  if (input.hook !== undefined && input.hook.expiresAt - input.now <= (afterSeconds + input.checkSeconds) * 1000) {
-    actions.push({ kind: 'heartbeat' });
-    reasons.push('the lifecycle hook expires before the next check: heartbeat');
-  }
-  actions.push({ kind: 'recheck', afterSeconds });
+  actions.push(...heartbeat(input, afterSeconds, reasons), { kind: 'recheck', afterSeconds });
   return { phase: input.status === 'ACTIVE' ? 'start' : 'wait', actions, remaining: left.length, reasons };
+}
+
+/** Heartbeat when the hook would expire before the next check could act on it (with one check of margin). */
+function heartbeat(input: DrainInput, afterSeconds: number, reasons: string[]): DrainAction[] {
+  if (input.hook === undefined || input.hook.expiresAt - input.now > (afterSeconds + input.checkSeconds) * 1000) return [];
+  reasons.push('the lifecycle hook expires before the next check: heartbeat');
+  return [{ kind: 'heartbeat' }];
+}
+
+/**
+ * Past the drain deadline. With STANDALONE_TASK_POLICY=stop, leftover standalone tasks are stopped
+ * and the hook is completed only once they are STOPPED, or once their stop timeout (the longest
+ * among them) and one check have passed since the deadline: completing in the same step as the
+ * stop would terminate the instance under tasks still in their SIGTERM grace. Service tasks left
+ * over do not wait (ECS is already replacing them elsewhere).
+ */
+function timeoutStep(input: DrainInput, left: readonly Task[], complete: readonly DrainAction[]): DrainStep {
+  const standalone = input.standalonePolicy === 'stop' ? left.filter((t) => t.role === 'standalone') : [];
+  const graceSeconds = Math.max(0, ...standalone.map((t) => t.stopTimeoutSeconds ?? DEFAULT_STOP_TIMEOUT_SECONDS)) + input.checkSeconds;
+  const graceEnd = input.deadline + graceSeconds * 1000;
+  if (standalone.length > 0 && input.now < graceEnd) {
+    const toStop = standalone.filter((t) => !STOPPING.has(t.status)).map((t) => t.id);
+    const afterSeconds = Math.max(1, Math.min(input.checkSeconds, Math.ceil((graceEnd - input.now) / 1000), MAX_RECHECK_SECONDS));
+    const reasons = [`drain timeout passed with ${left.length} task(s) left; ${toStop.length > 0 ? `stopping ${toStop.length} standalone task(s)` : `${standalone.length} standalone task(s) stopping`}, completing once STOPPED or after ${graceSeconds} s`];
+    const actions: DrainAction[] = [...(toStop.length > 0 ? [{ kind: 'stop-tasks' as const, taskIds: toStop }] : []), ...heartbeat(input, afterSeconds, reasons), { kind: 'recheck', afterSeconds }];
+    return { phase: 'stopping', actions, remaining: left.length, reasons };
+  }
+  return {
+    phase: 'timeout',
+    actions: [...complete],
+    remaining: left.length,
+    reasons: [`drain timeout passed with ${left.length} task(s) left${standalone.length > 0 ? ` (${standalone.length} standalone task(s) still not STOPPED after their stop timeout)` : ''}`],
+  };
 }

@@ -33,7 +33,7 @@ export interface NoticeTargets {
   readonly rebalances: readonly string[];
   /** Set DRAINING now: every warning, and recommendations under `REBALANCE_POLICY=drain`. */
   readonly drain: readonly string[];
-  /** Replacement launched now, no drain (`REBALANCE_POLICY=replace`, not replaced before). */
+  /** Replacement launched now (`REBALANCE_POLICY=replace` or `move`, not replaced or drained before). */
   readonly replace: readonly string[];
   /** Marked interrupted: drained instances Auto Scaling will replace (terminated without decrement). */
   readonly mark: readonly string[];
@@ -55,8 +55,11 @@ export function noticeTargets(notices: readonly InterruptionNotice[], ours: Read
   const warnings = ids('spot-interruption');
   const rebalances = ids('rebalance');
   const drain = [...new Set([...warnings, ...(policy === 'drain' ? rebalances : [])])];
-  // An instance already replaced (marked) costs nothing on a repeated recommendation.
-  const replace = policy === 'replace' ? rebalances.filter((id) => !drain.includes(id) && ours.get(id)?.attributes[REBALANCE_ATTRIBUTE] === undefined) : [];
+  // An instance already replaced (marked) costs nothing on a repeated recommendation. `move` replaces
+  // as `replace` does, and the handler then drains the instance for scale-in (its service tasks move
+  // now, its standalone tasks run on until they end or the interruption warning stops them).
+  const replacing = policy === 'replace' || policy === 'move';
+  const replace = replacing ? rebalances.filter((id) => !drain.includes(id) && ours.get(id)?.attributes[REBALANCE_ATTRIBUTE] === undefined && !isScaleInDrain(ours.get(id) as Instance)) : [];
   const mark = drain.filter((id) => {
     const i = ours.get(id) as Instance;
     return !leavesWithDecrement(i) && i.attributes[INTERRUPTED_ATTRIBUTE] === undefined;

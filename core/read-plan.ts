@@ -7,7 +7,7 @@
  *
  * Why a plan at all: reading every instance's tasks costs ListTasks and DescribeTasks calls on
  * every tick, and a steady cluster's decision needs none of them. Tasks matter to the decision in
- * five places, and the plan asks for exactly those:
+ * six places, and the plan asks for exactly those:
  * - instances that are not schedulable or are leaving: their service tasks are demand, and a
  *   scale-in drain is terminated only once known to be empty;
  * - scale-in: considered only when headroom has held above the excess threshold for the window,
@@ -24,7 +24,10 @@
  * - the storm reserve (`SPOT_RESERVE_INSTANCES` = k): the k Spot instances fullest by their service
  *   tasks. An unread instance can be no fuller than its reserved resources say, so the plan reads
  *   the fullest by reservation first (k + 2 of them: daemon and standalone tasks make reservation an
- *   over-estimate), then any unread one whose reservation reaches the k-th fullest read.
+ *   over-estimate), then any unread one whose reservation reaches the k-th fullest read; and every
+ *   one with a rebalance recommendation (insured first);
+ * - fallback capacity (`revert.ts`): instances of a group above its min that a cheaper group can
+ *   replace now are given back without waiting for the excess window, so their tasks are read.
  * A plan can widen once tasks are read (tasks that make the cluster busy, or Spot instances fuller
  * than those read): the handler asks again until nothing is lacking. O(instances + services +
  * history) per call.
@@ -38,9 +41,10 @@ import type { Instance, Resources } from './cluster';
 import { isIdleCluster, isSchedulable, tasksKnown } from './cluster';
 import type { DecideInput } from './decide';
 import { headroom, referenceShape, referenceShapeReadsTasks } from './headroom';
-import { byLoad, displacedLoad, reserveCandidates } from './reserve';
+import { byLoad, displacedLoad, exposure, reserveCandidates } from './reserve';
+import { cheaperGroups } from './revert';
 import { scaleInWindow } from './scale-in';
-import { isLeaving } from './scale-out';
+import { isLeaving } from './incoming';
 import { spareThresholds, workInReferenceTasks, type Thresholds } from './spare';
 import { reservedShare } from './task-size';
 
@@ -107,6 +111,7 @@ export function readPlan(input: DecideInput): ReadPlan {
   if (scaleIn) want(unread.map((i) => i.id), `scale-in considered: headroom ${current} held above ${basis.thresholds.excess} for the window`);
   if (referenceShapeReadsTasks(settings.taskShape, input.services)) want(unread.map((i) => i.id), 'no service wants a task: the reference shape is the median of the live tasks');
   want(reserveReads(input), 'the storm reserve: Spot instances that may be among the fullest');
+  if (settings.scaleInEnabled) want(fallbackReads(input, unread), 'fallback capacity a cheaper group can take back: its instances may be drained without waiting for excess');
 
   return { ...basis, headroom: current, short: current < settings.shortageThreshold, scaleIn, tasks: wanted, reasons };
 }
@@ -133,7 +138,20 @@ function reserveReads(input: DecideInput): string[] {
     }
   }
   unread.sort(byLoad);
-  if (known.length < k) return unread.slice(0, k - known.length + 2).map((u) => u.key);
+  // Instances with a rebalance recommendation are insured first whatever their load (`reserve.ts`).
+  const atRisk = candidates.filter((i) => !tasksKnown(i) && exposure(i) === 0).map((i) => i.id);
+  if (known.length < k) return [...atRisk, ...unread.slice(0, k - known.length + 2).map((u) => u.key)];
   const kth = (known.sort(byLoad)[k - 1] as { key: string; load: number }).load;
-  return unread.filter((u) => u.load >= kth).map((u) => u.key);
+  return [...atRisk, ...unread.filter((u) => u.load >= kth).map((u) => u.key)];
+}
+
+/**
+ * Unread schedulable instances of groups above their min that a cheaper group could replace now
+ * (`revert.ts`): giving them back needs their tasks, and does not wait for the excess window.
+ */
+function fallbackReads(input: DecideInput, unread: readonly Instance[]): string[] {
+  const cheaper = cheaperGroups(input.groups, input.now, input.settings.groupBackoffSeconds);
+  const above = new Set(input.groups.filter((g) => g.desired > g.min && (cheaper.get(g.name)?.length ?? 0) > 0).map((g) => g.name));
+  if (above.size === 0) return [];
+  return unread.filter((i) => i.group !== undefined && above.has(i.group) && isSchedulable(i) && !isLeaving(i, input.leaving)).map((i) => i.id);
 }

@@ -21,10 +21,11 @@
  */
 import type { CapacityGroup, Instance, TaskShape } from './cluster';
 import { isScaleInDrain, isSchedulable, REBALANCE_ATTRIBUTE, tasksKnown, workloadOf } from './cluster';
+import { recentlyReactivated } from './consolidation';
 import { copiesThatFit } from './headroom';
 import { largestCapacity, packFirstFitDecreasing, shapeSignature } from './packing';
 import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
-import { reserveShortfall, reserveVictims } from './reserve';
+import { reserveBudget, reserveShortfall, reserveVictims, withinBudget } from './reserve';
 import { dominantShare } from './task-size';
 import { memberWeights, zoneRuns } from './zones';
 
@@ -53,6 +54,8 @@ export interface ScaleInInput {
   readonly shortageThreshold: number;
   readonly excessThreshold: number;
   readonly stabilizationSeconds: number;
+  /** The last scale-out (epoch ms, `lastLaunch`): the window counts from it when it is later. */
+  readonly lastScaleOut?: number;
   readonly maxScaleInPercent: number;
   /**
    * Service tasks that are about to move onto the schedulable instances (from DRAINING or leaving
@@ -67,11 +70,20 @@ export interface ScaleInInput {
   /** Spot groups and `SPOT_RESERVE_INSTANCES`: a removal must leave the storm reserve intact. */
   readonly spotGroups?: ReadonlySet<string>;
   readonly spotReserve?: number;
+  /** `SPOT_RESERVE_PERCENT`: the reserve's cost cap (`reserve.ts`); 100 when absent. */
+  readonly spotReservePercent?: number;
   /**
    * Capacity units (instance weights) already draining for scale-in per group, when `instances`
    * holds only the schedulable ones (they still count against the group's min).
    */
   readonly drainingForScaleIn?: ReadonlyMap<string, number>;
+  /**
+   * Only these instances are candidates, and the excess window is not required: fallback capacity
+   * given back once a cheaper group can take its work (`revert.ts`). Every other check holds.
+   */
+  readonly only?: ReadonlySet<string>;
+  /** `SCALE_IN_WAIT_SECONDS`: an instance returned to service less than this ago is no candidate (`consolidation.ts`). */
+  readonly reactivatedHoldSeconds?: number;
 }
 
 export interface ScaleInPlan {
@@ -102,20 +114,35 @@ export function scaleInBudget(schedulable: number, percent: number): number {
 
 /**
  * Whether scale-in is considered at all: headroom now above the excess threshold, and held above it
- * for the stabilisation window. Needs no task: the tick asks this before it reads any.
+ * for the stabilisation window since the last scale-out (`lastScaleOut`: the newest launch of a
+ * configured group). A surge that launched capacity is a demand increase: its instances are not
+ * surplus until the window has passed since they were asked for, like the Kubernetes HPA's
+ * scale-down stabilisation window (which keeps the highest recommendation of the window,
+ * https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#stabilization-window).
+ * A demand increase the spare absorbed shows as headroom falling to the excess threshold, which
+ * restarts the run. Needs no task: the tick asks this before it reads any.
  */
-export function scaleInWindow(input: Pick<ScaleInInput, 'now' | 'headroom' | 'history' | 'excessThreshold' | 'stabilizationSeconds'>): { held: boolean; reason: string } {
+export function scaleInWindow(input: Pick<ScaleInInput, 'now' | 'headroom' | 'history' | 'excessThreshold' | 'stabilizationSeconds' | 'lastScaleOut'>): { held: boolean; reason: string } {
   if (input.headroom <= input.excessThreshold) return { held: false, reason: `headroom ${input.headroom} ≤ excess threshold ${input.excessThreshold}` };
-  const since = excessHeldSince([...input.history, { at: input.now, value: input.headroom }], input.excessThreshold);
-  const heldMs = since === undefined ? 0 : input.now - since;
-  if (heldMs < input.stabilizationSeconds * 1000) return { held: false, reason: `excess held ${Math.round(heldMs / 1000)} s of the ${input.stabilizationSeconds} s stabilisation window` };
-  return { held: true, reason: `headroom ${input.headroom} > excess threshold ${input.excessThreshold} for ${Math.round(heldMs / 1000)} s` };
+  const run = excessHeldSince([...input.history, { at: input.now, value: input.headroom }], input.excessThreshold);
+  const since = run === undefined ? input.now : Math.max(run, input.lastScaleOut ?? Number.NEGATIVE_INFINITY);
+  const heldMs = Math.max(0, input.now - since);
+  const after = input.lastScaleOut !== undefined && input.lastScaleOut === since ? ' since the last scale-out' : '';
+  if (heldMs < input.stabilizationSeconds * 1000) return { held: false, reason: `excess held ${Math.round(heldMs / 1000)} s${after} of the ${input.stabilizationSeconds} s stabilisation window` };
+  return { held: true, reason: `headroom ${input.headroom} > excess threshold ${input.excessThreshold} for ${Math.round(heldMs / 1000)} s${after}` };
+}
+
+/** The newest launch among the groups' members (epoch ms), if any member's launch time is known. */
+export function lastLaunch(groups: readonly CapacityGroup[]): number | undefined {
+  let last: number | undefined;
+  for (const g of groups) for (const m of g.members ?? []) if (m.launchedAt !== undefined && (last === undefined || m.launchedAt > last)) last = m.launchedAt;
+  return last;
 }
 
 export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   const reasons: string[] = [];
   const none = (why: string): ScaleInPlan => ({ actions: [], headroomAfter: input.headroom, reasons: [...reasons, why] });
-  const window = scaleInWindow(input);
+  const window = input.only !== undefined ? { held: true, reason: `giving back fallback capacity: ${[...input.only].join(', ')}` } : scaleInWindow(input);
   if (!window.held) return none(window.reason);
   reasons.push(window.reason);
 
@@ -158,7 +185,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   for (const [k, run] of zoneRuns(input.groups).entries()) for (const g of run) priority.set(g.name, k);
   const candidates = schedulable
     // An instance whose tasks were not read is never a candidate (it would look empty).
-    .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i))
+    .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i) && (input.only === undefined || input.only.has(i.id)) && !recentlyReactivated(i, input.now, input.reactivatedHoldSeconds ?? 0))
     .map((i) => {
       const w = workloadOf(i);
       return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, fallback: priority.get(i.group as string) ?? 0, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) };
@@ -171,6 +198,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   // k fullest that are still there.
   const k = input.spotReserve ?? 0;
   const ranked = k > 0 ? reserveVictims(schedulable, input.spotGroups ?? new Set(), Number.POSITIVE_INFINITY, () => false) : [];
+  const reserveRoom = reserveBudget(schedulable, input.spotReservePercent ?? 100);
   const removedKeys = (): Set<string> => new Set([...removed].map((k) => (bins[k] as Bin).key));
 
   const removed = new Set<number>();
@@ -214,7 +242,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     let uninsured = 0;
     if (ok && after >= input.shortageThreshold && ranked.length > 0) {
       const gone = removedKeys();
-      uninsured = reserveShortfall(ranked.filter((v) => !gone.has(v.key)).slice(0, k), bins, gone).length;
+      uninsured = reserveShortfall(withinBudget(ranked.filter((v) => !gone.has(v.key)).slice(0, k), reserveRoom), bins, gone).length;
     }
     if (!ok || after < input.shortageThreshold || uninsured > 0) {
       for (const m of moves.reverse()) unplace(m.task, bins[m.bin] as Bin);

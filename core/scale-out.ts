@@ -7,18 +7,22 @@
  * elsewhere (`SPOT_RESERVE_INSTANCES`, see `reserve.ts`). Tasks no group could ever hold are split
  * off first (`unschedulable.ts`): reported, never demand. Demand is packed first-fit decreasing into
  * the free space of schedulable instances and of capacity on its way (`incomingByGroup`: only what
- * a group can still deliver), then into new instances of the capacity groups in priority order,
+ * a group can still deliver), then into new instances of the capacity groups, cheapest per waiting
+ * task first and priority order breaking ties (`price.ts`),
  * spread evenly across a run of one-zone groups (`zones.ts`). A group at its max, or whose launches
  * failed within the back-off window, is skipped while another group can take the work. Each
  * group's count (in instances; desired grows by count × weight) is capped by its max and by
  * `maxStep` over the whole decision.
  */
 import type { CapacityGroup, Instance, Service, TaskShape } from './cluster';
-import { INTERRUPTED_ATTRIBUTE, isGone, isSchedulable } from './cluster';
+import { isGone, isSchedulable } from './cluster';
+import { incomingByGroup, isLeaving } from './incoming';
 import { headroomOfBins } from './headroom';
+import { plannedFor } from './instance-types';
 import { packFirstFitDecreasing } from './packing';
 import { binOf, fits, freshBin, type Bin } from './placement';
-import { reserveShortfall, reserveVictims } from './reserve';
+import { byPricePerTask } from './price';
+import { affordable, reserveBudget, reserveShortfall, reserveVictims } from './reserve';
 import { describeUnschedulable, splitUnschedulable, type Unschedulable } from './unschedulable';
 import { balancedSequence, room, weightOf, zoneRuns } from './zones';
 
@@ -54,6 +58,8 @@ export interface ScaleOutInput {
   readonly waiting?: readonly TaskShape[];
   /** `SPOT_RESERVE_INSTANCES`: room for the service tasks of this many fullest Spot instances. */
   readonly spotReserve?: number;
+  /** `SPOT_RESERVE_PERCENT`: the reserve's cost cap (`reserve.ts`); 100 when absent. */
+  readonly spotReservePercent?: number;
   /**
    * The capacity bins (schedulable + incoming), when the caller built them already (decide builds
    * them once per tick); mutated by the packing.
@@ -84,79 +90,9 @@ export interface ScaleOutPlan {
   readonly reasons: readonly string[];
 }
 
-/**
- * Whether an instance is on its way out (its capacity does not count, its service tasks move):
- * terminating, in `leaving`, or marked interrupted (`INTERRUPTED_ATTRIBUTE`).
- */
-export function isLeaving(instance: Instance, leaving?: ReadonlySet<string>): boolean {
-  return instance.terminating === true || leaving?.has(instance.id) === true || instance.attributes[INTERRUPTED_ATTRIBUTE] !== undefined;
-}
-
 /** Daemon task shapes that start on every new instance. */
 export function daemonShapes(services: readonly Service[]): TaskShape[] {
   return services.filter((s) => s.daemon).map((s) => ({ cpu: s.shape.cpu, memory: s.shape.memory, ...(s.shape.tcpPorts ? { tcpPorts: s.shape.tcpPorts } : {}), ...(s.shape.udpPorts ? { udpPorts: s.shape.udpPorts } : {}) }));
-}
-
-/**
- * Capacity on its way, per group, counted only from what the group can still deliver:
- * - members that exist, are not leaving and have not registered with ECS yet, while younger than
- *   `provisioningTimeoutSeconds` (a member of unknown age counts while its lifecycle state is
- *   `Pending*`: an `InService` member that never registered is broken, not incoming), each as
- *   ⌊its weight / the planned weight⌋ planned instances (at least one): a weight-2 member of a
- *   group planned in weight-1 instances is two of them, not one;
- * - desired capacity with no member yet (desired − the live members' weight units, in instances of
- *   the planned weight; a mixed-instances group counts desired in weight units), unless a launch of
- *   the group failed within the provisioning timeout: a group whose launches fail contributes
- *   nothing it has not delivered, so the next group gets the work on this tick.
- * Auto Scaling keeps desired capacity after a failed launch and retries it with back-off, logging a
- * failed activity each time ("Launching a new EC2 instance. Status Reason: …",
- * https://docs.aws.amazon.com/autoscaling/ec2/userguide/ts-as-capacity.html), so a stale failure
- * ages out here only while launches succeed again.
- * Without a member list (`members` absent), desired − registered members is counted (the older rule).
- */
-export function incomingByGroup(
-  instances: readonly Instance[],
-  groups: readonly CapacityGroup[],
-  leaving?: ReadonlySet<string>,
-  now = 0,
-  provisioningTimeoutSeconds = Number.POSITIVE_INFINITY,
-): Map<string, number> {
-  const registered = new Map<string, number>();
-  const known = new Set<string>();
-  const departing = new Set<string>();
-  for (const i of instances) {
-    known.add(i.id);
-    if (isLeaving(i, leaving)) {
-      departing.add(i.id);
-      continue;
-    }
-    if (i.group !== undefined) registered.set(i.group, (registered.get(i.group) ?? 0) + 1);
-  }
-  const timeoutMs = provisioningTimeoutSeconds * 1000;
-  const incoming = new Map<string, number>();
-  for (const g of groups) {
-    const weight = weightOf(g);
-    if (g.members === undefined) {
-      incoming.set(g.name, Math.max(0, Math.ceil(g.desired / weight) - (registered.get(g.name) ?? 0)));
-      continue;
-    }
-    let liveUnits = 0;
-    let unregistered = 0;
-    for (const m of g.members) {
-      if (leaving?.has(m.id) === true || departing.has(m.id)) continue;
-      const units = weightOf(m);
-      liveUnits += units;
-      if (known.has(m.id)) continue;
-      const young = m.launchedAt !== undefined ? now - m.launchedAt < timeoutMs : m.pending;
-      // An unregistered member brings its weight in units, each at least what the planned shape
-      // delivers per unit: ⌊units / planned weight⌋ planned instances (at least one), like desired.
-      if (young) unregistered += Math.max(1, Math.floor(units / weight));
-    }
-    const failed = g.launchFailedAt !== undefined && now - g.launchFailedAt < timeoutMs;
-    const requested = failed ? 0 : Math.max(0, Math.ceil((g.desired - liveUnits) / weight));
-    incoming.set(g.name, unregistered + requested);
-  }
-  return incoming;
 }
 
 /**
@@ -228,9 +164,11 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
   for (let k = 0; k < deficit; k++) pending.push(input.shape);
   // 3. Storm insurance: the tasks of the k fullest Spot instances must fit elsewhere.
   const spotGroups = new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name));
-  const victims = reserveVictims(input.instances, spotGroups, input.spotReserve ?? 0, (i) => isLeaving(i, input.leaving) || !isSchedulable(i));
-  const uninsured = reserveShortfall(victims, bins);
-  if (uninsured.length > 0) reasons.push(`${uninsured.length} service task(s) of the ${victims.length} fullest Spot instance(s) could not be re-homed at once (SPOT_RESERVE_INSTANCES ${input.spotReserve ?? 0})`);
+  const insurable = (i: Instance): boolean => !isLeaving(i, input.leaving) && isSchedulable(i);
+  const victims = reserveVictims(input.instances, spotGroups, input.spotReserve ?? 0, (i) => !insurable(i), reserveBudget(input.instances.filter(insurable), input.spotReservePercent ?? 100));
+  const short = reserveShortfall(victims, bins);
+  const uninsured = affordable(short, input.spotReservePercent ?? 100, input.instances.filter(insurable).length, input.groups, daemons);
+  if (short.length > 0) reasons.push(`${short.length} service task(s) of the ${victims.length} most exposed Spot instance(s) could not be re-homed at once (SPOT_RESERVE_INSTANCES ${input.spotReserve ?? 0}); room bought for ${uninsured.length} within SPOT_RESERVE_PERCENT ${input.spotReservePercent ?? 100} % of the fleet`);
   pending.push(...uninsured);
 
   const actions: ScaleOut[] = [];
@@ -242,7 +180,10 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
     if (room(g) <= 0) reasons.push(`group ${g.name} is at its max (${g.max})`);
     else if (backedOff(g, input.now, input.backoffSeconds)) reasons.push(`group ${g.name} backed off: a launch failed ${Math.round((input.now - (g.launchFailedAt ?? 0)) / 1000)} s ago`);
   }
-  const order = [...preferred, ...withRoom.filter((g) => !preferred.includes(g))];
+  // Cheapest per waiting task first among the groups that can take work now; priority breaks ties
+  // (`price.ts`). Mixed-instances groups are planned with the types that hold the tasks (`instance-types.ts`).
+  const planned = (list: readonly CapacityGroup[]): CapacityGroup[] => list.map((g) => plannedFor(g, pending, daemons));
+  const order = [...byPricePerTask(planned(preferred), pending, daemons), ...planned(withRoom.filter((g) => !preferred.includes(g)))];
   const opened = new Map<string, number>();
   const note = (g: CapacityGroup, count: number, placed: number, bound: number, limitNote?: string): void => {
     if (count <= 0) return;

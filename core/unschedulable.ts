@@ -11,6 +11,7 @@
  */
 import type { CapacityGroup, TaskShape } from './cluster';
 import { shapeSignature } from './packing';
+import { typeVariants } from './instance-types';
 import { fits, freshBin, type Bin, type FitResult } from './placement';
 
 export interface Unschedulable {
@@ -37,7 +38,7 @@ export function splitUnschedulable(
   // One probe per group and zone: a multi-zone group can launch in each of its zones.
   const empties: Bin[] = [];
   const owners: CapacityGroup[] = [];
-  for (const g of groups) {
+  for (const g of groups.flatMap(typeVariants)) {
     const zones = g.attributes?.['ecs.availability-zone'] === undefined && (g.availabilityZones?.length ?? 0) > 1 ? (g.availabilityZones as readonly string[]) : [undefined];
     for (const z of zones) {
       const probe = freshBin(z === undefined ? g : { ...g, attributes: { ...(g.attributes ?? {}), 'ecs.availability-zone': z } }, daemons, 0, 'probe');

@@ -19,14 +19,16 @@
  * (`batchItemFailures`); events of another account are dropped.
  *
  * Rebalance recommendations follow `REBALANCE_POLICY`: `ignore` only publishes
- * `RebalanceRecommendations`; `replace` launches the replacement at once without draining
+ * `RebalanceRecommendations`; `move` launches the replacement and drains the instance for scale-in
+ * (service tasks move now; standalone tasks are stopped only by an interruption warning, so a false
+ * alarm restarts no long job); `replace` launches the replacement at once without draining
  * (the decision treats the instance as gone, and the instance is marked `headroom.rebalance` so a
  * repeated recommendation launches nothing more, and its interruption warning later terminates it
  * with a decrement: the replacement is already there); `drain` (the default) treats them
  * like interruption warnings. A warning for an instance no longer registered costs one lookup and nothing else.
  */
 import { randomBytes } from 'node:crypto';
-import { INTERRUPTED_ATTRIBUTE, REBALANCE_ATTRIBUTE, type Instance } from '../core/cluster';
+import { INTERRUPTED_ATTRIBUTE, REBALANCE_ATTRIBUTE, SCALE_IN_ATTRIBUTE, type Instance } from '../core/cluster';
 import { decide, type Decision } from '../core/decide';
 import { DRAIN_CHAIN_ATTRIBUTE, chainId } from '../core/drain-chain';
 import { foreignAccount, isSqsEnvelope, parseEventBridge, type ParsedEvent } from '../core/events';
@@ -263,8 +265,22 @@ async function actOnSeats(
     // (surplus that scale-in removes), never none.
     const replacedArns = a.replace.map((id) => a.ours.get(id)?.arn).filter((arn): arn is string => arn !== undefined);
     if (replacedArns.length > 0) await ecs.setAttribute(replacedArns, REBALANCE_ATTRIBUTE, new Date(a.now).toISOString());
+    if (ctx.config.rebalancePolicy === 'move' && replacedArns.length > 0) await moveServiceTasks(ctx, replacedArns, a.now);
   });
   return terminated;
+}
+
+/**
+ * REBALANCE_POLICY=move: drain the instances as scale-in does (the mark first, then DRAINING only
+ * where the mark was set, the mark taken back where ECS refused DRAINING; see `applyDecision`), so
+ * ECS moves their service tasks to the replacement now and only the standalone tasks stay.
+ */
+async function moveServiceTasks(ctx: HandlerContext, arns: readonly string[], now: number): Promise<void> {
+  const marked = await ctx.ports.ecs.setAttribute(arns, SCALE_IN_ATTRIBUTE, new Date(now).toISOString());
+  if (marked.length === 0) return;
+  const { changed } = await ctx.ports.ecs.setStatus(marked, 'DRAINING');
+  const refused = marked.filter((a) => !changed.includes(a));
+  if (refused.length > 0) await ctx.ports.ecs.setAttribute(refused, SCALE_IN_ATTRIBUTE, undefined);
 }
 
 export const handler = lambdaEntry(handleInterruption, process.env, { name: 'interruption', requireDrainQueue: true, ports: awsPorts });

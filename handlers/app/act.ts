@@ -3,7 +3,7 @@
  * act on a core `Decision`. Acting is skipped entirely in dry-run mode (the caller logs the plan).
  */
 import type { Instance, Service, TaskShape } from '../../core/cluster';
-import { SCALE_IN_ATTRIBUTE } from '../../core/cluster';
+import { REACTIVATED_ATTRIBUTE, SCALE_IN_ATTRIBUTE } from '../../core/cluster';
 import type { Config } from '../../core/config';
 import type { Decision, DecideSettings } from '../../core/decide';
 import { readPlan, type ReadPlan } from '../../core/read-plan';
@@ -202,6 +202,8 @@ export function decideSettings(config: Config, overrides: Partial<DecideSettings
     provisioningTimeoutSeconds: config.provisioningTimeoutSeconds,
     spotReserveInstances: config.spotReserveInstances,
     sparePercent: config.sparePercent,
+    spotReservePercent: config.spotReservePercent,
+    scaleInWaitSeconds: config.scaleInWaitSeconds,
     ...overrides,
   };
 }
@@ -244,6 +246,8 @@ export async function applyDecision(ctx: HandlerContext, d: Decision, instances:
     if (targets.length === 0) return [];
     const { changed } = await ecs.setStatus(targets, 'ACTIVE');
     if (changed.length > 0) await ecs.setAttribute(changed, SCALE_IN_ATTRIBUTE, undefined);
+    // Hysteresis: not drained for scale-in again for SCALE_IN_WAIT_SECONDS (core/consolidation.ts).
+    if (changed.length > 0) await ecs.setAttribute(changed, REACTIVATED_ATTRIBUTE, new Date(now()).toISOString());
     return changed;
   };
 

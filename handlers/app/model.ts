@@ -132,14 +132,18 @@ type Shape = { instanceType: string | undefined; weight: number; resources: Reso
  * by its registered members of that type or else EC2's description; else any registered member's
  * resources; undefined when neither exists.
  */
-function newInstanceShape(g: GroupState, candidates: ReadonlyArray<{ instanceType: string; weight: number }>, members: readonly Instance[], facts: LaunchFacts): Shape | undefined {
-  const sized = candidates.flatMap((c) => {
-    const resources = mostCommonResources(members.filter((i) => i.instanceType === c.instanceType)) ?? (facts.types.has(c.instanceType) ? estimatedResources(facts.types.get(c.instanceType) as InstanceTypeInfo) : undefined);
-    return resources !== undefined ? [{ ...c, resources }] : [];
-  });
+function newInstanceShape(g: GroupState, sized: ReadonlyArray<{ instanceType: string; weight: number; resources: Resources }>, members: readonly Instance[]): Shape | undefined {
   const planned = plannedShape(sized);
   const anyMember = mostCommonResources(members);
   return planned ?? (anyMember !== undefined ? { instanceType: g.instanceType, weight: 1, resources: anyMember } : undefined);
+}
+
+/** The launch candidates that can be sized: by their registered members of that type, else EC2's description. */
+function sizedCandidates(candidates: ReadonlyArray<{ instanceType: string; weight: number }>, members: readonly Instance[], facts: LaunchFacts): Array<{ instanceType: string; weight: number; resources: Resources }> {
+  return candidates.flatMap((c) => {
+    const resources = mostCommonResources(members.filter((i) => i.instanceType === c.instanceType)) ?? (facts.types.has(c.instanceType) ? estimatedResources(facts.types.get(c.instanceType) as InstanceTypeInfo) : undefined);
+    return resources !== undefined ? [{ ...c, resources }] : [];
+  });
 }
 
 /** The group's live members (Pending or InService), each with its weight when it is not 1. */
@@ -176,7 +180,8 @@ function knownAttributes(g: GroupState, candidates: readonly unknown[], shape: S
 function capacityGroupOf(g: GroupState, members: readonly Instance[], facts: LaunchFacts): CapacityGroup | { reason: string } {
   const template = facts.templates.get(g.name);
   const candidates = launchCandidates(g, template);
-  const shape = newInstanceShape(g, candidates, members, facts);
+  const sized = sizedCandidates(candidates, members, facts);
+  const shape = newInstanceShape(g, sized, members);
   if (shape === undefined) {
     return { reason: `cannot size a new instance: no registered member and no instance type resolved (${candidates.map((c) => c.instanceType).join(', ') || 'none named'})` };
   }
@@ -188,6 +193,8 @@ function capacityGroupOf(g: GroupState, members: readonly Instance[], facts: Lau
     instance: shape.resources,
     ...(shape.instanceType !== undefined ? { instanceType: shape.instanceType } : {}),
     ...(shape.weight !== 1 ? { weight: shape.weight } : {}),
+    // Every type of a mixed-instances group: core/instance-types.ts plans with a larger one when only it holds the work.
+    ...(sized.length > 1 ? { instanceTypes: sized.map((c) => ({ instanceType: c.instanceType, weight: c.weight, resources: c.resources })) } : {}),
     attributes: knownAttributes(g, candidates, shape),
     availabilityZones: g.availabilityZones,
     members: liveMembers(g),

@@ -83,6 +83,8 @@ export const SETTINGS: DecideSettings = {
   provisioningTimeoutSeconds: 600,
   spotReserveInstances: 0,
   sparePercent: 100,
+  spotReservePercent: 100,
+  scaleInWaitSeconds: 3600,
 };
 
 export const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);

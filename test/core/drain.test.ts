@@ -91,18 +91,28 @@ describe('drain machine: timing', () => {
 
 describe('drain machine: timeout', () => {
   const late = { now: NOW + 900_000, deadline: NOW + 900_000 };
-  it.each<[string, Partial<DrainInput>, string[], string[]]>([
-    ['stop policy: remaining standalone tasks are stopped, then the hook completes', { ...late, tasks: [standaloneTask(1, 1, { id: 'solo' }), serviceTask(1, 1, { id: 'svc' })] }, ['stop-tasks', 'complete'], ['solo']],
-    ['wait policy: nothing is stopped, the hook completes', { ...late, standalonePolicy: 'wait', tasks: [standaloneTask(1, 1, { id: 'solo' })] }, ['complete'], []],
-    ['only service tasks left: complete without stopping anything', { ...late, tasks: [serviceTask(1, 1, { id: 'svc' })] }, ['complete'], []],
-    ['STOPPED standalone tasks are not stopped again', { ...late, tasks: [standaloneTask(1, 1, { id: 'gone', status: 'STOPPED' }), standaloneTask(1, 1, { id: 'live' })] }, ['stop-tasks', 'complete'], ['live']],
-    ['after the deadline as well as at it', { now: NOW + 901_000, deadline: NOW + 900_000, tasks: [serviceTask(1, 1)] }, ['complete'], []],
-  ])('%s', (_rule, overrides, actions, stopped) => {
+  it.each<[string, Partial<DrainInput>, string, string[], string[]]>([
+    ['stop policy: remaining standalone tasks are stopped and the hook waits for them (not completed in the same step)', { ...late, tasks: [standaloneTask(1, 1, { id: 'solo' }), serviceTask(1, 1, { id: 'svc' })] }, 'stopping', ['stop-tasks', 'recheck'], ['solo']],
+    ['wait policy: nothing is stopped, the hook completes', { ...late, standalonePolicy: 'wait', tasks: [standaloneTask(1, 1, { id: 'solo' })] }, 'timeout', ['complete'], []],
+    ['only service tasks left: complete without stopping anything', { ...late, tasks: [serviceTask(1, 1, { id: 'svc' })] }, 'timeout', ['complete'], []],
+    ['STOPPED standalone tasks are not stopped again', { ...late, tasks: [standaloneTask(1, 1, { id: 'gone', status: 'STOPPED' }), standaloneTask(1, 1, { id: 'live' })] }, 'stopping', ['stop-tasks', 'recheck'], ['live']],
+    ['a standalone task already STOPPING is waited for, not stopped again', { ...late, tasks: [standaloneTask(1, 1, { id: 'going', status: 'STOPPING' })] }, 'stopping', ['recheck'], []],
+    ['the stopped tasks reached STOPPED: complete', { ...late, now: NOW + 930_000, tasks: [standaloneTask(1, 1, { status: 'STOPPED' }), serviceTask(1, 1)] }, 'timeout', ['complete'], []],
+    ['still stopping after the default 30 s stop timeout and one 30 s check: complete anyway', { ...late, now: NOW + 960_000, tasks: [standaloneTask(1, 1, { status: 'STOPPING' })] }, 'timeout', ['complete'], []],
+    ['a longer stop timeout (120 s) is waited for: at +120 s still stopping', { ...late, now: NOW + 1_020_000, tasks: [standaloneTask(1, 1, { status: 'STOPPING', stopTimeoutSeconds: 120 })] }, 'stopping', ['recheck'], []],
+    ['… and completed after it and one check (+150 s)', { ...late, now: NOW + 1_050_000, tasks: [standaloneTask(1, 1, { status: 'STOPPING', stopTimeoutSeconds: 120 })] }, 'timeout', ['complete'], []],
+    ['after the deadline as well as at it', { now: NOW + 901_000, deadline: NOW + 900_000, tasks: [serviceTask(1, 1)] }, 'timeout', ['complete'], []],
+  ])('%s', (_rule, overrides, phase, actions, stopped) => {
     const s = step(overrides);
-    expect(s.phase).toBe('timeout');
+    expect(s.phase).toBe(phase);
     expect(kinds(s.actions)).toEqual(actions);
     const stop = s.actions.find((a) => a.kind === 'stop-tasks');
     expect(stop?.kind === 'stop-tasks' ? stop.taskIds : []).toEqual(stopped);
+  });
+
+  it('while stopping, the re-check never lands after the stop grace by a whole second', () => {
+    const s = step({ ...late, now: NOW + 955_000, tasks: [standaloneTask(1, 1, { status: 'STOPPING' })] });
+    expect(recheckOf(s.actions)).toBe(5);
   });
 
   it('one millisecond before the deadline it still waits', () => {

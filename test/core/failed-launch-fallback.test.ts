@@ -5,7 +5,8 @@
  */
 import type { CapacityGroup, GroupMember } from '../../core/cluster';
 import { decide } from '../../core/decide';
-import { incomingByGroup, planScaleOut } from '../../core/scale-out';
+import { incomingByGroup } from '../../core/incoming';
+import { planScaleOut } from '../../core/scale-out';
 import { group, instance, NOW, SETTINGS, service, serviceTask, shape } from './builders';
 
 const UNIT = { cpu: 4096, memory: 16384 };

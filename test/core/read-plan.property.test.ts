@@ -18,7 +18,7 @@ import { isSchedulable } from '../../core/cluster';
 import { decide, type DecideInput } from '../../core/decide';
 import { readPlan } from '../../core/read-plan';
 import { reserveVictims } from '../../core/reserve';
-import { isLeaving } from '../../core/scale-out';
+import { isLeaving } from '../../core/incoming';
 import { fitting, plainShapeArb, taskArb, UNITS } from './arbitraries';
 import { group, instance, NOW, scaleInDrain, service, SETTINGS } from './builders';
 

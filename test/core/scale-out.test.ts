@@ -1,5 +1,6 @@
 import { INTERRUPTED_ATTRIBUTE, type CapacityGroup, type Instance } from '../../core/cluster';
-import { demandOf, incomingByGroup, planScaleOut, type ScaleOutInput, type ScaleOutPlan } from '../../core/scale-out';
+import { incomingByGroup } from '../../core/incoming';
+import { demandOf, planScaleOut, type ScaleOutInput, type ScaleOutPlan } from '../../core/scale-out';
 import { daemonTask, group, instance, NOW, service, serviceTask, shape, standaloneTask, times } from './builders';
 
 /** Instances of 4096 CPU / 16384 MiB; reference shape 1024/2048 → 4 copies per empty instance (cpu-bound). */

@@ -59,17 +59,29 @@ describe('drain handler', () => {
     expect(aws.metric('TasksStoppedByTermination')).toEqual([0]);
   });
 
-  it.each([
-    ['stop', 1],
-    ['wait', 0],
-  ])('at the drain timeout with STANDALONE_TASK_POLICY=%s stops %i standalone task(s) and completes', async (policy, stopped) => {
+  it('at the drain timeout with STANDALONE_TASK_POLICY=wait stops nothing and completes', async () => {
     const aws = world();
     aws.task(I1, { service: 'web' });
     aws.task(I1, { family: 'nightly-report' });
-    await handleDrain(sample('drain/check.sqs.json'), context({ ...BASE_ENV, STANDALONE_TASK_POLICY: policy }, START + 900_000));
-    expect(aws.stopped).toHaveLength(stopped);
+    await handleDrain(sample('drain/check.sqs.json'), context({ ...BASE_ENV, STANDALONE_TASK_POLICY: 'wait' }, START + 900_000));
+    expect(aws.stopped).toHaveLength(0);
     expect(aws.completed).toEqual([I1]);
     expect(aws.metric('TasksStoppedByTermination')).toEqual([2]);
+  });
+
+  it('at the drain timeout with STANDALONE_TASK_POLICY=stop stops the standalone task and re-checks; the hook completes only on a later check, after the stop timeout', async () => {
+    const aws = world();
+    aws.task(I1, { service: 'web' });
+    aws.task(I1, { family: 'nightly-report' });
+    const first = await handleDrain(sample('drain/check.sqs.json'), context({ ...BASE_ENV, STANDALONE_TASK_POLICY: 'stop' }, START + 900_000));
+    expect(first.outcomes[0]?.phase).toBe('stopping');
+    expect(aws.stopped).toHaveLength(1);
+    expect(aws.completed).toEqual([]);
+    expect(aws.sent).toHaveLength(1);
+    expect(aws.metric('TasksStoppedByTermination')).toEqual([]);
+    // 30 s stop timeout + one 30 s check later: complete whatever is left.
+    await handleDrain(sample('drain/check.sqs.json'), context({ ...BASE_ENV, STANDALONE_TASK_POLICY: 'stop' }, START + 960_000));
+    expect(aws.completed).toEqual([I1]);
   });
 
   it('hook already completed: the completion answers "no active lifecycle action" and the chain ends', async () => {

@@ -85,12 +85,40 @@ describe('interruption handler', () => {
     ['count', [], [1]],
     ['drain', [{ id: I1, decrement: false }], [1]],
     ['replace', [], [1]],
+    ['move', [], [1]],
   ])('rebalance recommendation with REBALANCE_POLICY=%s', async (policy, terminated, counted) => {
     const aws = world();
     await handleInterruption(sample('interruption/rebalance.json'), context({ ...BASE_ENV, REBALANCE_POLICY: policy }));
     expect(aws.terminated).toEqual(terminated);
     expect(aws.metric('RebalanceRecommendations')).toEqual(counted);
-    expect(aws.statusChanges.length).toBe(policy === 'drain' ? 1 : 0);
+    expect(aws.statusChanges.length).toBe(policy === 'drain' || policy === 'move' ? 1 : 0);
+  });
+
+  describe('REBALANCE_POLICY=move', () => {
+    const env = { ...BASE_ENV, REBALANCE_POLICY: 'move', SPOT_RESERVE_INSTANCES: '0', SHORTAGE_THRESHOLD: '6', EXCESS_THRESHOLD: '30' };
+
+    it('launches the replacement, drains the instance for scale-in (its service tasks move now) and neither terminates it nor stops its standalone task', async () => {
+      const aws = world();
+      aws.task(I1, { family: 'nightly-report' });
+      const result = await handleInterruption(sample('interruption/rebalance.json'), context(env));
+      expect(result.replaced).toEqual([I1]);
+      expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 4 }]);
+      expect(aws.statusChanges).toEqual([{ ids: [expect.stringContaining(I1.slice(2))], status: 'DRAINING' }]);
+      expect(aws.attributeChanges.map((c) => c.name)).toEqual(['headroom.rebalance', SCALE_IN_ATTRIBUTE]);
+      expect(aws.terminated).toEqual([]);
+      expect(aws.stopped).toEqual([]);
+    });
+
+    it('the warning that follows stops the standalone task and terminates the instance with a decrement', async () => {
+      const aws = world();
+      aws.task(I1, { family: 'nightly-report' });
+      const ctx = context(env);
+      await handleInterruption(sample('interruption/rebalance.json'), ctx);
+      await handleInterruption(sample('interruption/spot-warning.json'), ctx);
+      expect(aws.stopped).toHaveLength(1);
+      expect(aws.terminated).toEqual([{ id: I1, decrement: true }]);
+      expect(aws.desired).toHaveLength(1);
+    });
   });
 
   describe('REBALANCE_POLICY=replace', () => {

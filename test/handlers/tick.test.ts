@@ -1,4 +1,4 @@
-import { SCALE_IN_ATTRIBUTE } from '../../core/cluster';
+import { REACTIVATED_ATTRIBUTE, SCALE_IN_ATTRIBUTE } from '../../core/cluster';
 import { handleTick } from '../../handlers/tick';
 import { BASE_ENV, FakeAws, NOW, context, throttling } from './fake-aws';
 import { sample } from './events';
@@ -48,8 +48,10 @@ describe('tick handler', () => {
     const aws = cluster(2, 8);
     for (let k = 0; k < 20; k++) aws.provisioningTask('batch');
     await handleTick(sample('tick/scheduled.json'), context());
-    // Both instances are full. 2 reference tasks (512 CPU) + 20 batch tasks (256 CPU) = 6144 CPU → 2 m5.xlarge.
-    expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 4 }]);
+    // Both instances are full. 2 reference tasks (512 CPU) + 20 batch tasks (256 CPU) = 6144 CPU: 2
+    // m5.xlarge or 3 m5.large; the larges cost less per task (3 × half the price of an xlarge,
+    // core/price.ts), so the second group takes them though the first comes first in priority.
+    expect(aws.desired).toEqual([{ group: 'demo-ondemand', desired: 3 }]);
     expect(aws.metric('PendingTasks')).toEqual([20]);
   });
 
@@ -124,7 +126,11 @@ describe('tick handler', () => {
     aws.instance({ id: id(9), group: 'demo-spot', status: 'DRAINING', attributes: { [SCALE_IN_ATTRIBUTE]: '2025-06-01T11:50:00Z' } });
     await handleTick(sample('tick/scheduled.json'), context());
     expect(aws.statusChanges).toEqual([{ ids: [id(9)], status: 'ACTIVE' }]);
-    expect(aws.attributeChanges).toEqual([{ name: SCALE_IN_ATTRIBUTE, ids: [id(9)] }]);
+    // The scale-in mark goes, the reactivation mark (hysteresis, core/consolidation.ts) comes.
+    expect(aws.attributeChanges).toEqual([
+      { name: SCALE_IN_ATTRIBUTE, ids: [id(9)] },
+      { name: REACTIVATED_ATTRIBUTE, ids: [id(9)], value: new Date(NOW).toISOString() },
+    ]);
     expect(aws.desired).toEqual([]);
   });
 

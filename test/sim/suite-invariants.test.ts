@@ -16,6 +16,7 @@ const ROOT = join(__dirname, '..', '..');
 const suite = (name: string) => parseScenarioText(readFileSync(join(ROOT, 'sim', 'scenarios', 'suite', `${name}.json`), 'utf8'), name);
 const byPolicy = (o: RunOutput): Record<string, PolicyResult> => Object.fromEntries(o.runs.map((r) => [r.result.policy, r.result]));
 const POLICIES: PolicyName[] = ['headroom', 'ecs-cas'];
+const withoutReserve = <S extends { readonly env: Readonly<Record<string, string>> }>(s: S): S => ({ ...s, env: { ...s.env, SPOT_RESERVE_INSTANCES: '0' } });
 /** A budget for the simulated day on a loaded CI machine (simulation, not a speed assert). */
 const SIM_BUDGET_MS = 120_000;
 
@@ -49,7 +50,8 @@ describe.each([
 describe('suite scenario unplaceable-task: a task no group can hold blocks nothing', () => {
   let r: Record<string, PolicyResult>;
   beforeAll(async () => {
-    r = byPolicy(await runScenario(suite('unplaceable-task'), { root: ROOT, policies: POLICIES }));
+    // Without the storm reserve: its price (a reserve instance on a small fleet) is not what this checks.
+    r = byPolicy(await runScenario(withoutReserve(suite('unplaceable-task')), { root: ROOT, policies: POLICIES }));
   }, SIM_BUDGET_MS);
 
   it('headroom leaves no instance stuck and never crosses a group bound', () => {
@@ -94,5 +96,33 @@ describe('a Spot storm the spare capacity covers', () => {
     expect(r.headroom?.tasksLost).toBeLessThanOrEqual(r['ecs-cas']?.tasksLost ?? 0);
     expect(r.headroom?.stuckInstances).toBe(0);
     expect(r.headroom?.boundViolations).toBe(0);
+  });
+});
+
+describe('suite scenario weighted-mixed-fallback: a task only the larger types hold scales the Spot mixed group', () => {
+  let h: PolicyResult;
+  beforeAll(async () => {
+    // Without the storm reserve, whose price is measured elsewhere (docs/suite.md).
+    h = byPolicy(await runScenario(withoutReserve(suite('weighted-mixed-fallback')), { root: ROOT, policies: ['headroom'] })).headroom as PolicyResult;
+  }, SIM_BUDGET_MS);
+
+  // Planned as its weakest type (m5.large) the Spot group never held the 2,048-CPU workers and every
+  // one went to On-Demand: 1.25 × the lower bound before, about 1.04 with the types that hold them.
+  it('cost stays within 10 % of the lower bound, nothing lost', () => {
+    expect(h.costRatio).toBeLessThan(1.1);
+    expect(h.tasksLost).toBe(0);
+  });
+});
+
+describe('suite scenario rebalance-false-alarms: a false alarm restarts no long job', () => {
+  let h: PolicyResult;
+  beforeAll(async () => {
+    h = byPolicy(await runScenario(suite('rebalance-false-alarms'), { root: ROOT, policies: ['headroom'] })).headroom as PolicyResult;
+  }, SIM_BUDGET_MS);
+
+  // REBALANCE_POLICY=move keeps standalone jobs running on a recommended instance; the drain timeout
+  // waits for the jobs it stops. Before both: 15 tasks lost.
+  it('no task is lost', () => {
+    expect(h.tasksLost).toBe(0);
   });
 });

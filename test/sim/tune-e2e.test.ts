@@ -36,7 +36,7 @@ type TunePoint = { env: Record<string, string>; cost: number; tasksLost: number;
 
 async function tune(workers: number, extra: string[] = []): Promise<{ recommended: Record<string, string>; current: TunePoint; tradeOff: string; points: TunePoint[] }> {
   out.mockClear();
-  const code = await tuneMain(['--scenario', 'tiny.json', '--json', '--workers', String(workers), '--set', 'SHORTAGE_THRESHOLD=1,3', '--set', 'EXCESS_THRESHOLD=6', '--set', 'SPOT_RESERVE_INSTANCES=0', '--out', 'front.html', ...extra], { env: { INIT_CWD: dir }, cwd: join(__dirname, '..', '..') });
+  const code = await tuneMain(['--scenario', 'tiny.json', '--json', '--workers', String(workers), '--set', 'SHORTAGE_THRESHOLD=1,3', '--set', 'EXCESS_THRESHOLD=6', '--set', 'SPOT_RESERVE_INSTANCES=2', '--out', 'front.html', ...extra], { env: { INIT_CWD: dir }, cwd: join(__dirname, '..', '..') });
   expect(code).toBe(0);
   const printed = out.mock.calls.map((c) => String(c[0])).join('');
   return JSON.parse(printed);
@@ -48,10 +48,10 @@ describe('npm run tune', () => {
     expect(Object.keys(parallel)).toEqual(expect.arrayContaining(['recommended', 'points']));
     // The defaults (EXCESS_THRESHOLD 4) join the rows --set gave.
     expect(parallel.points.map((p) => p.env)).toEqual([
-      { SHORTAGE_THRESHOLD: '1', EXCESS_THRESHOLD: '4', SPOT_RESERVE_INSTANCES: '0' },
-      { SHORTAGE_THRESHOLD: '1', EXCESS_THRESHOLD: '6', SPOT_RESERVE_INSTANCES: '0' },
-      { SHORTAGE_THRESHOLD: '3', EXCESS_THRESHOLD: '4', SPOT_RESERVE_INSTANCES: '0' },
-      { SHORTAGE_THRESHOLD: '3', EXCESS_THRESHOLD: '6', SPOT_RESERVE_INSTANCES: '0' },
+      { SHORTAGE_THRESHOLD: '1', EXCESS_THRESHOLD: '4', SPOT_RESERVE_INSTANCES: '2' },
+      { SHORTAGE_THRESHOLD: '1', EXCESS_THRESHOLD: '6', SPOT_RESERVE_INSTANCES: '2' },
+      { SHORTAGE_THRESHOLD: '3', EXCESS_THRESHOLD: '4', SPOT_RESERVE_INSTANCES: '2' },
+      { SHORTAGE_THRESHOLD: '3', EXCESS_THRESHOLD: '6', SPOT_RESERVE_INSTANCES: '2' },
     ]);
     // The current settings (the defaults: the scenario sets none) are a row, with every field of a point.
     expect(parallel.current).toEqual(parallel.points[0]);
@@ -72,7 +72,7 @@ describe('npm run tune', () => {
 
   it('--current names the settings run today: they are the current row and join the grid; settings the configuration rejects are a usage error', async () => {
     const r = await tune(1, ['--current', 'EXCESS_THRESHOLD=9']);
-    expect(r.current.env).toEqual({ SHORTAGE_THRESHOLD: '1', EXCESS_THRESHOLD: '9', SPOT_RESERVE_INSTANCES: '0' });
+    expect(r.current.env).toEqual({ SHORTAGE_THRESHOLD: '1', EXCESS_THRESHOLD: '9', SPOT_RESERVE_INSTANCES: '2' });
     expect(r.points.map((p) => p.env)).toContainEqual(r.current.env);
     const code = await tuneMain(['--scenario', 'tiny.json', '--json', '--workers', '1', '--current', 'EXCESS_THRESHOLD=0'], { env: { INIT_CWD: dir }, cwd: join(__dirname, '..', '..') });
     expect(code).toBe(2);

@@ -1,0 +1,35 @@
+/**
+ * Consolidation of instances that run long standalone tasks. DRAINING does not stop standalone
+ * (RunTask) tasks (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/container-instance-draining.html),
+ * so a scale-in drain of an instance whose job has days left holds a whole instance idle for days,
+ * and a shortage that reactivates it, followed by the next scale-in, flips it between ACTIVE and
+ * DRAINING for as long as the job runs. Two rules, one setting (`SCALE_IN_WAIT_SECONDS` = w):
+ * - bound: a scale-in drain still holding standalone tasks w after it started returns to service
+ *   (it is capacity the cluster pays for anyway);
+ * - hysteresis: an instance returned to service (by this rule or by a shortage) carries
+ *   `REACTIVATED_ATTRIBUTE` and is not drained for scale-in again within w.
+ * So such an instance changes state at most twice per w, whatever its jobs' length.
+ */
+import type { Instance } from './cluster';
+import { isScaleInDrain, REACTIVATED_ATTRIBUTE, SCALE_IN_ATTRIBUTE, tasksKnown, workloadOf } from './cluster';
+
+function markedAt(i: Instance, attribute: string): number | undefined {
+  const v = i.attributes[attribute];
+  const t = v === undefined ? Number.NaN : Date.parse(v);
+  return Number.isFinite(t) ? t : undefined;
+}
+
+/** Scale-in drains that have waited w or longer and still hold standalone tasks: they return to service. */
+export function overdueDrains(instances: readonly Instance[], now: number, waitSeconds: number): Instance[] {
+  return instances.filter((i) => {
+    if (!isScaleInDrain(i) || i.terminating === true || !tasksKnown(i) || workloadOf(i).standalone === 0) return false;
+    const since = markedAt(i, SCALE_IN_ATTRIBUTE);
+    return since !== undefined && now - since >= waitSeconds * 1000;
+  });
+}
+
+/** Returned to service less than w ago: not a scale-in candidate yet. */
+export function recentlyReactivated(i: Instance, now: number, waitSeconds: number): boolean {
+  const at = markedAt(i, REACTIVATED_ATTRIBUTE);
+  return at !== undefined && now - at < waitSeconds * 1000;
+}

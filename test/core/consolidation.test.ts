@@ -1,0 +1,70 @@
+/**
+ * Rule: consolidation of instances running long standalone tasks. A scale-in drain still holding
+ * standalone tasks SCALE_IN_WAIT_SECONDS after it started returns to service; an instance returned
+ * to service is not drained for scale-in again within SCALE_IN_WAIT_SECONDS (hysteresis).
+ */
+import type { Instance } from '../../core/cluster';
+import { REACTIVATED_ATTRIBUTE, REBALANCE_ATTRIBUTE, SCALE_IN_ATTRIBUTE } from '../../core/cluster';
+import { overdueDrains, recentlyReactivated } from '../../core/consolidation';
+import { decide } from '../../core/decide';
+import { group, instance, NOW, SETTINGS, serviceTask, standaloneTask } from './builders';
+
+const iso = (t: number): string => new Date(t).toISOString();
+// (The `scaleInDrain` builder stamps a fixed mark time; these rules read the time, so set it here.)
+const drain = (id: string, startedAgo: number, tasks = [standaloneTask(1024, 1024)]): Instance => instance({ id, status: 'DRAINING', tasks, attributes: { [SCALE_IN_ATTRIBUTE]: iso(NOW - startedAgo) } });
+
+describe('consolidation: the bound on waiting for standalone tasks', () => {
+  it.each<[string, Instance, boolean]>([
+    ['drained 2 h ago, a standalone task left: back to service', drain('i-1', 7_200_000), true],
+    ['drained exactly 1 h ago: back to service', drain('i-1', 3_600_000), true],
+    ['drained 59 min ago: keeps waiting', drain('i-1', 3_540_000), false],
+    ['drained 2 h ago with only a service task left: ECS is moving it, keeps waiting', drain('i-1', 7_200_000, [serviceTask(1024, 1024)]), false],
+    ['drained 2 h ago, empty: terminated, not reactivated', drain('i-1', 7_200_000, []), false],
+    ['an unreadable mark: never overdue', instance({ id: 'i-1', status: 'DRAINING', tasks: [standaloneTask(1, 1)], attributes: { [SCALE_IN_ATTRIBUTE]: 'yesterday' } }), false],
+    ['DRAINING for another reason (no scale-in mark): not ours', instance({ id: 'i-1', status: 'DRAINING', tasks: [standaloneTask(1, 1)] }), false],
+  ])('%s', (_rule, i, overdue) => {
+    expect(overdueDrains([i], NOW, 3600).map((x) => x.id)).toEqual(overdue ? ['i-1'] : []);
+  });
+
+  it('decide reactivates the overdue drain with a reason and does not terminate it', () => {
+    const d = decide({ now: NOW, instances: [instance({ id: 'i-0', tasks: [] }), drain('i-1', 7_200_000)], groups: [group({ desired: 2 })], services: [], history: [], settings: { ...SETTINGS, scaleInWaitSeconds: 3600 } });
+    expect(d.reactivate.map((r) => r.instance)).toEqual(['i-1']);
+    expect(d.reactivate[0]?.reasons.join(' ')).toContain('SCALE_IN_WAIT_SECONDS');
+    expect(d.terminate).toEqual([]);
+  });
+});
+
+describe('consolidation: hysteresis', () => {
+  it.each<[string, number | undefined, boolean]>([
+    ['reactivated 10 min ago: not a candidate', 600_000, true],
+    ['reactivated 61 min ago: a candidate again', 3_660_000, false],
+    ['never reactivated: a candidate', undefined, false],
+  ])('%s', (_rule, ago, recent) => {
+    const i = instance({ id: 'i-1', tasks: [], attributes: ago === undefined ? {} : { [REACTIVATED_ATTRIBUTE]: iso(NOW - ago) } });
+    expect(recentlyReactivated(i, NOW, 3600)).toBe(recent);
+  });
+
+  it('scale-in skips an empty instance reactivated 10 minutes ago and takes the other', () => {
+    const history = [{ at: NOW - 1_200_000, value: 100 }];
+    const instances = [instance({ id: 'i-1', tasks: [], attributes: { [REACTIVATED_ATTRIBUTE]: iso(NOW - 600_000) } }), instance({ id: 'i-2', tasks: [serviceTask(256, 256)] }), instance({ id: 'i-3', tasks: [serviceTask(256, 256)] })];
+    const d = decide({ now: NOW, instances, groups: [group({ desired: 3 })], services: [], history, settings: { ...SETTINGS, shortageThreshold: 0, excessThreshold: 1, maxScaleInPercent: 34, scaleInWaitSeconds: 3600 } });
+    expect(d.scaleIn.map((a) => a.instance)).toEqual(['i-2']);
+  });
+});
+
+describe('an instance drained on a rebalance recommendation (REBALANCE_POLICY=move)', () => {
+  it.each<[string, Record<string, string>, string[], number]>([
+    ['a plain scale-in drain is reactivated on shortage (the fastest capacity)', {}, ['i-1'], 0],
+    ['one drained on a rebalance recommendation is not: it is at risk, so the shortage launches', { [REBALANCE_ATTRIBUTE]: iso(NOW - 60_000) }, [], 1],
+  ])('%s', (_rule, marks, reactivated, launched) => {
+    const drained = instance({ id: 'i-1', status: 'DRAINING', tasks: [], attributes: { [SCALE_IN_ATTRIBUTE]: iso(NOW - 60_000), ...marks } });
+    const full = instance({ id: 'i-0', tasks: [serviceTask(4096, 4096)] });
+    const d = decide({
+      now: NOW, instances: [full, drained], groups: [group({ desired: 2 })], history: [],
+      services: [{ name: 'web', shape: { cpu: 1024, memory: 1024 }, daemon: false, desired: 3, running: 1, pending: 0, unplaced: 2 }],
+      settings: { ...SETTINGS, shortageThreshold: 0, excessThreshold: 1 },
+    });
+    expect(d.reactivate.map((r) => r.instance)).toEqual(reactivated);
+    expect(d.scaleOut.reduce((n, a) => n + a.count, 0)).toBe(launched);
+  });
+});
