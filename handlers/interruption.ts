@@ -19,13 +19,13 @@
  * (`batchItemFailures`); events of another account are dropped.
  *
  * Rebalance recommendations follow `REBALANCE_POLICY`: `ignore` only publishes
- * `RebalanceRecommendations`; `move` launches the replacement and drains the instance for scale-in
+ * `RebalanceRecommendations`; `move` (the default) launches the replacement and drains the instance for scale-in
  * (service tasks move now; standalone tasks are stopped only by an interruption warning, so a false
  * alarm restarts no long job); `replace` launches the replacement at once without draining
  * (the decision treats the instance as gone, and the instance is marked `headroom.rebalance` so a
  * repeated recommendation launches nothing more, and its interruption warning later terminates it
- * with a decrement: the replacement is already there); `drain` (the default) treats them
- * like interruption warnings. A warning for an instance no longer registered costs one lookup and nothing else.
+ * with a decrement: the replacement is already there); `drain` treats them like interruption
+ * warnings. A warning for an instance no longer registered costs one lookup and nothing else.
  */
 import { randomBytes } from 'node:crypto';
 import { INTERRUPTED_ATTRIBUTE, REBALANCE_ATTRIBUTE, SCALE_IN_ATTRIBUTE, type Instance } from '../core/cluster';
