@@ -4,7 +4,7 @@
  * requests counted as that adapter makes them.
  */
 import type { Instance, InstanceStatus } from '../../../core/cluster';
-import type { ContainerService } from '../../../handlers/app/ports';
+import type { ContainerService, SnapshotOptions } from '../../../handlers/app/ports';
 import type { SimWorld } from '../../world/sim-world';
 import { pages, type ApiCalls } from './api-calls';
 import { taskReadCache } from './task-read-cache';
@@ -60,42 +60,51 @@ function ecsViews(world: SimWorld): { instanceView: (i: WorldInstance) => Instan
   return { instanceView, lightView };
 }
 
+type Views = ReturnType<typeof ecsViews>;
+
 /**
- * The port's length is its six methods, each a few lines mirroring one adapter call; the shared
- * caches (definitions described, instance views, task reads) live in this closure.
+ * `snapshot`: the whole cluster with its tasks, or (`tasks: 'none'`) with task counts only, its
+ * requests counted as the ECS adapter makes them.
+ */
+async function snapshot(world: SimWorld, calls: ApiCalls['calls'], definitionCalls: (keys: Iterable<string>) => number, { instanceView, lightView }: Views, options: SnapshotOptions): Promise<Awaited<ReturnType<ContainerService['snapshot']>>> {
+  const instances = world.ecsInstances();
+  const services = world.coreServices();
+  const defs = new Set<string>(services.map((s) => `service:${s.name}`));
+  for (const shape of world.standaloneShapes()) defs.add(`job:${shape}`);
+  if (options.tasks === 'none') {
+    // Counts only: what the ECS adapter returns without listing tasks; warm, one DescribeClusters
+    // replaces the listings (counts unchanged between most ticks; a change costs the listings).
+    await calls({ DescribeContainerInstances: pages(instances.length, 100), DescribeClusters: 1, DescribeServices: pages(services.length, 10), DescribeTaskDefinition: definitionCalls(defs) }, 'snapshot');
+    return { instances: instances.map(lightView), services };
+  }
+  const tasks = instances.reduce((n, i) => n + i.tasks.size, 0);
+  await calls(
+    {
+      ListContainerInstances: pages(instances.length, 100),
+      DescribeContainerInstances: pages(instances.length, 100),
+      ListTasks: pages(tasks, 100),
+      DescribeTasks: pages(tasks, 100),
+      ListServices: pages(services.length, 100),
+      DescribeServices: pages(services.length, 10),
+      DescribeTaskDefinition: definitionCalls(defs),
+    },
+    'snapshot',
+  );
+  return { instances: instances.map(instanceView), services, waiting: world.provisioningShapes() };
+}
+
+/**
+ * The port's length is its six methods, each a few lines mirroring one adapter call; the caches
+ * they share (definitions described, instance views, task reads) live in this closure.
  */
 export function simEcsPort(world: SimWorld, { calls, call }: ApiCalls): ContainerService {
   const definitionCalls = definitionCounter();
-  const { instanceView, lightView } = ecsViews(world);
+  const views = ecsViews(world);
+  const { instanceView } = views;
   const taskReads = taskReadCache();
 
   return {
-    async snapshot(options = {}) {
-      const instances = world.ecsInstances();
-      const services = world.coreServices();
-      const defs = new Set<string>(services.map((s) => `service:${s.name}`));
-      for (const shape of world.standaloneShapes()) defs.add(`job:${shape}`);
-      if (options.tasks === 'none') {
-        // Counts only: what the ECS adapter returns without listing tasks; warm, one DescribeClusters
-        // replaces the listings (counts unchanged between most ticks; a change costs the listings).
-        await calls({ DescribeContainerInstances: pages(instances.length, 100), DescribeClusters: 1, DescribeServices: pages(services.length, 10), DescribeTaskDefinition: definitionCalls(defs) }, 'snapshot');
-        return { instances: instances.map(lightView), services };
-      }
-      const tasks = instances.reduce((n, i) => n + i.tasks.size, 0);
-      await calls(
-        {
-          ListContainerInstances: pages(instances.length, 100),
-          DescribeContainerInstances: pages(instances.length, 100),
-          ListTasks: pages(tasks, 100),
-          DescribeTasks: pages(tasks, 100),
-          ListServices: pages(services.length, 100),
-          DescribeServices: pages(services.length, 10),
-          DescribeTaskDefinition: definitionCalls(defs),
-        },
-        'snapshot',
-      );
-      return { instances: instances.map(instanceView), services, waiting: world.provisioningShapes() };
-    },
+    snapshot: (options = {}) => snapshot(world, calls, definitionCalls, views, options),
     async tasksOf(arns, options = {}) {
       const wanted = new Set(arns);
       const all = world.ecsInstances();
