@@ -8,7 +8,7 @@ import { blankToUndefined, boolean, choice, integer, preprocess } from './env-va
 import { ConfigError } from './errors';
 import type { Resources } from './cluster';
 import { lookAlike } from './config-typos';
-import { REDELIVERY_SECONDS, hookGlobalTimeoutSeconds } from './redelivery';
+import { crossFieldProblems } from './config-rules';
 
 /**
  * On a rebalance recommendation: `ignore` (metric only; `count` is accepted as its older name),
@@ -182,57 +182,24 @@ const PLATFORM = new Set(['AWS_REGION']);
 /** The variables Headroom reads. */
 export const KNOWN_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
-/**
- * Validate the whole environment and return the configuration, or throw one `ConfigError` whose
- * `problems` name every bad variable (not just the first).
- */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>, options: LoadOptions = {}): Config {
-  const parsed = schema.safeParse(env);
+type Values = z.output<typeof schema>;
+/** One variable's value when it is valid on its own, whatever the others are. */
+type Field = <K extends keyof typeof schema.shape>(name: K) => Values[K] | undefined;
+
+/** Each schema issue, naming its variable and the value it got. */
+function schemaProblems(issues: readonly z.core.$ZodIssue[], env: Readonly<Record<string, string | undefined>>): string[] {
   const problems: string[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const name = String(issue.path[0] ?? 'environment');
-      const value = env[name];
-      problems.push(`${name}: ${issue.message}${value !== undefined && value.trim() !== '' ? ` (got ${JSON.stringify(value)})` : ''}`);
-    }
+  for (const issue of issues) {
+    const name = String(issue.path[0] ?? 'environment');
+    const value = env[name];
+    problems.push(`${name}: ${issue.message}${value !== undefined && value.trim() !== '' ? ` (got ${JSON.stringify(value)})` : ''}`);
   }
-  const v = parsed.data;
-  // Cross-field checks read every variable that is valid on its own, so they are listed together
-  // with the problems of other variables (not only once everything else is fixed).
-  const field = <K extends keyof typeof schema.shape>(name: K): z.output<typeof schema>[K] | undefined => {
-    if (v !== undefined) return v[name];
-    const r = schema.shape[name].safeParse(env[name]);
-    return r.success ? (r.data as z.output<typeof schema>[K]) : undefined;
-  };
-  const taskCpu = field('TASK_CPU');
-  const taskMemory = field('TASK_MEMORY');
-  const shortage = field('SHORTAGE_THRESHOLD');
-  const excess = field('EXCESS_THRESHOLD');
-  const check = field('DRAIN_CHECK_SECONDS');
-  const timeout = field('DRAIN_TIMEOUT_SECONDS');
-  const heartbeat = field('HOOK_HEARTBEAT_SECONDS');
-  if (taskCpu !== undefined && taskMemory !== undefined && (taskCpu === 'auto') !== (taskMemory === 'auto')) {
-    problems.push("TASK_CPU, TASK_MEMORY: set both to numbers or both to 'auto'");
-  }
-  if (excess !== undefined && shortage !== undefined && excess <= shortage) {
-    problems.push(`EXCESS_THRESHOLD: must be greater than SHORTAGE_THRESHOLD (${excess} ≤ ${shortage}); otherwise scale-in and scale-out fight`);
-  }
-  if (check !== undefined && timeout !== undefined && check >= timeout) {
-    problems.push(`DRAIN_CHECK_SECONDS: must be less than DRAIN_TIMEOUT_SECONDS (${check} ≥ ${timeout})`);
-  }
-  if (heartbeat !== undefined && check !== undefined && heartbeat <= check + REDELIVERY_SECONDS) {
-    problems.push(
-      `HOOK_HEARTBEAT_SECONDS: must be greater than DRAIN_CHECK_SECONDS + ${REDELIVERY_SECONDS} s, the drain queue's redelivery window (${heartbeat} ≤ ${check + REDELIVERY_SECONDS}); otherwise the hook can expire between two checks or while a failed check is redelivered`,
-    );
-  }
-  // The drain completes at the first check after its deadline, and that check may need every
-  // redelivery the queue allows: all of it must fall before Auto Scaling gives up on the hook.
-  const margin = (check ?? 0) + REDELIVERY_SECONDS;
-  if (timeout !== undefined && heartbeat !== undefined && timeout + margin > hookGlobalTimeoutSeconds(heartbeat)) {
-    problems.push(
-      `DRAIN_TIMEOUT_SECONDS: at most ${hookGlobalTimeoutSeconds(heartbeat) - margin} (the lifecycle action's global timeout min(100 × HOOK_HEARTBEAT_SECONDS, 48 h) = ${hookGlobalTimeoutSeconds(heartbeat)} s, less one check and the ${REDELIVERY_SECONDS} s redelivery window); otherwise Auto Scaling continues the termination before the drain gives up`,
-    );
-  }
+  return problems;
+}
+
+/** The drain queue: required by some handlers, and in the function's own region. */
+function queueProblems(env: Readonly<Record<string, string | undefined>>, field: Field, options: LoadOptions): { problems: string[]; queueMatch: RegExpExecArray | null } {
+  const problems: string[] = [];
   if (options.requireDrainQueue === true && (env.DRAIN_QUEUE_URL ?? '').trim() === '') {
     problems.push('DRAIN_QUEUE_URL: required by this handler (the SQS queue for delayed drain checks)');
   }
@@ -243,12 +210,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
   if (queueRegion !== undefined && region !== undefined && region !== '' && queueRegion !== region) {
     problems.push(`DRAIN_QUEUE_URL: a queue of region ${queueRegion}, not the function's region ${region} (SQS event source mappings and the queue policy expect the stack's own queue)`);
   }
+  return { problems, queueMatch };
+}
+
+/** Variables that look like a misspelt known one. */
+function unknownVariableProblems(env: Readonly<Record<string, string | undefined>>): string[] {
+  const problems: string[] = [];
   for (const name of Object.keys(env)) {
     const meant = PLATFORM.has(name) ? undefined : lookAlike(name, KNOWN_VARIABLES);
     if (meant !== undefined) problems.push(`${name}: unknown variable; did you mean ${meant}? Known variables: ${KNOWN_VARIABLES.join(', ')}`);
   }
-  if (problems.length > 0 || v === undefined) throw new ConfigError(problems);
+  return problems;
+}
 
+function toConfig(v: Values, queueMatch: RegExpExecArray | null): Config {
   return {
     clusterName: v.CLUSTER_NAME,
     asgNames: v.ASG_NAMES,
@@ -276,4 +251,32 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, op
     spotReservePercent: v.SPOT_RESERVE_PERCENT,
     scaleInWaitSeconds: v.SCALE_IN_WAIT_SECONDS,
   };
+}
+
+/**
+ * Validate the whole environment and return the configuration, or throw one `ConfigError` whose
+ * `problems` name every bad variable (not just the first).
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, options: LoadOptions = {}): Config {
+  const parsed = schema.safeParse(env);
+  const v = parsed.data;
+  // Cross-field checks read every variable that is valid on its own, so they are listed together
+  // with the problems of other variables (not only once everything else is fixed).
+  const field: Field = (name) => {
+    if (v !== undefined) return v[name];
+    const r = schema.shape[name].safeParse(env[name]);
+    return r.success ? (r.data as Values[typeof name]) : undefined;
+  };
+  const queue = queueProblems(env, field, options);
+  const problems = [...(parsed.success ? [] : schemaProblems(parsed.error.issues, env)), ...crossFieldProblems({
+    taskCpu: field('TASK_CPU'),
+    taskMemory: field('TASK_MEMORY'),
+    shortage: field('SHORTAGE_THRESHOLD'),
+    excess: field('EXCESS_THRESHOLD'),
+    check: field('DRAIN_CHECK_SECONDS'),
+    timeout: field('DRAIN_TIMEOUT_SECONDS'),
+    heartbeat: field('HOOK_HEARTBEAT_SECONDS'),
+  }), ...queue.problems, ...unknownVariableProblems(env)];
+  if (problems.length > 0 || v === undefined) throw new ConfigError(problems);
+  return toConfig(v, queue.queueMatch);
 }

@@ -22,11 +22,8 @@
 import type { CapacityGroup, Instance, TaskShape } from './cluster';
 import { isScaleInDrain, isSchedulable, REBALANCE_ATTRIBUTE, tasksKnown, workloadOf } from './cluster';
 import { recentlyReactivated } from './consolidation';
-import { copiesThatFit } from './headroom';
-import { largestCapacity, packFirstFitDecreasing, shapeSignature } from './packing';
-import { binOf, fits, place, unplace, utilisation, type Bin } from './placement';
-import { reserveBudget, reserveShortfall, reserveVictims, withinBudget } from './reserve';
-import { dominantShare } from './task-size';
+import { binOf, utilisation, type Bin } from './placement';
+import { reserveCheck, settleDisplaced, trialState, tryRemoval, type TrialState } from './scale-in-trial';
 import { memberWeights, zoneRuns } from './zones';
 
 export interface ScaleIn {
@@ -139,6 +136,61 @@ export function lastLaunch(groups: readonly CapacityGroup[]): number | undefined
   return last;
 }
 
+/**
+ * Capacity units each group may still lose: desired minus min, minus units already draining for
+ * scale-in. Units, not instances: each removal lowers desired by the member's weight.
+ */
+function removableUnits(input: ScaleInInput, weight: (group: string, id: string) => number): Map<string, number> {
+  const removable = new Map<string, number>();
+  for (const g of input.groups) removable.set(g.name, g.desired - g.min);
+  if (input.drainingForScaleIn !== undefined) for (const [g, n] of input.drainingForScaleIn) removable.set(g, (removable.get(g) ?? 0) - n);
+  else for (const i of input.instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) removable.set(i.group, (removable.get(i.group) ?? 0) - weight(i.group, i.id));
+  return removable;
+}
+
+interface Candidate {
+  readonly instance: Instance;
+  readonly load: number;
+  readonly standalone: number;
+  readonly service: readonly TaskShape[];
+  readonly util: number;
+}
+
+/**
+ * The instances that may go, in the order they are tried. Spot instances already replaced on a
+ * rebalance recommendation go first: they are the likeliest to be lost. Then the lowest-priority
+ * groups: scale-out takes fallback capacity (On-Demand behind Spot) only when the preferred groups
+ * cannot deliver, so it is the first to give back. Then fewest tasks, then lowest utilisation.
+ */
+function rankCandidates(input: ScaleInInput, schedulable: readonly Instance[], s: TrialState): Candidate[] {
+  const groups = new Set(input.groups.map((g) => g.name));
+  // Priority of each group: the index of its run in `zoneRuns` (one-zone groups of one pool share
+  // a run, so none of them is fallback capacity for the others); higher = tried later on scale-out.
+  const priority = new Map<string, number>();
+  for (const [k, run] of zoneRuns(input.groups).entries()) for (const g of run) priority.set(g.name, k);
+  return schedulable
+    // An instance whose tasks were not read is never a candidate (it would look empty).
+    .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i) && (input.only === undefined || input.only.has(i.id)) && !recentlyReactivated(i, input.now, input.reactivatedHoldSeconds ?? 0))
+    .map((i) => {
+      const w = workloadOf(i);
+      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, fallback: priority.get(i.group as string) ?? 0, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(s.bins[s.binIndex.get(i.id) as number] as Bin) };
+    })
+    .sort((a, b) => a.atRisk - b.atRisk || b.fallback - a.fallback || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
+}
+
+function scaleInAction(input: ScaleInInput, reasons: readonly string[], c: Candidate, group: string, moved: number, after: number): ScaleIn {
+  return {
+    kind: 'scale-in',
+    instance: c.instance.id,
+    group,
+    reasons: [
+      ...reasons,
+      `${c.instance.id}: ${c.load} non-daemon task(s), ${Math.round(c.util * 100)} % reserved; its ${moved} service task(s) fit elsewhere and headroom stays ${after} ≥ ${input.shortageThreshold}`,
+      ...(c.standalone > 0 ? [`${c.standalone} standalone task(s) finish in place: DRAINING does not stop them, and the instance is terminated only once empty`] : []),
+    ],
+  };
+}
+
 export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   const reasons: string[] = [];
   const none = (why: string): ScaleInPlan => ({ actions: [], headroomAfter: input.headroom, reasons: [...reasons, why] });
@@ -146,65 +198,17 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   if (!window.held) return none(window.reason);
   reasons.push(window.reason);
 
-  const groups = new Map(input.groups.map((g) => [g.name, g]));
   const schedulable = input.instances.filter(isSchedulable);
   const budget = scaleInBudget(schedulable.length, input.maxScaleInPercent);
-  // Capacity units a group may still lose: desired minus min, minus units already draining for
-  // scale-in. Units, not instances: each removal lowers desired by the member's weight.
   const weight = memberWeights(input.groups);
-  const removable = new Map<string, number>();
-  for (const g of input.groups) removable.set(g.name, g.desired - g.min);
-  if (input.drainingForScaleIn !== undefined) for (const [g, n] of input.drainingForScaleIn) removable.set(g, (removable.get(g) ?? 0) - n);
-  else for (const i of input.instances) if (i.group !== undefined && isScaleInDrain(i) && i.terminating !== true) removable.set(i.group, (removable.get(i.group) ?? 0) - weight(i.group, i.id));
-
+  const removable = removableUnits(input, weight);
   const bins = input.bins ?? schedulable.map(binOf);
-  const binIndex = new Map(bins.map((b, k) => [b.key, k]));
-  // Tasks this plan has put on a bin (settled displaced tasks, moves of kept removals): if that bin
-  // is removed in turn, they must move again with its own tasks.
-  const landed = new Map<number, TaskShape[]>();
-  const land = (k: number, task: TaskShape): void => {
-    const list = landed.get(k);
-    if (list === undefined) landed.set(k, [task]);
-    else list.push(task);
-  };
-  if (input.displaced !== undefined && input.displaced.length > 0) {
-    const settled = packFirstFitDecreasing(input.displaced, bins);
-    if (settled.unplaced.length > 0) return none(`${settled.unplaced.length} task(s) moving off draining or leaving instances do not fit yet`);
-    for (const [t, key] of settled.placements) land(binIndex.get(key) as number, input.displaced[t] as TaskShape);
-  }
-  // Moved tasks are sized against the largest instance they may land on, as packing sizes them.
-  const unit = largestCapacity(bins);
-  const copies = bins.map((b) => copiesThatFit(input.shape, b));
-  let total = copies.reduce((a, b) => a + b, 0);
-  // Moved tasks go to the fullest instances first: consolidation keeps empty ones removable.
-  const targetOrder = bins.map((_, k) => k).sort((a, b) => utilisation(bins[b] as Bin) - utilisation(bins[a] as Bin) || a - b);
+  const landed = settleDisplaced(bins, input.displaced);
+  if (typeof landed === 'number') return none(`${landed} task(s) moving off draining or leaving instances do not fit yet`);
+  const state = trialState(bins, input.shape, landed);
+  const candidates = rankCandidates(input, schedulable, state);
+  const reserve = reserveCheck(schedulable, input.spotGroups, input.spotReserve ?? 0, input.spotReservePercent);
 
-  // Priority of each group: the index of its run in `zoneRuns` (one-zone groups of one pool share
-  // a run, so none of them is fallback capacity for the others); higher = tried later on scale-out.
-  const priority = new Map<string, number>();
-  for (const [k, run] of zoneRuns(input.groups).entries()) for (const g of run) priority.set(g.name, k);
-  const candidates = schedulable
-    // An instance whose tasks were not read is never a candidate (it would look empty).
-    .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i) && (input.only === undefined || input.only.has(i.id)) && !recentlyReactivated(i, input.now, input.reactivatedHoldSeconds ?? 0))
-    .map((i) => {
-      const w = workloadOf(i);
-      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, fallback: priority.get(i.group as string) ?? 0, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(bins[binIndex.get(i.id) as number] as Bin) };
-    })
-    // Spot instances already replaced on a rebalance recommendation go first: they are the likeliest
-    // to be lost. Then the lowest-priority groups: scale-out takes fallback capacity (On-Demand
-    // behind Spot) only when the preferred groups cannot deliver, so it is the first to give back.
-    .sort((a, b) => a.atRisk - b.atRisk || b.fallback - a.fallback || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
-  // Spot instances fullest first (by their own tasks at the start of the tick); each trial insures the
-  // k fullest that are still there.
-  const k = input.spotReserve ?? 0;
-  const ranked = k > 0 ? reserveVictims(schedulable, input.spotGroups ?? new Set(), Number.POSITIVE_INFINITY, () => false) : [];
-  const reserveRoom = reserveBudget(schedulable, input.spotReservePercent ?? 100);
-  const removedKeys = (): Set<string> => new Set([...removed].map((k) => (bins[k] as Bin).key));
-
-  const removed = new Set<number>();
-  // First-fit resumes where the previous task of the same shape went: bins only lose space while
-  // removals are kept, so the bins before that point cannot fit the same shape.
-  const resumeAt = new Map<string, number>();
   const actions: ScaleIn[] = [];
   const maxAttempts = budget * 4 + 20;
   let attempts = 0;
@@ -214,58 +218,11 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
     const units = weight(group, c.instance.id);
     if ((removable.get(group) ?? 0) < units) continue;
     attempts++;
-    const self = binIndex.get(c.instance.id) as number;
-    removed.add(self);
-    const moving: TaskShape[] = [...c.service, ...(landed.get(self) ?? [])];
-    moving.sort((a, b) => dominantShare(b, unit) - dominantShare(a, unit));
-    const moves: Array<{ task: TaskShape; bin: number }> = [];
-    let ok = true;
-    for (const task of moving) {
-      const sig = shapeSignature(task);
-      let at = resumeAt.get(sig) ?? 0;
-      while (at < targetOrder.length && (removed.has(targetOrder[at] as number) || !fits(task, bins[targetOrder[at] as number] as Bin).ok)) at++;
-      if (at >= targetOrder.length) {
-        ok = false;
-        break;
-      }
-      const target = targetOrder[at] as number;
-      resumeAt.set(sig, at);
-      place(task, bins[target] as Bin);
-      moves.push({ task, bin: target });
-    }
-    let after = total - (copies[self] as number);
-    const touched = new Map<number, number>();
-    if (ok) {
-      for (const m of moves) if (!touched.has(m.bin)) touched.set(m.bin, copiesThatFit(input.shape, bins[m.bin] as Bin));
-      for (const [k, n] of touched) after += n - (copies[k] as number);
-    }
-    let uninsured = 0;
-    if (ok && after >= input.shortageThreshold && ranked.length > 0) {
-      const gone = removedKeys();
-      uninsured = reserveShortfall(withinBudget(ranked.filter((v) => !gone.has(v.key)).slice(0, k), reserveRoom), bins, gone).length;
-    }
-    if (!ok || after < input.shortageThreshold || uninsured > 0) {
-      for (const m of moves.reverse()) unplace(m.task, bins[m.bin] as Bin);
-      removed.delete(self);
-      resumeAt.clear(); // space came back: earlier bins may fit again
-      continue;
-    }
-    for (const [k, n] of touched) copies[k] = n;
-    for (const m of moves) land(m.bin, m.task);
-    landed.delete(self);
-    total = after;
+    const kept = tryRemoval(state, c.instance.id, c.service, input.shape, input.shortageThreshold, reserve);
+    if (kept === undefined) continue;
     removable.set(group, (removable.get(group) ?? 0) - units);
-    actions.push({
-      kind: 'scale-in',
-      instance: c.instance.id,
-      group,
-      reasons: [
-        ...reasons,
-        `${c.instance.id}: ${c.load} non-daemon task(s), ${Math.round(c.util * 100)} % reserved; its ${moving.length} service task(s) fit elsewhere and headroom stays ${after} ≥ ${input.shortageThreshold}`,
-        ...(c.standalone > 0 ? [`${c.standalone} standalone task(s) finish in place: DRAINING does not stop them, and the instance is terminated only once empty`] : []),
-      ],
-    });
+    actions.push(scaleInAction(input, reasons, c, group, kept.moved, kept.after));
   }
   if (actions.length === 0) reasons.push(`no instance can go: ${candidates.length} candidate(s), ${attempts} tried (tasks would not fit, headroom would drop under ${input.shortageThreshold}, or groups at min)`);
-  return { actions, headroomAfter: total, reasons };
+  return { actions, headroomAfter: state.total, reasons };
 }

@@ -143,6 +143,104 @@ export function capacityBins(input: Pick<ScaleOutInput, 'instances' | 'groups' |
   return bins;
 }
 
+/**
+ * Step 3, storm insurance: the tasks of the k fullest Spot instances must fit elsewhere; returns the
+ * ones to buy room for within `SPOT_RESERVE_PERCENT`.
+ */
+function uninsuredTasks(input: ScaleOutInput, bins: readonly Bin[], daemons: ReturnType<typeof daemonShapes>, reasons: string[]): TaskShape[] {
+  const spotGroups = new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name));
+  const insurable = (i: Instance): boolean => !isLeaving(i, input.leaving) && isSchedulable(i);
+  const victims = reserveVictims(input.instances, spotGroups, input.spotReserve ?? 0, (i) => !insurable(i), reserveBudget(input.instances.filter(insurable), input.spotReservePercent ?? 100));
+  const short = reserveShortfall(victims, bins);
+  const uninsured = affordable(short, input.spotReservePercent ?? 100, input.instances.filter(insurable).length, input.groups, daemons);
+  if (short.length > 0) reasons.push(`${short.length} service task(s) of the ${victims.length} most exposed Spot instance(s) could not be re-homed at once (SPOT_RESERVE_INSTANCES ${input.spotReserve ?? 0}); room bought for ${uninsured.length} within SPOT_RESERVE_PERCENT ${input.spotReservePercent ?? 100} % of the fleet`);
+  return uninsured;
+}
+
+/**
+ * The groups new instances are tried in, noting those at their max or backed off. Cheapest per
+ * waiting task first among the groups that can take work now; priority breaks ties (`price.ts`).
+ * Mixed-instances groups are planned with the types that hold the tasks (`instance-types.ts`).
+ */
+function groupOrder(input: ScaleOutInput, pending: readonly TaskShape[], daemons: ReturnType<typeof daemonShapes>, reasons: string[]): CapacityGroup[] {
+  const withRoom = input.groups.filter((g) => room(g) > 0);
+  const preferred = withRoom.filter((g) => !backedOff(g, input.now, input.backoffSeconds));
+  for (const g of input.groups) {
+    if (room(g) <= 0) reasons.push(`group ${g.name} is at its max (${g.max})`);
+    else if (backedOff(g, input.now, input.backoffSeconds)) reasons.push(`group ${g.name} backed off: a launch failed ${Math.round((input.now - (g.launchFailedAt ?? 0)) / 1000)} s ago`);
+  }
+  const planned = (list: readonly CapacityGroup[]): CapacityGroup[] => list.map((g) => plannedFor(g, pending, daemons));
+  return [...byPricePerTask(planned(preferred), pending, daemons), ...planned(withRoom.filter((g) => !preferred.includes(g)))];
+}
+
+/** New instances planned so far, and the tasks still waiting for one. */
+interface Opening {
+  readonly input: ScaleOutInput;
+  readonly daemons: ReturnType<typeof daemonShapes>;
+  readonly reasons: readonly string[];
+  readonly actions: ScaleOut[];
+  /** New instances per group. */
+  readonly opened: Map<string, number>;
+  added: number;
+  lowerBound: number;
+  pending: TaskShape[];
+}
+
+/** Records `count` more new instances of `g` (one action per group, its count the total). */
+function note(o: Opening, g: CapacityGroup, count: number, placed: number, bound: number, limitNote?: string): void {
+  if (count <= 0) return;
+  const why = [...o.reasons, `first-fit decreasing packs ${placed} task(s) into ${count} new ${g.instanceType ?? g.name} instance(s) (lower bound ${bound})`];
+  if (limitNote !== undefined) why.push(limitNote);
+  o.opened.set(g.name, (o.opened.get(g.name) ?? 0) + count);
+  const total = o.opened.get(g.name) as number;
+  const existing = o.actions.findIndex((a) => a.group === g.name);
+  const action: ScaleOut = { kind: 'scale-out', group: g.name, count: total, desired: g.desired + total * weightOf(g), reasons: why };
+  if (existing >= 0) o.actions[existing] = action;
+  else o.actions.push(action);
+  o.added += count;
+  o.lowerBound += bound;
+}
+
+/** Packs the pending tasks into new instances of `g`; returns the bins opened (their room is still free). */
+function packInto(o: Opening, g: CapacityGroup): Bin[] {
+  const { input, daemons } = o;
+  const limit = Math.min(room(g) - (o.opened.get(g.name) ?? 0), input.maxStep - o.added);
+  if (o.pending.length === 0 || limit <= 0) return [];
+  const base = o.opened.get(g.name) ?? 0;
+  const packed = packFirstFitDecreasing(o.pending, [], { make: (n) => freshBin(g, daemons, base + n), limit, lookahead: Math.max(0, (g.availabilityZones?.length ?? 1) - 1) });
+  const capped = packed.unplaced.some((u) => u.reason === 'cap') ? `capped at ${limit} by ${room(g) <= input.maxStep - o.added ? `group max ${g.max}` : `MAX_SCALE_OUT_STEP ${input.maxStep}`}` : undefined;
+  note(o, g, packed.opened.length, packed.placements.size, packed.lowerBound, capped);
+  const pending = o.pending;
+  o.pending = packed.unplaced.map((u) => pending[u.task] as TaskShape);
+  return [...packed.opened];
+}
+
+/**
+ * A run of several one-zone groups: tasks only some zones of the run can hold (pinned by memberOf)
+ * go first, group by group; the rest fill the room left on those new instances before new
+ * instances are spread evenly across the zones. Spreading first would open an instance in the
+ * emptiest zone for tasks that the pinned tasks' instances could have held.
+ */
+function spreadAcrossZones(o: Opening, run: readonly CapacityGroup[]): void {
+  const { input, daemons } = o;
+  // One empty probe instance per group (fits reads a bin, never changes it): O(tasks × groups).
+  const probes = run.map((g) => freshBin(g, daemons, 0, 'probe'));
+  const free: TaskShape[] = [];
+  const pinnedTasks: TaskShape[] = [];
+  for (const t of o.pending) (probes.every((b) => fits(t, b).ok) ? free : pinnedTasks).push(t);
+  o.pending = pinnedTasks;
+  const forPinned: Bin[] = [];
+  for (const g of run) forPinned.push(...packInto(o, g));
+  const pinnedLeft = o.pending;
+  const grown = run.map((g) => ({ ...g, desired: g.desired + (o.opened.get(g.name) ?? 0) * weightOf(g) }));
+  const seq = balancedSequence(grown, input.maxStep - o.added);
+  const packed = packFirstFitDecreasing(free, forPinned, { make: (n) => freshBin(seq[n] ?? (run[0] as CapacityGroup), daemons, n, 'new-zone'), limit: seq.length });
+  const perGroup = new Map<string, number>();
+  for (const b of packed.opened) if (b.group !== undefined) perGroup.set(b.group, (perGroup.get(b.group) ?? 0) + 1);
+  for (const g of run) note(o, g, perGroup.get(g.name) ?? 0, packed.placements.size, Math.ceil((packed.lowerBound * (perGroup.get(g.name) ?? 0)) / Math.max(1, packed.opened.length)), `spread evenly across the zones of ${run.map((r) => r.name).join(', ')}`);
+  o.pending = [...pinnedLeft, ...packed.unplaced.map((u) => free[u.task] as TaskShape)];
+}
+
 export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
   const reasons: string[] = [];
   const incoming = incomingByGroup(input.instances, input.groups, input.leaving, input.now, input.provisioningTimeoutSeconds);
@@ -160,90 +258,27 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
   const deficit = Math.max(0, input.shortageThreshold - headroomAfter);
   if (leftover.length > 0) reasons.push(`${leftover.length} of ${demand.length} task(s) needing a place do not fit on existing or incoming instances`);
   if (deficit > 0) reasons.push(`headroom ${headroomAfter} < shortage threshold ${input.shortageThreshold}: ${deficit} more ${input.shape.cpu} CPU/${input.shape.memory} MiB task(s) must fit`);
-  let pending: TaskShape[] = [...leftover];
+  const pending: TaskShape[] = [...leftover];
   for (let k = 0; k < deficit; k++) pending.push(input.shape);
-  // 3. Storm insurance: the tasks of the k fullest Spot instances must fit elsewhere.
-  const spotGroups = new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name));
-  const insurable = (i: Instance): boolean => !isLeaving(i, input.leaving) && isSchedulable(i);
-  const victims = reserveVictims(input.instances, spotGroups, input.spotReserve ?? 0, (i) => !insurable(i), reserveBudget(input.instances.filter(insurable), input.spotReservePercent ?? 100));
-  const short = reserveShortfall(victims, bins);
-  const uninsured = affordable(short, input.spotReservePercent ?? 100, input.instances.filter(insurable).length, input.groups, daemons);
-  if (short.length > 0) reasons.push(`${short.length} service task(s) of the ${victims.length} most exposed Spot instance(s) could not be re-homed at once (SPOT_RESERVE_INSTANCES ${input.spotReserve ?? 0}); room bought for ${uninsured.length} within SPOT_RESERVE_PERCENT ${input.spotReservePercent ?? 100} % of the fleet`);
+  const uninsured = uninsuredTasks(input, bins, daemons, reasons);
   pending.push(...uninsured);
 
-  const actions: ScaleOut[] = [];
-  let lowerBound = 0;
-  let added = 0;
-  const withRoom = input.groups.filter((g) => room(g) > 0);
-  const preferred = withRoom.filter((g) => !backedOff(g, input.now, input.backoffSeconds));
-  for (const g of input.groups) {
-    if (room(g) <= 0) reasons.push(`group ${g.name} is at its max (${g.max})`);
-    else if (backedOff(g, input.now, input.backoffSeconds)) reasons.push(`group ${g.name} backed off: a launch failed ${Math.round((input.now - (g.launchFailedAt ?? 0)) / 1000)} s ago`);
-  }
-  // Cheapest per waiting task first among the groups that can take work now; priority breaks ties
-  // (`price.ts`). Mixed-instances groups are planned with the types that hold the tasks (`instance-types.ts`).
-  const planned = (list: readonly CapacityGroup[]): CapacityGroup[] => list.map((g) => plannedFor(g, pending, daemons));
-  const order = [...byPricePerTask(planned(preferred), pending, daemons), ...planned(withRoom.filter((g) => !preferred.includes(g)))];
-  const opened = new Map<string, number>();
-  const note = (g: CapacityGroup, count: number, placed: number, bound: number, limitNote?: string): void => {
-    if (count <= 0) return;
-    const why = [...reasons, `first-fit decreasing packs ${placed} task(s) into ${count} new ${g.instanceType ?? g.name} instance(s) (lower bound ${bound})`];
-    if (limitNote !== undefined) why.push(limitNote);
-    opened.set(g.name, (opened.get(g.name) ?? 0) + count);
-    const total = opened.get(g.name) as number;
-    const existing = actions.findIndex((a) => a.group === g.name);
-    const action: ScaleOut = { kind: 'scale-out', group: g.name, count: total, desired: g.desired + total * weightOf(g), reasons: why };
-    if (existing >= 0) actions[existing] = action;
-    else actions.push(action);
-    added += count;
-    lowerBound += bound;
-  };
-  /** Packs `pending` into new instances of `g`; returns the bins opened (their room is still free). */
-  const packInto = (g: CapacityGroup): Bin[] => {
-    const limit = Math.min(room(g) - (opened.get(g.name) ?? 0), input.maxStep - added);
-    if (pending.length === 0 || limit <= 0) return [];
-    const base = opened.get(g.name) ?? 0;
-    const packed = packFirstFitDecreasing(pending, [], { make: (n) => freshBin(g, daemons, base + n), limit, lookahead: Math.max(0, (g.availabilityZones?.length ?? 1) - 1) });
-    const capped = packed.unplaced.some((u) => u.reason === 'cap') ? `capped at ${limit} by ${room(g) <= input.maxStep - added ? `group max ${g.max}` : `MAX_SCALE_OUT_STEP ${input.maxStep}`}` : undefined;
-    note(g, packed.opened.length, packed.placements.size, packed.lowerBound, capped);
-    pending = packed.unplaced.map((u) => pending[u.task] as TaskShape);
-    return [...packed.opened];
-  };
+  const order = groupOrder(input, pending, daemons, reasons);
+  const o: Opening = { input, daemons, reasons, actions: [], opened: new Map(), added: 0, lowerBound: 0, pending };
   for (const run of zoneRuns(order)) {
-    if (pending.length === 0 || added >= input.maxStep) break;
-    if (run.length > 1) {
-      // Tasks only some zones of the run can hold (pinned by memberOf) go first, group by group;
-      // the rest fill the room left on those new instances before new instances are spread evenly
-      // across the zones. Spreading first would open an instance in the emptiest zone for tasks
-      // that the pinned tasks' instances could have held.
-      // One empty probe instance per group (fits reads a bin, never changes it): O(tasks × groups).
-      const probes = run.map((g) => freshBin(g, daemons, 0, 'probe'));
-      const free: TaskShape[] = [];
-      const pinnedTasks: TaskShape[] = [];
-      for (const t of pending) (probes.every((b) => fits(t, b).ok) ? free : pinnedTasks).push(t);
-      pending = pinnedTasks;
-      const forPinned: Bin[] = [];
-      for (const g of run) forPinned.push(...packInto(g));
-      const pinnedLeft = pending;
-      const grown = run.map((g) => ({ ...g, desired: g.desired + (opened.get(g.name) ?? 0) * weightOf(g) }));
-      const seq = balancedSequence(grown, input.maxStep - added);
-      const packed = packFirstFitDecreasing(free, forPinned, { make: (n) => freshBin(seq[n] ?? (run[0] as CapacityGroup), daemons, n, 'new-zone'), limit: seq.length });
-      const perGroup = new Map<string, number>();
-      for (const b of packed.opened) if (b.group !== undefined) perGroup.set(b.group, (perGroup.get(b.group) ?? 0) + 1);
-      for (const g of run) note(g, perGroup.get(g.name) ?? 0, packed.placements.size, Math.ceil((packed.lowerBound * (perGroup.get(g.name) ?? 0)) / Math.max(1, packed.opened.length)), `spread evenly across the zones of ${run.map((r) => r.name).join(', ')}`);
-      pending = [...pinnedLeft, ...packed.unplaced.map((u) => free[u.task] as TaskShape)];
-    }
-    for (const g of run) packInto(g);
+    if (o.pending.length === 0 || o.added >= input.maxStep) break;
+    if (run.length > 1) spreadAcrossZones(o, run);
+    for (const g of run) packInto(o, g);
   }
-  const unplaceable = pending.length > 0 ? [`${pending.length} task(s) cannot be placed on any group within its max and the step limit`] : [];
+  const unplaceable = o.pending.length > 0 ? [`${o.pending.length} task(s) cannot be placed on any group within its max and the step limit`] : [];
   const never = describeUnschedulable(split.unschedulable);
   return {
-    actions,
+    actions: o.actions,
     headroom: headroomBefore,
     demandTasks: demand.length,
     deficit,
-    instancesNeeded: added,
-    lowerBound,
+    instancesNeeded: o.added,
+    lowerBound: o.lowerBound,
     incoming,
     unplaceable,
     unschedulable: split.unschedulable,

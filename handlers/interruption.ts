@@ -128,6 +128,24 @@ export async function handleInterruption(event: unknown, ctx: HandlerContext): P
   return result;
 }
 
+/** Each member's group, and whether Auto Scaling still counts it (its lifecycle state). */
+function membershipOf(view: ClusterView): Map<string, Membership> {
+  const membership = new Map<string, Membership>();
+  for (const g of view.groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, live: isLiveLifecycleState(m.lifecycleState) });
+  return membership;
+}
+
+function logPlan(ctx: HandlerContext, { drain, replace }: Pick<NoticeTargets, 'drain' | 'replace'>, seats: SeatPlan, decision: Decision): void {
+  ctx.ports.log.info(ctx.config.dryRun ? 'dry run: interruption plan, nothing changed' : 'interruption plan', {
+    draining: drain,
+    replacing: replace,
+    terminateWithoutDecrement: seats.terminate.filter((id) => !seats.decrement.has(id)),
+    terminateWithDecrement: [...seats.decrement],
+    drainChecks: seats.drainChecks,
+    ...planOf(decision),
+  });
+}
+
 async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attempts: Attempts): Promise<InterruptionResult> {
   const { config } = ctx;
   const { ecs, metrics, log } = ctx.ports;
@@ -174,19 +192,11 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
   }
   const { view } = read;
   datums.push(...reportDegraded(log, view.degraded));
-  const membership = new Map<string, Membership>();
-  for (const g of view.groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, live: isLiveLifecycleState(m.lifecycleState) });
+  const membership = membershipOf(view);
   const seats = seatPlan(targets, ours, membership, view.groups);
   const decided = decide({ now, instances: view.instances, groups: seats.groups, services: view.services, waiting: view.waiting, history: [], leaving, settings });
   const decision = withReplacedSeats(decided, replace, membership, view.groups);
-  log.info(config.dryRun ? 'dry run: interruption plan, nothing changed' : 'interruption plan', {
-    draining: drain,
-    replacing: replace,
-    terminateWithoutDecrement: seats.terminate.filter((id) => !seats.decrement.has(id)),
-    terminateWithDecrement: [...seats.decrement],
-    drainChecks: seats.drainChecks,
-    ...planOf(decision),
-  });
+  logPlan(ctx, targets, seats, decision);
 
   const terminated = config.dryRun ? [] : await actOnSeats(ctx, attempts, { notices, seats, decision, view, work, replace, ours, now });
   await publish([{ name: 'ScaleOutInstances', value: decision.scaleOut.reduce((n, a) => n + a.count, 0), unit: 'Count' }]);

@@ -113,16 +113,10 @@ export interface DrainOutcome {
   readonly metrics: readonly MetricDatum[];
 }
 
-/**
- * Run one drain step for `check` on the instance as ECS reports it now (undefined: not registered);
- * a re-enqueued check carries `token` (the invocation's step token, core/drain-chain.ts).
- */
-export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined, token?: string): Promise<DrainOutcome> {
-  const { ecs, autoScaling, queue, log } = ctx.ports;
+/** The core's decision for `check` on the instance as ECS reports it now. */
+function decideStep(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined, now: number, heartbeatSeconds: number): DrainStep {
   const { config } = ctx;
-  const now = ctx.ports.now();
-  const heartbeatSeconds = check.heartbeatSeconds ?? config.hookHeartbeatSeconds;
-  const step = nextDrainStep({
+  return nextDrainStep({
     status: instance?.status,
     tasks: instance?.tasks ?? [],
     ...(check.hook !== undefined ? { hook: { pending: true, expiresAt: (check.hookExpiresAt ?? check.startedAt + heartbeatSeconds * 1000) - REDELIVERY_SECONDS * 1000 } } : {}),
@@ -132,65 +126,89 @@ export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, insta
     checkSeconds: config.drainCheckSeconds,
     standalonePolicy: config.standaloneTaskPolicy,
   });
+}
+
+/** What performing a step's actions has found so far. */
+interface Performed {
+  readonly did: string[];
+  hookExpiresAt: number | undefined;
+  hookGone: boolean;
+}
+
+/** Performs one action of `step`, recording it in `done`. */
+async function perform(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined, step: DrainStep, action: DrainStep['actions'][number], done: Performed, at: { now: number; heartbeatSeconds: number; token: string | undefined }): Promise<void> {
+  const { ecs, autoScaling, queue } = ctx.ports;
+  switch (action.kind) {
+    case 'set-draining':
+      if (instance?.arn !== undefined) {
+        // A 200 answer can still refuse the instance (`failures`); never go on to complete the
+        // hook while it stays ACTIVE: ECS would keep placing tasks on an instance about to go.
+        const { refused } = await ecs.setStatus([instance.arn], 'DRAINING');
+        const refusal = refused.find((r) => r.arn === instance.arn && r.reason !== 'MISSING');
+        if (refusal !== undefined) throw new HeadroomError('transient', `ECS did not set ${check.instanceId} DRAINING (${refusal.reason}); the lifecycle action stays pending`);
+        done.did.push('set-draining');
+      }
+      break;
+    case 'heartbeat':
+      if (check.hook === undefined) break;
+      if ((await autoScaling.heartbeat(check.hook)) === 'gone') {
+        done.hookGone = true;
+        done.did.push('heartbeat:gone');
+      } else {
+        done.hookExpiresAt = at.now + at.heartbeatSeconds * 1000;
+        done.did.push('heartbeat');
+      }
+      break;
+    case 'stop-tasks':
+      await stopTasksLogged(ctx, action.taskIds, `Headroom: drain of ${check.instanceId} timed out`, { instanceId: check.instanceId });
+      done.did.push(`stop-tasks:${action.taskIds.length}`);
+      break;
+    case 'complete':
+      if (check.hook === undefined) break;
+      done.did.push((await autoScaling.completeLifecycleAction(check.hook)) === 'gone' ? 'complete:gone' : 'complete');
+      break;
+    case 'recheck': {
+      const hookExpiresAt = done.hookExpiresAt;
+      const next: DrainCheck = {
+        ...check,
+        ...(step.deadline !== undefined ? { deadline: step.deadline } : {}),
+        ...(hookExpiresAt !== undefined ? { hookExpiresAt } : {}),
+        heartbeatSeconds: at.heartbeatSeconds,
+        ...(at.token !== undefined ? { step: at.token } : {}),
+        remaining: step.remaining,
+      };
+      await queue.enqueue(next, action.afterSeconds);
+      done.did.push(`recheck:${action.afterSeconds}`);
+      break;
+    }
+  }
+}
+
+/**
+ * Run one drain step for `check` on the instance as ECS reports it now (undefined: not registered);
+ * a re-enqueued check carries `token` (the invocation's step token, core/drain-chain.ts).
+ */
+export async function runDrainStep(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined, token?: string): Promise<DrainOutcome> {
+  const { log } = ctx.ports;
+  const now = ctx.ports.now();
+  const heartbeatSeconds = check.heartbeatSeconds ?? ctx.config.hookHeartbeatSeconds;
+  const step = decideStep(ctx, check, instance, now, heartbeatSeconds);
   const notRegistered = instance === undefined || instance.status === 'INACTIVE';
   const actions = step.phase === 'gone' && notRegistered && check.hook !== undefined ? [{ kind: 'complete' as const }] : step.actions;
-  const did: string[] = [];
   const context = { instanceId: check.instanceId, cause: check.cause, phase: step.phase, remaining: step.remaining, reasons: step.reasons };
 
-  if (config.dryRun) {
+  if (ctx.config.dryRun) {
     log.info('dry run: drain step planned, nothing changed', { ...context, actions: actions.map((a) => a.kind) });
     return { instanceId: check.instanceId, phase: step.phase, did: actions.map((a) => `would ${a.kind}`), remaining: step.remaining, metrics: [] };
   }
 
-  let hookExpiresAt = check.hookExpiresAt;
-  let hookGone = false;
+  const done: Performed = { did: [], hookExpiresAt: check.hookExpiresAt, hookGone: false };
   for (const action of actions) {
-    if (hookGone) break;
-    switch (action.kind) {
-      case 'set-draining':
-        if (instance?.arn !== undefined) {
-          // A 200 answer can still refuse the instance (`failures`); never go on to complete the
-          // hook while it stays ACTIVE: ECS would keep placing tasks on an instance about to go.
-          const { refused } = await ecs.setStatus([instance.arn], 'DRAINING');
-          const refusal = refused.find((r) => r.arn === instance.arn && r.reason !== 'MISSING');
-          if (refusal !== undefined) throw new HeadroomError('transient', `ECS did not set ${check.instanceId} DRAINING (${refusal.reason}); the lifecycle action stays pending`);
-          did.push('set-draining');
-        }
-        break;
-      case 'heartbeat':
-        if (check.hook === undefined) break;
-        if ((await autoScaling.heartbeat(check.hook)) === 'gone') {
-          hookGone = true;
-          did.push('heartbeat:gone');
-        } else {
-          hookExpiresAt = now + heartbeatSeconds * 1000;
-          did.push('heartbeat');
-        }
-        break;
-      case 'stop-tasks':
-        await stopTasksLogged(ctx, action.taskIds, `Headroom: drain of ${check.instanceId} timed out`, { instanceId: check.instanceId });
-        did.push(`stop-tasks:${action.taskIds.length}`);
-        break;
-      case 'complete':
-        if (check.hook === undefined) break;
-        did.push((await autoScaling.completeLifecycleAction(check.hook)) === 'gone' ? 'complete:gone' : 'complete');
-        break;
-      case 'recheck': {
-        const next: DrainCheck = {
-          ...check,
-          ...(step.deadline !== undefined ? { deadline: step.deadline } : {}),
-          ...(hookExpiresAt !== undefined ? { hookExpiresAt } : {}),
-          heartbeatSeconds,
-          ...(token !== undefined ? { step: token } : {}),
-          remaining: step.remaining,
-        };
-        await queue.enqueue(next, action.afterSeconds);
-        did.push(`recheck:${action.afterSeconds}`);
-        break;
-      }
-    }
+    if (done.hookGone) break;
+    await perform(ctx, check, instance, step, action, done, { now, heartbeatSeconds, token });
   }
 
+  const { did, hookGone } = done;
   const metrics = drainMetrics(ctx, check, step, { now, hookGone, notRegistered });
   log.info('drain step', { ...context, did });
   return { instanceId: check.instanceId, phase: hookGone ? 'gone' : step.phase, did, remaining: step.remaining, metrics };
