@@ -1,6 +1,6 @@
 /**
  * Mixed-instances groups planned with the types that can hold the work. A group is normally
- * planned as its weakest type per weight unit (`handlers/model.ts` `plannedShape`): conservative,
+ * planned as its weakest type per weight unit (`handlers/app/model.ts` `plannedShape`): conservative,
  * since Auto Scaling picks the type. But a task that fits the larger types and not the weakest (a
  * 2,048-CPU task beside a daemon on a large/xlarge/2xlarge group) would then never scale that group.
  * For such tasks the group is planned as the weakest per unit among the types that hold the

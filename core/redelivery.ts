@@ -1,6 +1,6 @@
 /**
  * The drain queue's redelivery limits, shared by the configuration checks (core/config.ts), the
- * drain step's heartbeat margin (handlers/drain-step.ts) and the stack (serverless.yml `DrainQueue`
+ * drain step's heartbeat margin (handlers/app/drain-step.ts) and the stack (serverless.yml `DrainQueue`
  * and the drain function's timeout; test/package/template.test.ts keeps them equal).
  *
  * A drain check that fails is received again after the queue's visibility timeout, up to
