@@ -116,6 +116,30 @@ export function predictedZone(group: CapacityGroup, index: number): string | und
   return zones[pick];
 }
 
+/**
+ * How many launches past the `from`-th new instance of a group spanning several zones it takes
+ * until every zone has had one: the lookahead scale-out needs for a task pinned to one zone.
+ * Balanced launches go round-robin to the emptiest zones (`predictedZone`), so a zone holding more
+ * instances than the others is reached only after every other zone has caught up with it: with
+ * members a a a b c, a task pinned to a needs b c b c a, four launches past the first. A fixed
+ * lookahead of zones − 1 saw only the next round and left such a task waiting. 0 for one zone.
+ */
+export function launchesToReachEveryZone(group: CapacityGroup, from = 0): number {
+  const zones = group.availabilityZones ?? [];
+  if (zones.length <= 1) return 0;
+  const count = zones.map((z) => (group.members ?? []).filter((m) => m.availabilityZone === z).length);
+  const seen = new Set<number>();
+  // At most from + Σ(max − count) + zones picks: each pick raises the lowest count.
+  for (let n = 0; ; n++) {
+    let pick = 0;
+    for (let k = 1; k < zones.length; k++) if ((count[k] as number) < (count[pick] as number)) pick = k;
+    count[pick] = (count[pick] as number) + 1;
+    if (n < from) continue;
+    seen.add(pick);
+    if (seen.size === zones.length) return n - from;
+  }
+}
+
 /** Every check ECS makes before placing `task` on `bin`, cheapest first. */
 export function fits(task: TaskShape, bin: Bin): FitResult {
   if (task.cpu > bin.cpu) return { ok: false, reason: 'cpu' };

@@ -20,7 +20,7 @@ import { incomingByGroup, isLeaving } from './incoming';
 import { headroomOfBins } from './headroom';
 import { plannedFor } from './instance-types';
 import { packFirstFitDecreasing } from './packing';
-import { binOf, fits, freshBin, type Bin } from './placement';
+import { binOf, fits, freshBin, launchesToReachEveryZone, type Bin } from './placement';
 import { byPricePerTask } from './price';
 import { affordable, reserveBudget, reserveShortfall, reserveVictims } from './reserve';
 import { describeUnschedulable, splitUnschedulable, type Unschedulable } from './unschedulable';
@@ -207,7 +207,7 @@ function packInto(o: Opening, g: CapacityGroup): Bin[] {
   const limit = Math.min(room(g) - (o.opened.get(g.name) ?? 0), input.maxStep - o.added);
   if (o.pending.length === 0 || limit <= 0) return [];
   const base = o.opened.get(g.name) ?? 0;
-  const packed = packFirstFitDecreasing(o.pending, [], { make: (n) => freshBin(g, daemons, base + n), limit, lookahead: Math.max(0, (g.availabilityZones?.length ?? 1) - 1) });
+  const packed = packFirstFitDecreasing(o.pending, [], { make: (n) => freshBin(g, daemons, base + n), limit, lookahead: launchesToReachEveryZone(g, base) });
   const capped = packed.unplaced.some((u) => u.reason === 'cap') ? `capped at ${limit} by ${room(g) <= input.maxStep - o.added ? `group max ${g.max}` : `MAX_SCALE_OUT_STEP ${input.maxStep}`}` : undefined;
   note(o, g, packed.opened.length, packed.placements.size, packed.lowerBound, capped);
   const pending = o.pending;
