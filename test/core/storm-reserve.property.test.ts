@@ -7,19 +7,23 @@ import { group, instance, NOW, serviceTask, shape } from './builders';
 
 const UNIT = { cpu: 4096, memory: 16384 };
 
+/** One UNIT-sized Spot instance per load, holding the tasks of the load that fit on it, in order. */
+function spotInstances(loads: ReadonlyArray<ReadonlyArray<{ cpu: number; memory: number }>>): Instance[] {
+  return loads.map((tasks, n) => {
+    const fitting: Array<{ cpu: number; memory: number }> = [];
+    let cpu = 0;
+    let memory = 0;
+    for (const t of tasks) if (cpu + t.cpu <= UNIT.cpu && memory + t.memory <= UNIT.memory) [cpu, memory] = [cpu + t.cpu, memory + t.memory], fitting.push(t);
+    return instance({ id: `i-${n}`, group: 'spot', registered: UNIT, tasks: fitting.map((t) => serviceTask(t.cpu, t.memory)) });
+  });
+}
+
 describe('storm reserve properties', () => {
   it('after the planned scale-out, the service tasks of the k fullest Spot instances fit on the rest', () => {
     const taskArb = fc.record({ cpu: fc.integer({ min: 128, max: 2048 }), memory: fc.integer({ min: 128, max: 8192 }) });
     fc.assert(
       fc.property(fc.array(fc.array(taskArb, { maxLength: 6 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 3 }), (loads, k) => {
-        const instances: Instance[] = loads
-          .map((tasks, n) => {
-            const fitting: typeof tasks = [];
-            let cpu = 0;
-            let memory = 0;
-            for (const t of tasks) if (cpu + t.cpu <= UNIT.cpu && memory + t.memory <= UNIT.memory) [cpu, memory] = [cpu + t.cpu, memory + t.memory], fitting.push(t);
-            return instance({ id: `i-${n}`, group: 'spot', registered: UNIT, tasks: fitting.map((t) => serviceTask(t.cpu, t.memory)) });
-          });
+        const instances = spotInstances(loads);
         const spot = group({ name: 'spot', instance: UNIT, max: 1000, desired: instances.length, members: instances.map((i) => ({ id: i.id, pending: false })), spot: true });
         const plan = planScaleOut({ now: NOW, instances, groups: [spot], services: [], shape: shape(128, 128), shortageThreshold: 0, maxStep: 1000, backoffSeconds: 300, provisioningTimeoutSeconds: 600, spotReserve: k });
         const added = plan.actions.reduce((n, a) => n + a.count, 0);
@@ -49,13 +53,7 @@ describe('storm reserve properties', () => {
     const taskArb = fc.record({ cpu: fc.integer({ min: 128, max: 2048 }), memory: fc.integer({ min: 128, max: 8192 }) });
     fc.assert(
       fc.property(fc.array(fc.array(taskArb, { maxLength: 6 }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 99 }), (loads, k, percent) => {
-        const instances: Instance[] = loads.map((tasks, n) => {
-          const fitting: typeof tasks = [];
-          let cpu = 0;
-          let memory = 0;
-          for (const t of tasks) if (cpu + t.cpu <= UNIT.cpu && memory + t.memory <= UNIT.memory) [cpu, memory] = [cpu + t.cpu, memory + t.memory], fitting.push(t);
-          return instance({ id: `i-${n}`, group: 'spot', registered: UNIT, tasks: fitting.map((t) => serviceTask(t.cpu, t.memory)) });
-        });
+        const instances = spotInstances(loads);
         const spot = group({ name: 'spot', instance: UNIT, max: 1000, desired: instances.length, members: instances.map((i) => ({ id: i.id, pending: false })), spot: true });
         const plan = planScaleOut({ now: NOW, instances, groups: [spot], services: [], shape: shape(128, 128), shortageThreshold: 0, maxStep: 1000, backoffSeconds: 300, provisioningTimeoutSeconds: 600, spotReserve: k, spotReservePercent: percent });
         expect(plan.actions.reduce((n, a) => n + a.count, 0)).toBeLessThanOrEqual(Math.floor((percent * instances.length) / 100));
