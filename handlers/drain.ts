@@ -119,7 +119,7 @@ export async function handleDrain(event: SqsEnvelope, ctx: HandlerContext): Prom
     drop(merged.record, 'duplicate drain check merged', `same instance as message ${keep.record}`);
   }
 
-  const token = newStepToken(ctx);
+  const token = newStepToken(ctx.ports.now());
   const stepped: Stepped[] = [];
   const datums: MetricDatum[] = [];
   for (const w of byInstance.values()) {

@@ -27,10 +27,9 @@
  * with a decrement: the replacement is already there); `drain` treats them like interruption
  * warnings. A warning for an instance no longer registered costs one lookup and nothing else.
  */
-import { randomBytes } from 'node:crypto';
 import { INTERRUPTED_ATTRIBUTE, REBALANCE_ATTRIBUTE, SCALE_IN_ATTRIBUTE, type Instance } from '../core/cluster';
 import { decide, type Decision } from '../core/decide';
-import { DRAIN_CHAIN_ATTRIBUTE, chainId } from '../core/drain-chain';
+import { DRAIN_CHAIN_ATTRIBUTE } from '../core/drain-chain';
 import { foreignAccount, isSqsEnvelope, parseEventBridge, type ParsedEvent } from '../core/events';
 import { drainCheckWindow, noticeTargets, seatPlan, withReplacedSeats, SPOT_NOTICE_SECONDS, type InterruptionNotice, type Membership, type NoticeTargets, type SeatPlan } from '../core/interruption';
 import type { MetricDatum } from '../core/metrics';
@@ -38,6 +37,7 @@ import { applyDecision, decideSettings, planOf, readCluster, type ClusterView } 
 import { BatchFailures } from './app/batch';
 import type { HandlerContext } from './app/context';
 import { reportDegraded } from './app/degraded';
+import { newChainId } from './app/drain-chain';
 import { stopTasksLogged } from './app/drain-step';
 import { isLiveLifecycleState } from './app/model';
 import type { DrainCheck } from './app/ports';
@@ -262,7 +262,7 @@ async function actOnSeats(
       continue;
     }
     const window = drainCheckWindow(a.notices.find((n) => n.instanceId === id), a.now, ctx.config.drainTimeoutSeconds);
-    const chain = chainId(window.startedAt, randomBytes(4).toString('hex'));
+    const chain = newChainId(window.startedAt);
     const check: DrainCheck = { kind: 'drain-check', instanceId: id, ...window, chain };
     await attempts.run([id], `enqueueing the drain check of ${id}`, async () => {
       await queue.enqueue(check, ctx.config.drainCheckSeconds);

@@ -124,7 +124,7 @@ export async function handleLifecycle(event: unknown, ctx: HandlerContext): Prom
   );
   if (instances === undefined) return answer([], []);
   const found = new Map(instances.map((i) => [i.id, i]));
-  const token = newStepToken(ctx);
+  const token = newStepToken(ctx.ports.now());
   const stepped: Stepped[] = [];
   const datums: MetricDatum[] = [];
   for (const w of work) {

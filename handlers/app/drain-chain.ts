@@ -13,9 +13,14 @@ import type { DrainCheck } from './ports';
 
 const random = (): string => randomBytes(4).toString('hex');
 
-/** A fresh step token for this invocation's re-enqueued checks. */
-export function newStepToken(ctx: HandlerContext): string {
-  return stepToken(ctx.ports.now(), random());
+/** A fresh step token written at `now` (epoch ms): the one source of randomness for step marks. */
+export function newStepToken(now: number): string {
+  return stepToken(now, random());
+}
+
+/** A fresh chain id starting at `startedAt` (epoch ms): the one source of randomness for chain ids. */
+export function newChainId(startedAt: number): string {
+  return chainId(startedAt, random());
 }
 
 /**
@@ -26,7 +31,7 @@ export function newStepToken(ctx: HandlerContext): string {
  */
 export async function startChain(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined): Promise<DrainCheck> {
   if (ctx.config.dryRun || instance?.arn === undefined || instance.status === 'INACTIVE') return check;
-  const chain = chainId(check.startedAt, random());
+  const chain = newChainId(check.startedAt);
   const set = await ctx.ports.ecs.setAttribute([instance.arn], DRAIN_CHAIN_ATTRIBUTE, chain);
   return set.includes(instance.arn) ? { ...check, chain } : check;
 }

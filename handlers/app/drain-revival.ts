@@ -8,15 +8,13 @@
  * hook at once (its expiry is unknown) and keeps the drain's original deadline when the old chain
  * recorded its start. A live chain revived by mistake is harmless: its checks become stale.
  */
-import { randomBytes } from 'node:crypto';
-import { DRAIN_CHAIN_ATTRIBUTE, DRAIN_STEP_ATTRIBUTE, chainId, drainsToRevive, stepToken, type LeavingMember } from '../../core/drain-chain';
+import { DRAIN_CHAIN_ATTRIBUTE, DRAIN_STEP_ATTRIBUTE, drainsToRevive, type LeavingMember } from '../../core/drain-chain';
 import type { MetricDatum } from '../../core/metrics';
 import { chainSilentSeconds } from '../../core/redelivery';
 import type { ClusterView } from './act';
 import type { HandlerContext } from './context';
+import { newChainId, newStepToken } from './drain-chain';
 import type { DrainCheck } from './ports';
-
-const random = (): string => randomBytes(4).toString('hex');
 
 /** Revive the drains the view shows without a live chain; `DrainsRevived` when any was revived. */
 export async function reviveDrains(ctx: HandlerContext, view: Pick<ClusterView, 'groupStates' | 'instances'>): Promise<MetricDatum[]> {
@@ -39,8 +37,8 @@ export async function reviveDrains(ctx: HandlerContext, view: Pick<ClusterView, 
   let revived = 0;
   for (const r of revivals) {
     const startedAt = r.startedAt ?? now;
-    const chain = chainId(startedAt, random());
-    const step = stepToken(now, random());
+    const chain = newChainId(startedAt);
+    const step = newStepToken(now);
     const check: DrainCheck = {
       kind: 'drain-check',
       instanceId: r.instanceId,
