@@ -9,6 +9,7 @@
  */
 import type { CapacityGroup, InstanceTypeOption, TaskShape } from './cluster';
 import { fits, freshBin } from './placement';
+import { dominantShare } from './task-size';
 
 /** The group as if it launched only `t`. */
 export function asType(g: CapacityGroup, t: InstanceTypeOption): CapacityGroup {
@@ -34,7 +35,7 @@ export function plannedFor(g: CapacityGroup, tasks: readonly TaskShape[], daemon
   let largest: TaskShape | undefined;
   for (const t of tasks) {
     if (fits(t, planned).ok || !probes.some((p) => fits(t, p).ok)) continue;
-    if (largest === undefined || Math.max(t.cpu / g.instance.cpu, t.memory / g.instance.memory) > Math.max(largest.cpu / g.instance.cpu, largest.memory / g.instance.memory)) largest = t;
+    if (largest === undefined || dominantShare(t, g.instance) > dominantShare(largest, g.instance)) largest = t;
   }
   if (largest === undefined) return g;
   const big = largest;

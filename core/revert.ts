@@ -20,6 +20,7 @@ import { hourlyPrice, TIE_TOLERANCE } from './price';
 import { planScaleIn, scaleInBudget, type ScaleIn, type ScaleInInput } from './scale-in';
 import { planScaleOut, type ScaleOut, type ScaleOutInput } from './scale-out';
 import { memberWeights, room } from './zones';
+import { dominantShare } from './task-size';
 
 export interface RevertPlan {
   readonly scaleOut: readonly ScaleOut[];
@@ -27,9 +28,12 @@ export interface RevertPlan {
   readonly reasons: readonly string[];
 }
 
-/** Price of one unit of capacity (the larger of CPU and memory shares of a reference m5.xlarge-like unit). */
+/** A reference m5.xlarge-like unit of capacity. */
+const REFERENCE_UNIT = { cpu: 4096, memory: 16384 } as const;
+
+/** Price of one unit of capacity: the group's instance measured by its dominant share of the reference unit. */
 function unitPrice(g: CapacityGroup): number {
-  const size = Math.max(g.instance.cpu / 4096, g.instance.memory / 16384);
+  const size = dominantShare(g.instance, REFERENCE_UNIT);
   return size > 0 ? hourlyPrice(g) / size : Number.POSITIVE_INFINITY;
 }
 
