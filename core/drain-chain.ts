@@ -19,20 +19,33 @@ import type { InstanceStatus } from './cluster';
 export const DRAIN_CHAIN_ATTRIBUTE = 'headroom.drain-chain';
 export const DRAIN_STEP_ATTRIBUTE = 'headroom.drain-step';
 
+/**
+ * Chain ids and step tokens are both an epoch-seconds mark: `<time, epoch s>-<random hex>`, so the
+ * time each records is readable back (a chain's start, a step's last write).
+ */
+function epochMark(at: number, random: string): string {
+  return `${Math.floor(at / 1000)}-${random}`;
+}
+
+/** The time (epoch ms) an epoch mark records; undefined for values of another form. */
+function markTime(mark: string | undefined): number | undefined {
+  const m = /^(\d{9,11})-[0-9a-f]+$/.exec(mark ?? '');
+  return m?.[1] !== undefined ? Number(m[1]) * 1000 : undefined;
+}
+
 /** A chain id starting at `startedAt` (epoch ms); `random`: a few hex digits from the caller. */
 export function chainId(startedAt: number, random: string): string {
-  return `${Math.floor(startedAt / 1000)}-${random}`;
+  return epochMark(startedAt, random);
 }
 
 /** The start (epoch ms) a chain id records; undefined for ids of another form. */
 export function chainStart(chain: string | undefined): number | undefined {
-  const m = /^(\d{9,11})-[0-9a-f]+$/.exec(chain ?? '');
-  return m?.[1] !== undefined ? Number(m[1]) * 1000 : undefined;
+  return markTime(chain);
 }
 
 /** A step token written at `now` (epoch ms). */
 export function stepToken(now: number, random: string): string {
-  return `${Math.floor(now / 1000)}-${random}`;
+  return epochMark(now, random);
 }
 
 /** The marker of a drain that ended at `now`. */
@@ -43,9 +56,7 @@ export function doneToken(now: number): string {
 /** When a step token was written (epoch ms), `done` for a finished drain, undefined when unreadable. */
 export function stepTime(token: string | undefined): number | 'done' | undefined {
   if (token === undefined) return undefined;
-  if (token.startsWith('done-')) return 'done';
-  const m = /^(\d{9,11})-[0-9a-f]+$/.exec(token);
-  return m?.[1] !== undefined ? Number(m[1]) * 1000 : undefined;
+  return token.startsWith('done-') ? 'done' : markTime(token);
 }
 
 /** What a check carries and what the instance says, for `staleReason`. */
