@@ -108,9 +108,18 @@ export function nextDrainStep(input: DrainInput): DrainStep {
   return { phase: input.status === 'ACTIVE' ? 'start' : 'wait', actions, remaining: left.length, reasons };
 }
 
+/**
+ * Whether a hook expiring at `expiresAt` needs a heartbeat now: it would expire before a check
+ * `afterSeconds` from now could act on it, with one check of margin. The drain step and the drain
+ * function's outage path (which steps nothing, so its next check is one interval away) share it.
+ */
+export function heartbeatDue(expiresAt: number, now: number, afterSeconds: number, checkSeconds: number): boolean {
+  return expiresAt - now <= (afterSeconds + checkSeconds) * 1000;
+}
+
 /** Heartbeat when the hook would expire before the next check could act on it (with one check of margin). */
 function heartbeat(input: DrainInput, afterSeconds: number, reasons: string[]): DrainAction[] {
-  if (input.hook === undefined || input.hook.expiresAt - input.now > (afterSeconds + input.checkSeconds) * 1000) return [];
+  if (input.hook === undefined || !heartbeatDue(input.hook.expiresAt, input.now, afterSeconds, input.checkSeconds)) return [];
   reasons.push('the lifecycle hook expires before the next check: heartbeat');
   return [{ kind: 'heartbeat' }];
 }

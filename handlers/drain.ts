@@ -16,11 +16,11 @@
  * drains that end.
  */
 import type { MetricDatum } from '../core/metrics';
-import { REDELIVERY_SECONDS } from '../core/redelivery';
+import { heartbeatDue } from '../core/drain';
 import { BatchFailures, type BatchItemFailure } from './app/batch';
 import type { HandlerContext, SqsEnvelope } from './app/context';
 import { newStepToken, recordSteps, type Stepped } from './app/drain-chain';
-import { foreignCheck, parseDrainCheck, runDrainStep, staleCheck, type DrainOutcome } from './app/drain-step';
+import { foreignCheck, hookExpiry, parseDrainCheck, runDrainStep, staleCheck, type DrainOutcome } from './app/drain-step';
 import type { DrainCheck } from './app/ports';
 import { awsPortsWith, noCatalog } from './aws/ports';
 import { sqsQueue } from './aws/sqs';
@@ -65,8 +65,8 @@ async function keepHooksAlive(ctx: HandlerContext, checks: readonly DrainCheck[]
   const due = new Map<string, NonNullable<DrainCheck['hook']>>();
   for (const c of checks) {
     if (c.hook === undefined || ctx.config.dryRun) continue;
-    const expiresAt = (c.hookExpiresAt ?? c.startedAt + (c.heartbeatSeconds ?? ctx.config.hookHeartbeatSeconds) * 1000) - REDELIVERY_SECONDS * 1000;
-    if (expiresAt - now <= 2 * ctx.config.drainCheckSeconds * 1000) due.set(c.instanceId, c.hook);
+    const expiresAt = hookExpiry(c, c.heartbeatSeconds ?? ctx.config.hookHeartbeatSeconds);
+    if (heartbeatDue(expiresAt, now, ctx.config.drainCheckSeconds, ctx.config.drainCheckSeconds)) due.set(c.instanceId, c.hook);
   }
   for (const [instanceId, hook] of due) {
     try {

@@ -113,13 +113,22 @@ export interface DrainOutcome {
   readonly metrics: readonly MetricDatum[];
 }
 
+/**
+ * When the check's lifecycle action must be treated as expiring (epoch ms): its recorded expiry, or
+ * one heartbeat timeout after the drain started, less the queue's redelivery window (a failed check
+ * may come back that much later).
+ */
+export function hookExpiry(check: DrainCheck, heartbeatSeconds: number): number {
+  return (check.hookExpiresAt ?? check.startedAt + heartbeatSeconds * 1000) - REDELIVERY_SECONDS * 1000;
+}
+
 /** The core's decision for `check` on the instance as ECS reports it now. */
 function decideStep(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined, now: number, heartbeatSeconds: number): DrainStep {
   const { config } = ctx;
   return nextDrainStep({
     status: instance?.status,
     tasks: instance?.tasks ?? [],
-    ...(check.hook !== undefined ? { hook: { pending: true, expiresAt: (check.hookExpiresAt ?? check.startedAt + heartbeatSeconds * 1000) - REDELIVERY_SECONDS * 1000 } } : {}),
+    ...(check.hook !== undefined ? { hook: { pending: true, expiresAt: hookExpiry(check, heartbeatSeconds) } } : {}),
     deadline: check.deadline,
     timeoutSeconds: config.drainTimeoutSeconds,
     now,
