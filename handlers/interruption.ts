@@ -27,13 +27,14 @@
  * with a decrement: the replacement is already there); `drain` treats them like interruption
  * warnings. A warning for an instance no longer registered costs one lookup and nothing else.
  */
-import { INTERRUPTED_ATTRIBUTE, REBALANCE_ATTRIBUTE, SCALE_IN_ATTRIBUTE, type Instance } from '../core/cluster';
+import { INTERRUPTED_ATTRIBUTE, REBALANCE_ATTRIBUTE, type Instance } from '../core/cluster';
 import { decide, type Decision } from '../core/decide';
 import { DRAIN_CHAIN_ATTRIBUTE } from '../core/drain-chain';
 import { foreignAccount, isSqsEnvelope, parseEventBridge, type ParsedEvent } from '../core/events';
 import { drainCheckWindow, noticeTargets, seatPlan, withReplacedSeats, SPOT_NOTICE_SECONDS, type InterruptionNotice, type Membership, type NoticeTargets, type SeatPlan } from '../core/interruption';
 import type { MetricDatum } from '../core/metrics';
 import { applyDecision, decideSettings, planOf, readCluster, type ClusterView } from './app/act';
+import { drainForScaleIn } from './app/scale-in-drain';
 import { BatchFailures } from './app/batch';
 import type { HandlerContext } from './app/context';
 import { reportDegraded } from './app/degraded';
@@ -275,22 +276,12 @@ async function actOnSeats(
     // (surplus that scale-in removes), never none.
     const replacedArns = a.replace.map((id) => a.ours.get(id)?.arn).filter((arn): arn is string => arn !== undefined);
     if (replacedArns.length > 0) await ecs.setAttribute(replacedArns, REBALANCE_ATTRIBUTE, new Date(a.now).toISOString());
-    if (ctx.config.rebalancePolicy === 'move' && replacedArns.length > 0) await moveServiceTasks(ctx, replacedArns, a.now);
+    // REBALANCE_POLICY=move: drained as scale-in drains (`drainForScaleIn`), so ECS moves
+    // their service tasks to the replacement now and only the standalone tasks stay.
+    if (ctx.config.rebalancePolicy === 'move' && replacedArns.length > 0) await drainForScaleIn(ctx, replacedArns, a.now);
   });
   return terminated;
 }
 
-/**
- * REBALANCE_POLICY=move: drain the instances as scale-in does (the mark first, then DRAINING only
- * where the mark was set, the mark taken back where ECS refused DRAINING; see `applyDecision`), so
- * ECS moves their service tasks to the replacement now and only the standalone tasks stay.
- */
-async function moveServiceTasks(ctx: HandlerContext, arns: readonly string[], now: number): Promise<void> {
-  const marked = await ctx.ports.ecs.setAttribute(arns, SCALE_IN_ATTRIBUTE, new Date(now).toISOString());
-  if (marked.length === 0) return;
-  const { changed } = await ctx.ports.ecs.setStatus(marked, 'DRAINING');
-  const refused = marked.filter((a) => !changed.includes(a));
-  if (refused.length > 0) await ctx.ports.ecs.setAttribute(refused, SCALE_IN_ATTRIBUTE, undefined);
-}
 
 export const handler = lambdaEntry(handleInterruption, process.env, { name: 'interruption', requireDrainQueue: true, ports: awsPorts });

@@ -14,6 +14,7 @@ import { optionalRead, type DegradedRead } from './degraded';
 import { buildModel, launchCandidates, type ClusterModel, type LaunchFacts } from './model';
 import type { AutoScaling, ContainerService, GroupState, InstanceCatalog, InstanceTypeInfo, LaunchTemplateInfo, Logger, Metrics } from './ports';
 import { stillInService } from './still-in-service';
+import { drainForScaleIn } from './scale-in-drain';
 
 /**
  * What reading the cluster needs: the read side of the ports only (all the `plan` command has; a
@@ -262,12 +263,8 @@ export async function applyDecision(ctx: HandlerContext, d: Decision, instances:
   if (!options.scaleIn) return failures;
   const scaleIn = arns(d.scaleIn.map((s) => s.instance));
   if (scaleIn.length > 0) {
-    const marked = await ecs.setAttribute(scaleIn, SCALE_IN_ATTRIBUTE, new Date(now()).toISOString());
-    const unmarked = scaleIn.filter((a) => !marked.includes(a));
+    const { unmarked, changed } = await drainForScaleIn(ctx, scaleIn, now());
     if (unmarked.length > 0) log.warn('scale-in: mark refused, instance left ACTIVE', { instances: unmarked });
-    const { changed } = marked.length > 0 ? await ecs.setStatus(marked, 'DRAINING') : { changed: [] as string[] };
-    const refused = marked.filter((a) => !changed.includes(a));
-    if (refused.length > 0) await ecs.setAttribute(refused, SCALE_IN_ATTRIBUTE, undefined);
     if (changed.length > 0) log.info('scale-in: draining', { instances: changed });
   }
   // One instance at a time: a failure (the instance changed state since the read, a refusal) is
