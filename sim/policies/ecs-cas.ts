@@ -23,7 +23,7 @@
  *   after 15 consecutive 1-minute datapoints below target, toward N by at most half the group per
  *   step (`CAS_SCALE_IN_STEP_FRACTION`) — and again each further minute the alarm stays below
  *   target (the alarm stays in ALARM and the policy keeps acting). Each action lands
- *   `CAS_ALARM_DELAY_SECONDS` after its datapoint (alarm evaluation, then Auto Scaling).
+ *   `ALARM_DELAY_SECONDS` after its datapoint (alarm evaluation, then Auto Scaling).
  * - Managed termination protection: Auto Scaling may only remove instances without non-daemon
  *   tasks, so scale-in removes empty instances only and never consolidates.
  * - Managed draining: ECS owns a terminate lifecycle hook, sets the instance DRAINING and completes
@@ -62,9 +62,6 @@ export const CAS_DRAIN_POLL_SECONDS = 30;
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-scaling-behavior.html).
  */
 export const CAS_SCALE_IN_STEP_FRACTION = 0.5;
-/** From a `CapacityProviderReservation` datapoint to the Auto Scaling action (`cloudwatch-alarm.ts`). */
-export const CAS_ALARM_DELAY_SECONDS = ALARM_DELAY_SECONDS;
-
 /**
  * Desired capacity after one scale-in step toward `N`: at most `CAS_SCALE_IN_STEP_FRACTION` of
  * `desired` removed (at least one instance, so a group of one can still reach zero: our reading, the
@@ -236,11 +233,12 @@ function instancesWanted(world: SimWorld, g: GroupRuntime, members: readonly Sim
 }
 
 /**
- * The alarm's state reaches Auto Scaling `CAS_ALARM_DELAY_SECONDS` after the datapoint, and the
+ * The alarm's state reaches Auto Scaling `ALARM_DELAY_SECONDS` after the datapoint, and the
  * target tracking policy sets desired capacity then, from the state of the group at that time.
  */
 function actOnAlarm(world: SimWorld, g: GroupRuntime, direction: 'out' | 'in', N: number): void {
-  world.schedule(world.now + CAS_ALARM_DELAY_SECONDS * 1000, 'ecs-cas-alarm', () => {
+  // From a `CapacityProviderReservation` datapoint to the Auto Scaling action (`cloudwatch-alarm.ts`).
+  world.schedule(world.now + ALARM_DELAY_SECONDS * 1000, 'ecs-cas-alarm', () => {
     const target = direction === 'out' ? Math.min(g.max, Math.max(g.min, N)) : casScaleInTarget(g.desired, N, g.min);
     if (direction === 'out' ? target <= g.desired : target >= g.desired) return;
     world.setDesired(g, target, 'ecs-cas target tracking');

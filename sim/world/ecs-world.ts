@@ -51,7 +51,6 @@ export interface ServiceRuntime {
 }
 
 /** Re-exported: the quota and the waiting record belong to `standalone-queue.ts`. */
-export { PROVISIONING_TASKS_PER_CLUSTER, type Waiting } from './standalone-queue';
 
 export class EcsTasksWorld extends StandaloneQueueWorld {
   protected readonly services: ServiceRuntime[];

@@ -4,7 +4,7 @@
  * (setups, zones, weights, launch failures, stop times, batching) hold.
  */
 import { inMemoryPorts } from '../../sim/policies/headroom/in-memory-ports';
-import { PROVISIONING_TASKS_PER_CLUSTER } from '../../sim/world/ecs-world';
+import { PROVISIONING_TASKS_PER_CLUSTER } from '../../sim/world/standalone-queue';
 import { headroomConfig } from '../../sim/policies/headroom/environment';
 import { headroomPolicy } from '../../sim/policies/headroom/headroom';
 import { lowerBoundOf } from '../../sim/run/lower-bound';

@@ -27,7 +27,6 @@ import { Prng } from '../../world/prng';
 import type { Scenario } from '../../scenario/scenario';
 import type { SimWorld } from '../../world/sim-world';
 
-export { HEADROOM_HOOK_NAME } from './events';
 
 type Counts = Record<'ticks' | 'placementFailureEvents' | 'provisioningEvents' | 'interruptionEvents' | 'rebalanceEvents' | 'interruptionBatches' | 'lifecycleEvents' | 'drainMessages' | 'handlerErrors', number>;
 

@@ -24,8 +24,6 @@ import { simAutoScalingPort } from './auto-scaling-port';
 import { simCatalogPort } from './catalog-port';
 import { simEcsPort } from './ecs-port';
 
-export { API_LATENCY_MS } from './api-calls';
-export { LAUNCH_FAILURE_LOOKBACK_SECONDS } from './auto-scaling-port';
 
 export interface PortsOptions {
   readonly world: SimWorld;
