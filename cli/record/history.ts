@@ -13,8 +13,9 @@
  *   instance?"); with it, the cause names the rebalance recommendation or the interruption. In a
  *   Spot group each of these counts as one interruption (a stop or termination by hand reads the
  *   same, so the rate is an upper bound). Launches whose activity `Failed` follow the adapter's own
- *   `lastFailedLaunch` rule (handlers/aws/autoscaling.ts).
+ *   `isFailedLaunch` rule (handlers/aws/autoscaling.ts).
  */
+import { isFailedLaunch } from '../../handlers/aws/autoscaling';
 import type { Activity } from './record-reads';
 
 /** Points of a desired-count curve from samples (epoch ms, value); counts rounded to whole tasks. */
@@ -58,7 +59,7 @@ export function interruptionRate(interruptions: number, spotInstanceHours: numbe
 /** Windows (minutes from `from`) in which launches failed: each failed launch, merged when they overlap. */
 export function launchFailureWindows(activities: readonly Activity[], from: number, durationMinutes: number, windowMinutes = 10): Array<{ fromMinute: number; toMinute: number }> {
   const starts = activities
-    .filter((a) => a.status === 'Failed' && (/^launching/i.test(a.description) || /launch/i.test(a.cause)))
+    .filter((a) => isFailedLaunch(a.status, a.description, a.cause))
     .map((a) => Math.max(0, Math.floor((a.start - from) / 60_000)))
     .sort((a, b) => a - b);
   const out: Array<{ fromMinute: number; toMinute: number }> = [];

@@ -12,6 +12,12 @@ import type { MetricDatum, MetricName } from '../../core/metrics';
 import type { HeadroomSample } from '../../core/scale-in';
 
 /** What a snapshot reads besides instances and services. */
+
+/**
+ * How far back `GroupState.launchFailedAt` reports failed launches: the adapter and the
+ * simulator's port keep the same window (the core backs off for GROUP_BACKOFF_SECONDS anyway).
+ */
+export const FAILED_LAUNCH_LOOKBACK_SECONDS = 3600;
 export interface SnapshotOptions {
   /**
    * `all` (default): every instance's tasks, and tasks waiting with no instance when the adapter
@@ -71,7 +77,7 @@ export interface GroupState {
    * start of the member's launch activity (epoch ms), when the recent activities name it.
    */
   readonly members: ReadonlyArray<{ readonly instanceId: string; readonly lifecycleState: string; readonly instanceType?: string; readonly availabilityZone?: string; readonly launchedAt?: number }>;
-  /** Start time (epoch ms) of the most recent failed launch activity, if any in the recent past. */
+  /** Start time (epoch ms) of the most recent failed launch activity within `FAILED_LAUNCH_LOOKBACK_SECONDS`, if any. */
   readonly launchFailedAt?: number;
   /** The launch template (and version) new instances come from, when the group uses one. */
   readonly launchTemplate?: LaunchTemplateRef;

@@ -23,11 +23,9 @@ import {
   type Activity,
   type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
-import type { AutoScaling, GroupState, HookRef, TerminateResult } from '../app/ports';
+import { FAILED_LAUNCH_LOOKBACK_SECONDS, type AutoScaling, type GroupState, type HookRef, type TerminateResult } from '../app/ports';
 import { chunks, classify, errorMessage, errorName, mapLimit } from './util';
 
-/** Failed launches older than this are not reported (the core backs off for GROUP_BACKOFF_SECONDS anyway). */
-const FAILED_LAUNCH_LOOKBACK_MS = 60 * 60 * 1000;
 
 /**
  * The exact ValidationError messages that mean "already done": CompleteLifecycleAction and
@@ -69,14 +67,18 @@ function mostCommon(values: ReadonlyArray<string | undefined>): string | undefin
   return best;
 }
 
+/** A scaling activity that is a failed launch: failed, and a launch by its description or cause. */
+export function isFailedLaunch(status: string | undefined, description: string | undefined, cause: string | undefined): boolean {
+  return status === 'Failed' && (/^launching/i.test(description ?? '') || /launch/i.test(cause ?? ''));
+}
+
 /** The newest failed launch among activities (epoch ms), within the look-back window. */
 export function lastFailedLaunch(activities: readonly Activity[], now: number): number | undefined {
   let latest: number | undefined;
   for (const a of activities) {
-    if (a.StatusCode !== 'Failed' || a.StartTime === undefined) continue;
-    if (!/^launching/i.test(a.Description ?? '') && !/launch/i.test(a.Cause ?? '')) continue;
+    if (a.StartTime === undefined || !isFailedLaunch(a.StatusCode, a.Description, a.Cause)) continue;
     const t = a.StartTime.getTime();
-    if (now - t > FAILED_LAUNCH_LOOKBACK_MS) continue;
+    if (now - t > FAILED_LAUNCH_LOOKBACK_SECONDS * 1000) continue;
     if (latest === undefined || t > latest) latest = t;
   }
   return latest;

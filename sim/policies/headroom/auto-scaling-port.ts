@@ -3,12 +3,10 @@
  * (handlers/aws/autoscaling.ts) reports, refusing out-of-bounds requests with a ValidationError.
  */
 import { HeadroomError } from '../../../core/errors';
-import type { AutoScaling, GroupState, HookRef } from '../../../handlers/app/ports';
+import { FAILED_LAUNCH_LOOKBACK_SECONDS, type AutoScaling, type GroupState, type HookRef } from '../../../handlers/app/ports';
 import type { SimWorld } from '../../world/sim-world';
 import { pages, type ApiCalls } from './api-calls';
 
-/** How far back failed scaling activities are reported (the adapter reads the recent activities). */
-export const LAUNCH_FAILURE_LOOKBACK_SECONDS = 3600;
 
 /** The launch template each simulated group launches from (version 1, immutable). */
 export const launchTemplateName = (group: string): string => `${group}-template`;
@@ -35,7 +33,7 @@ export function simAutoScalingPort(world: SimWorld, { calls, call }: ApiCalls): 
           // `launchedAt`: the member's launch activity (DescribeScalingActivities names the instance).
           members: world.members(g).map((i) => ({ instanceId: i.id, lifecycleState: i.lifecycle, instanceType: i.type.instanceType, availabilityZone: i.zone, launchedAt: i.launchedAt })),
           // DescribeScalingActivities: the most recent failed launch within the last hour.
-          ...(g.launchFailedAt !== undefined && world.now - g.launchFailedAt <= LAUNCH_FAILURE_LOOKBACK_SECONDS * 1000 ? { launchFailedAt: g.launchFailedAt } : {}),
+          ...(g.launchFailedAt !== undefined && world.now - g.launchFailedAt <= FAILED_LAUNCH_LOOKBACK_SECONDS * 1000 ? { launchFailedAt: g.launchFailedAt } : {}),
           // A Spot mixed-instances group (OnDemandPercentageAboveBaseCapacity below 100); a single-type
           // Spot group says so in its launch template's market options instead.
           ...(g.spec.spot && g.spec.instanceTypes !== undefined ? { spot: true } : {}),
