@@ -12,7 +12,7 @@
  */
 import { chartBlock, escapeHtml, page } from './report-html';
 import { COLORS, reportCharts } from './report-charts';
-import { describeLoss, lossesOf, verdict } from './verdict';
+import { describeLoss, verdict } from './verdict';
 import type { PolicyResult } from '../run/result';
 import type { PolicyRun, RunOutput } from '../run/run';
 
@@ -55,7 +55,7 @@ function summaryTable(runs: readonly PolicyRun[]): string {
 /** Where each policy lost tasks: when, how many, which instance and why it went (at most 20 lines each). */
 export function lossSection(runs: readonly PolicyRun[]): string {
   const items = runs.map((r) => {
-    const losses = lossesOf(r.log);
+    const losses = r.losses;
     const total = r.result.tasksLost;
     if (total === 0) return `<li><b style="color:${COLORS[r.result.policy]}">${escapeHtml(r.result.policy)}</b>: no task lost.</li>`;
     const lines = losses.slice(0, 20).map((l) => `<li>${escapeHtml(describeLoss(l))}</li>`);

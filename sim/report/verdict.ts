@@ -7,6 +7,7 @@
  * (the next policy by the same order), so "by how much" is read off one line.
  */
 import type { PolicyResult } from '../run/result';
+import type { Loss } from '../world/world-types';
 
 type Measured = Pick<PolicyResult, 'policy' | 'cost' | 'tasksLost' | 'pendingTaskMinutes'>;
 
@@ -31,24 +32,6 @@ export function verdict(results: readonly Measured[]): string {
   return `On this scenario ${first.policy} wins (${why}): ${cost}, ${lost}, ${wait}.`;
 }
 
-export interface Loss {
-  /** Minutes from the start of the run. */
-  readonly minute: number;
-  readonly tasks: number;
-  readonly instance: string;
-  /** Why the instance went (a Spot interruption, a scale-in, a hook timeout, …). */
-  readonly why: string;
-}
-
-/** The losses a run logged (`lost: N task(s) with ID (why)`, sim/world/auto-scaling-world.ts), in order. */
-export function lossesOf(log: readonly string[]): Loss[] {
-  const out: Loss[] = [];
-  for (const line of log) {
-    const m = /^(\d+(?:\.\d+)?) lost: (\d+) task\(s\) with (\S+) \((.*)\)$/.exec(line);
-    if (m !== null) out.push({ minute: Number(m[1]), tasks: Number(m[2]), instance: m[3] as string, why: m[4] as string });
-  }
-  return out;
-}
 
 /** What each way an instance goes (sim/world: `finishTermination`) means for the tasks on it. */
 const WHY: Readonly<Record<string, string>> = {

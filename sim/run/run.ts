@@ -12,6 +12,7 @@ import { resultOf, type PolicyResult } from './result';
 import { POLICY_NAMES, type PolicyName, type Scenario } from '../scenario/scenario';
 import { buildWorkload } from '../scenario/workload';
 import { World, type SeriesPoint, type SpotMark } from '../world/world';
+import type { Loss } from '../world/world-types';
 
 export interface PolicyRun {
   readonly result: PolicyResult;
@@ -19,6 +20,8 @@ export interface PolicyRun {
   readonly spotMarks: readonly SpotMark[];
   /** Notable events of the run (scale actions, drains, losses), for debugging. */
   readonly log: readonly string[];
+  /** Every loss of the run, in order. */
+  readonly losses: readonly Loss[];
   /** Extra detail shown in the report (handler invocations, retries). */
   readonly detail: Readonly<Record<string, number>>;
 }
@@ -65,7 +68,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     await world.run();
     const used = process.cpuUsage(started);
     options.onProgress?.(name, index, names.length, 1);
-    runs.push({ result: resultOf(name, world, (used.user + used.system) / 1e6), series: world.series, spotMarks: world.spotMarks, log: world.log, detail: policy.detail?.() ?? {} });
+    runs.push({ result: resultOf(name, world, (used.user + used.system) / 1e6), series: world.series, spotMarks: world.spotMarks, log: world.log, losses: world.losses, detail: policy.detail?.() ?? {} });
   }
   const notes = names.includes('ecs-cas') ? [...workload.notes, ...casSetupNotes(scenario)] : workload.notes;
   return { scenario, notes, referenceShape: shape, runs };

@@ -266,7 +266,10 @@ export class AutoScalingWorld extends EcsWorld {
       }
       this.removeTask(t);
     }
-    if (lost > 0) this.note(`lost: ${lost} task(s) with ${i.id} (${why})`);
+    if (lost > 0) {
+      this.note(`lost: ${lost} task(s) with ${i.id} (${why})`);
+      this.losses.push({ minute: (this.clock - EPOCH) / 60_000, tasks: lost, instance: i.id, why });
+    }
     this.tasksLost += lost;
     i.lifecycle = 'Terminated';
     i.ecsStatus = undefined;

@@ -13,7 +13,7 @@ import { Prng } from './prng';
 import type { Scenario } from '../scenario/scenario';
 import { ApiThrottle, type ApiAction } from './throttle';
 import type { Resources } from '../../core/cluster';
-import type { GroupRuntime, SimInstance, SimTask } from './world-types';
+import type { GroupRuntime, Loss, SimInstance, SimTask } from './world-types';
 import type { Submission } from '../scenario/workload';
 
 /** Epoch ms of simulated minute 0 (a Monday, 00:00 UTC): handlers see realistic timestamps. */
@@ -73,6 +73,8 @@ export class WorldBase {
   // Counters of the run (the result object reads them).
   readonly waits: number[] = [];
   tasksLost = 0;
+  /** Every loss, when and where (the report lists them; `log` stops at 5,000 lines). */
+  readonly losses: Loss[] = [];
   tasksKilled = 0;
   interruptions = 0;
   scaleOutActions = 0;

@@ -134,3 +134,13 @@ export interface WaitingTask {
   readonly service?: string;
   readonly ordinal: number;
 }
+
+/** Tasks lost when an instance went: recorded by the world (every one, unlike the capped debug log). */
+export interface Loss {
+  /** Minutes from the start of the run. */
+  readonly minute: number;
+  readonly tasks: number;
+  readonly instance: string;
+  /** Why the instance went (a Spot interruption, a hook timeout, …). */
+  readonly why: string;
+}

@@ -75,6 +75,10 @@ describe('a storm larger than the headroom', () => {
       policies: ['headroom'],
     });
     expect(byPolicy(out).headroom.tasksLost).toBeGreaterThan(0);
+    // The report lists every loss from the world's own record, not from the capped debug log.
+    const run = out.runs.find((r) => r.result.policy === 'headroom');
+    expect(run?.losses.reduce((n, l) => n + l.tasks, 0)).toBe(run?.result.tasksLost);
+    expect(run?.losses.every((l) => l.minute >= 120 && l.instance.startsWith('i-'))).toBe(true);
   });
 });
 

@@ -1,6 +1,6 @@
 /** The report's first sentence says who wins and by how much; losses say which event, which instance; no peer flattens a chart. */
 import { flattening } from '../../sim/report/report';
-import { clock, describeLoss, lossesOf, ranked, verdict } from '../../sim/report/verdict';
+import { clock, describeLoss, ranked, verdict } from '../../sim/report/verdict';
 import { parseScenario } from '../../sim/scenario/scenario';
 import { DEFAULT_SCENARIO } from '../../sim/scenario/default-scenario';
 
@@ -20,14 +20,9 @@ describe('verdict', () => {
     expect(ranked([r('ugns', 5, 1, 0), r('ecs-cas', 5, 0, 9), r('headroom', 5, 0, 3)]).map((x) => x.policy)).toEqual(['headroom', 'ecs-cas', 'ugns']);
   });
 
-  it('reads each loss from the run log: when, how many, which instance, why', () => {
-    const log = ['12.00 scale-out spot +2', '900.50 lost: 3 task(s) with i-00042 (spot interruption)', '901.00 lost: 1 task(s) with i-00043 (hook timeout)'];
-    expect(lossesOf(log)).toEqual([
-      { minute: 900.5, tasks: 3, instance: 'i-00042', why: 'spot interruption' },
-      { minute: 901, tasks: 1, instance: 'i-00043', why: 'hook timeout' },
-    ]);
+  it('describes each loss: when, how many, which instance, which event', () => {
     expect(clock(900.5)).toBe('15:00');
-    expect(describeLoss(lossesOf(log)[0] as never)).toBe('15:00: 3 task(s) on i-00042, spot interruption');
+    expect(describeLoss({ minute: 900.5, tasks: 3, instance: 'i-00042', why: 'spot interruption' })).toBe('15:00: 3 task(s) on i-00042, spot interruption');
     expect(describeLoss({ minute: 62, tasks: 2, instance: 'i-1', why: 'spot' })).toMatch(/^1:02: 2 task\(s\) on i-1, Spot interruption: EC2 reclaimed the instance/);
   });
 
