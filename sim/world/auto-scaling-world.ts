@@ -14,6 +14,7 @@ import { decrementDesired } from './asg-capacity';
 import { EcsWorld } from './ecs-scheduler';
 import { Prng } from './prng';
 import { ECS_RESERVED_PORTS, EPOCH, type WorldOptions } from './world-base';
+import { emptiestZone, zoneCounts } from './zone-counts';
 import { DEFAULT_ZONE, instanceTypesOf, LAUNCH_RETRY_SECONDS, TERMINATING_STATES, zonesOf, type GroupRuntime, type InstanceTypeSpec, type SimInstance } from './world-types';
 
 export class AutoScalingWorld extends EcsWorld {
@@ -159,11 +160,7 @@ export class AutoScalingWorld extends EcsWorld {
 
   /** A zone with the fewest live members (Auto Scaling balances launches across its zones). */
   protected zoneFor(g: GroupRuntime): string {
-    const count = new Map<string, number>(g.zones.map((z) => [z, 0]));
-    for (const i of this.liveMembers(g)) count.set(i.zone, (count.get(i.zone) ?? 0) + 1);
-    let best = g.zones[0] ?? DEFAULT_ZONE;
-    for (const z of g.zones) if ((count.get(z) ?? 0) < (count.get(best) ?? 0)) best = z;
-    return best;
+    return emptiestZone(zoneCounts(g.zones, this.liveMembers(g))) ?? DEFAULT_ZONE;
   }
 
   /**

@@ -26,22 +26,12 @@
  */
 import { AutoScalingWorld } from './auto-scaling-world';
 import type { GroupRuntime, SimInstance } from './world-types';
-
-/** Live members per zone of a group (every zone of the group listed, empty ones at 0). */
-export function zoneCounts(zones: readonly string[], members: readonly { readonly zone: string }[]): Map<string, number> {
-  const out = new Map<string, number>(zones.map((z) => [z, 0]));
-  for (const m of members) out.set(m.zone, (out.get(m.zone) ?? 0) + 1);
-  return out;
-}
+import { emptiestZone, fullestZone, zoneCounts } from './zone-counts';
 
 /** The emptiest and fullest zones when they are more than one instance apart (first listed wins ties). */
 export function imbalance(counts: ReadonlyMap<string, number>): { readonly emptiest: string; readonly fullest: string } | undefined {
-  let emptiest: string | undefined;
-  let fullest: string | undefined;
-  for (const [z, n] of counts) {
-    if (emptiest === undefined || n < (counts.get(emptiest) ?? 0)) emptiest = z;
-    if (fullest === undefined || n > (counts.get(fullest) ?? 0)) fullest = z;
-  }
+  const emptiest = emptiestZone(counts);
+  const fullest = fullestZone(counts);
   if (emptiest === undefined || fullest === undefined) return undefined;
   return (counts.get(fullest) ?? 0) - (counts.get(emptiest) ?? 0) > 1 ? { emptiest, fullest } : undefined;
 }
@@ -87,9 +77,7 @@ export class RebalancingWorld extends AutoScalingWorld {
   private finishRebalance(g: GroupRuntime, launched: SimInstance): void {
     delete g.rebalancing;
     const live = this.liveMembers(g);
-    const counts = zoneCounts(g.zones, live);
-    let fullest: string | undefined;
-    for (const [z, n] of counts) if (fullest === undefined || n > (counts.get(fullest) ?? 0)) fullest = z;
+    const fullest = fullestZone(zoneCounts(g.zones, live));
     const victim = fullest === undefined ? undefined : this.rebalanceVictim(live.filter((i) => i !== launched), fullest);
     if (victim === undefined) {
       // Nothing in the fullest zone may go now: the group holds one instance over desired until reconciled.

@@ -3,7 +3,8 @@
  * instance apart gets a launch in the emptiest zone, then a termination in the fullest, for every
  * policy, unless the scenario or the policy's setup suspends the process.
  */
-import { imbalance, zoneCounts } from '../../sim/world/az-rebalance';
+import { imbalance } from '../../sim/world/az-rebalance';
+import { zoneCounts } from '../../sim/world/zone-counts';
 import { lowerBoundOf } from '../../sim/run/lower-bound';
 import type { Policy } from '../../sim/policies/policy';
 import { parseScenario, type Scenario } from '../../sim/scenario/scenario';
