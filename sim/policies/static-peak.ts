@@ -6,8 +6,8 @@
  * hook, no Spot handling: Auto Scaling only replaces instances EC2 reclaims (EC2 Auto Scaling User
  * Guide, "Maintain a fixed number of instances"). A mixed-instances group is packed as instances of
  * its `instanceType` and sized in weight units, since its desired capacity counts units (EC2 Auto
- * Scaling User Guide, "Configure an Auto Scaling group to use instance weights": "specify the
- * capacity of your group with the same unit of measurement").
+ * Scaling User Guide, "Configure an Auto Scaling group to use instance weights": min, max and
+ * desired capacity are given in the weights' units).
  */
 import { packFirstFitDecreasing } from '../../core/packing';
 import { freshBin } from '../../core/placement';
