@@ -1,22 +1,26 @@
 /**
- * `npm run suite [-- --half tuning|held-out] [--env NAME=value,…] [--headroom-setup S] [--headroom-az-rebalance on|suspended] [--policies a,b] [--json] [FILE…]`:
+ * `npm run suite [-- --half tuning|held-out|fresh] [--env NAME=value,…] [--headroom-setup S] [--headroom-az-rebalance on|suspended] [--policies a,b] [--json] [FILE…]`:
  * run every scenario of the public suite (the shipped `sim/scenarios/*.json` and
- * `sim/scenarios/suite/*.json`, or the files named) through the policies, and print one row per
+ * `sim/scenarios/suite/*.json`, or one list of `halves.json`, or the files named) through the policies, and print one row per
  * scenario and policy, suite totals, and the issue's targets checked against `ecs-cas` and the other
  * peers. `--env` sets Headroom settings on every scenario (on top of each scenario's own `env`): how
  * defaults are chosen on the tuning half and then checked on the held-out half (`halves.json`).
+ * The fresh scenarios (`sim/scenarios/suite/fresh/`, held out, written after the defaults were
+ * chosen) run only with `--half fresh`, never by default.
  * Exit code 0 whatever the targets say (this is a report, not a test; `test/sim/` pins invariants).
  */
 import { runAsMain, UsageError } from './cli/args';
 import { runScenario } from './run/run';
 import type { PolicyResult } from './run/result';
 import { HEADROOM_SETUPS, POLICY_NAMES, type HeadroomSetup, type PolicyName } from './scenario/scenario';
-import { loadSuiteScenario, ROOT, suiteFiles as filesOfHalf } from './cli/suite-files';
+import { HALVES, loadSuiteScenario, ROOT, suiteFiles as filesOfHalf, type Half } from './cli/suite-files';
 import { checkTargets, type ScenarioOutcome } from './run/targets';
 
-const USAGE = `usage: npm run suite -- [--half tuning|held-out] [--env NAME=value,...] [--headroom-setup capacity-providers|plain] [--headroom-az-rebalance on|suspended] [--policies a,b] [--json] [FILE.json ...]
+const USAGE = `usage: npm run suite -- [--half tuning|held-out|fresh] [--env NAME=value,...] [--headroom-setup capacity-providers|plain] [--headroom-az-rebalance on|suspended] [--policies a,b] [--json] [FILE.json ...]
 
-  --half H          only the tuning or the held-out half of the suite (halves.json)
+  --half H          only one list of sim/scenarios/suite/halves.json: tuning (choose settings
+                    here), held-out, or fresh (held out, written after the defaults were chosen,
+                    run once at the end; never part of the default run)
   --env NAME=v,...  Headroom settings on every scenario, on top of each scenario's own env
   --headroom-setup S  run Headroom in this cluster setup on every scenario (cluster.headroomSetup;
                     plain: no capacity provider, a job that does not fit fails and is retried)
@@ -26,12 +30,13 @@ const USAGE = `usage: npm run suite -- [--half tuning|held-out] [--env NAME=valu
   --policies a,b    run only these policies
   --json            one JSON object: the env, every scenario's results and the targets report
   FILE.json ...     these scenarios instead of the shipped ones and the suite
+                    (with no FILE and no --half: the shipped scenarios, tuning and held-out halves)
   --help            this text`;
 
 export interface Args {
   help?: boolean;
   files: string[];
-  half?: 'tuning' | 'held-out';
+  half?: Half;
   env: Record<string, string>;
   headroomSetup?: HeadroomSetup;
   headroomSuspendsAzRebalance?: boolean;
@@ -50,8 +55,8 @@ export function parseArgs(argv: readonly string[]): Args {
     };
     if (a === '--half') {
       const h = next();
-      if (h !== 'tuning' && h !== 'held-out') throw new UsageError(`--half: tuning or held-out, got ${h}`);
-      args.half = h;
+      if (!(HALVES as readonly string[]).includes(h)) throw new UsageError(`--half: one of ${HALVES.join(', ')}, got ${h}`);
+      args.half = h as Half;
     } else if (a === '--env') {
       for (const kv of next().split(',').filter((s) => s !== '')) {
         const eq = kv.indexOf('=');

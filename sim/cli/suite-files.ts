@@ -1,8 +1,10 @@
 /**
  * The public suite's files and halves, shared by `npm run suite` and `npm run choose-defaults`:
  * the shipped `sim/scenarios/*.json` (but the slow ones) and `sim/scenarios/suite/*.json`, or one
- * half of them as `sim/scenarios/suite/halves.json` splits them (settings are chosen on the tuning
- * half only).
+ * list of `sim/scenarios/suite/halves.json` (settings are chosen on the tuning half only). The
+ * `fresh` list (`sim/scenarios/suite/fresh/`) is held out too, written after the defaults were
+ * chosen and run once at the end: it is never part of the default run (only `--half fresh` runs
+ * it), so no routine `npm run suite` shows Headroom's results on it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -14,13 +16,24 @@ const SUITE = join(SCENARIOS, 'suite');
 /** Too slow for a tuning loop (minutes per run); run it by naming the file. */
 const SLOW = new Set(['large-week.json']);
 
-export type Half = 'tuning' | 'held-out';
+/** The lists of `halves.json` the suite can run alone (`--half`), as the flag spells them. */
+export const HALVES = ['tuning', 'held-out', 'fresh'] as const;
+export type Half = (typeof HALVES)[number];
 
-/** The suite's files: one half when asked, else the shipped scenarios and the suite. */
+/** The `halves.json` key of each `--half` value. */
+const HALF_KEYS = { tuning: 'tuning', 'held-out': 'heldOut', fresh: 'fresh' } as const satisfies Record<Half, string>;
+
+/**
+ * The suite's files: one list of `halves.json` when asked, else the shipped scenarios and the
+ * scenarios directly in `sim/scenarios/suite/` (the tuning and held-out halves; not `fresh/`).
+ */
 export function suiteFiles(half?: Half): string[] {
-  const halves = JSON.parse(readFileSync(join(SUITE, 'halves.json'), 'utf8')) as { tuning: string[]; heldOut: string[] };
-  if (half === 'tuning') return halves.tuning.map((n) => join(SCENARIOS, n));
-  if (half === 'held-out') return halves.heldOut.map((n) => join(SCENARIOS, n));
+  if (half !== undefined) {
+    const halves = JSON.parse(readFileSync(join(SUITE, 'halves.json'), 'utf8')) as Partial<Record<(typeof HALF_KEYS)[Half], string[]>>;
+    const list = halves[HALF_KEYS[half]];
+    if (list === undefined) throw new Error(`sim/scenarios/suite/halves.json has no "${HALF_KEYS[half]}" list`);
+    return list.map((n) => join(SCENARIOS, n));
+  }
   const shipped = readdirSync(SCENARIOS).filter((f) => f.endsWith('.json') && !SLOW.has(f)).sort().map((f) => join(SCENARIOS, f));
   const suite = readdirSync(SUITE).filter((f) => f.endsWith('.json') && f !== 'halves.json').sort().map((f) => join(SUITE, f));
   return [...shipped, ...suite];
