@@ -7,8 +7,14 @@
  * - bound: a scale-in drain still holding standalone tasks w after it started returns to service
  *   (it is capacity the cluster pays for anyway);
  * - hysteresis: an instance returned to service (by this rule or by a shortage) carries
- *   `REACTIVATED_ATTRIBUTE` and is not drained for scale-in again within w.
- * So such an instance changes state at most twice per w, whatever its jobs' length.
+ *   `REACTIVATED_ATTRIBUTE` and is not drained for scale-in again within w, nor afterwards while it
+ *   runs standalone tasks: a second drain would wait on jobs again (the same ones, or new ones it
+ *   took while ACTIVE; ECS does not tell which without more calls), and while it waits the cluster
+ *   pays for an instance that takes no new work. A time-only hold (w) let such an instance flip
+ *   every 2w for as long as its jobs ran: 34 returns in three days on a real-time replay of the
+ *   openb trace (docs/decisions.md).
+ * So such an instance is drained at most once while its jobs run, and changes state at most twice
+ * per w otherwise.
  */
 import type { Instance } from './cluster';
 import { isScaleInDrain, REACTIVATED_ATTRIBUTE, SCALE_IN_ATTRIBUTE, tasksKnown, workloadOf } from './cluster';
@@ -28,8 +34,12 @@ export function overdueDrains(instances: readonly Instance[], now: number, waitS
   });
 }
 
-/** Returned to service less than w ago: not a scale-in candidate yet. */
-export function recentlyReactivated(i: Instance, now: number, waitSeconds: number): boolean {
+/**
+ * Returned to service less than w ago, or returned to service at all and running standalone tasks
+ * (tasks read): not a scale-in candidate (see the file comment).
+ */
+export function heldAfterReturn(i: Instance, now: number, waitSeconds: number): boolean {
   const at = markedAt(i, REACTIVATED_ATTRIBUTE);
-  return at !== undefined && now - at < waitSeconds * 1000;
+  if (at === undefined) return false;
+  return now - at < waitSeconds * 1000 || (tasksKnown(i) && workloadOf(i).standalone > 0);
 }

@@ -21,7 +21,7 @@
  */
 import type { CapacityGroup, Instance, TaskShape } from './cluster';
 import { isScaleInDrain, isSchedulable, REBALANCE_ATTRIBUTE, tasksKnown, workloadOf } from './cluster';
-import { recentlyReactivated } from './consolidation';
+import { heldAfterReturn } from './consolidation';
 import { binOf, utilisation, type Bin } from './placement';
 import { reserveCheck, settleDisplaced, trialState, tryRemoval, type TrialState } from './scale-in-trial';
 import { memberWeights, zoneRuns } from './zones';
@@ -170,7 +170,7 @@ function rankCandidates(input: ScaleInInput, schedulable: readonly Instance[], s
   for (const [k, run] of zoneRuns(input.groups).entries()) for (const g of run) priority.set(g.name, k);
   return schedulable
     // An instance whose tasks were not read is never a candidate (it would look empty).
-    .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i) && (input.only === undefined || input.only.has(i.id)) && !recentlyReactivated(i, input.now, input.reactivatedHoldSeconds ?? 0))
+    .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i) && (input.only === undefined || input.only.has(i.id)) && !heldAfterReturn(i, input.now, input.reactivatedHoldSeconds ?? 0))
     .map((i) => {
       const w = workloadOf(i);
       return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, fallback: priority.get(i.group as string) ?? 0, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(s.bins[s.binIndex.get(i.id) as number] as Bin) };

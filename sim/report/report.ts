@@ -29,6 +29,7 @@ const MEASURES: ReadonlyArray<{ key: keyof PolicyResult; label: string; better: 
   { key: 'p99PendingSeconds', label: 'p99 pending (s)', better: 'low', format: (v) => v.toFixed(0), diff: (d) => `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(0)}` },
   { key: 'tasksLost', label: 'tasks lost', better: 'low', format: String, diff: (d) => `${d >= 0 ? '+' : '−'}${Math.abs(d)}` },
   { key: 'tasksKilled', label: 'jobs stopped by drains', better: 'low', format: String },
+  { key: 'reactivations', label: 'drains reversed', better: 'low', format: String },
   { key: 'interruptions', label: 'Spot interruptions', better: 'none', format: String },
   { key: 'stuckInstances', label: 'stuck instances', better: 'low', format: String, diff: (d) => `${d >= 0 ? '+' : '−'}${Math.abs(d)}` },
   { key: 'boundViolations', label: 'bound violations', better: 'low', format: String, diff: (d) => `${d >= 0 ? '+' : '−'}${Math.abs(d)}` },

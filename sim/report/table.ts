@@ -18,6 +18,7 @@ const ROWS: readonly Row[] = [
   { label: 'p99 pending (s)', value: (r) => r.p99PendingSeconds.toFixed(0) },
   { label: 'tasks lost', value: (r) => String(r.tasksLost) },
   { label: 'jobs stopped by drains', value: (r) => String(r.tasksKilled) },
+  { label: 'drains reversed', value: (r) => String(r.reactivations) },
   { label: 'Spot interruptions', value: (r) => String(r.interruptions) },
   { label: 'stuck instances', value: (r) => String(r.stuckInstances) },
   { label: 'bound violations', value: (r) => String(r.boundViolations) },

@@ -1,6 +1,6 @@
 /**
  * The result object of one policy run (the fields docs/simulator.md documents; `tasksKilled`,
- * `lambdaInvocations`, `deadLetters` are additions) and its computation from a finished world.
+ * `reactivations`, `lambdaInvocations`, `deadLetters` are additions) and its computation from a finished world.
  */
 import type { PolicyName } from '../scenario/scenario';
 import type { World } from '../world/world';
@@ -31,6 +31,8 @@ export interface PolicyResult {
   readonly boundViolations: number;
   /** Standalone tasks a drain stopped at its timeout (submitted again). */
   readonly tasksKilled: number;
+  /** DRAINING instances set back to ACTIVE: drains reversed (item "consolidation" of docs/decisions.md counts them). */
+  readonly reactivations: number;
   /** Launch attempts that failed (scenario `launchFailures` windows). */
   readonly launchFailures: number;
   /** Instances Auto Scaling's AZRebalance process launched (each followed by a termination in a fuller zone). */
@@ -74,6 +76,7 @@ export function resultOf(policy: PolicyName, world: World, cpuSeconds: number): 
     stuckInstances: world.stuckInstances,
     boundViolations: world.boundViolations,
     tasksKilled: world.tasksKilled,
+    reactivations: world.reactivations,
     launchFailures: world.launchFailures,
     rebalanceLaunches: world.rebalanceLaunches,
     instanceHoursPerCpuSecond: cpuSeconds > 0 ? round(world.instanceHours(world.end) / cpuSeconds, 1) : 0,

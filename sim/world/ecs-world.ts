@@ -124,6 +124,7 @@ export class EcsTasksWorld extends StandaloneQueueWorld {
   setEcsStatus(i: SimInstance, status: 'ACTIVE' | 'DRAINING', who: string): void {
     if (i.ecsStatus === undefined || i.ecsStatus === status) return;
     this.note(`ecs: ${who} sets ${i.id} ${status}`);
+    if (status === 'ACTIVE') this.reactivations++;
     i.ecsStatus = status;
     i.version++;
     this.statusChanged(i);

@@ -76,6 +76,8 @@ export class WorldBase {
   /** Every loss, when and where (the report lists them; `log` stops at 5,000 lines). */
   readonly losses: Loss[] = [];
   tasksKilled = 0;
+  /** DRAINING instances set back to ACTIVE (a drain reversed: a shortage, or a drain that waited too long). */
+  reactivations = 0;
   interruptions = 0;
   scaleOutActions = 0;
   scaleInActions = 0;

@@ -1,11 +1,12 @@
 /**
  * Rule: consolidation of instances running long standalone tasks. A scale-in drain still holding
  * standalone tasks SCALE_IN_WAIT_SECONDS after it started returns to service; an instance returned
- * to service is not drained for scale-in again within SCALE_IN_WAIT_SECONDS (hysteresis).
+ * to service is not drained for scale-in again within SCALE_IN_WAIT_SECONDS, nor afterwards while
+ * it runs standalone tasks (hysteresis).
  */
 import type { Instance } from '../../core/cluster';
 import { REACTIVATED_ATTRIBUTE, REBALANCE_ATTRIBUTE, SCALE_IN_ATTRIBUTE } from '../../core/cluster';
-import { overdueDrains, recentlyReactivated } from '../../core/consolidation';
+import { heldAfterReturn, overdueDrains } from '../../core/consolidation';
 import { decide } from '../../core/decide';
 import { group, instance, NOW, SETTINGS, serviceTask, standaloneTask } from './builders';
 
@@ -35,13 +36,28 @@ describe('consolidation: the bound on waiting for standalone tasks', () => {
 });
 
 describe('consolidation: hysteresis', () => {
-  it.each<[string, number | undefined, boolean]>([
-    ['reactivated 10 min ago: not a candidate', 600_000, true],
-    ['reactivated 61 min ago: a candidate again', 3_660_000, false],
-    ['never reactivated: a candidate', undefined, false],
-  ])('%s', (_rule, ago, recent) => {
-    const i = instance({ id: 'i-1', tasks: [], attributes: ago === undefined ? {} : { [REACTIVATED_ATTRIBUTE]: iso(NOW - ago) } });
-    expect(recentlyReactivated(i, NOW, 3600)).toBe(recent);
+  it.each<[string, number | undefined, Instance['tasks'], boolean]>([
+    ['reactivated 10 min ago: not a candidate', 600_000, [], true],
+    ['reactivated 61 min ago: a candidate again', 3_660_000, [], false],
+    ['reactivated 61 min ago with only service tasks: a candidate again', 3_660_000, [serviceTask(256, 256)], false],
+    ['reactivated 61 min ago and still running a standalone task: held (a drain would wait on it again)', 3_660_000, [standaloneTask(256, 256)], true],
+    ['reactivated 3 days ago and running a standalone task: held', 259_200_000, [standaloneTask(256, 256), serviceTask(256, 256)], true],
+    ['never reactivated, running a standalone task: a candidate', undefined, [standaloneTask(256, 256)], false],
+  ])('%s', (_rule, ago, tasks, held) => {
+    const i = instance({ id: 'i-1', ...(tasks !== undefined ? { tasks } : {}), attributes: ago === undefined ? {} : { [REACTIVATED_ATTRIBUTE]: iso(NOW - ago) } });
+    expect(heldAfterReturn(i, NOW, 3600)).toBe(held);
+  });
+
+  it('scale-in takes the instance that was never returned to service, not the returned one still running a job', () => {
+    const history = [{ at: NOW - 1_200_000, value: 100 }];
+    const job = standaloneTask(256, 256);
+    const instances = [
+      instance({ id: 'i-1', tasks: [job], attributes: { [REACTIVATED_ATTRIBUTE]: iso(NOW - 7_200_000) } }),
+      instance({ id: 'i-2', tasks: [serviceTask(256, 256), serviceTask(256, 256)] }),
+      instance({ id: 'i-3', tasks: [serviceTask(256, 256)] }),
+    ];
+    const d = decide({ now: NOW, instances, groups: [group({ desired: 3 })], services: [], history, settings: { ...SETTINGS, shortageThreshold: 0, excessThreshold: 1, maxScaleInPercent: 34, scaleInWaitSeconds: 3600 } });
+    expect(d.scaleIn.map((a) => a.instance)).toEqual(['i-3']);
   });
 
   it('scale-in skips an empty instance reactivated 10 minutes ago and takes the other', () => {

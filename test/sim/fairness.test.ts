@@ -226,7 +226,7 @@ describe('headroom runs as deployed', () => {
 
 describe('the table', () => {
   it('marks a policy below the lower bound', async () => {
-    const row = { instanceHours: 1, cost: 1, lowerBoundCost: 1, pendingTaskMinutes: 5, pendingStandaloneTaskMinutes: 0, p99PendingSeconds: 0, tasksLost: 0, interruptions: 0, scaleOutActions: 0, scaleInActions: 0, apiCalls: 0, maxApiCallsPerTick: 0, throttledApiCalls: 0, stuckInstances: 0, boundViolations: 0, tasksKilled: 0, launchFailures: 0, rebalanceLaunches: 0, instanceHoursPerCpuSecond: 1 };
+    const row = { instanceHours: 1, cost: 1, lowerBoundCost: 1, pendingTaskMinutes: 5, pendingStandaloneTaskMinutes: 0, p99PendingSeconds: 0, tasksLost: 0, interruptions: 0, scaleOutActions: 0, scaleInActions: 0, apiCalls: 0, maxApiCallsPerTick: 0, throttledApiCalls: 0, stuckInstances: 0, boundViolations: 0, tasksKilled: 0, reactivations: 0, launchFailures: 0, rebalanceLaunches: 0, instanceHoursPerCpuSecond: 1 };
     const text = formatTable([{ ...row, policy: 'headroom', costRatio: 0.9 }, { ...row, policy: 'ugns', costRatio: 1.2 }]);
     expect(text).toMatch(/\*0\.900/);
     expect(text).not.toMatch(/\*1\.200/);
