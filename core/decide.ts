@@ -264,6 +264,7 @@ function planGiveBack(
     spotGroups: new Set(input.groups.filter((g) => g.spot === true).map((g) => g.name)),
     spotReserve: s.spotReserveInstances,
     spotReservePercent: s.spotReservePercent,
+    daemons: daemonShapes(input.services),
     drainingForScaleIn: countScaleInDrains(tick.visible, input.groups),
     reactivatedHoldSeconds: s.scaleInWaitSeconds,
   };

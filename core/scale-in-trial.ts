@@ -4,24 +4,37 @@
  * service tasks onto the remaining bins, recounts headroom on the touched bins only, checks the
  * Spot storm reserve, and is kept or rolled back whole.
  */
-import type { Instance, Resources, TaskShape } from './cluster';
+import type { CapacityGroup, Instance, Resources, TaskShape } from './cluster';
 import { copiesThatFit } from './headroom';
 import { largestCapacity, packFirstFitDecreasing, shapeSignature } from './packing';
 import { fits, place, unplace, utilisation, type Bin } from './placement';
-import { reserveBudget, reserveShortfall, reserveVictims, withinBudget, type ReserveVictim } from './reserve';
+import { affordable, reserveBudget, reserveShortfall, reserveVictims, withinBudget, type ReserveVictim } from './reserve';
 import { dominantShare } from './task-size';
 
-/** The Spot storm reserve a removal must leave intact: the `k` fullest Spot instances still there. */
+/**
+ * The Spot storm reserve a removal must leave intact: the `k` fullest Spot instances still there,
+ * as far as scale-out would buy room for them. A removal is refused only for a shortfall that
+ * `affordable` (`reserve.ts`) would buy back within `SPOT_RESERVE_PERCENT` of the fleet left: a
+ * shortfall scale-out would not buy is no reason to keep an instance either, so the cost cap holds
+ * on both sides (before, scale-in kept any instance the reserve wanted, and on `zone-pinned-per-zone`
+ * the reserve cost 29 % of the fleet under a 20 % cap).
+ */
 export interface ReserveCheck {
   readonly k: number;
   /** Spot instances fullest first (by their own tasks at the start of the tick). */
   readonly ranked: readonly ReserveVictim[];
   readonly room: Resources;
+  readonly percent: number;
+  /** The groups room would be bought in, and the daemons on every new instance (`affordable`). */
+  readonly groups: readonly CapacityGroup[];
+  readonly daemons: readonly TaskShape[];
+  /** Schedulable instances before any removal. */
+  readonly fleet: number;
 }
 
-export function reserveCheck(schedulable: readonly Instance[], spotGroups: ReadonlySet<string> | undefined, k: number, percent: number | undefined): ReserveCheck {
+export function reserveCheck(schedulable: readonly Instance[], spotGroups: ReadonlySet<string> | undefined, k: number, percent: number | undefined, groups: readonly CapacityGroup[] = [], daemons: readonly TaskShape[] = []): ReserveCheck {
   const ranked = k > 0 ? reserveVictims(schedulable, spotGroups ?? new Set(), Number.POSITIVE_INFINITY, () => false) : [];
-  return { k, ranked, room: reserveBudget(schedulable, percent ?? 100) };
+  return { k, ranked, room: reserveBudget(schedulable, percent ?? 100), percent: percent ?? 100, groups, daemons, fleet: schedulable.length };
 }
 
 export interface TrialState {
@@ -102,10 +115,11 @@ function moveTasks(s: TrialState, moving: readonly TaskShape[]): { ok: boolean; 
   return { ok: true, moves };
 }
 
-/** Spot reserve instances left uninsured once the removed bins are gone. */
+/** Reserve tasks left uninsured once the removed bins are gone, that scale-out would buy room for. */
 function uninsured(s: TrialState, reserve: ReserveCheck): number {
   const gone = new Set([...s.removed].map((k) => (s.bins[k] as Bin).key));
-  return reserveShortfall(withinBudget(reserve.ranked.filter((v) => !gone.has(v.key)).slice(0, reserve.k), reserve.room), s.bins, gone).length;
+  const short = reserveShortfall(withinBudget(reserve.ranked.filter((v) => !gone.has(v.key)).slice(0, reserve.k), reserve.room), s.bins, gone);
+  return affordable(short, reserve.percent, reserve.fleet - s.removed.size, reserve.groups, reserve.daemons).length;
 }
 
 /**

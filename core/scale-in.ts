@@ -69,6 +69,8 @@ export interface ScaleInInput {
   readonly spotReserve?: number;
   /** `SPOT_RESERVE_PERCENT`: the reserve's cost cap (`reserve.ts`); 100 when absent. */
   readonly spotReservePercent?: number;
+  /** Daemon reservations on every new instance: what room bought for the reserve would hold. */
+  readonly daemons?: readonly TaskShape[];
   /**
    * Capacity units (instance weights) already draining for scale-in per group, when `instances`
    * holds only the schedulable ones (they still count against the group's min).
@@ -207,7 +209,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   if (typeof landed === 'number') return none(`${landed} task(s) moving off draining or leaving instances do not fit yet`);
   const state = trialState(bins, input.shape, landed);
   const candidates = rankCandidates(input, schedulable, state);
-  const reserve = reserveCheck(schedulable, input.spotGroups, input.spotReserve ?? 0, input.spotReservePercent);
+  const reserve = reserveCheck(schedulable, input.spotGroups, input.spotReserve ?? 0, input.spotReservePercent, input.groups, input.daemons);
 
   const actions: ScaleIn[] = [];
   const maxAttempts = budget * 4 + 20;

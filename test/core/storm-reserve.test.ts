@@ -49,6 +49,18 @@ describe('storm insurance: SPOT_RESERVE_INSTANCES', () => {
     expect(k1.scaleIn.map((a) => a.instance)).not.toContain('i-4');
   });
 
+  it.each<[string, number, Instance[], string[]]>([
+    // Fleet of 4 at 20 %: the shortfall left by removing i-4 too is no instance scale-out would buy (⌊20 % × 2⌋ = 0).
+    ['under the cost cap, an idle instance scale-out would not buy back is not kept for the reserve', 20, [loaded('i-1', 4), loaded('i-2', 4), loaded('i-3', 0), loaded('i-4', 0)], ['i-3', 'i-4']],
+    ['without a cap (100 %) the same instance is kept', 100, [loaded('i-1', 4), loaded('i-2', 4), loaded('i-3', 0), loaded('i-4', 0)], ['i-3']],
+    // Fleet of 10 at 20 %: one instance of room is affordable (⌊20 % × 9⌋ = 1), so the last idle one stays.
+    ['on a fleet large enough for the cap to buy an instance, the last room stays', 20, [...times(8, (n) => loaded(`i-${n + 1}`, 4)), loaded('i-9', 0), loaded('i-10', 0)], ['i-10']],
+  ])('scale-in keeps reserve room only within SPOT_RESERVE_PERCENT: %s', (_rule, percent, instances, removed) => {
+    const settings = { ...SETTINGS, shortageThreshold: 0, excessThreshold: 1, maxScaleInPercent: 100, spotReserveInstances: 1, spotReservePercent: percent };
+    const d = run({ instances, groups: [spot({ desired: instances.length }), onDemand()], settings }, 1);
+    expect(d.scaleIn.map((a) => a.instance).sort()).toEqual([...removed].sort());
+  });
+
   it('the what-if leaves the bins unchanged', () => {
     const instances = [loaded('i-1', 4), loaded('i-2', 1)];
     const bins = instances.map(binOf);
