@@ -36,9 +36,10 @@ export const GRID: ReadonlyArray<{ readonly env: string; readonly values: readon
   { env: 'EXCESS_THRESHOLD', values: ['4'] },
   { env: 'SPARE_PERCENT', values: ['100'] },
   { env: 'SCALE_IN_STABILIZATION_SECONDS', values: ['300', '600'] },
-  // Spot exposure at a bounded price: how many of the most exposed Spot instances, and the cap.
+  // Spot exposure at a bounded price: how many of the most exposed Spot instances, and the cap
+  // (30 added once scale-in kept the reserve only within the cap, as scale-out buys it).
   { env: 'SPOT_RESERVE_INSTANCES', values: ['0', '1', '2'] },
-  { env: 'SPOT_RESERVE_PERCENT', values: ['5', '10', '20'] },
+  { env: 'SPOT_RESERVE_PERCENT', values: ['5', '10', '20', '30'] },
   { env: 'REBALANCE_POLICY', values: ['drain', 'replace', 'move'] },
 ];
 
