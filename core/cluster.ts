@@ -142,7 +142,7 @@ export interface CapacityGroup {
   readonly awsvpcTrunking?: boolean;
   /**
    * Members in a live lifecycle state (`Pending*`, `InService`), registered with ECS or not. When
-   * known, incoming capacity is counted from them (see `incomingByGroup`); when absent (a caller
+   * known, incoming capacity is counted from them (see `incomingCapacity`); when absent (a caller
    * that does not know the members), desired − registered members is counted instead.
    */
   readonly members?: readonly GroupMember[];

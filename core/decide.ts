@@ -7,11 +7,11 @@ import type { CapacityGroup, Instance, Resources, Service, TaskShape } from './c
 import { isScaleInDrain, isSchedulable, liveWorkload, REBALANCE_ATTRIBUTE, tasksKnown } from './cluster';
 import { headroomOfBins } from './headroom';
 import { overdueDrains } from './consolidation';
-import { binOf, cloneBin, freshBin, type Bin } from './placement';
+import { binOf, cloneBin, type Bin } from './placement';
 import type { Unschedulable } from './unschedulable';
 import { lastLaunch, planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
 import type { Config } from './config';
-import { incomingByGroup } from './incoming';
+import { incomingBins, incomingCapacity } from './incoming';
 import { daemonShapes, demandOf, planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
 import { tickBasis } from './read-plan';
 import { planRevert } from './revert';
@@ -131,15 +131,11 @@ function scaleOutSettings(input: DecideInput, shape: Resources) {
 }
 
 function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: readonly Bin[]): { plan: ScaleOutPlan; reactivate: Reactivate[] } {
-  const settings = scaleOutSettings(input, shape);
-  const incoming = incomingByGroup(input.instances, input.groups, input.leaving, input.now, input.settings.provisioningTimeoutSeconds);
+  // Incoming capacity is computed once and handed to every pack, with the zones of launched members.
+  const incoming = incomingCapacity(input.instances, input.groups, input.leaving, input.now, input.settings.provisioningTimeoutSeconds);
+  const settings = { ...scaleOutSettings(input, shape), incoming };
   const daemons = daemonShapes(input.services);
-  const binsFor = (reactivated: readonly Instance[]): Bin[] => {
-    const bins = base.map(cloneBin);
-    for (const i of reactivated) bins.push(binOf(i));
-    for (const g of input.groups) for (let k = 0; k < (incoming.get(g.name) ?? 0); k++) bins.push(freshBin(g, daemons, k, 'incoming'));
-    return bins;
-  };
+  const binsFor = (reactivated: readonly Instance[]): Bin[] => [...base.map(cloneBin), ...reactivated.map(binOf), ...incomingBins(input.groups, incoming, daemons)];
   // Short of capacity: new instances wanted, or a headroom deficit no group can launch for (every
   // group at max or capped): reactivating is then the only capacity there is.
   const short = (p: ScaleOutPlan): boolean => p.actions.length > 0 || p.deficit > 0 || p.reserveShortfall > 0;

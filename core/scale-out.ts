@@ -6,7 +6,7 @@
  * shortage threshold + the service tasks of the k fullest Spot instances that would not fit
  * elsewhere (`SPOT_RESERVE_INSTANCES`, see `reserve.ts`). Tasks no group could ever hold are split
  * off first (`unschedulable.ts`): reported, never demand. Demand is packed first-fit decreasing into
- * the free space of schedulable instances and of capacity on its way (`incomingByGroup`: only what
+ * the free space of schedulable instances and of capacity on its way (`incomingCapacity`: only what
  * a group can still deliver), then into new instances of the capacity groups, cheapest per waiting
  * task first and priority order breaking ties (`price.ts`),
  * spread evenly across a run of one-zone groups (`zones.ts`). A group at its max, or whose launches
@@ -16,7 +16,7 @@
  */
 import type { CapacityGroup, Instance, Service, TaskShape } from './cluster';
 import { isGone, isSchedulable } from './cluster';
-import { incomingByGroup, isLeaving } from './incoming';
+import { incomingBins, incomingCapacity, isLeaving, type IncomingOfGroup } from './incoming';
 import { headroomOfBins } from './headroom';
 import { plannedFor } from './instance-types';
 import { packFirstFitDecreasing } from './packing';
@@ -61,6 +61,11 @@ export interface ScaleOutInput {
   /** `SPOT_RESERVE_PERCENT`: the reserve's cost cap (`reserve.ts`); 100 when absent. */
   readonly spotReservePercent?: number;
   /**
+   * Capacity on its way (`incomingCapacity`), when the caller computed it already (decide does,
+   * once per tick, and builds `bins` from it).
+   */
+  readonly incoming?: ReadonlyMap<string, IncomingOfGroup>;
+  /**
    * The capacity bins (schedulable + incoming), when the caller built them already (decide builds
    * them once per tick); mutated by the packing.
    */
@@ -79,8 +84,8 @@ export interface ScaleOutPlan {
   readonly instancesNeeded: number;
   /** Lower bound on new instances for the same demand. */
   readonly lowerBound: number;
-  /** Instances on their way (launched, not yet registered), per group. */
-  readonly incoming: ReadonlyMap<string, number>;
+  /** Instances on their way (launched, not yet registered, or requested), per group. */
+  readonly incoming: ReadonlyMap<string, IncomingOfGroup>;
   /** Tasks no group can take now (every group at max, or the step limit). */
   readonly unplaceable: readonly string[];
   /** Tasks no group's instance could ever hold: reported, left out of the decision. */
@@ -120,26 +125,14 @@ function backedOff(g: CapacityGroup, now: number, backoffSeconds: number): boole
   return g.launchFailedAt !== undefined && now - g.launchFailedAt < backoffSeconds * 1000;
 }
 
-/** Bins of schedulable (or reactivated) instances, plus one fresh bin per incoming instance. */
-export function capacityBins(input: Pick<ScaleOutInput, 'instances' | 'groups' | 'services' | 'leaving' | 'reactivated'>, incoming: ReadonlyMap<string, number>): Bin[] {
+/** Bins of schedulable (or reactivated) instances, plus one fresh bin per incoming instance (`incomingBins`). */
+export function capacityBins(input: Pick<ScaleOutInput, 'instances' | 'groups' | 'services' | 'leaving' | 'reactivated'>, incoming: ReadonlyMap<string, IncomingOfGroup>): Bin[] {
   const bins: Bin[] = [];
   for (const i of input.instances) {
     if (isLeaving(i, input.leaving)) continue;
     if (isSchedulable(i) || input.reactivated?.has(i.id) === true) bins.push(binOf(i));
   }
-  const daemons = daemonShapes(input.services);
-  const registered = new Set(input.instances.map((i) => i.id));
-  for (const g of input.groups) {
-    const n = incoming.get(g.name) ?? 0;
-    // Incoming instances already launched (members not yet registered) are in a known zone; only
-    // the launches still to come are predicted, and `predictedZone` already counts every member,
-    // so the j-th of those is its j-th next launch (not the (launched + j)-th).
-    const launched = (g.members ?? []).filter((m) => !registered.has(m.id) && input.leaving?.has(m.id) !== true).map((m) => m.availabilityZone);
-    for (let k = 0; k < n; k++) {
-      if (k < launched.length) bins.push(freshBin(g, daemons, k, 'launched', launched[k]));
-      else bins.push(freshBin(g, daemons, k - launched.length, 'incoming'));
-    }
-  }
+  bins.push(...incomingBins(input.groups, incoming, daemonShapes(input.services)));
   return bins;
 }
 
@@ -243,7 +236,7 @@ function spreadAcrossZones(o: Opening, run: readonly CapacityGroup[]): void {
 
 export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
   const reasons: string[] = [];
-  const incoming = incomingByGroup(input.instances, input.groups, input.leaving, input.now, input.provisioningTimeoutSeconds);
+  const incoming = input.incoming ?? incomingCapacity(input.instances, input.groups, input.leaving, input.now, input.provisioningTimeoutSeconds);
   const bins = input.bins ?? capacityBins(input, incoming);
   const daemons = daemonShapes(input.services);
   const split = splitUnschedulable(demandOf(input.services, input.instances, input.leaving, input.reactivated, input.waiting), input.groups, daemons, bins);

@@ -13,12 +13,14 @@
  * - Per-instance resources of a new instance of a group: for each instance type the group launches
  *   (launch configuration, mixed-instances overrides with weights, launch template), the most common
  *   `registeredResources` among its registered members of that type (exactly what ECS registers),
- *   else EC2's description of the type (`estimatedResources`); the conservative `plannedShape`
- *   among them; else any registered member's; else the group cannot be sized and is left out of
- *   scale-out (logged). No built-in table: any type, from zero members.
+ *   else EC2's description of the type (`estimatedResources`); the weakest per weight unit among
+ *   them (`weakestPerUnit` in `core/instance-types.ts`, the rule scale-out also plans with); else
+ *   any registered member's; else the group cannot be sized and is left out of scale-out (logged).
+ *   No built-in table: any type, from zero members.
  */
 import type { CapacityGroup, Instance, Resources } from '../../core/cluster';
 import { TRUNK_ATTRIBUTE } from '../../core/eni';
+import { weakestPerUnit } from '../../core/instance-types';
 import type { GroupState, InstanceTypeInfo, LaunchTemplateInfo } from './ports';
 
 /**
@@ -53,30 +55,6 @@ export function launchCandidates(g: GroupState, template: LaunchTemplateInfo | u
   if (g.overrides !== undefined && g.overrides.length > 0) return g.overrides.map((o) => ({ instanceType: o.instanceType, weight: o.weight ?? 1 }));
   const type = template?.instanceType ?? g.instanceType;
   return type !== undefined ? [{ instanceType: type, weight: 1 }] : [];
-}
-
-/**
- * The planned shape of a group's new instance: among its candidate types, the one with the least
- * capacity per weight unit in its scarcer dimension (each dimension relative to the best candidate).
- * Conservative on purpose: Auto Scaling picks the type (allocation strategy, Spot pools), so every
- * unit of desired capacity is assumed to deliver only what the poorest candidate delivers per unit
- * (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-mixed-instances-groups-instance-weighting.html).
- * The group is then planned in instances of that shape, each adding `weight` units to desired.
- */
-export function plannedShape(candidates: ReadonlyArray<{ instanceType: string; weight: number; resources: Resources }>): { instanceType: string; weight: number; resources: Resources } | undefined {
-  let maxCpu = 0;
-  let maxMemory = 0;
-  for (const c of candidates) {
-    maxCpu = Math.max(maxCpu, c.resources.cpu / c.weight);
-    maxMemory = Math.max(maxMemory, c.resources.memory / c.weight);
-  }
-  let best: { instanceType: string; weight: number; resources: Resources } | undefined;
-  let bestScore = Number.POSITIVE_INFINITY;
-  for (const c of candidates) {
-    const score = Math.min(maxCpu > 0 ? c.resources.cpu / c.weight / maxCpu : 0, maxMemory > 0 ? c.resources.memory / c.weight / maxMemory : 0);
-    if (score < bestScore) [best, bestScore] = [c, score];
-  }
-  return best;
 }
 
 const LIVE_STATES = /^(Pending(:Wait|:Proceed)?|InService)$/;
@@ -133,7 +111,7 @@ type Shape = { instanceType: string | undefined; weight: number; resources: Reso
  * resources; undefined when neither exists.
  */
 function newInstanceShape(g: GroupState, sized: ReadonlyArray<{ instanceType: string; weight: number; resources: Resources }>, members: readonly Instance[]): Shape | undefined {
-  const planned = plannedShape(sized);
+  const planned = weakestPerUnit(sized);
   const anyMember = mostCommonResources(members);
   return planned ?? (anyMember !== undefined ? { instanceType: g.instanceType, weight: 1, resources: anyMember } : undefined);
 }

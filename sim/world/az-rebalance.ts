@@ -59,7 +59,10 @@ export class RebalancingWorld extends AutoScalingWorld {
       }
       const live = this.liveMembers(g);
       const gap = imbalance(zoneCounts(g.zones, live));
-      if (gap === undefined || this.rebalanceVictim(live, gap.fullest) === undefined) continue;
+      // Whether a member may go is checked without a draw: the termination-policy stream is drawn
+      // from only when a victim is chosen (`finishRebalance`), so a check that launches nothing
+      // leaves every later scale-in pick as it would be with the process suspended.
+      if (gap === undefined || this.rebalanceCandidates(live, gap.fullest).length === 0) continue;
       const launched = this.launch(g, gap.emptiest);
       if (launched === undefined) continue;
       g.rebalancing = launched;
@@ -88,9 +91,14 @@ export class RebalancingWorld extends AutoScalingWorld {
     this.beginTermination(victim);
   }
 
-  /** A member of `zone` the termination policy may remove (in service, unprotected), at random. */
+  /** The members of `zone` the termination policy may remove: in service, unprotected. */
+  private rebalanceCandidates(live: readonly SimInstance[], zone: string): SimInstance[] {
+    return live.filter((i) => i.zone === zone && i.lifecycle === 'InService' && !this.protectedFromScaleIn(i));
+  }
+
+  /** One of `rebalanceCandidates` at random: the only draw AZRebalance makes, when it terminates. */
   private rebalanceVictim(live: readonly SimInstance[], zone: string): SimInstance | undefined {
-    const candidates = live.filter((i) => i.zone === zone && i.lifecycle === 'InService' && !this.protectedFromScaleIn(i));
-    return this.victimPrng.shuffle(candidates)[0];
+    const candidates = this.rebalanceCandidates(live, zone);
+    return candidates.length === 0 ? undefined : this.victimPrng.shuffle(candidates)[0];
   }
 }

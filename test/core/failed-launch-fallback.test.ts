@@ -5,7 +5,7 @@
  */
 import type { CapacityGroup, GroupMember } from '../../core/cluster';
 import { decide } from '../../core/decide';
-import { incomingByGroup } from '../../core/incoming';
+import { incomingCapacity, incomingCounts } from '../../core/incoming';
 import { planScaleOut } from '../../core/scale-out';
 import { group, instance, NOW, SETTINGS, service, serviceTask, shape } from './builders';
 
@@ -35,13 +35,13 @@ describe('failed launches fall back at once: incoming capacity', () => {
     ['weighted: an unregistered weight-1 member of a group planned in weight 2 still counts as one', spot({ desired: 1, weight: 2, members: [member('i-new', { launchedAt: NOW - 60_000 })] }), 1],
   ])('%s', (_rule, g, expected) => {
     const instances = (g.members ?? []).filter((m) => m.id.startsWith('i-r')).map((m) => registered(m.id, 'spot'));
-    expect(incomingByGroup(instances, [g], undefined, NOW, TIMEOUT).get(g.name)).toBe(expected);
+    expect(incomingCounts(incomingCapacity(instances, [g], undefined, NOW, TIMEOUT)).get(g.name)).toBe(expected);
   });
 
   it('a member leaving (Spot warning) is not incoming, and its replacement is requested capacity', () => {
     const g = spot({ desired: 2, members: [member('i-1', { pending: false }), member('i-2', { pending: false })] });
-    const incoming = incomingByGroup([registered('i-1', 'spot'), registered('i-2', 'spot')], [g], new Set(['i-2']), NOW, TIMEOUT);
-    expect(incoming.get('spot')).toBe(1);
+    const incoming = incomingCapacity([registered('i-1', 'spot'), registered('i-2', 'spot')], [g], new Set(['i-2']), NOW, TIMEOUT);
+    expect(incoming.get('spot')?.count).toBe(1);
   });
 });
 

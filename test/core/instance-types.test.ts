@@ -5,7 +5,7 @@
  */
 import type { CapacityGroup } from '../../core/cluster';
 import { decide } from '../../core/decide';
-import { plannedFor } from '../../core/instance-types';
+import { plannedFor, weakestPerUnit } from '../../core/instance-types';
 import { splitUnschedulable } from '../../core/unschedulable';
 import { group, NOW, SETTINGS, shape } from './builders';
 
@@ -49,5 +49,35 @@ describe('mixed-instances groups: the planned type follows the tasks', () => {
       settings: { ...SETTINGS, shortageThreshold: 0, excessThreshold: 1 },
     });
     expect(d.scaleOut.map((a) => [a.group, a.count, a.desired])).toEqual([['spot-mixed', 3, 6]]);
+  });
+});
+
+/**
+ * Rule: one "weakest per weight unit" (`weakestPerUnit`): least capacity per unit in the scarcer
+ * dimension, each dimension relative to the group's best per-unit value. The planned shape of a
+ * group (`handlers/app/model.ts`) and the type chosen for a task only larger types hold
+ * (`plannedFor`) rank types by it alike. Memory-rich types (no type has 4 MiB per CPU unit, the
+ * ratio the second rule assumed) are where a fixed ratio and the relative rule disagree.
+ */
+describe('one rule for the weakest type per weight unit', () => {
+  const SMALL = { instanceType: 'r.small', weight: 1, resources: { cpu: 1024, memory: 4096 } };
+  // Per unit: R is short of CPU (2,048 of the best 4,096), C short of memory (12,288 of the best 32,768).
+  const R = { instanceType: 'r.large', weight: 1, resources: { cpu: 2048, memory: 32768 } };
+  const C = { instanceType: 'c.large', weight: 1, resources: { cpu: 4096, memory: 12288 } };
+  const richGroup = (): CapacityGroup => group({ name: 'rich', instance: SMALL.resources, instanceType: SMALL.instanceType, max: 10, instanceTypes: [SMALL, R, C] });
+
+  it.each<[string, ReadonlyArray<typeof SMALL>, string]>([
+    ['every type: the small one is weakest', [SMALL, R, C], 'r.small'],
+    // 0.375 of the best memory per unit is scarcer than 0.5 of the best CPU per unit.
+    ['a memory-rich pair: C (0.375 of the best memory) is weaker than R (0.5 of the best CPU)', [R, C], 'c.large'],
+  ])('weakestPerUnit: %s', (_rule, candidates, expected) => {
+    expect(weakestPerUnit(candidates)?.instanceType).toBe(expected);
+  });
+
+  it('plannedFor: a task only R and C hold plans the group with the weakest of them by the same rule', () => {
+    // Before, plannedFor ranked by min(CPU, MiB ÷ 4) per unit and took R (2,048 < 3,072).
+    const g = plannedFor(richGroup(), [shape(2048, 2048)], []);
+    expect(g.instanceType).toBe('c.large');
+    expect(g.instanceType).toBe(weakestPerUnit([R, C], [SMALL, R, C])?.instanceType);
   });
 });

@@ -1,5 +1,5 @@
 import { INTERRUPTED_ATTRIBUTE, type CapacityGroup, type Instance } from '../../core/cluster';
-import { incomingByGroup } from '../../core/incoming';
+import { incomingCapacity, incomingCounts } from '../../core/incoming';
 import { demandOf, planScaleOut, type ScaleOutInput, type ScaleOutPlan } from '../../core/scale-out';
 import { daemonTask, group, instance, NOW, service, serviceTask, shape, standaloneTask, times } from './builders';
 
@@ -71,8 +71,8 @@ describe('scale-out: capacity on its way', () => {
     ['a member marked interrupted is leaving: Auto Scaling refills its seat → 1 incoming', [full('i-1'), { ...full('i-2'), status: 'DRAINING', attributes: { [INTERRUPTED_ATTRIBUTE]: '2025-06-01T12:00:00.000Z' } }], [{ ...A, desired: 2 }], { A: 1 }],
     ['more registered than desired: never negative', [full('i-1'), full('i-2')], [{ ...A, desired: 1 }], { A: 0 }],
     ['members of other groups do not count', [full('i-1', 'B')], [{ ...A, desired: 1 }], { A: 1 }],
-  ])('incomingByGroup: %s', (_rule, instances, groups, expected) => {
-    expect(Object.fromEntries(incomingByGroup(instances, groups))).toEqual(expected);
+  ])('incomingCapacity: %s', (_rule, instances, groups, expected) => {
+    expect(Object.fromEntries(incomingCounts(incomingCapacity(instances, groups)))).toEqual(expected);
   });
 
   it('the tasks of a member marked interrupted go to its replacement: no launch beside the one Auto Scaling makes', () => {
@@ -89,7 +89,7 @@ describe('scale-out: capacity on its way', () => {
     const p = plan({ groups: [{ ...A, desired: 2 }, B] });
     expect(p.actions).toEqual([]);
     expect(p.headroom).toBe(4);
-    expect(p.incoming.get('A')).toBe(1);
+    expect(p.incoming.get('A')?.count).toBe(1);
   });
 
   it('an incoming instance takes unplaced tasks; only the rest needs new instances', () => {

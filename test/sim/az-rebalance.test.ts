@@ -93,3 +93,39 @@ describe('AZRebalance in the world', () => {
     expect(world.rebalanceLaunches).toBe(0);
   });
 });
+
+/**
+ * Rule: the AZRebalance check draws from the termination-policy random stream only when it acts
+ * (terminates a member). A check that finds an imbalance but launches nothing (every launch fails)
+ * must leave the stream alone, so the scale-in victims Auto Scaling picks afterwards are those of
+ * the same run with the process suspended.
+ */
+describe('AZRebalance and the termination-policy random stream', () => {
+  /** Unbalanced at minute 5 with every launch failing from then on; desired 4 → 3 → 2 → 1 later. */
+  async function victims(azRebalance: boolean): Promise<string[]> {
+    const base = scenario(azRebalance);
+    const s = parseScenario({ ...base, capacityGroups: base.capacityGroups.map((g) => ({ ...g, launchFailures: [{ fromMinute: 5, toMinute: 30 }] })) });
+    const workload = buildWorkload(s, process.cwd());
+    const policy: Policy = {
+      name: 'static-peak',
+      settings: {},
+      start(world) {
+        const g = (): NonNullable<World['groups'][0]> => world.groups[0] as NonNullable<World['groups'][0]>;
+        world.schedule(EPOCH + 5 * 60_000, 'unbalance', () => {
+          for (const i of world.liveMembers(g()).filter((m) => m.zone === ZONES[0])) world.terminateInstance(i.id, true, 'test');
+        });
+        for (const [minute, desired] of [[12, 3], [18, 2], [24, 1]] as const) world.schedule(EPOCH + minute * 60_000, 'scale-in', () => world.setDesired(g(), desired, 'test'));
+      },
+    };
+    const world = new World({ scenario: s, submissions: workload.submissions, policy, stuckAfterSeconds: 960, referenceShape: { cpu: 1024, memory: 2048 }, lowerBound: lowerBoundOf(s, workload.submissions) });
+    await world.run();
+    expect(world.rebalanceLaunches).toBe(0);
+    return world.log.flatMap((l) => /scale-in picks (\S+)/.exec(l)?.[1] ?? []);
+  }
+
+  it('a check that launches nothing does not change which instances scale-in terminates', async () => {
+    const suspended = await victims(false);
+    expect(suspended).toHaveLength(3);
+    expect(await victims(true)).toEqual(suspended);
+  });
+});
