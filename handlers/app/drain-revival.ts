@@ -36,17 +36,15 @@ function unmarked(ports: object): Map<string, string | undefined> {
 }
 
 /** Revive the drains the view shows without a live chain; `DrainsRevived` when any was revived. */
-export async function reviveDrains(ctx: HandlerContext, view: Pick<ClusterView, 'groupStates' | 'instances'>): Promise<MetricDatum[]> {
+export async function reviveDrains(ctx: HandlerContext, view: Pick<ClusterView, 'membership' | 'instances'>): Promise<MetricDatum[]> {
   const { config } = ctx;
   const { log, ecs, queue } = ctx.ports;
   const now = ctx.ports.now();
   const byId = new Map(view.instances.map((i) => [i.id, i]));
-  const members: LeavingMember[] = view.groupStates.flatMap((g) =>
-    g.members.map((m) => {
-      const i = byId.get(m.instanceId);
-      return { instanceId: m.instanceId, group: g.name, lifecycleState: m.lifecycleState, ...(i !== undefined ? { instance: i } : {}) };
-    }),
-  );
+  const members: LeavingMember[] = [...view.membership].map(([instanceId, m]) => {
+    const i = byId.get(instanceId);
+    return { instanceId, group: m.group, lifecycleState: m.lifecycleState, ...(i !== undefined ? { instance: i } : {}) };
+  });
   const stepOf = (id: string): string | undefined => byId.get(id)?.attributes[DRAIN_STEP_ATTRIBUTE];
   const refused = unmarked(ctx.ports);
   const due = drainsToRevive(members, now, chainSilentSeconds(config.drainCheckSeconds));
