@@ -38,7 +38,7 @@ import { drainForScaleIn } from './app/scale-in-drain';
 import { BatchFailures } from './app/batch';
 import type { HandlerContext } from './app/context';
 import { reportDegraded } from './app/degraded';
-import { newChainId } from './app/drain-chain';
+import { newChainId, writeMarks } from './app/drain-chain';
 import { stopTasksLogged } from './app/drain-step';
 import type { DrainCheck } from './app/ports';
 import { awsPorts } from './aws/ports';
@@ -259,7 +259,15 @@ async function actOnSeats(
     const check: DrainCheck = { kind: 'drain-check', instanceId: id, ...window, chain };
     await attempts.run([id], `enqueueing the drain check of ${id}`, async () => {
       await queue.enqueue(check, ctx.config.drainCheckSeconds);
-      if (instance?.arn !== undefined) await ecs.setAttribute([instance.arn], DRAIN_CHAIN_ATTRIBUTE, chain).catch((error: unknown) => ctx.ports.log.warn('marking the drain chain failed; a retried batch may send a second check', { instanceId: id, error: String(error) }));
+      if (instance?.arn === undefined) return;
+      // The check carries the chain either way: an instance without it never judges the check stale.
+      let failed: string | undefined;
+      try {
+        if ((await writeMarks(ctx, instance.arn, { chain })).chain === undefined) failed = 'ECS refused the attribute (at most 10 custom attributes per container instance)';
+      } catch (error) {
+        failed = String(error);
+      }
+      if (failed !== undefined) ctx.ports.log.warn('marking the drain chain failed; a retried batch may send a second check', { instanceId: id, error: failed });
     });
   }
   await attempts.run(a.work, 'scaling out for the interrupted instances', async () => {

@@ -15,12 +15,12 @@
  * instance held, and not repeated while the instance holds the same one. A cold start forgets it:
  * at most one more revival per container.
  */
-import { DRAIN_CHAIN_ATTRIBUTE, DRAIN_STEP_ATTRIBUTE, drainsToRevive, type LeavingMember } from '../../core/drain-chain';
+import { DRAIN_STEP_ATTRIBUTE, drainsToRevive, type LeavingMember, type Revival } from '../../core/drain-chain';
 import type { MetricDatum } from '../../core/metrics';
 import { chainSilentSeconds } from '../../core/redelivery';
 import type { ClusterView } from './act';
 import type { HandlerContext } from './context';
-import { newChainId, newStepToken, writeMarks } from './drain-chain';
+import { newChainId, newStepToken, writeMarks, type DrainMarks } from './drain-chain';
 import type { DrainCheck } from './ports';
 
 /** Per container (keyed by its ports): instance id → the step mark it held when ECS refused a revival's. */
@@ -38,7 +38,7 @@ function unmarked(ports: object): Map<string, string | undefined> {
 /** Revive the drains the view shows without a live chain; `DrainsRevived` when any was revived. */
 export async function reviveDrains(ctx: HandlerContext, view: Pick<ClusterView, 'membership' | 'instances'>): Promise<MetricDatum[]> {
   const { config } = ctx;
-  const { log, ecs, queue } = ctx.ports;
+  const { log } = ctx.ports;
   const now = ctx.ports.now();
   const byId = new Map(view.instances.map((i) => [i.id, i]));
   const members: LeavingMember[] = [...view.membership].map(([instanceId, m]) => {
@@ -57,28 +57,8 @@ export async function reviveDrains(ctx: HandlerContext, view: Pick<ClusterView, 
   }
   let revived = 0;
   for (const r of revivals) {
-    const startedAt = r.startedAt ?? now;
-    const base: DrainCheck = {
-      kind: 'drain-check',
-      instanceId: r.instanceId,
-      cause: 'lifecycle',
-      hook: { group: r.group, hookName: config.hookName, instanceId: r.instanceId },
-      startedAt,
-      deadline: startedAt + config.drainTimeoutSeconds * 1000,
-      // Unknown: the first step heartbeats at once.
-      hookExpiresAt: now,
-      heartbeatSeconds: config.hookHeartbeatSeconds,
-    };
     try {
-      // Marks first (the check must find them): the old chain's checks, if any still come back, are
-      // stale from now on. Should the send fail, the step mark goes again so the next tick retries.
-      const marks = await writeMarks(ctx, r.arn, { chain: newChainId(startedAt), step: newStepToken(now) });
-      try {
-        await queue.enqueue({ ...base, ...marks }, 0);
-      } catch (error) {
-        if (marks.step !== undefined) await ecs.setAttribute([r.arn], DRAIN_STEP_ATTRIBUTE, undefined).catch(() => undefined);
-        throw error;
-      }
+      const marks = await revive(ctx, r, now);
       revived++;
       if (marks.step !== undefined) log.warn('drain revived: its chain of checks was gone', { instanceId: r.instanceId, group: r.group, reason: r.reason });
       else {
@@ -95,4 +75,34 @@ export async function reviveDrains(ctx: HandlerContext, view: Pick<ClusterView, 
     }
   }
   return revived > 0 ? [{ name: 'DrainsRevived', value: revived, unit: 'Count' }] : [];
+}
+
+/**
+ * Send one revived drain's first check, carrying the marks ECS accepted (returned). Marks first
+ * (the check must find them): the old chain's checks, if any still come back, are stale from now
+ * on. Should the send fail, the step mark goes again so the next tick retries, and the error is thrown.
+ */
+async function revive(ctx: HandlerContext, r: Revival, now: number): Promise<DrainMarks> {
+  const { config } = ctx;
+  const startedAt = r.startedAt ?? now;
+  const marks = await writeMarks(ctx, r.arn, { chain: newChainId(startedAt), step: newStepToken(now) });
+  const check: DrainCheck = {
+    kind: 'drain-check',
+    instanceId: r.instanceId,
+    cause: 'lifecycle',
+    hook: { group: r.group, hookName: config.hookName, instanceId: r.instanceId },
+    startedAt,
+    deadline: startedAt + config.drainTimeoutSeconds * 1000,
+    // Unknown: the first step heartbeats at once.
+    hookExpiresAt: now,
+    heartbeatSeconds: config.hookHeartbeatSeconds,
+    ...marks,
+  };
+  try {
+    await ctx.ports.queue.enqueue(check, 0);
+  } catch (error) {
+    if (marks.step !== undefined) await ctx.ports.ecs.setAttribute([r.arn], DRAIN_STEP_ATTRIBUTE, undefined).catch(() => undefined);
+    throw error;
+  }
+  return marks;
 }

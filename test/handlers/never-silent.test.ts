@@ -87,6 +87,16 @@ describe('one chain of drain checks per instance, across invocations', () => {
     expect(aws.sent.filter((s) => s.body.instanceId === I1)).toHaveLength(1);
     expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 1 }]);
   });
+  it('an interruption whose chain mark ECS refuses (10 custom attributes already) still sends its check, and says a retried batch may send a second', async () => {
+    const aws = new FakeAws().group('demo-spot', { desired: 0, max: 5, type: 'm5.xlarge' }).group('demo-ondemand');
+    aws.service('web', { desired: 1 });
+    aws.instance({ id: I1, attributes: Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`team.tag-${k}`, 'x'])) });
+    aws.task(I1, { service: 'web' });
+    const ctx = context();
+    await handleInterruption(sqs(sample('interruption/spot-warning.json')), ctx);
+    expect(aws.sent.filter((s) => s.body.instanceId === I1)).toHaveLength(1);
+    expect(ctx.lines.filter((l) => l.level === 'warn' && l.message.startsWith('marking the drain chain failed')).map((l) => l.data?.instanceId)).toEqual([I1]);
+  });
 });
 
 describe('drains that outlive an outage', () => {
