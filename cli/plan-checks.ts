@@ -8,13 +8,6 @@
 import type { Instance } from '../core/cluster';
 import type { GroupState } from '../handlers/app/ports';
 
-/**
- * How long an instance may be in service before it must have registered with ECS. The ECS agent
- * registers when it starts, usually within a minute or two of boot; a group of only younger members
- * is not judged yet.
- */
-export const REGISTRATION_GRACE_MS = 10 * 60_000;
-
 /** One line for a cluster whose `DescribeClusters` status is not `ACTIVE`; none when it is. */
 export function clusterErrors(cluster: string, status: string): string[] {
   if (status === 'ACTIVE') return [];
@@ -29,17 +22,20 @@ export function missingGroupErrors(asgNames: readonly string[], found: readonly 
 }
 
 /**
- * Groups with members in service for longer than the grace period and not one of them registered
- * with the cluster: an error each. A group with no member cannot be judged (it may be scaled to
- * zero): a warning, so the user knows the check did not run.
+ * Groups with members in service for longer than `graceSeconds` and not one of them registered
+ * with the cluster: an error each. The grace is the configured `PROVISIONING_TIMEOUT_SECONDS`, the
+ * time the functions give a launched instance to register before it stops counting as incoming
+ * capacity (the ECS agent registers when it starts, usually within a minute or two of boot); a
+ * group of only younger members is not judged yet. A group with no member cannot be judged (it may
+ * be scaled to zero): a warning, so the user knows the check did not run.
  */
-export function membershipChecks(cluster: string, groups: readonly GroupState[], instances: readonly Instance[], now: number): { errors: string[]; warnings: string[] } {
+export function membershipChecks(cluster: string, groups: readonly GroupState[], instances: readonly Instance[], now: number, graceSeconds: number): { errors: string[]; warnings: string[] } {
   const errors: string[] = [];
   const warnings: string[] = [];
   const registered = new Set(instances.map((i) => i.id));
   for (const g of groups) {
     if (g.members.some((m) => registered.has(m.instanceId))) continue;
-    const settled = g.members.filter((m) => m.lifecycleState === 'InService' && (m.launchedAt === undefined || now - m.launchedAt >= REGISTRATION_GRACE_MS));
+    const settled = g.members.filter((m) => m.lifecycleState === 'InService' && (m.launchedAt === undefined || now - m.launchedAt >= graceSeconds * 1000));
     if (settled.length > 0) {
       errors.push(`group "${g.name}" has ${settled.length} instance(s) in service and none is registered with cluster "${cluster}": is it this cluster's group, and does its user data set ECS_CLUSTER=${cluster}?`);
     } else if (g.members.length === 0) {

@@ -78,7 +78,7 @@ export async function plan(config: Config, ports: ReadOnlyPorts): Promise<PlanRe
   const [{ now, view, decision }, providers] = await Promise.all([decideTick({ config: decideOn, ports }), ports.setup.capacityProviders()]);
   const mine = view.groupStates.filter((g) => present.includes(g.name));
   const groups = mine.map((g) => ({ name: g.name, suspendedProcesses: g.suspendedProcesses ?? [], availabilityZones: g.availabilityZones, ...(g.scaleInProtection !== undefined ? { scaleInProtection: g.scaleInProtection } : {}) }));
-  const members = membershipChecks(config.clusterName, mine, view.instances, now);
+  const members = membershipChecks(config.clusterName, mine, view.instances, now, config.provisioningTimeoutSeconds);
   const setup = checkSetup(providers, groups);
   return planReport(config, view, decision, now, { warnings: [...setup.warnings, ...members.warnings], notes: setup.notes }, [...missing, ...members.errors]);
 }

@@ -45,7 +45,7 @@ function statements(cluster, namespace, groups) {
     stopTask: [{ Sid: 'EcsStopTask', Effect: 'Allow', Action: 'ecs:StopTask', Resource: ecsArn('task', `${cluster}/*`) }],
     // Groups and the shape of their new instances (read-only describes; no resource-level permissions).
     groupsRead: [
-      { Sid: 'AutoScalingRead', Effect: 'Allow', Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeScalingActivities', 'autoscaling:DescribeLaunchConfigurations'], Resource: '*' },
+      { Sid: 'AutoScalingRead', Effect: 'Allow', Action: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeScalingActivities', 'autoscaling:DescribeLaunchConfigurations'], Resource: '*' },
       { Sid: 'Ec2DescribeLaunchShapes', Effect: 'Allow', Action: ['ec2:DescribeLaunchTemplateVersions', 'ec2:DescribeInstanceTypes'], Resource: '*' },
     ],
     groupsScale: [{ Sid: 'AutoScalingScale', Effect: 'Allow', Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'], Resource: groups }],

@@ -4,7 +4,8 @@
  * `serverless package` / `deploy` instead of a function after the deploy.
  *
  * - Every `--param="name=value"` must be a parameter serverless.yml declares (`params.default`);
- *   a misspelt name would otherwise be ignored silently and its default deployed.
+ *   a misspelt name would otherwise be ignored silently and its default deployed. The "did you
+ *   mean" is the functions' own typo rule (`lookAlike`, core/config-typos.ts), loaded like `loadConfig`.
  * - The functions' environment (provider.environment, with every `${param:…}` resolved) goes
  *   through `loadConfig`; its problems are reported with the parameter names as the user typed
  *   them (`shortageThreshold`, not `SHORTAGE_THRESHOLD`).
@@ -59,21 +60,22 @@ const MEMORY = { min: 128, max: 10240 };
 const REQUIRED = { cluster: 'my-cluster', asgNames: 'my-spot-asg,my-on-demand-asg' };
 
 /**
- * Every problem with the parameters, as lines naming the parameter. `loadConfig` is passed in
- * (the plugin loads core/config.ts; tests may pass it directly).
+ * Every problem with the parameters, as lines naming the parameter. `loadConfig` and `lookAlike`
+ * are passed in (the plugin loads them from core/; tests may pass them directly).
  *
  * @param {{ cliParams: unknown, known: string[], serverlessYml: string,
  *   environment: Record<string, unknown>, stackParams: Record<string, unknown>,
- *   loadConfig: (env: Record<string, string | undefined>) => unknown }} input
+ *   loadConfig: (env: Record<string, string | undefined>) => unknown,
+ *   lookAlike: (name: string, known: readonly string[]) => string | undefined }} input
  * @returns {string[]}
  */
-function checkParams({ cliParams, known, serverlessYml, environment, stackParams, loadConfig }) {
+function checkParams({ cliParams, known, serverlessYml, environment, stackParams, loadConfig, lookAlike }) {
   const problems = [];
   const knownSet = new Set(known);
   for (const name of givenParams(cliParams)) {
     if (!knownSet.has(name)) {
-      const close = known.filter((k) => k.toLowerCase() === name.toLowerCase() || distance(k.toLowerCase(), name.toLowerCase()) <= 2);
-      problems.push(`${name}: unknown parameter${close.length > 0 ? ` (did you mean ${close.join(' or ')}?)` : ''}; known: ${known.join(', ')}`);
+      const close = lookAlike(name, known);
+      problems.push(`${name}: unknown parameter${close !== undefined ? ` (did you mean ${close}?)` : ''}; known: ${known.join(', ')}`);
     }
   }
   const names = paramNames(serverlessYml);
@@ -102,17 +104,6 @@ function checkParams({ cliParams, known, serverlessYml, environment, stackParams
   return problems;
 }
 
-/** Levenshtein distance, for "did you mean" (names are short). */
-function distance(a, b) {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
 /**
  * The functions' environment as the stack will set it, from the parameters alone: the plugin runs
  * before the framework resolves `${param:…}` (see the file comment), so each value that is exactly
@@ -132,10 +123,14 @@ function resolvedEnvironment(environment, stackParams) {
   return env;
 }
 
-/** core/config.ts through tsx's CommonJS loader (a dev dependency, like serverless itself). */
-function coreLoadConfig() {
+/**
+ * `loadConfig` (core/config.ts) and `lookAlike` (core/config-typos.ts) through tsx's CommonJS
+ * loader (a dev dependency, like serverless itself): the functions' own rules, no build step.
+ */
+function coreRules() {
   const { require: tsxRequire } = require('tsx/cjs/api');
-  return tsxRequire(path.join(__dirname, '..', 'core', 'config.ts'), __filename).loadConfig;
+  const load = (file) => tsxRequire(path.join(__dirname, '..', 'core', file), __filename);
+  return { loadConfig: load('config.ts').loadConfig, lookAlike: load('config-typos.ts').lookAlike };
 }
 
 class ValidateParams {
@@ -190,7 +185,7 @@ class ValidateParams {
       serverlessYml: fs.readFileSync(path.join(sls.serviceDir, sls.configurationFilename ?? 'serverless.yml'), 'utf8'),
       environment: resolvedEnvironment(sls.service.provider.environment ?? {}, stackParams),
       stackParams,
-      loadConfig: coreLoadConfig(),
+      ...coreRules(),
     });
     if (problems.length > 0) {
       const Error = sls.classes?.Error ?? globalThis.Error;

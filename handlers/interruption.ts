@@ -38,9 +38,8 @@ import { drainForScaleIn } from './app/scale-in-drain';
 import { BatchFailures } from './app/batch';
 import type { HandlerContext } from './app/context';
 import { reportDegraded } from './app/degraded';
-import { newChainId } from './app/drain-chain';
+import { newChainId, writeMarks } from './app/drain-chain';
 import { stopTasksLogged } from './app/drain-step';
-import { isLiveLifecycleState } from './app/model';
 import type { DrainCheck } from './app/ports';
 import { awsPorts } from './aws/ports';
 import { lambdaEntry } from './runtime';
@@ -129,13 +128,6 @@ export async function handleInterruption(event: unknown, ctx: HandlerContext): P
   return result;
 }
 
-/** Each member's group, and whether Auto Scaling still counts it (its lifecycle state). */
-function membershipOf(view: ClusterView): Map<string, Membership> {
-  const membership = new Map<string, Membership>();
-  for (const g of view.groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, live: isLiveLifecycleState(m.lifecycleState) });
-  return membership;
-}
-
 function logPlan(ctx: HandlerContext, { drain, replace }: Pick<NoticeTargets, 'drain' | 'replace'>, seats: SeatPlan, decision: Decision): void {
   ctx.ports.log.info(ctx.config.dryRun ? 'dry run: interruption plan, nothing changed' : 'interruption plan', {
     draining: drain,
@@ -193,7 +185,7 @@ async function interrupt(notices: readonly Notice[], ctx: HandlerContext, attemp
   }
   const { view } = read;
   datums.push(...reportDegraded(log, view.degraded));
-  const membership = membershipOf(view);
+  const { membership } = view;
   const seats = seatPlan(targets, ours, membership, view.groups);
   const decided = decide({ now, instances: view.instances, groups: seats.groups, services: view.services, waiting: view.waiting, history: [], leaving, settings });
   const decision = withReplacedSeats(decided, replace, membership, view.groups);
@@ -267,7 +259,15 @@ async function actOnSeats(
     const check: DrainCheck = { kind: 'drain-check', instanceId: id, ...window, chain };
     await attempts.run([id], `enqueueing the drain check of ${id}`, async () => {
       await queue.enqueue(check, ctx.config.drainCheckSeconds);
-      if (instance?.arn !== undefined) await ecs.setAttribute([instance.arn], DRAIN_CHAIN_ATTRIBUTE, chain).catch((error: unknown) => ctx.ports.log.warn('marking the drain chain failed; a retried batch may send a second check', { instanceId: id, error: String(error) }));
+      if (instance?.arn === undefined) return;
+      // The check carries the chain either way: an instance without it never judges the check stale.
+      let failed: string | undefined;
+      try {
+        if ((await writeMarks(ctx, instance.arn, { chain })).chain === undefined) failed = 'ECS refused the attribute (at most 10 custom attributes per container instance)';
+      } catch (error) {
+        failed = String(error);
+      }
+      if (failed !== undefined) ctx.ports.log.warn('marking the drain chain failed; a retried batch may send a second check', { instanceId: id, error: failed });
     });
   }
   await attempts.run(a.work, 'scaling out for the interrupted instances', async () => {

@@ -257,7 +257,7 @@ export async function applyDecision(ctx: HandlerContext, d: Decision, instances:
     await autoScaling.setDesiredCapacity(a.group, a.desired);
     log.info('scale-out', { group: a.group, count: a.count, desired: a.desired });
   }
-  const back = await reactivate(arns(await stillInService(ctx, d.reactivate.map((r) => r.instance), instances)));
+  const back = await reactivate(arns(await stillInService(ctx, d.reactivate.map((r) => r.instance))));
   if (back.length > 0) log.info('reactivated scale-in drains', { instances: back });
   const failures: ActFailure[] = [];
   if (!options.scaleIn) return failures;
@@ -274,9 +274,10 @@ export async function applyDecision(ctx: HandlerContext, d: Decision, instances:
       const result = await autoScaling.terminateInstance(t.instance, true);
       if (result === 'at-min') {
         // Auto Scaling refuses a decrement below the group's minimum; the instance is capacity the
-        // group keeps anyway, so it goes back to work instead of waiting DRAINING for nothing.
+        // group keeps anyway, so it goes back to work instead of waiting DRAINING for nothing, once
+        // the same check as any reactivation finds it still InService.
         log.warn('scale-in: group at its minimum, termination refused; reactivating the instance', { instance: t.instance, group: t.group });
-        await reactivate(arns([t.instance]));
+        await reactivate(arns(await stillInService(ctx, [t.instance])));
       } else log.info('scale-in: terminating empty instance with decrement', { instance: t.instance, group: t.group, result });
     } catch (error) {
       failures.push({ instance: t.instance, category: categoryOf(error) });

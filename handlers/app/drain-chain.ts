@@ -23,6 +23,26 @@ export function newChainId(startedAt: number): string {
   return chainId(startedAt, random());
 }
 
+/** The drain marks a check carries and its container instance holds (core/drain-chain.ts). */
+export interface DrainMarks {
+  readonly chain?: string;
+  readonly step?: string;
+}
+
+/**
+ * Write the given marks on the container instance; returns those ECS accepted, the only ones a
+ * check may carry: a check carrying a mark the instance does not hold would be judged stale at its
+ * first step when the instance holds an older one. ECS refuses a mark past the instance's 10
+ * custom attributes (API reference: PutAttributes, `AttributeLimitExceededException`); the adapter
+ * reports it as not changed. Used by the lifecycle handler (`startChain`) and the tick's revival.
+ */
+export async function writeMarks(ctx: HandlerContext, arn: string, marks: DrainMarks): Promise<DrainMarks> {
+  const accepted = async (name: string, value: string | undefined): Promise<boolean> => value !== undefined && (await ctx.ports.ecs.setAttribute([arn], name, value)).includes(arn);
+  const chain = await accepted(DRAIN_CHAIN_ATTRIBUTE, marks.chain);
+  const step = await accepted(DRAIN_STEP_ATTRIBUTE, marks.step);
+  return { ...(chain ? { chain: marks.chain } : {}), ...(step ? { step: marks.step } : {}) };
+}
+
 /**
  * Put a new chain id on the instance and in its first check: a duplicate lifecycle event starts a
  * newer chain and the older one is dropped at its next check (drain handler), so one chain of checks
@@ -31,9 +51,7 @@ export function newChainId(startedAt: number): string {
  */
 export async function startChain(ctx: HandlerContext, check: DrainCheck, instance: Instance | undefined): Promise<DrainCheck> {
   if (ctx.config.dryRun || instance?.arn === undefined || instance.status === 'INACTIVE') return check;
-  const chain = newChainId(check.startedAt);
-  const set = await ctx.ports.ecs.setAttribute([instance.arn], DRAIN_CHAIN_ATTRIBUTE, chain);
-  return set.includes(instance.arn) ? { ...check, chain } : check;
+  return { ...check, ...(await writeMarks(ctx, instance.arn, { chain: newChainId(check.startedAt) })) };
 }
 
 /** One drain step of this invocation: its record (SQS), the container instance and the outcome. */

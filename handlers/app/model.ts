@@ -21,6 +21,7 @@
 import type { CapacityGroup, Instance, Resources } from '../../core/cluster';
 import { TRUNK_ATTRIBUTE } from '../../core/eni';
 import { weakestPerUnit } from '../../core/instance-types';
+import type { Membership } from '../../core/interruption';
 import type { GroupState, InstanceTypeInfo, LaunchTemplateInfo } from './ports';
 
 /**
@@ -83,21 +84,33 @@ export interface ClusterModel {
   readonly groups: CapacityGroup[];
   /** Configured groups that could not be sized or were not found, with why. */
   readonly skipped: ReadonlyArray<{ readonly group: string; readonly reason: string }>;
+  /**
+   * Every member of the described groups by instance id (`membershipOf`): built once per read for
+   * the model, the interruption handler's seats, warm-pool returns and drain revival.
+   */
+  readonly membership: ReadonlyMap<string, GroupMembership>;
+}
+
+/** An instance's place in a configured group as Auto Scaling lists it, with its lifecycle state. */
+export interface GroupMembership extends Membership {
+  readonly lifecycleState: string;
+}
+
+/** The groups' members by instance id, each with its group, lifecycle state and whether that state is live. */
+export function membershipOf(groupStates: readonly GroupState[]): Map<string, GroupMembership> {
+  const membership = new Map<string, GroupMembership>();
+  for (const g of groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, lifecycleState: m.lifecycleState, live: isLiveLifecycleState(m.lifecycleState) });
+  return membership;
 }
 
 /**
  * Each instance with the configured group that lists it and whether it is leaving (lifecycle state
  * past InService, or outside every group with its agent disconnected); see this file's header.
  */
-function withMembership(instances: readonly Instance[], groupStates: readonly GroupState[]): Instance[] {
-  const membership = new Map<string, { group: string; state: string }>();
-  for (const g of groupStates) for (const m of g.members) membership.set(m.instanceId, { group: g.name, state: m.lifecycleState });
+function withMembership(instances: readonly Instance[], membership: ReadonlyMap<string, GroupMembership>): Instance[] {
   return instances.map((i) => {
     const m = membership.get(i.id);
-    if (m !== undefined) {
-      const leaving = !isLiveLifecycleState(m.state);
-      return { ...i, group: m.group, ...(leaving || i.terminating === true ? { terminating: true } : {}) };
-    }
+    if (m !== undefined) return { ...i, group: m.group, ...(!m.live || i.terminating === true ? { terminating: true } : {}) };
     const { group: _drop, ...rest } = i;
     return i.agentConnected === false ? { ...rest, terminating: true } : rest;
   });
@@ -184,7 +197,8 @@ function capacityGroupOf(g: GroupState, members: readonly Instance[], facts: Lau
 
 /** Attach groups and lifecycle facts to instances and build the capacity groups, in configured priority order. */
 export function buildModel(instances: readonly Instance[], groupStates: readonly GroupState[], asgNames: readonly string[], facts: LaunchFacts = NO_FACTS): ClusterModel {
-  const model = withMembership(instances, groupStates);
+  const membership = membershipOf(groupStates);
+  const model = withMembership(instances, membership);
   const groups: CapacityGroup[] = [];
   const skipped: Array<{ group: string; reason: string }> = [];
   const byName = new Map(groupStates.map((g) => [g.name, g]));
@@ -198,5 +212,5 @@ export function buildModel(instances: readonly Instance[], groupStates: readonly
     if ('reason' in group) skipped.push({ group: name, reason: group.reason });
     else groups.push(group);
   }
-  return { instances: model, groups, skipped };
+  return { instances: model, groups, skipped, membership };
 }

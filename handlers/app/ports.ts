@@ -134,9 +134,21 @@ export interface HookRef {
   readonly token?: string;
 }
 
+/** An instance's Auto Scaling group and lifecycle state (`InService`, `Terminating:Wait`, …). */
+export interface MemberState {
+  readonly group: string;
+  readonly lifecycleState: string;
+}
+
 /** Auto Scaling, scoped to the configured groups. */
 export interface AutoScaling {
   describeGroups(names: readonly string[]): Promise<GroupState[]>;
+  /**
+   * The Auto Scaling group and lifecycle state of each of these instances now, by instance id
+   * (DescribeAutoScalingInstances): the narrow read before an act that depends on an instance's
+   * state. Instances in no Auto Scaling group are absent.
+   */
+  lifecycleStates(instanceIds: readonly string[]): Promise<Map<string, MemberState>>;
   setDesiredCapacity(group: string, desired: number): Promise<void>;
   /**
    * TerminateInstanceInAutoScalingGroup; `'gone'` when the instance is no longer in a group,

@@ -68,6 +68,7 @@ export function snapshotPorts(snapshot: Snapshot, log: Logger, now: () => number
     },
     autoScaling: {
       describeGroups: async (names) => snapshot.groups.filter((g) => names.includes(g.name)),
+      lifecycleStates: async (ids) => new Map(snapshot.groups.flatMap((g) => g.members.filter((m) => ids.includes(m.instanceId)).map((m) => [m.instanceId, { group: g.name, lifecycleState: m.lifecycleState }] as const))),
       setDesiredCapacity: async (group, desired) => would('set desired capacity', { group, desired }),
       terminateInstance: async (instanceId, decrementDesired) => {
         would('terminate instance', { instanceId, decrementDesired });

@@ -11,15 +11,13 @@
 import { SCALE_IN_ATTRIBUTE } from '../../core/cluster';
 import type { ClusterView } from './act';
 import type { HandlerContext } from './context';
-import { isLiveLifecycleState } from './model';
 
 /** ECS attribute on an instance drained towards its group's warm pool (value: ISO time). */
 export const WARM_POOL_ATTRIBUTE = 'headroom.warm-pool';
 
 /** Reactivate instances back from the warm pool; the view with those instances ACTIVE. */
 export async function reactivateWarmPoolReturns(ctx: HandlerContext, view: ClusterView): Promise<ClusterView> {
-  const live = new Set(view.groupStates.flatMap((g) => g.members.filter((m) => isLiveLifecycleState(m.lifecycleState)).map((m) => m.instanceId)));
-  const back = view.instances.filter((i) => i.status === 'DRAINING' && i.arn !== undefined && i.attributes[WARM_POOL_ATTRIBUTE] !== undefined && live.has(i.id) && i.agentConnected !== false);
+  const back = view.instances.filter((i) => i.status === 'DRAINING' && i.arn !== undefined && i.attributes[WARM_POOL_ATTRIBUTE] !== undefined && view.membership.get(i.id)?.live === true && i.agentConnected !== false);
   if (back.length === 0) return view;
   if (ctx.config.dryRun) {
     ctx.ports.log.info('dry run: would reactivate instances back from the warm pool', { instances: back.map((i) => i.id) });

@@ -1,7 +1,8 @@
 /**
  * Auto Scaling adapter: the `AutoScaling` port over `@aws-sdk/client-auto-scaling`.
  *
- * Calls used: DescribeAutoScalingGroups (paginated, 100 per page), DescribeScalingActivities (one
+ * Calls used: DescribeAutoScalingGroups (paginated, 100 per page), DescribeAutoScalingInstances
+ * (≤ 50 ids per call: an instance's lifecycle state right before an act), DescribeScalingActivities (one
  * call per group, the 20 newest activities: a recent failed launch backs the group off, and launch
  * activities date the members that have not registered yet), DescribeLaunchConfigurations (only for
  * groups on a launch configuration: its instance type),
@@ -20,10 +21,11 @@ import {
   SetDesiredCapacityCommand,
   TerminateInstanceInAutoScalingGroupCommand,
   paginateDescribeAutoScalingGroups,
+  paginateDescribeAutoScalingInstances,
   type Activity,
   type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
-import { FAILED_LAUNCH_LOOKBACK_SECONDS, type AutoScaling, type GroupState, type HookRef, type TerminateResult } from '../app/ports';
+import { FAILED_LAUNCH_LOOKBACK_SECONDS, type AutoScaling, type GroupState, type HookRef, type MemberState, type TerminateResult } from '../app/ports';
 import { chunks, classify, errorMessage, errorName, mapLimit } from './util';
 
 
@@ -198,6 +200,29 @@ export class AwsAutoScaling implements AutoScaling {
         return { ...toGroupState(g, undefined, [], configurationTypes), activitiesUnavailable: `DescribeScalingActivities: ${errorName(error) || 'error'}: ${errorMessage(error)}` };
       }
     });
+  }
+
+  /**
+   * DescribeAutoScalingInstances, ≤ 50 instance ids per call (and per page); ids that are in no
+   * group are "ignored with no error" (API reference:
+   * https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DescribeAutoScalingInstances.html).
+   * An answer for an id not asked for is ignored.
+   */
+  async lifecycleStates(instanceIds: readonly string[]): Promise<Map<string, MemberState>> {
+    const asked = new Set(instanceIds);
+    const out = new Map<string, MemberState>();
+    try {
+      for (const batch of chunks([...asked], 50)) {
+        for await (const page of paginateDescribeAutoScalingInstances({ client: this.client, pageSize: 50 }, { InstanceIds: batch })) {
+          for (const i of page.AutoScalingInstances ?? []) {
+            if (i.InstanceId !== undefined && asked.has(i.InstanceId) && i.AutoScalingGroupName !== undefined && i.LifecycleState !== undefined) out.set(i.InstanceId, { group: i.AutoScalingGroupName, lifecycleState: i.LifecycleState });
+          }
+        }
+      }
+    } catch (error) {
+      return classify(error, `describing Auto Scaling instances ${instanceIds.join(', ')}`);
+    }
+    return out;
   }
 
   /**

@@ -90,6 +90,7 @@ export const ACTION_BUCKET = {
   DescribeLaunchTemplateVersions: 'ec2.DescribeLaunchTemplateVersions',
   DescribeAutoScalingGroups: 'autoscaling.describe',
   DescribeScalingActivities: 'autoscaling.describe',
+  DescribeAutoScalingInstances: 'autoscaling.describe',
   SetDesiredCapacity: 'autoscaling.modify',
   TerminateInstanceInAutoScalingGroup: 'autoscaling.modify',
   RecordLifecycleActionHeartbeat: 'autoscaling.modify',

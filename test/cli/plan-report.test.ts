@@ -17,7 +17,7 @@ function outsideGroups(i: Instance): Instance {
 }
 
 function report(instances: Instance[], services = [service({ name: 'web', shape: { cpu: 1024, memory: 2048 }, desired: 8, running: 8 })]) {
-  const view = { instances, groups: [group({ name: 'g1', desired: instances.length, min: 0 })], services, waiting: [], skipped: [], groupStates: [], degraded: [] };
+  const view = { instances, groups: [group({ name: 'g1', desired: instances.length, min: 0 })], services, waiting: [], skipped: [], groupStates: [], membership: new Map(), degraded: [] };
   const decision = decide({ now: NOW, instances, groups: view.groups, services: view.services, waiting: [], history: [], settings: decideSettings(config) });
   return planReport(config, view, decision, NOW);
 }

@@ -2,6 +2,7 @@
  * Acting on a decision reads every answer: which container instances ECS changed, which the scale-in
  * mark reached, and Auto Scaling's refusal at the group minimum. Real adapters over the stateful fake.
  */
+import type { LifecycleState } from '@aws-sdk/client-auto-scaling';
 import { SCALE_IN_ATTRIBUTE } from '../../core/cluster';
 import type { Decision } from '../../core/decide';
 import { applyDecision, decideSettings, readCluster } from '../../handlers/app/act';
@@ -77,5 +78,35 @@ describe('acting on a decision reads every answer', () => {
     expect(aws.terminated).toEqual([]);
     expect([statusOf(aws, I(1)), marked(aws, I(1))]).toEqual(['ACTIVE', false]);
     expect(ctx.lines.some((l) => l.level === 'warn' && /minimum/.test(l.message))).toBe(true);
+  });
+
+  it.each<[string, LifecycleState, string]>([
+    ['still InService: reactivated', 'InService', 'ACTIVE'],
+    ['in Terminating:Wait since the read: left DRAINING', 'Terminating:Wait', 'DRAINING'],
+  ])('an instance whose termination Auto Scaling refused at the group minimum goes through the same check as any reactivation: %s', async (_name, state, status) => {
+    const aws = new FakeAws().group('demo-spot', { min: 1, desired: 1, max: 20 }).group('demo-ondemand');
+    aws.instance({ id: I(1), group: 'demo-spot', status: 'DRAINING', attributes: { [SCALE_IN_ATTRIBUTE]: '2025-06-01T11:00:00.000Z' } });
+    const ctx = context();
+    const { view } = await readCluster(ctx, { now: NOW, history: [], settings: decideSettings(ctx.config) });
+    const member = aws.groups[0]?.Instances?.find((i) => i.InstanceId === I(1));
+    if (member !== undefined) member.LifecycleState = state;
+    await applyDecision(ctx, decision({ terminate: [{ kind: 'terminate', instance: I(1), group: 'demo-spot', reasons: [] }] }), view.instances, { scaleIn: true });
+    expect(aws.terminated).toEqual([]);
+    expect(statusOf(aws, I(1))).toBe(status);
+    expect(aws.count('DescribeAutoScalingInstances')).toBe(1);
+  });
+
+  it("reactivation reads only the targets' lifecycle states (one DescribeAutoScalingInstances per 50 instances), not their groups again", async () => {
+    const n = 60;
+    const aws = new FakeAws().group('demo-spot', { min: 1, desired: n, max: 100 }).group('demo-ondemand');
+    for (let k = 1; k <= n; k++) aws.instance({ id: I(k), group: 'demo-spot', status: 'DRAINING', attributes: { [SCALE_IN_ATTRIBUTE]: '2025-06-01T11:00:00.000Z' } });
+    const ctx = context();
+    const { view } = await readCluster(ctx, { now: NOW, history: [], settings: decideSettings(ctx.config) });
+    const groupReads = aws.count('DescribeAutoScalingGroups') + aws.count('DescribeScalingActivities');
+    const ids = Array.from({ length: n }, (_, k) => I(k + 1));
+    await applyDecision(ctx, decision({ reactivate: ids.map((id) => ({ kind: 'reactivate', instance: id, reasons: [] })) }), view.instances, { scaleIn: false });
+    expect(aws.count('DescribeAutoScalingGroups') + aws.count('DescribeScalingActivities')).toBe(groupReads);
+    expect(aws.count('DescribeAutoScalingInstances')).toBe(2);
+    expect(ids.filter((id) => statusOf(aws, id) === 'ACTIVE')).toEqual(ids);
   });
 });

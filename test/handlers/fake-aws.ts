@@ -8,6 +8,7 @@ import {
   AutoScalingClient,
   CompleteLifecycleActionCommand,
   DescribeAutoScalingGroupsCommand,
+  DescribeAutoScalingInstancesCommand,
   DescribeScalingActivitiesCommand,
   RecordLifecycleActionHeartbeatCommand,
   SetDesiredCapacityCommand,
@@ -513,6 +514,17 @@ export class FakeAws {
       const names = new Set(input.AutoScalingGroupNames ?? []);
       limit('DescribeAutoScalingGroups', input.MaxRecords ?? 50, 100);
       return this.answer('DescribeAutoScalingGroups', { AutoScalingGroups: structuredClone(this.groups.filter((g) => names.has(g.AutoScalingGroupName ?? ''))) });
+    });
+    asgMock.on(DescribeAutoScalingInstancesCommand).callsFake((input) => {
+      this.fail('DescribeAutoScalingInstances');
+      // ≤ 50 ids and records per call; unknown ids are ignored (API reference: DescribeAutoScalingInstances).
+      limit('DescribeAutoScalingInstances', input.InstanceIds?.length ?? 0, 50);
+      limit('DescribeAutoScalingInstances', input.MaxRecords ?? 50, 50);
+      const ids = new Set(input.InstanceIds ?? []);
+      const found = this.groups.flatMap((g) =>
+        (g.Instances ?? []).filter((i) => ids.has(i.InstanceId ?? '')).map((i) => ({ InstanceId: i.InstanceId, AutoScalingGroupName: g.AutoScalingGroupName, LifecycleState: i.LifecycleState, AvailabilityZone: i.AvailabilityZone, HealthStatus: i.HealthStatus ?? 'Healthy' })),
+      );
+      return this.answer('DescribeAutoScalingInstances', { AutoScalingInstances: structuredClone(found) });
     });
     asgMock.on(DescribeScalingActivitiesCommand).callsFake((input) => {
       this.fail('DescribeScalingActivities');

@@ -87,6 +87,16 @@ describe('one chain of drain checks per instance, across invocations', () => {
     expect(aws.sent.filter((s) => s.body.instanceId === I1)).toHaveLength(1);
     expect(aws.desired).toEqual([{ group: 'demo-spot', desired: 1 }]);
   });
+  it('an interruption whose chain mark ECS refuses (10 custom attributes already) still sends its check, and says a retried batch may send a second', async () => {
+    const aws = new FakeAws().group('demo-spot', { desired: 0, max: 5, type: 'm5.xlarge' }).group('demo-ondemand');
+    aws.service('web', { desired: 1 });
+    aws.instance({ id: I1, attributes: Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`team.tag-${k}`, 'x'])) });
+    aws.task(I1, { service: 'web' });
+    const ctx = context();
+    await handleInterruption(sqs(sample('interruption/spot-warning.json')), ctx);
+    expect(aws.sent.filter((s) => s.body.instanceId === I1)).toHaveLength(1);
+    expect(ctx.lines.filter((l) => l.level === 'warn' && l.message.startsWith('marking the drain chain failed')).map((l) => l.data?.instanceId)).toEqual([I1]);
+  });
 });
 
 describe('drains that outlive an outage', () => {
@@ -110,6 +120,43 @@ describe('drains that outlive an outage', () => {
     expect(sent[0]?.delay).toBe(0);
     expect(attribute(aws, I1, DRAIN_CHAIN_ATTRIBUTE)).toBe(sent[0]?.body.chain);
     if (marks[DRAIN_CHAIN_ATTRIBUTE] !== undefined) expect(sent[0]?.body.deadline).toBe(Math.floor((NOW - 3_600_000) / 1000) * 1000 + 900_000);
+  });
+  it('a drain whose marks ECS refuses (10 custom attributes already) is revived once, not every tick, and its check carries no mark, so it is not stale', async () => {
+    const full = Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`team.tag-${k}`, 'x']));
+    const aws = draining(full);
+    const ctx = context();
+    for (let t = 0; t < 3; t++) {
+      ctx.clock.now = NOW + t * 60_000;
+      await handleTick(sample('tick/scheduled.json'), ctx);
+    }
+    const sent = aws.sent.filter((s) => s.body.instanceId === I1);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.body.chain).toBeUndefined();
+    expect(sent[0]?.body.step).toBeUndefined();
+    expect(ctx.lines.filter((l) => l.level === 'error' && l.message.startsWith('drain revived without its step mark')).map((l) => l.data?.instanceId)).toEqual([I1]);
+    expect(aws.metric('DrainsRevived')).toEqual([1]);
+    // The check it sent is not judged stale: it steps the drain.
+    const stepped = await handleDrain(sqs(sent[0]?.body), context(undefined, NOW + 180_000));
+    expect(stepped.outcomes.map((o) => o.instanceId)).toEqual([I1]);
+  });
+
+  it('a revival whose marks ECS refused is tried again once the instance holds other marks (its step changed, then fell silent)', async () => {
+    const full = Object.fromEntries(Array.from({ length: 9 }, (_, k) => [`team.tag-${k}`, 'x']));
+    const aws = draining({ ...full, [DRAIN_STEP_ATTRIBUTE]: stepToken(NOW - (silent + 60) * 1000, 'cd') });
+    aws.failNext('PutAttributes', awsError('AttributeLimitExceededException', 'You can apply up to 10 custom attributes per resource.'), 2);
+    const ctx = context();
+    await handleTick(sample('tick/scheduled.json'), ctx);
+    ctx.clock.now = NOW + 60_000;
+    await handleTick(sample('tick/scheduled.json'), ctx);
+    expect(aws.sent.filter((s) => s.body.instanceId === I1)).toHaveLength(1);
+    // Another writer changed the step mark (still silent): the memory no longer applies.
+    const ci = aws.instances.get(instanceArn(I1));
+    if (ci !== undefined) ci.attributes = [...(ci.attributes ?? []).filter((a) => a.name !== DRAIN_STEP_ATTRIBUTE), { name: DRAIN_STEP_ATTRIBUTE, value: stepToken(NOW - (silent + 30) * 1000, 'ef') }];
+    ctx.clock.now = NOW + 120_000;
+    await handleTick(sample('tick/scheduled.json'), ctx);
+    const sent = aws.sent.filter((s) => s.body.instanceId === I1);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.body.step).toBe(attribute(aws, I1, DRAIN_STEP_ATTRIBUTE));
   });
 });
 

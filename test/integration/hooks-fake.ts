@@ -12,6 +12,8 @@ export function hooksFake(real: AutoScaling, leaving: ReadonlySet<string> = new 
   const port = Object.assign(Object.create(real) as AutoScaling, {
     describeGroups: async (names: readonly string[]) =>
       (await real.describeGroups(names)).map((g) => ({ ...g, members: g.members.map((m) => (leaving.has(m.instanceId) ? { ...m, lifecycleState: 'Terminating:Wait' } : m)) })),
+    lifecycleStates: async (ids: readonly string[]) =>
+      new Map([...(await real.lifecycleStates(ids))].map(([id, s]) => [id, leaving.has(id) ? { ...s, lifecycleState: 'Terminating:Wait' } : s])),
     heartbeat: async (hook: HookRef) => {
       heartbeats.push(hook);
       return 'ok' as const;

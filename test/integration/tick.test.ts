@@ -164,6 +164,15 @@ describeMoto('tick: scale-in, termination and reactivation', () => {
     expect(await desiredCapacity(c, group)).toBe(2);
   });
 
+  it("reads instances' lifecycle states with DescribeAutoScalingInstances (the check before a reactivation): group and state per instance, ids in no group absent, more than 50 ids in chunks", async () => {
+    const group = unique('life-g');
+    const world = await buildWorld(c, { cluster: unique('life'), groups: [{ name: group, size: 2, max: 10 }], services: { web: 1 } });
+    const ids = [...(world.groups.get(group) ?? [])];
+    const strangers = Array.from({ length: 55 }, (_, k) => `i-0fffffffffff${String(k).padStart(5, '0')}`);
+    const states = await context({ ...world.env, ...THRESHOLDS }).ports.autoScaling.lifecycleStates([...strangers, ...ids]);
+    expect(Object.fromEntries(states)).toEqual(Object.fromEntries(ids.map((id) => [id, { group, lifecycleState: 'InService' }])));
+  });
+
   it('leaves a drain it did not start alone (no reactivation, no termination)', async () => {
     const group = unique('foreign-g');
     const world = await buildWorld(c, { cluster: unique('foreign'), groups: [{ name: group, size: 2, max: 10 }], services: { web: 7 } });

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../core/config';
+import { lookAlike } from '../../core/config-typos';
 import { root, serverless } from './serverless';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,7 +20,7 @@ const KNOWN = ['cluster', 'asgNames', 'shortageThreshold', 'excessThreshold', 'h
 const BASE = { CLUSTER_NAME: 'c', ASG_NAMES: 'g', SHORTAGE_THRESHOLD: '2', EXCESS_THRESHOLD: '10', HOOK_HEARTBEAT_SECONDS: '300', DRAIN_CHECK_SECONDS: '30' };
 
 function check(cli: string[], env: Record<string, string> = {}, stack: Record<string, string> = {}): string[] {
-  return checkParams({ cliParams: cli, known: KNOWN, serverlessYml: yml, environment: { ...BASE, ...env, DRAIN_QUEUE_URL: { Ref: 'DrainQueue' } }, stackParams: { hookName: '', tickSchedule: 'rate(1 minute)', ...stack }, loadConfig });
+  return checkParams({ cliParams: cli, known: KNOWN, serverlessYml: yml, environment: { ...BASE, ...env, DRAIN_QUEUE_URL: { Ref: 'DrainQueue' } }, stackParams: { hookName: '', tickSchedule: 'rate(1 minute)', ...stack }, loadConfig, lookAlike });
 }
 
 describe('checkParams', () => {
@@ -37,6 +38,10 @@ describe('checkParams', () => {
     ['a heartbeat below the Auto Scaling minimum', ['hookHeartbeatSeconds=10'], { HOOK_HEARTBEAT_SECONDS: '10' }, {}, [/^hookHeartbeatSeconds: must be at least 30/]],
     ['a cross-field rule, both names translated', ['excessThreshold=1'], { EXCESS_THRESHOLD: '1' }, {}, [/^excessThreshold: must be greater than shortageThreshold/]],
     ['a misspelt parameter, with a suggestion', ['excesThreshold=5'], {}, {}, [/^excesThreshold: unknown parameter \(did you mean excessThreshold\?\)/]],
+    // The functions' typo rule (core/config-typos.ts): case and underscores, and a prefix of six or more.
+    ['a parameter in the environment variable spelling, with a suggestion', ['SHORTAGE_THRESHOLD=3'], {}, {}, [/^SHORTAGE_THRESHOLD: unknown parameter \(did you mean shortageThreshold\?\)/]],
+    ['a parameter cut short, with a suggestion', ['hookHeartbeat=300'], {}, {}, [/^hookHeartbeat: unknown parameter \(did you mean hookHeartbeatSeconds\?\)/]],
+    ['an unknown parameter like none of ours, without one', ['nope=1'], {}, {}, [/^nope: unknown parameter; known: /]],
     ['a bad schedule', [], {}, { tickSchedule: 'every minute' }, [/^tickSchedule: expected rate/]],
     ['a bad hook name', [], {}, { hookName: 'my hook' }, [/^hookName: not a valid lifecycle hook name/]],
     ['a missing cluster, with the flag to pass', [], { CLUSTER_NAME: '' }, {}, [/^cluster: required .*: pass --param="cluster=my-cluster"$/]],

@@ -220,10 +220,11 @@ describe('CloudFormation template from `serverless package`', () => {
     const actionsOf = (role: string): Set<string> => new Set(statements().filter(({ where }) => where === role).flatMap(({ s }) => [s.Action].flat() as string[]));
     const expected: Record<string, { has: string[]; not: string[] }> = {
       // The tick sends revived drain checks; it never consumes, stops tasks or completes hooks.
-      TickRole: { has: ['autoscaling:SetDesiredCapacity', 'ecs:ListServices', 'cloudwatch:GetMetricData', 'sqs:SendMessage', 'ecs:DeleteAttributes'], not: ['autoscaling:CompleteLifecycleAction', 'ecs:StopTask', 'sqs:ReceiveMessage'] },
-      InterruptionRole: { has: ['autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:StopTask', 'sqs:ReceiveMessage', 'ecs:DeleteAttributes'], not: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat', 'cloudwatch:GetMetricData', 'sqs:ChangeMessageVisibility'] },
+      // Both reactivate scale-in drains, after reading the targets' lifecycle states (DescribeAutoScalingInstances).
+      TickRole: { has: ['autoscaling:SetDesiredCapacity', 'autoscaling:DescribeAutoScalingInstances', 'ecs:ListServices', 'cloudwatch:GetMetricData', 'sqs:SendMessage', 'ecs:DeleteAttributes'], not: ['autoscaling:CompleteLifecycleAction', 'ecs:StopTask', 'sqs:ReceiveMessage'] },
+      InterruptionRole: { has: ['autoscaling:TerminateInstanceInAutoScalingGroup', 'autoscaling:DescribeAutoScalingInstances', 'ecs:StopTask', 'sqs:ReceiveMessage', 'ecs:DeleteAttributes'], not: ['autoscaling:CompleteLifecycleAction', 'autoscaling:RecordLifecycleActionHeartbeat', 'cloudwatch:GetMetricData', 'sqs:ChangeMessageVisibility'] },
       // Lifecycle and drain put marks, never remove one.
-      LifecycleRole: { has: ['autoscaling:CompleteLifecycleAction', 'sqs:SendMessage', 'ecs:PutAttributes'], not: ['ecs:DeleteAttributes', 'autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:ListServices', 'sqs:ReceiveMessage'] },
+      LifecycleRole: { has: ['autoscaling:CompleteLifecycleAction', 'sqs:SendMessage', 'ecs:PutAttributes'], not: ['autoscaling:DescribeAutoScalingInstances', 'ecs:DeleteAttributes', 'autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:ListServices', 'sqs:ReceiveMessage'] },
       DrainRole: { has: ['autoscaling:RecordLifecycleActionHeartbeat', 'sqs:ReceiveMessage', 'ecs:PutAttributes'], not: ['ecs:DeleteAttributes', 'sqs:ChangeMessageVisibility', 'autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup', 'ecs:ListServices', 'cloudwatch:GetMetricData'] },
     };
     for (const [role, { has, not }] of Object.entries(expected)) {

@@ -3,7 +3,7 @@
  * (handlers/aws/autoscaling.ts) reports, refusing out-of-bounds requests with a ValidationError.
  */
 import { HeadroomError } from '../../../core/errors';
-import { FAILED_LAUNCH_LOOKBACK_SECONDS, type AutoScaling, type GroupState, type HookRef } from '../../../handlers/app/ports';
+import { FAILED_LAUNCH_LOOKBACK_SECONDS, type AutoScaling, type GroupState, type HookRef, type MemberState } from '../../../handlers/app/ports';
 import type { SimWorld } from '../../world/sim-world';
 import { pages, type ApiCalls } from './api-calls';
 
@@ -39,6 +39,16 @@ export function simAutoScalingPort(world: SimWorld, { calls, call }: ApiCalls): 
           ...(g.spec.spot && g.spec.instanceTypes !== undefined ? { spot: true } : {}),
         }),
       );
+    },
+    async lifecycleStates(ids) {
+      // DescribeAutoScalingInstances: ≤ 50 ids per request; instances in no group are left out.
+      await call(pages(ids.length, 50), 'DescribeAutoScalingInstances');
+      const out = new Map<string, MemberState>();
+      for (const id of ids) {
+        const i = world.findInstance(id);
+        if (i !== undefined && i.lifecycle !== 'Terminated') out.set(id, { group: i.group.name, lifecycleState: i.lifecycle });
+      }
+      return out;
     },
     async setDesiredCapacity(group, desired) {
       await call(1, 'SetDesiredCapacity');
