@@ -96,6 +96,20 @@ export function incomingCounts(incoming: ReadonlyMap<string, IncomingOfGroup>): 
 }
 
 /**
+ * How many of a group's instances on their way take their zone from Auto Scaling's balancing
+ * (`predictedZone` indices 0 … n − 1 in `incomingBins`): the launches requested but not yet made,
+ * and launched members whose zone is not reported. Auto Scaling makes those launches before any
+ * this decision asks for, so a new instance's zone guess continues the sequence after them: the
+ * first new instance is the group's (n + 1)-th next launch, not its first.
+ */
+export function predictedLaunches(on: IncomingOfGroup | undefined): number {
+  if (on === undefined) return 0;
+  let n = 0;
+  for (let k = 0; k < on.count; k++) if (on.launched[k] === undefined) n++;
+  return n;
+}
+
+/**
  * One fresh bin per instance on its way, in the groups' order: a launched member's in the zone
  * Auto Scaling put it in; the launches still to come (and a member whose zone is not reported) in
  * the zones Auto Scaling's balancing predicts. `predictedZone` already counts every member, so the

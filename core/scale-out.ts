@@ -16,7 +16,7 @@
  */
 import type { CapacityGroup, Instance, Service, TaskShape } from './cluster';
 import { isGone, isSchedulable } from './cluster';
-import { incomingBins, incomingCapacity, isLeaving, type IncomingOfGroup } from './incoming';
+import { incomingBins, incomingCapacity, isLeaving, predictedLaunches, type IncomingOfGroup } from './incoming';
 import { headroomOfBins } from './headroom';
 import { plannedFor } from './instance-types';
 import { packFirstFitDecreasing } from './packing';
@@ -172,6 +172,8 @@ interface Opening {
   readonly daemons: ReturnType<typeof daemonShapes>;
   readonly reasons: readonly string[];
   readonly actions: ScaleOut[];
+  /** Capacity on its way: new instances are numbered after each group's predicted launches. */
+  readonly incoming: ReadonlyMap<string, IncomingOfGroup>;
   /** New instances per group. */
   readonly opened: Map<string, number>;
   added: number;
@@ -194,12 +196,17 @@ function note(o: Opening, g: CapacityGroup, count: number, placed: number, bound
   o.lowerBound += bound;
 }
 
-/** Packs the pending tasks into new instances of `g`; returns the bins opened (their room is still free). */
+/**
+ * Packs the pending tasks into new instances of `g`; returns the bins opened (their room is still
+ * free). New instances are numbered after the group's launches Auto Scaling will make first (those
+ * requested but not yet made, `predictedLaunches`) and those this decision opened already, so their
+ * zone guesses continue Auto Scaling's sequence.
+ */
 function packInto(o: Opening, g: CapacityGroup): Bin[] {
   const { input, daemons } = o;
   const limit = Math.min(room(g) - (o.opened.get(g.name) ?? 0), input.maxStep - o.added);
   if (o.pending.length === 0 || limit <= 0) return [];
-  const base = o.opened.get(g.name) ?? 0;
+  const base = predictedLaunches(o.incoming.get(g.name)) + (o.opened.get(g.name) ?? 0);
   const packed = packFirstFitDecreasing(o.pending, [], { make: (n) => freshBin(g, daemons, base + n), limit, lookahead: launchesToReachEveryZone(g, base) });
   const capped = packed.unplaced.some((u) => u.reason === 'cap') ? `capped at ${limit} by ${room(g) <= input.maxStep - o.added ? `group max ${g.max}` : `MAX_SCALE_OUT_STEP ${input.maxStep}`}` : undefined;
   note(o, g, packed.opened.length, packed.placements.size, packed.lowerBound, capped);
@@ -257,7 +264,7 @@ export function planScaleOut(input: ScaleOutInput): ScaleOutPlan {
   pending.push(...uninsured);
 
   const order = groupOrder(input, pending, daemons, reasons);
-  const o: Opening = { input, daemons, reasons, actions: [], opened: new Map(), added: 0, lowerBound: 0, pending };
+  const o: Opening = { input, daemons, reasons, actions: [], incoming, opened: new Map(), added: 0, lowerBound: 0, pending };
   for (const run of zoneRuns(order)) {
     if (o.pending.length === 0 || o.added >= input.maxStep) break;
     if (run.length > 1) spreadAcrossZones(o, run);

@@ -136,6 +136,10 @@ export class AutoScalingWorld extends EcsWorld {
       // Termination policy: unprotected members only; the default policy first balances zones
       // (the zone with the most members loses one), then picks at random among the candidates.
       const candidates = live.filter((i) => !this.protectedFromScaleIn(i));
+      // The random pick is drawn only when a member may go: in a weighted group desired can sit
+      // below the live units by less than any member's weight, and the group keeps at least desired
+      // units ("Configure instance weighting"), so nothing goes and the stream stays as it was.
+      if (!candidates.some((v) => units - v.type.weight >= g.desired)) return;
       const order = this.victimPrng.shuffle(candidates);
       const perZone = new Map<string, number>();
       for (const i of live) perZone.set(i.zone, (perZone.get(i.zone) ?? 0) + 1);
