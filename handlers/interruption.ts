@@ -20,8 +20,8 @@
  *
  * Rebalance recommendations follow `REBALANCE_POLICY`: `ignore` only publishes
  * `RebalanceRecommendations`; `move` (the default) launches the replacement and drains the instance for scale-in
- * (service tasks move now; standalone tasks are stopped only by an interruption warning, so a false
- * alarm restarts no long job); `replace` launches the replacement at once without draining
+ * once its service tasks fit elsewhere (now, or by a tick once the replacement registered: launch
+ * before drain); standalone tasks are stopped only by a warning, so a false alarm restarts no job; `replace` launches the replacement at once without draining
  * (the decision treats the instance as gone, and the instance is marked `headroom.rebalance` so a
  * repeated recommendation launches nothing more, and its interruption warning later terminates it
  * with a decrement: the replacement is already there); `drain` treats them like interruption
@@ -34,6 +34,7 @@ import { foreignAccount, isSqsEnvelope, parseEventBridge, type ParsedEvent } fro
 import { drainCheckWindow, noticeTargets, seatPlan, withReplacedSeats, SPOT_NOTICE_SECONDS, type InterruptionNotice, type Membership, type NoticeTargets, type SeatPlan } from '../core/interruption';
 import type { MetricDatum } from '../core/metrics';
 import { applyDecision, decideSettings, planOf, readCluster, type ClusterView } from './app/act';
+import { awaitingMove, movesThatFit } from '../core/rebalance-move';
 import { drainForScaleIn } from './app/scale-in-drain';
 import { BatchFailures } from './app/batch';
 import type { HandlerContext } from './app/context';
@@ -276,9 +277,20 @@ async function actOnSeats(
     // (surplus that scale-in removes), never none.
     const replacedArns = a.replace.map((id) => a.ours.get(id)?.arn).filter((arn): arn is string => arn !== undefined);
     if (replacedArns.length > 0) await ecs.setAttribute(replacedArns, REBALANCE_ATTRIBUTE, new Date(a.now).toISOString());
-    // REBALANCE_POLICY=move: drained as scale-in drains (`drainForScaleIn`), so ECS moves
-    // their service tasks to the replacement now and only the standalone tasks stay.
-    if (ctx.config.rebalancePolicy === 'move' && replacedArns.length > 0) await drainForScaleIn(ctx, replacedArns, a.now);
+    // REBALANCE_POLICY=move: drained as scale-in drains (`drainForScaleIn`), so ECS moves their
+    // service tasks and only the standalone tasks stay; at once only where those tasks fit on the
+    // other active instances now, else by the tick once the replacement's room is registered
+    // (launch before drain, core/rebalance-move.ts).
+    if (ctx.config.rebalancePolicy === 'move' && replacedArns.length > 0) {
+      const leaving = new Set(a.work.filter((id) => !a.replace.includes(id)));
+      // Instances still awaiting an earlier move go first (oldest recommendation first, as a tick would).
+      const candidates = [...awaitingMove(a.view.instances, leaving).filter((i) => !a.replace.includes(i.id)), ...a.replace.map((id) => a.ours.get(id)).filter((i): i is Instance => i !== undefined)];
+      const ready = movesThatFit({ now: a.now, instances: a.view.instances, services: a.view.services, candidates, waiting: a.view.waiting, leaving });
+      const arns = ready.map((m) => m.instance.arn).filter((arn): arn is string => arn !== undefined);
+      const later = candidates.filter((c) => !ready.some((m) => m.instance.id === c.id)).map((c) => c.id);
+      if (later.length > 0) ctx.ports.log.info('rebalance move waits for the replacement: the service tasks do not fit on the other active instances yet', { instances: later });
+      if (arns.length > 0) await drainForScaleIn(ctx, arns, a.now);
+    }
   });
   return terminated;
 }
