@@ -34,8 +34,7 @@ import { foreignAccount, isSqsEnvelope, parseEventBridge, type ParsedEvent } fro
 import { drainCheckWindow, noticeTargets, seatPlan, withReplacedSeats, SPOT_NOTICE_SECONDS, type InterruptionNotice, type Membership, type NoticeTargets, type SeatPlan } from '../core/interruption';
 import type { MetricDatum } from '../core/metrics';
 import { applyDecision, decideSettings, planOf, readCluster, type ClusterView } from './app/act';
-import { awaitingMove, movesThatFit } from '../core/rebalance-move';
-import { drainForScaleIn } from './app/scale-in-drain';
+import { moveRecommended } from './app/rebalance-move';
 import { BatchFailures } from './app/batch';
 import type { HandlerContext } from './app/context';
 import { reportDegraded } from './app/degraded';
@@ -277,19 +276,10 @@ async function actOnSeats(
     // (surplus that scale-in removes), never none.
     const replacedArns = a.replace.map((id) => a.ours.get(id)?.arn).filter((arn): arn is string => arn !== undefined);
     if (replacedArns.length > 0) await ecs.setAttribute(replacedArns, REBALANCE_ATTRIBUTE, new Date(a.now).toISOString());
-    // REBALANCE_POLICY=move: drained as scale-in drains (`drainForScaleIn`), so ECS moves their
-    // service tasks and only the standalone tasks stay; at once only where those tasks fit on the
-    // other active instances now, else by the tick once the replacement's room is registered
-    // (launch before drain, core/rebalance-move.ts).
+    // REBALANCE_POLICY=move: drained for scale-in once their service tasks fit elsewhere.
     if (ctx.config.rebalancePolicy === 'move' && replacedArns.length > 0) {
-      const leaving = new Set(a.work.filter((id) => !a.replace.includes(id)));
-      // Instances still awaiting an earlier move go first (oldest recommendation first, as a tick would).
-      const candidates = [...awaitingMove(a.view.instances, leaving).filter((i) => !a.replace.includes(i.id)), ...a.replace.map((id) => a.ours.get(id)).filter((i): i is Instance => i !== undefined)];
-      const ready = movesThatFit({ now: a.now, instances: a.view.instances, services: a.view.services, candidates, waiting: a.view.waiting, leaving });
-      const arns = ready.map((m) => m.instance.arn).filter((arn): arn is string => arn !== undefined);
-      const later = candidates.filter((c) => !ready.some((m) => m.instance.id === c.id)).map((c) => c.id);
-      if (later.length > 0) ctx.ports.log.info('rebalance move waits for the replacement: the service tasks do not fit on the other active instances yet', { instances: later });
-      if (arns.length > 0) await drainForScaleIn(ctx, arns, a.now);
+      const recommended = a.replace.map((id) => a.ours.get(id)).filter((i): i is Instance => i !== undefined);
+      await moveRecommended(ctx, a.view, recommended, new Set(a.work.filter((id) => !a.replace.includes(id))), a.now);
     }
   });
   return terminated;
