@@ -19,7 +19,7 @@
 import type { Instance } from './cluster';
 import { isScaleInDrain, REACTIVATED_ATTRIBUTE, SCALE_IN_ATTRIBUTE, tasksKnown, workloadOf } from './cluster';
 
-function markedAt(i: Instance, attribute: string): number | undefined {
+export function markedAt(i: Instance, attribute: string): number | undefined {
   const v = i.attributes[attribute];
   const t = v === undefined ? Number.NaN : Date.parse(v);
   return Number.isFinite(t) ? t : undefined;

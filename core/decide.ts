@@ -14,6 +14,7 @@ import type { Config } from './config';
 import { incomingBins, incomingCapacity } from './incoming';
 import { daemonShapes, demandOf, planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
 import { tickBasis } from './read-plan';
+import { awaitingAsLeaving, awaitingMove, seatsBack, tickMoves } from './rebalance-move';
 import { planRevert } from './revert';
 import { memberWeights } from './zones';
 
@@ -21,7 +22,8 @@ import { memberWeights } from './zones';
 export type DecideSettings = Pick<
   Config,
   'taskShape' | 'shortageThreshold' | 'excessThreshold' | 'scaleInStabilizationSeconds' | 'maxScaleInPercent' | 'maxScaleOutStep' | 'groupBackoffSeconds' | 'scaleInEnabled' | 'provisioningTimeoutSeconds' | 'spotReserveInstances' | 'sparePercent' | 'spotReservePercent' | 'scaleInWaitSeconds'
->;
+> &
+  Partial<Pick<Config, 'rebalancePolicy'>>;
 
 export interface DecideInput {
   readonly now: number;
@@ -166,7 +168,11 @@ function scaleOutWithReactivation(input: DecideInput, shape: Resources, base: re
  * reads them, scale-out packs copies of them, scale-in (last) packs the originals. Per-instance live
  * task counts come from one pass over the tasks.
  */
-export function decide(given: DecideInput): Decision {
+export function decide(original: DecideInput): Decision {
+  // REBALANCE_POLICY=move: an instance awaiting its move is leaving (its service tasks need room,
+  // its capacity is going), so its replacement is planned and counted once (`rebalance-move.ts`).
+  const awaiting = original.settings.rebalancePolicy === 'move' ? awaitingMove(original.instances, original.leaving) : [];
+  const given = awaitingAsLeaving(original, awaiting);
   // With no work at all, no spare is kept (`isIdleCluster`): both thresholds count as 0, so nothing
   // is launched for spare and any instance above a group's min is surplus once the window has passed.
   // On a small cluster the spare is capped at SPARE_PERCENT of its work (`spare.ts`). The tick read
@@ -190,8 +196,11 @@ export function decide(given: DecideInput): Decision {
   // Tasks no group could ever hold are not shortage: they never block scale-in.
   const shortage = plan.actions.length > 0 || forShortage.length > 0 || plan.deficit > 0 || plan.reserveShortfall > 0 || (plan.demandTasks > 0 && plan.unplaceable.length > 0);
   const giveBack = s.scaleInEnabled && !shortage ? planGiveBack(input, { shape, plan, schedulable, bins, total, visible }) : { scaleIn: [], scaleOut: [], reasons: [] };
-  const { scaleIn } = giveBack;
-  reasons.push(...giveBack.reasons);
+  // Instances awaiting their move (REBALANCE_POLICY=move) drain once their tasks fit; not on a
+  // tick that already drains for scale-in: its removals take room the moves' packing does not see.
+  const moves = giveBack.scaleIn.length > 0 ? [] : tickMoves({ ...original, candidates: awaiting, groups: new Set(input.groups.map((g) => g.name)) });
+  const scaleIn = [...giveBack.scaleIn, ...moves];
+  reasons.push(...giveBack.reasons, ...moves.map((m) => `${m.instance}: ${m.reasons.join('; ')}`));
 
   const reactivated = new Set(reactivate.map((r) => r.instance));
   const groupNames = new Set(input.groups.map((g) => g.name));
@@ -202,7 +211,7 @@ export function decide(given: DecideInput): Decision {
   return {
     shape,
     summary,
-    scaleOut: [...plan.actions, ...giveBack.scaleOut],
+    scaleOut: seatsBack([...plan.actions, ...giveBack.scaleOut], awaiting, original.groups),
     scaleIn,
     reactivate,
     terminate,

@@ -17,6 +17,7 @@ import type { CapacityGroup, Instance } from './cluster';
 import { INTERRUPTED_ATTRIBUTE, REBALANCE_ATTRIBUTE, isScaleInDrain, liveWorkload } from './cluster';
 import type { RebalancePolicy } from './config';
 import type { Decision } from './decide';
+import type { ScaleOut } from './scale-out';
 import { memberWeights } from './zones';
 
 export interface InterruptionNotice {
@@ -114,12 +115,14 @@ export function seatPlan(targets: Pick<NoticeTargets, 'drain' | 'replace'>, ours
  * were taken out of desired for the decision), never above the group's max.
  */
 export function withReplacedSeats(decision: Decision, replace: readonly string[], membership: ReadonlyMap<string, Membership>, groups: readonly CapacityGroup[]): Decision {
+  return { ...decision, scaleOut: seatsAddedBack(decision.scaleOut, replace, membership, groups) };
+}
+
+/** Scale-out actions with the seats of `replace` (taken out of desired for the decision) added back, never above max. */
+export function seatsAddedBack(actions: readonly ScaleOut[], replace: readonly string[], membership: ReadonlyMap<string, Membership>, groups: readonly CapacityGroup[]): ScaleOut[] {
   const weight = memberWeights(groups);
   const byName = new Map(groups.map((g) => [g.name, g]));
-  return {
-    ...decision,
-    scaleOut: decision.scaleOut.map((a) => ({ ...a, desired: Math.min(byName.get(a.group)?.max ?? Number.POSITIVE_INFINITY, a.desired + seatsIn(replace, a.group, membership, weight)) })),
-  };
+  return actions.map((a) => ({ ...a, desired: Math.min(byName.get(a.group)?.max ?? Number.POSITIVE_INFINITY, a.desired + seatsIn(replace, a.group, membership, weight)) }));
 }
 
 /** The two-minute Spot warning. */

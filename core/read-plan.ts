@@ -28,6 +28,8 @@
  *   one with a rebalance recommendation (insured first);
  * - fallback capacity (`revert.ts`): instances of a group above its min that a cheaper group can
  *   replace now are given back without waiting for the excess window, so their tasks are read.
+ * - rebalance moves (`rebalance-move.ts`, `REBALANCE_POLICY=move`): an instance with a rebalance
+ *   recommendation waits ACTIVE until its service tasks fit elsewhere, which only they tell.
  * A plan can widen once tasks are read (tasks that make the cluster busy, or Spot instances fuller
  * than those read): the handler asks again until nothing is lacking. O(instances + services +
  * history) per call.
@@ -42,6 +44,7 @@ import { isIdleCluster, isSchedulable, tasksKnown } from './cluster';
 import type { DecideInput } from './decide';
 import { headroom, referenceShape, referenceShapeReadsTasks } from './headroom';
 import { byLoad, displacedLoad, exposure, reserveCandidates } from './reserve';
+import { awaitingMove } from './rebalance-move';
 import { cheaperGroups } from './revert';
 import { scaleInWindow } from './scale-in';
 import { isLeaving } from './incoming';
@@ -112,6 +115,7 @@ export function readPlan(input: DecideInput): ReadPlan {
   if (referenceShapeReadsTasks(settings.taskShape, input.services)) want(unread.map((i) => i.id), 'no service wants a task: the reference shape is the median of the live tasks');
   want(reserveReads(input), 'the storm reserve: Spot instances that may be among the fullest');
   if (settings.scaleInEnabled) want(fallbackReads(input, unread), 'fallback capacity a cheaper group can take back: its instances may be drained without waiting for excess');
+  if (settings.rebalancePolicy === 'move') want(awaitingMove(unread, input.leaving).map((i) => i.id), 'instances awaiting their rebalance move: their service tasks need room, and they drain once those fit elsewhere');
 
   return { ...basis, headroom: current, short: current < settings.shortageThreshold, scaleIn, tasks: wanted, reasons };
 }

@@ -20,8 +20,8 @@
  *
  * Rebalance recommendations follow `REBALANCE_POLICY`: `ignore` only publishes
  * `RebalanceRecommendations`; `move` (the default) launches the replacement and drains the instance for scale-in
- * (service tasks move now; standalone tasks are stopped only by an interruption warning, so a false
- * alarm restarts no long job); `replace` launches the replacement at once without draining
+ * once its service tasks fit elsewhere (now, or by a tick once the replacement registered: launch
+ * before drain); standalone tasks are stopped only by a warning, so a false alarm restarts no job; `replace` launches the replacement at once without draining
  * (the decision treats the instance as gone, and the instance is marked `headroom.rebalance` so a
  * repeated recommendation launches nothing more, and its interruption warning later terminates it
  * with a decrement: the replacement is already there); `drain` treats them like interruption
@@ -34,7 +34,7 @@ import { foreignAccount, isSqsEnvelope, parseEventBridge, type ParsedEvent } fro
 import { drainCheckWindow, noticeTargets, seatPlan, withReplacedSeats, SPOT_NOTICE_SECONDS, type InterruptionNotice, type Membership, type NoticeTargets, type SeatPlan } from '../core/interruption';
 import type { MetricDatum } from '../core/metrics';
 import { applyDecision, decideSettings, planOf, readCluster, type ClusterView } from './app/act';
-import { drainForScaleIn } from './app/scale-in-drain';
+import { moveRecommended } from './app/rebalance-move';
 import { BatchFailures } from './app/batch';
 import type { HandlerContext } from './app/context';
 import { reportDegraded } from './app/degraded';
@@ -276,9 +276,11 @@ async function actOnSeats(
     // (surplus that scale-in removes), never none.
     const replacedArns = a.replace.map((id) => a.ours.get(id)?.arn).filter((arn): arn is string => arn !== undefined);
     if (replacedArns.length > 0) await ecs.setAttribute(replacedArns, REBALANCE_ATTRIBUTE, new Date(a.now).toISOString());
-    // REBALANCE_POLICY=move: drained as scale-in drains (`drainForScaleIn`), so ECS moves
-    // their service tasks to the replacement now and only the standalone tasks stay.
-    if (ctx.config.rebalancePolicy === 'move' && replacedArns.length > 0) await drainForScaleIn(ctx, replacedArns, a.now);
+    // REBALANCE_POLICY=move: drained for scale-in once their service tasks fit elsewhere.
+    if (ctx.config.rebalancePolicy === 'move' && replacedArns.length > 0) {
+      const recommended = a.replace.map((id) => a.ours.get(id)).filter((i): i is Instance => i !== undefined);
+      await moveRecommended(ctx, a.view, recommended, new Set(a.work.filter((id) => !a.replace.includes(id))), a.now);
+    }
   });
   return terminated;
 }

@@ -205,6 +205,7 @@ export function decideSettings(config: Config, overrides: Partial<DecideSettings
     sparePercent: config.sparePercent,
     spotReservePercent: config.spotReservePercent,
     scaleInWaitSeconds: config.scaleInWaitSeconds,
+    rebalancePolicy: config.rebalancePolicy,
     ...overrides,
   };
 }

@@ -9,13 +9,14 @@ const I3 = 'i-0a1b2c3d4e5f60003';
 
 /**
  * demo-spot: I1, I2, I3 InService, desired 3. Each runs 4 web tasks (512 CPU / 1024 MiB) and has
- * 2048 CPU left, so the reference task (512/1024) fits 4 times per instance.
+ * 2048 CPU left (I2 and I3: `othersRemainingCpu`), so the reference task (512/1024) fits 4 times per
+ * instance.
  */
-function world(): FakeAws {
+function world(othersRemainingCpu = 2048): FakeAws {
   const aws = new FakeAws().group('demo-spot', { desired: 3, max: 10, type: 'm5.xlarge' }).group('demo-ondemand', { desired: 0, max: 5, type: 'm5.xlarge' });
   aws.service('web', { desired: 12 });
   for (const id of [I1, I2, I3]) {
-    aws.instance({ id, group: 'demo-spot', remainingCpu: 2048, remainingMemory: 10_904 });
+    aws.instance({ id, group: 'demo-spot', remainingCpu: id === I1 ? 2048 : othersRemainingCpu, remainingMemory: 10_904 });
     for (let k = 0; k < 4; k++) aws.task(id, { service: 'web' });
   }
   return aws;
@@ -107,6 +108,21 @@ describe('interruption handler', () => {
       expect(aws.attributeChanges.map((c) => c.name)).toEqual(['headroom.rebalance', SCALE_IN_ATTRIBUTE]);
       expect(aws.terminated).toEqual([]);
       expect(aws.stopped).toEqual([]);
+    });
+
+    it.each([
+      // I2 and I3 hold 4 free reference tasks each: I1's 4 web tasks fit, the move starts at once.
+      ['fit on the other active instances: drained at once', 2048, [I1]],
+      // I2 and I3 are full: the replacement launches and I1 stays ACTIVE until its room has registered
+      // (a tick drains it then), so no web task stops before it has a place (launch before drain).
+      ['do not fit yet: not drained until the replacement registers', 0, []],
+    ])('its service tasks %s', async (_rule, remainingCpu, drained) => {
+      const aws = world(remainingCpu);
+      const result = await handleInterruption(sample('interruption/rebalance.json'), context({ ...env, SHORTAGE_THRESHOLD: '0', EXCESS_THRESHOLD: '30' }));
+      expect(result.replaced).toEqual([I1]);
+      expect(aws.statusChanges.flatMap((c) => c.ids)).toEqual(drained.map((id) => expect.stringContaining(id.slice(2))));
+      expect(aws.attributeChanges[0]?.name).toBe('headroom.rebalance');
+      expect(aws.desired).toEqual(remainingCpu === 0 ? [{ group: 'demo-spot', desired: 4 }] : []);
     });
 
     it('the warning that follows stops the standalone task and terminates the instance with a decrement', async () => {

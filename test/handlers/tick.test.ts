@@ -173,6 +173,27 @@ describe('tick handler', () => {
     await expect(handleTick(sample('tick/scheduled.json'), context())).rejects.toMatchObject({ category: 'permanent' });
   });
 
+  it.each([
+    // I2 and I3 have room for the 4 web tasks of i-1 (recommended, replacement registered): the tick drains it.
+    ['its replacement\'s room has registered: drained for scale-in now', 4, [SCALE_IN_ATTRIBUTE], 1, []],
+    // The rest is full and nothing is on its way: i-1's tasks need a replacement, and i-1 stays ACTIVE.
+    ['no room yet: a replacement is launched, the instance stays ACTIVE', 8, [], 0, [{ group: 'demo-spot', desired: 4 }]],
+  ])('REBALANCE_POLICY=move, an instance awaiting its move: %s', async (_rule, othersTasks, marks, drained, desired) => {
+    // The On-Demand group has no room (max 0): the replacement goes to i-1's own group.
+    const aws = new FakeAws().group('demo-spot', { desired: 3, max: 20, type: 'm5.xlarge' }).group('demo-ondemand', { desired: 0, max: 0, type: 'm5.large' });
+    aws.service('web', { desired: 4 + 2 * othersTasks, running: 4 + 2 * othersTasks });
+    aws.instance({ id: id(1), group: 'demo-spot', remainingCpu: 4096 - 512 * 4, remainingMemory: 15_000 - 1024 * 4, attributes: { 'headroom.rebalance': new Date(NOW - 300_000).toISOString() } });
+    for (let t = 0; t < 4; t++) aws.task(id(1), { service: 'web' });
+    for (const k of [2, 3]) {
+      aws.instance({ id: id(k), group: 'demo-spot', remainingCpu: 4096 - 512 * othersTasks, remainingMemory: 15_000 - 1024 * othersTasks });
+      for (let t = 0; t < othersTasks; t++) aws.task(id(k), { service: 'web' });
+    }
+    await handleTick(sample('tick/scheduled.json'), context({ ...BASE_ENV, REBALANCE_POLICY: 'move', SHORTAGE_THRESHOLD: '0', EXCESS_THRESHOLD: '100' }));
+    expect(aws.attributeChanges.map((c) => c.name)).toEqual(marks);
+    expect(aws.statusChanges.filter((c) => c.status === 'DRAINING').length).toBe(drained);
+    expect(aws.desired).toEqual(desired);
+  });
+
   it('dry run: reads, decides, logs the plan and publishes metrics; no mutating call', async () => {
     const aws = cluster(2, 8, { unplaced: 5 });
     const ctx = context({ ...BASE_ENV, DRY_RUN: 'true' });
