@@ -83,6 +83,11 @@ export interface ScaleInInput {
   readonly only?: ReadonlySet<string>;
   /** `SCALE_IN_WAIT_SECONDS`: an instance returned to service less than this ago is no candidate (`consolidation.ts`). */
   readonly reactivatedHoldSeconds?: number;
+  /**
+   * Tried before the others (after instances at risk): oversized instances (`right-size.ts`), so the
+   * replacement launched for one is not itself given back first as the emptiest instance.
+   */
+  readonly prefer?: ReadonlySet<string>;
 }
 
 export interface ScaleInPlan {
@@ -160,7 +165,8 @@ interface Candidate {
 
 /**
  * The instances that may go, in the order they are tried. Spot instances already replaced on a
- * rebalance recommendation go first: they are the likeliest to be lost. Then the lowest-priority
+ * rebalance recommendation go first: they are the likeliest to be lost. Then oversized instances
+ * (`prefer`: their work is held more cheaply elsewhere). Then the lowest-priority
  * groups: scale-out takes fallback capacity (On-Demand behind Spot) only when the preferred groups
  * cannot deliver, so it is the first to give back. Then fewest tasks, then lowest utilisation.
  */
@@ -175,9 +181,9 @@ function rankCandidates(input: ScaleInInput, schedulable: readonly Instance[], s
     .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i) && (input.only === undefined || input.only.has(i.id)) && !heldAfterReturn(i, input.now, input.reactivatedHoldSeconds ?? 0))
     .map((i) => {
       const w = workloadOf(i);
-      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, fallback: priority.get(i.group as string) ?? 0, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(s.bins[s.binIndex.get(i.id) as number] as Bin) };
+      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, preferred: input.prefer?.has(i.id) === true ? 0 : 1, fallback: priority.get(i.group as string) ?? 0, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(s.bins[s.binIndex.get(i.id) as number] as Bin) };
     })
-    .sort((a, b) => a.atRisk - b.atRisk || b.fallback - a.fallback || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
+    .sort((a, b) => a.atRisk - b.atRisk || a.preferred - b.preferred || b.fallback - a.fallback || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
 }
 
 function scaleInAction(input: ScaleInInput, reasons: readonly string[], c: Candidate, group: string, moved: number, after: number): ScaleIn {
