@@ -13,8 +13,8 @@
  * not backed off) hold all of its service tasks (daemons placed first, first-fit decreasing) for
  * less than the instance costs (`price.ts`; prices within `TIE_TOLERANCE` are a tie, which moves
  * nothing). It is then given back like fallback capacity (`revert.ts`): the cheaper group is grown
- * for its tasks first, and the instance is drained once they fit elsewhere, trying oversized
- * instances before the others (`ScaleInInput.prefer`), within the scale-in budget.
+ * for its tasks first, and the instance is drained once they fit elsewhere, scale-in trying the
+ * pricier instances first meanwhile (`ScaleInInput.pricierFirst`), within the scale-in budget.
  *
  * Left out, on purpose: instances running standalone tasks (DRAINING lets them finish in place,
  * so the replacement would run beside the instance it replaces), instances at risk on a rebalance
