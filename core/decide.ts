@@ -9,7 +9,8 @@ import { headroomOfBins } from './headroom';
 import { overdueDrains } from './consolidation';
 import { binOf, cloneBin, type Bin } from './placement';
 import type { Unschedulable } from './unschedulable';
-import { lastLaunch, planScaleIn, type HeadroomSample, type ScaleIn } from './scale-in';
+import { lastLaunch, planScaleIn, scaleInWindow, type HeadroomSample, type ScaleIn } from './scale-in';
+import { oversizedInstances } from './right-size';
 import type { Config } from './config';
 import { incomingBins, incomingCapacity } from './incoming';
 import { daemonShapes, demandOf, planScaleOut, type ScaleOut, type ScaleOutPlan } from './scale-out';
@@ -243,9 +244,9 @@ function overdue(visible: readonly Instance[], input: DecideInput, already: Read
 }
 
 /**
- * What is given back on a tick without shortage: scale-in when the excess has held (`scale-in.ts`),
- * else fallback capacity a cheaper group can replace (`revert.ts`: its replacements, or its drains
- * once they fit). Scale-in packs the tick's bins, which are not used afterwards.
+ * What is given back on a tick without shortage: scale-in when the excess has held (`scale-in.ts`,
+ * oversized instances first), else fallback or oversized capacity a cheaper group can replace
+ * (`revert.ts`: its replacements, or its drains once they fit). Scale-in packs the tick's bins, which are not used afterwards.
  */
 function planGiveBack(
   input: DecideInput,
@@ -273,8 +274,10 @@ function planGiveBack(
     drainingForScaleIn: countScaleInDrains(tick.visible, input.groups),
     reactivatedHoldSeconds: s.scaleInWaitSeconds,
   };
-  const si = planScaleIn({ ...scaleInInput, bins: tick.bins });
+  // Oversized instances (`right-size.ts`) only once the excess held: a surge may still need them.
+  const oversized = scaleInWindow(scaleInInput).held ? oversizedInstances(scaleInInput, daemonShapes(input.services), s.groupBackoffSeconds) : new Map<string, string[]>();
+  const si = planScaleIn({ ...scaleInInput, bins: tick.bins, pricierFirst: oversized.size > 0 });
   if (si.actions.length > 0) return { scaleIn: si.actions, scaleOut: [], reasons: si.reasons };
-  const revert = planRevert({ scaleIn: scaleInInput, scaleOut: scaleOutSettings(input, tick.shape) });
+  const revert = planRevert({ scaleIn: scaleInInput, scaleOut: scaleOutSettings(input, tick.shape), oversized });
   return { scaleIn: revert.scaleIn, scaleOut: revert.scaleOut, reasons: [...si.reasons, ...revert.reasons] };
 }

@@ -13,6 +13,8 @@
  *    them, every check but the excess window: tasks fit elsewhere, headroom stays above the
  *    shortage threshold, the storm reserve holds, the group's min is kept), within the scale-in budget.
  * "Cheaper" compares the price per capacity unit (`price.ts`); a tie is not a reason to move work.
+ * Oversized instances (`right-size.ts`: their tasks would cost less on new instances of another
+ * group) are given back the same way once the excess window held; the caller finds them.
  */
 import type { CapacityGroup, Instance } from './cluster';
 import { isSchedulable, tasksKnown, workloadOf } from './cluster';
@@ -38,7 +40,7 @@ function unitPrice(g: CapacityGroup): number {
 }
 
 /** Groups that can take work now: room left and no launch failure within the back-off. */
-function available(g: CapacityGroup, now: number, backoffSeconds: number): boolean {
+export function available(g: CapacityGroup, now: number, backoffSeconds: number): boolean {
   return room(g) > 0 && !(g.launchFailedAt !== undefined && now - g.launchFailedAt < backoffSeconds * 1000);
 }
 
@@ -52,12 +54,18 @@ export function cheaperGroups(groups: readonly CapacityGroup[], now: number, bac
 export interface RevertInput {
   readonly scaleIn: Omit<ScaleInInput, 'only' | 'bins'>;
   readonly scaleOut: Omit<ScaleOutInput, 'groups' | 'bins' | 'leaving' | 'reactivated'> & { readonly leaving?: ReadonlySet<string> };
+  /**
+   * Oversized instances (`right-size.ts`) and the groups that would hold their tasks for less:
+   * given back like fallback capacity. The caller passes them only once the excess window held.
+   */
+  readonly oversized?: ReadonlyMap<string, readonly string[]>;
 }
 
 export function planRevert(input: RevertInput): RevertPlan {
   const { now } = input.scaleIn;
   const groups = input.scaleIn.groups;
-  const cheaper = cheaperGroups(groups, now, input.scaleOut.backoffSeconds);
+  const perUnit = cheaperGroups(groups, now, input.scaleOut.backoffSeconds);
+  const cheaper = (i: Instance): readonly string[] => [...new Set([...(input.oversized?.get(i.id) ?? []), ...(perUnit.get(i.group as string) ?? []).map((g) => g.name)])];
   // Scale-in drains under way use the same budget (instances, counted once each by their units).
   const drainingUnits = input.scaleIn.drainingForScaleIn ?? new Map<string, number>();
   const draining = [...drainingUnits.values()].reduce((a, b) => a + b, 0);
@@ -69,7 +77,7 @@ export function planRevert(input: RevertInput): RevertPlan {
   const removable = new Map(groups.map((g) => [g.name, g.desired - g.min]));
   for (const [g, n] of drainingUnits) removable.set(g, (removable.get(g) ?? 0) - n);
   const fallback = schedulable
-    .filter((i) => i.group !== undefined && (cheaper.get(i.group)?.length ?? 0) > 0 && tasksKnown(i))
+    .filter((i) => i.group !== undefined && cheaper(i).length > 0 && tasksKnown(i))
     .sort((a, b) => workloadOf(a).live - workloadOf(b).live || a.id.localeCompare(b.id))
     .filter((i) => {
       const left = (removable.get(i.group as string) ?? 0) - weight(i.group, i.id);
@@ -83,10 +91,10 @@ export function planRevert(input: RevertInput): RevertPlan {
   const drained = planScaleIn({ ...input.scaleIn, only: ids });
   if (drained.actions.length > 0) return { scaleOut: [], scaleIn: drained.actions, reasons: drained.reasons };
   // Replacement first: grow the cheaper groups as if the fallback instances were leaving.
-  const targets = new Set(fallback.flatMap((i) => (cheaper.get(i.group as string) ?? []).map((g) => g.name)));
+  const targets = new Set(fallback.flatMap(cheaper));
   const leaving = new Set([...(input.scaleOut.leaving ?? []), ...ids]);
   const plan = planScaleOut({ ...input.scaleOut, groups: groups.filter((g) => targets.has(g.name)), leaving });
   if (plan.unplaceable.length > 0 || plan.actions.length === 0) return { scaleOut: [], scaleIn: [], reasons: [] };
-  const why = `replacing fallback instance(s) ${[...ids].join(', ')} on cheaper group(s) before draining them`;
+  const why = `replacing ${input.oversized !== undefined && input.oversized.size > 0 ? 'fallback or oversized' : 'fallback'} instance(s) ${[...ids].join(', ')} on cheaper group(s) before draining them`;
   return { scaleOut: plan.actions.map((a) => ({ ...a, reasons: [why, ...a.reasons] })), scaleIn: [], reasons: [why] };
 }

@@ -24,6 +24,7 @@ import { isScaleInDrain, isSchedulable, REBALANCE_ATTRIBUTE, tasksKnown, workloa
 import { heldAfterReturn } from './consolidation';
 import { binOf, utilisation, type Bin } from './placement';
 import { reserveCheck, settleDisplaced, trialState, tryRemoval, type TrialState } from './scale-in-trial';
+import { hourlyPrice } from './price';
 import { memberWeights, zoneRuns } from './zones';
 
 export interface ScaleIn {
@@ -83,6 +84,12 @@ export interface ScaleInInput {
   readonly only?: ReadonlySet<string>;
   /** `SCALE_IN_WAIT_SECONDS`: an instance returned to service less than this ago is no candidate (`consolidation.ts`). */
   readonly reactivatedHoldSeconds?: number;
+  /**
+   * Pricier instances first (after those at risk), while right-sizing is under way (some instance is
+   * oversized, `right-size.ts`): the oversized instance goes once its tasks fit, not the cheaper,
+   * emptier replacement launched for it.
+   */
+  readonly pricierFirst?: boolean;
 }
 
 export interface ScaleInPlan {
@@ -160,7 +167,8 @@ interface Candidate {
 
 /**
  * The instances that may go, in the order they are tried. Spot instances already replaced on a
- * rebalance recommendation go first: they are the likeliest to be lost. Then the lowest-priority
+ * rebalance recommendation go first: they are the likeliest to be lost. While right-sizing is under
+ * way (`pricierFirst`), the pricier instances (`price.ts`). Then the lowest-priority
  * groups: scale-out takes fallback capacity (On-Demand behind Spot) only when the preferred groups
  * cannot deliver, so it is the first to give back. Then fewest tasks, then lowest utilisation.
  */
@@ -170,14 +178,15 @@ function rankCandidates(input: ScaleInInput, schedulable: readonly Instance[], s
   // a run, so none of them is fallback capacity for the others); higher = tried later on scale-out.
   const priority = new Map<string, number>();
   for (const [k, run] of zoneRuns(input.groups).entries()) for (const g of run) priority.set(g.name, k);
+  const byName = new Map(input.groups.map((g) => [g.name, g]));
   return schedulable
     // An instance whose tasks were not read is never a candidate (it would look empty).
     .filter((i) => i.group !== undefined && groups.has(i.group) && tasksKnown(i) && (input.only === undefined || input.only.has(i.id)) && !heldAfterReturn(i, input.now, input.reactivatedHoldSeconds ?? 0))
     .map((i) => {
       const w = workloadOf(i);
-      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, fallback: priority.get(i.group as string) ?? 0, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(s.bins[s.binIndex.get(i.id) as number] as Bin) };
+      return { instance: i, atRisk: i.attributes[REBALANCE_ATTRIBUTE] !== undefined ? 0 : 1, price: input.pricierFirst === true ? hourlyPrice(byName.get(i.group as string) as CapacityGroup) : 0, fallback: priority.get(i.group as string) ?? 0, load: w.live, standalone: w.standalone, service: w.service, util: utilisation(s.bins[s.binIndex.get(i.id) as number] as Bin) };
     })
-    .sort((a, b) => a.atRisk - b.atRisk || b.fallback - a.fallback || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
+    .sort((a, b) => a.atRisk - b.atRisk || b.price - a.price || b.fallback - a.fallback || a.load - b.load || a.util - b.util || a.instance.id.localeCompare(b.instance.id));
 }
 
 function scaleInAction(input: ScaleInInput, reasons: readonly string[], c: Candidate, group: string, moved: number, after: number): ScaleIn {

@@ -64,7 +64,10 @@ type Views = ReturnType<typeof ecsViews>;
 
 /**
  * `snapshot`: the whole cluster with its tasks, or (`tasks: 'none'`) with task counts only, its
- * requests counted as the ECS adapter makes them.
+ * requests counted as the ECS adapter makes them. Services and instances are both read once the
+ * requests are answered: the adapter sends DescribeServices and DescribeContainerInstances together
+ * (`handlers/aws/ecs/ecs.ts`), so a task ECS places meanwhile is either unplaced or reserved, never
+ * both (reading the services before the latency counted it twice and launched for it).
  */
 async function snapshot(world: SimWorld, calls: ApiCalls['calls'], definitionCalls: (keys: Iterable<string>) => number, { instanceView, lightView }: Views, options: SnapshotOptions): Promise<Awaited<ReturnType<ContainerService['snapshot']>>> {
   const instances = world.ecsInstances();
@@ -75,7 +78,7 @@ async function snapshot(world: SimWorld, calls: ApiCalls['calls'], definitionCal
     // Counts only: what the ECS adapter returns without listing tasks; warm, one DescribeClusters
     // replaces the listings (counts unchanged between most ticks; a change costs the listings).
     await calls({ DescribeContainerInstances: pages(instances.length, 100), DescribeClusters: 1, DescribeServices: pages(services.length, 10), DescribeTaskDefinition: definitionCalls(defs) }, 'snapshot');
-    return { instances: instances.map(lightView), services };
+    return { instances: instances.map(lightView), services: world.coreServices() };
   }
   const tasks = instances.reduce((n, i) => n + i.tasks.size, 0);
   await calls(
@@ -90,7 +93,7 @@ async function snapshot(world: SimWorld, calls: ApiCalls['calls'], definitionCal
     },
     'snapshot',
   );
-  return { instances: instances.map(instanceView), services, waiting: world.provisioningShapes() };
+  return { instances: instances.map(instanceView), services: world.coreServices(), waiting: world.provisioningShapes() };
 }
 
 /**
