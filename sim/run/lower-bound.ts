@@ -8,7 +8,8 @@
  * instance of some group and type, after the daemons, and their `memberOf` constraints hold in one
  * of its zones). Its capacity is the cheapest mix of instances (each group's types, prices, `min`
  * and `max`) whose free resources cover ⌈max(Σcpu/C, Σmem/M)⌉ of the demand, filled greedily by
- * price per covered fraction. Approximations, all in the bound's favour (never above what a perfect
+ * price per covered fraction (whole instances of the best value while they are full, the remainder
+ * chosen again). Approximations, all in the bound's favour (never above what a perfect
  * policy needs): tasks are divisible (no fragmentation); start-up and launch times are ignored;
  * zone pinning only decides feasibility, not which group must host a task; a static host port or
  * `distinctInstance` only raises the instance count to the task count that needs one each.
@@ -102,8 +103,11 @@ function cheapest(cpu: number, memory: number, minInstances: number, options: re
       }
     }
     if (best === undefined) break; // demand beyond every group's max: the rest cannot run
+    // Whole instances of the best value while they are all filled, then choose again for the rest:
+    // rounding up here bought a second large instance where a small one covered the remainder
+    // (17 vCPU as two 16-vCPU instances instead of one and a 4-vCPU one), above what a policy pays.
     const f = cover(best);
-    const need = Math.max(1, Math.ceil(1 / f - 1e-9));
+    const need = Math.max(1, Math.floor(1 / f + 1e-9));
     const n = Math.min(need, best.max - (taken.get(best) ?? 0));
     taken.set(best, (taken.get(best) ?? 0) + n);
     instances += n;

@@ -107,9 +107,10 @@ describe('suite scenario weighted-mixed-fallback: a task only the larger types h
   }, SIM_BUDGET_MS);
 
   // Planned as its weakest type (m5.large) the Spot group never held the 2,048-CPU workers and every
-  // one went to On-Demand: 1.25 × the lower bound before, about 1.04 with the types that hold them.
-  it('cost stays within 10 % of the lower bound, nothing lost', () => {
-    expect(h.costRatio).toBeLessThan(1.1);
+  // one went to On-Demand: 15.79 USD, 1.47 × the lower bound, before; about 12.8 USD, 1.19 × with
+  // the types that hold them (the bound as sim/run/lower-bound.ts fills the remainder since).
+  it('cost stays within 30 % of the lower bound, nothing lost', () => {
+    expect(h.costRatio).toBeLessThan(1.3);
     expect(h.tasksLost).toBe(0);
   });
 });
