@@ -1,7 +1,8 @@
 /**
  * The public suite's files and halves, shared by `npm run suite` and `npm run choose-defaults`:
- * the shipped `sim/scenarios/*.json` (but the slow ones) and `sim/scenarios/suite/*.json`, or one
- * list of `sim/scenarios/suite/halves.json` (settings are chosen on the tuning half only). The
+ * the shipped `sim/scenarios/*.json` (but the slow ones), `sim/scenarios/suite/*.json` and the
+ * tuning scenarios of `sim/scenarios/suite/tuning/*.json`, or one list of
+ * `sim/scenarios/suite/halves.json` (settings are chosen on the tuning half only). The
  * `fresh` list (`sim/scenarios/suite/fresh/`) is held out too, written after the defaults were
  * chosen and run once at the end: it is never part of the default run (only `--half fresh` runs
  * it), so no routine `npm run suite` shows Headroom's results on it.
@@ -13,6 +14,8 @@ import { parseScenarioText, type Scenario } from '../scenario/scenario';
 export const ROOT = resolve(__dirname, '..', '..');
 const SCENARIOS = join(ROOT, 'sim', 'scenarios');
 const SUITE = join(SCENARIOS, 'suite');
+/** Scenarios written for the tuning half; part of the default run, unlike `fresh/`. */
+const TUNING = join(SUITE, 'tuning');
 /** Too slow for a tuning loop (minutes per run); run it by naming the file. */
 const SLOW = new Set(['large-week.json']);
 
@@ -24,8 +27,9 @@ export type Half = (typeof HALVES)[number];
 const HALF_KEYS = { tuning: 'tuning', 'held-out': 'heldOut', fresh: 'fresh' } as const satisfies Record<Half, string>;
 
 /**
- * The suite's files: one list of `halves.json` when asked, else the shipped scenarios and the
- * scenarios directly in `sim/scenarios/suite/` (the tuning and held-out halves; not `fresh/`).
+ * The suite's files: one list of `halves.json` when asked, else the shipped scenarios, the
+ * scenarios directly in `sim/scenarios/suite/` and those in `sim/scenarios/suite/tuning/` (the
+ * tuning and held-out halves; not `fresh/`).
  */
 export function suiteFiles(half?: Half): string[] {
   if (half !== undefined) {
@@ -36,7 +40,8 @@ export function suiteFiles(half?: Half): string[] {
   }
   const shipped = readdirSync(SCENARIOS).filter((f) => f.endsWith('.json') && !SLOW.has(f)).sort().map((f) => join(SCENARIOS, f));
   const suite = readdirSync(SUITE).filter((f) => f.endsWith('.json') && f !== 'halves.json').sort().map((f) => join(SUITE, f));
-  return [...shipped, ...suite];
+  const tuning = readdirSync(TUNING).filter((f) => f.endsWith('.json')).sort().map((f) => join(TUNING, f));
+  return [...shipped, ...suite, ...tuning];
 }
 
 /** A scenario file with Headroom settings `env` on top of its own `env`, and its short name. */

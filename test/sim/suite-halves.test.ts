@@ -13,6 +13,8 @@ import { HALVES, loadSuiteScenario, suiteFiles } from '../../sim/cli/suite-files
 
 const SCENARIOS = join(__dirname, '..', '..', 'sim', 'scenarios');
 const FRESH = join(SCENARIOS, 'suite', 'fresh');
+const TUNING = join(SCENARIOS, 'suite', 'tuning');
+const tuningDirFiles = readdirSync(TUNING).filter((f) => f.endsWith('.json')).sort().map((f) => join(TUNING, f));
 const freshFiles = readdirSync(FRESH).filter((f) => f.endsWith('.json')).sort().map((f) => join(FRESH, f));
 const halves = JSON.parse(readFileSync(join(SCENARIOS, 'suite', 'halves.json'), 'utf8')) as Record<string, unknown>;
 
@@ -44,6 +46,16 @@ describe('the suite lists', () => {
     const all = suiteFiles();
     expect(all.filter((f) => f.startsWith(FRESH))).toEqual([]);
     for (const f of [...suiteFiles('tuning'), ...suiteFiles('held-out')]) expect(all).toContain(f);
+  });
+
+  it('every scenario of sim/scenarios/suite/tuning/ is in the tuning half and in the default run', () => {
+    expect(tuningDirFiles.length).toBe(8);
+    const tuning = suiteFiles('tuning');
+    const all = suiteFiles();
+    for (const f of tuningDirFiles) {
+      expect(tuning).toContain(f);
+      expect(all).toContain(f);
+    }
   });
 
   it('no scenario is in two lists, and every list names files that exist', () => {
@@ -85,5 +97,23 @@ describe.each(freshFiles.map((f) => [basename(f, '.json'), f]))('fresh scenario 
     expect(older.map((s) => s.seed)).not.toContain(scenario.seed);
     const freshSeeds = freshFiles.map((f) => loadSuiteScenario(f).scenario.seed);
     expect(freshSeeds.filter((s) => s === scenario.seed)).toHaveLength(1);
+  });
+});
+
+describe.each(tuningDirFiles.map((f) => [basename(f, '.json'), f]))('tuning scenario %s', (name, file) => {
+  const { scenario } = loadSuiteScenario(file);
+  const others = [...suiteFiles('tuning'), ...suiteFiles('held-out'), ...freshFiles].filter((f) => f !== file).map((f) => loadSuiteScenario(f).scenario);
+
+  it('loads, is named for its file, describes itself and runs Headroom at its documented defaults', () => {
+    expect(scenario.name).toBe(name);
+    expect(scenario.description ?? '').toMatch(/documented defaults\.$/);
+    expect(scenario.env).toEqual({});
+    expect(scenario.tickSeconds).toBe(60);
+    expect([1440, 2880]).toContain(scenario.durationMinutes);
+  });
+
+  it('copies no other scenario: its name and seed are its own', () => {
+    expect(others.map((s) => s.name)).not.toContain(scenario.name);
+    expect(others.map((s) => s.seed)).not.toContain(scenario.seed);
   });
 });
