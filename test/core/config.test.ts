@@ -43,7 +43,7 @@ describe('loadConfig: defaults (README configuration table)', () => {
       provisioningTimeoutSeconds: 600,
       spotReserveInstances: 2,
       sparePercent: 100,
-      spotReservePercent: 20,
+      spotReservePercent: 30,
       scaleInWaitSeconds: 3600,
     });
     expect('drainQueueUrl' in c).toBe(false);
