@@ -43,7 +43,7 @@ export const GRID: ReadonlyArray<{ readonly env: string; readonly values: readon
   // and `drain` at the same reserve there).
   { env: 'SPOT_RESERVE_INSTANCES', values: ['0', '1', '2', '3'] },
   { env: 'SPOT_RESERVE_PERCENT', values: ['10', '20', '30', '40', '50'] },
-  // `move` only: the issue's requirement that a false alarm must not restart long jobs rules `drain`
+  // `move` only: a false alarm must never restart long jobs (docs/decisions.md), which rules `drain`
   // out whatever it scores. Under `drain` a recommendation drains the instance and its jobs are
   // stopped at the drain timeout: 9 jobs on `rebalance-false-alarms`, 0 under `move` (at 2, 30 %);
   // in the widened round `drain` ranked first by one task lost over the half (73 against 74).
