@@ -19,7 +19,7 @@ import type { MetricDatum } from '../core/metrics';
 import { heartbeatDue } from '../core/drain';
 import { BatchFailures, type BatchItemFailure } from './app/batch';
 import type { HandlerContext, SqsEnvelope } from './app/context';
-import { newStepToken, recordSteps, type Stepped } from './app/drain-chain';
+import { newStepToken, recordSteps, steppedOn, type Stepped } from './app/drain-chain';
 import { foreignCheck, hookExpiry, parseDrainCheck, runDrainStep, staleCheck, type DrainOutcome } from './app/drain-step';
 import type { DrainCheck } from './app/ports';
 import { awsPortsWith, noCatalog } from './aws/ports';
@@ -126,7 +126,7 @@ export async function handleDrain(event: SqsEnvelope, ctx: HandlerContext): Prom
     const instance = found.get(w.check.instanceId);
     const outcome = await failures.attempt([w.record], 'drain check', () => runDrainStep(ctx, w.check, instance, token), { instanceId: w.check.instanceId });
     if (outcome === undefined) continue;
-    stepped.push({ record: w.record, ...(instance?.arn !== undefined ? { arn: instance.arn } : {}), outcome });
+    stepped.push(steppedOn(w.record, instance, outcome));
     datums.push(...outcome.metrics);
   }
   await recordSteps(ctx, stepped, token, failures);

@@ -15,7 +15,7 @@ import { LAUNCHING, TERMINATING, foreignAccount, isSqsEnvelope, parseEventBridge
 import type { MetricDatum } from '../core/metrics';
 import type { HandlerContext } from './app/context';
 import { BatchFailures } from './app/batch';
-import { newStepToken, recordSteps, startChain, type Stepped } from './app/drain-chain';
+import { newStepToken, recordSteps, startChain, steppedOn, type Stepped } from './app/drain-chain';
 import { runDrainStep, type DrainOutcome } from './app/drain-step';
 import type { DrainCheck } from './app/ports';
 import { awsPortsWith, noCatalog } from './aws/ports';
@@ -137,7 +137,7 @@ export async function handleLifecycle(event: unknown, ctx: HandlerContext): Prom
       return runDrainStep(ctx, await startChain(ctx, firstCheck(w.action, ctx), instance), instance, token);
     }, { instanceId: w.action.instanceId });
     if (outcome === undefined) continue;
-    stepped.push({ ...(w.record !== undefined ? { record: w.record } : {}), ...(instance?.arn !== undefined ? { arn: instance.arn } : {}), outcome });
+    stepped.push(steppedOn(w.record, instance, outcome));
     datums.push(...outcome.metrics);
   }
   await recordSteps(ctx, stepped, token, failures);

@@ -58,14 +58,25 @@ export async function startChain(ctx: HandlerContext, check: DrainCheck, instanc
 export interface Stepped {
   readonly record?: string;
   readonly arn?: string;
+  /** The step mark the instance held when read (none: it was never marked, e.g. at its attribute limit). */
+  readonly heldStep?: string;
   readonly outcome: DrainOutcome;
+}
+
+/** The step record of `outcome` for the check of `record` on `instance` (as read before the step). */
+export function steppedOn(record: string | undefined, instance: Instance | undefined, outcome: DrainOutcome): Stepped {
+  const held = instance?.attributes[DRAIN_STEP_ATTRIBUTE];
+  return { ...(record !== undefined ? { record } : {}), ...(instance?.arn !== undefined ? { arn: instance.arn } : {}), ...(held !== undefined ? { heldStep: held } : {}), outcome };
 }
 
 /**
  * After the invocation's steps: the instances whose check was re-enqueued get `token` (one
  * PutAttributes for all of them), those whose drain ended get the `done` marker. A re-enqueued
- * check whose token could not be written would be judged stale at its next step, so its record
- * fails instead: the redelivered copy still matches the instance's previous token and goes on.
+ * check whose token could not be written, on an instance that holds an older one, would be judged
+ * stale at its next step, so its record fails instead: the redelivered copy still matches the
+ * instance's previous token and goes on. On an instance that holds no step mark (ECS refuses one
+ * past its 10 custom attributes) the re-enqueued check is never judged by the mark, so its record
+ * is done: failing it would start a second chain every step until the record dead-letters.
  */
 export async function recordSteps(ctx: HandlerContext, stepped: readonly Stepped[], token: string, failures: BatchFailures): Promise<void> {
   if (ctx.config.dryRun) return;
@@ -75,7 +86,10 @@ export async function recordSteps(ctx: HandlerContext, stepped: readonly Stepped
     try {
       const written = new Set(await ctx.ports.ecs.setAttribute(rechecked.map((s) => s.arn as string), DRAIN_STEP_ATTRIBUTE, token));
       const missed = rechecked.filter((s) => !written.has(s.arn as string));
-      if (missed.length > 0) failures.fail(missed.map((s) => s.record), 'writing the drain step token', new HeadroomError('transient', 'ECS did not write the drain step token'), { instances: missed.map((s) => s.outcome.instanceId) });
+      const stale = missed.filter((s) => s.heldStep !== undefined);
+      const unmarked = missed.filter((s) => s.heldStep === undefined);
+      if (stale.length > 0) failures.fail(stale.map((s) => s.record), 'writing the drain step token', new HeadroomError('transient', 'ECS did not write the drain step token'), { instances: stale.map((s) => s.outcome.instanceId) });
+      if (unmarked.length > 0) ctx.ports.log.warn('drain step token not written; the instance holds no step mark, so its next check goes on without one', { instances: unmarked.map((s) => s.outcome.instanceId) });
     } catch (error) {
       failures.fail(
         rechecked.map((s) => s.record),

@@ -140,6 +140,22 @@ describe('drains that outlive an outage', () => {
     expect(stepped.outcomes.map((o) => o.instanceId)).toEqual([I1]);
   });
 
+  it.each<[string, Record<string, string>, boolean]>([
+    // No step mark: the re-enqueued check is never judged by one, so failing the record would fork the chain.
+    ['an instance that can hold no step mark (10 custom attributes): the record is done, one chain goes on', Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`team.tag-${k}`, 'x'])), false],
+    // An older step mark: the re-enqueued copy would be stale, so the record fails and its redelivery goes on.
+    ['an instance holding an older step mark: the record fails for redelivery', { [DRAIN_STEP_ATTRIBUTE]: 's0' }, true],
+  ])('a step token ECS does not write: %s', async (_rule, marks, fails) => {
+    const aws = draining(marks);
+    if (fails) aws.failNext('PutAttributes', awsError('TargetNotFoundException', 'target not found'), 1);
+    const ctx = context(undefined, START + 60_000);
+    const result = await handleDrain(sqs({ ...check(), ...(marks[DRAIN_STEP_ATTRIBUTE] !== undefined ? { step: marks[DRAIN_STEP_ATTRIBUTE] } : {}) }), ctx);
+    expect(result.outcomes.map((o) => o.phase)).toEqual(['wait']);
+    expect(aws.sent.filter((m) => m.body.instanceId === I1)).toHaveLength(1);
+    expect(result.batchItemFailures.length > 0).toBe(fails);
+    if (!fails) expect(ctx.lines.some((l) => l.level === 'warn' && l.message.startsWith('drain step token not written'))).toBe(true);
+  });
+
   it('a revival whose marks ECS refused is tried again once the instance holds other marks (its step changed, then fell silent)', async () => {
     const full = Object.fromEntries(Array.from({ length: 9 }, (_, k) => [`team.tag-${k}`, 'x']));
     const aws = draining({ ...full, [DRAIN_STEP_ATTRIBUTE]: stepToken(NOW - (silent + 60) * 1000, 'cd') });
