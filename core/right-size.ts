@@ -66,7 +66,7 @@ export function oversizedInstances(input: RightSizeInput, daemons: readonly Task
   const byName = new Map(input.groups.map((g) => [g.name, g]));
   const targets = input.groups.filter((g) => singleType(g) && available(g, input.now, backoffSeconds));
   const schedulable = input.instances.filter(isSchedulable);
-  const reserve = reserveCheck(schedulable, input.spotGroups, input.spotReserve ?? 0, input.spotReservePercent);
+  const reserve = reserveCheck(schedulable, input.spotGroups, input.spotReserve ?? 0, input.spotReservePercent, input.groups, daemons);
   const out = new Map<string, string[]>();
   for (const i of schedulable) {
     const own = i.group === undefined ? undefined : byName.get(i.group);

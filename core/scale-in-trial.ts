@@ -32,7 +32,7 @@ export interface ReserveCheck {
   readonly fleet: number;
 }
 
-export function reserveCheck(schedulable: readonly Instance[], spotGroups: ReadonlySet<string> | undefined, k: number, percent: number | undefined, groups: readonly CapacityGroup[] = [], daemons: readonly TaskShape[] = []): ReserveCheck {
+export function reserveCheck(schedulable: readonly Instance[], spotGroups: ReadonlySet<string> | undefined, k: number, percent: number | undefined, groups: readonly CapacityGroup[], daemons: readonly TaskShape[]): ReserveCheck {
   const ranked = k > 0 ? reserveVictims(schedulable, spotGroups ?? new Set(), Number.POSITIVE_INFINITY, () => false) : [];
   return { k, ranked, room: reserveBudget(schedulable, percent ?? 100), percent: percent ?? 100, groups, daemons, fleet: schedulable.length };
 }

@@ -218,7 +218,7 @@ export function planScaleIn(input: ScaleInInput): ScaleInPlan {
   if (typeof landed === 'number') return none(`${landed} task(s) moving off draining or leaving instances do not fit yet`);
   const state = trialState(bins, input.shape, landed);
   const candidates = rankCandidates(input, schedulable, state);
-  const reserve = reserveCheck(schedulable, input.spotGroups, input.spotReserve ?? 0, input.spotReservePercent, input.groups, input.daemons);
+  const reserve = reserveCheck(schedulable, input.spotGroups, input.spotReserve ?? 0, input.spotReservePercent, input.groups, input.daemons ?? []);
 
   const actions: ScaleIn[] = [];
   const maxAttempts = budget * 4 + 20;

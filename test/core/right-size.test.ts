@@ -51,3 +51,19 @@ describe('right-sizing: an instance kept for tasks a cheaper instance would hold
     expect(summary(decision())).toEqual(expected);
   });
 });
+
+describe('right-sizing under the Spot reserve cost cap', () => {
+  // The reviewer's case: five large instances, one holding only an api task; the fullest's web tasks
+  // need that instance's room for the reserve. At a 30 % cap the reserve can buy one instance of a
+  // five-instance fleet, so scale-in keeps the api instance; right-sizing must then not replace it
+  // (a replacement it launched would be the one drained, every tick).
+  const fleet = (): Instance[] => [large('i-busy', times(32, web)), large('i-api', [api()]), ...['f1', 'f2', 'f3'].map((id) => large(id, [...times(28, web), api()]))];
+  it.each<[string, number, Array<[string, number]>]>([
+    ['at the default 30 % cap: no replacement for an instance the reserve keeps', 30, []],
+    ['with no cap (100 %): the same', 100, []],
+  ])('%s', (_rule, percent, scaleOut) => {
+    const names = ['i-busy', 'i-api', 'f1', 'f2', 'f3'];
+    const d = decide({ now: NOW, instances: fleet(), groups: groups(names, []), services: [], history: HELD, settings: { ...SETTINGS, shortageThreshold: 1, excessThreshold: 2, maxScaleInPercent: 50, spotReserveInstances: 1, spotReservePercent: percent } });
+    expect(summary(d).scaleOut).toEqual(scaleOut);
+  });
+});
