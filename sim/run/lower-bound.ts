@@ -13,8 +13,8 @@
  * start-up and launch times are ignored; zone pinning only decides feasibility, not which group must
  * host a task; a static host port or `distinctInstance` only raises the instance count to the task
  * count that needs one each. One against it: the greedy fill is exact when the types cost the same
- * per vCPU and per GiB (every group of one type, and the suite's mixes of one family), but with
- * types of different value per resource a mix it skips can be cheaper (12 vCPU of demand on types
+ * per vCPU and per GiB (one family's sizes), but with types of different value per resource (two
+ * families, Spot beside On-Demand) a mix it skips can be cheaper (12 vCPU of demand on types
  * of 10 vCPU at 10 USD and 6 vCPU at 6.50 USD: the fill pays 16.50, two of the smaller 13). An
  * exact bound would solve that small integer program (or its LP relaxation) per minute; until then
  * a cost ratio under 1 for a policy doing all the work points at this, not at the policy.
