@@ -66,8 +66,10 @@ type Views = ReturnType<typeof ecsViews>;
  * `snapshot`: the whole cluster with its tasks, or (`tasks: 'none'`) with task counts only, its
  * requests counted as the ECS adapter makes them. Services and instances are both read once the
  * requests are answered: the adapter sends DescribeServices and DescribeContainerInstances together
- * (`handlers/aws/ecs/ecs.ts`), so a task ECS places meanwhile is either unplaced or reserved, never
- * both (reading the services before the latency counted it twice and launched for it).
+ * (`handlers/aws/ecs/ecs.ts`), so they describe nearly one moment (reading the services a whole
+ * latency earlier counted a task placed meanwhile as both unplaced and reserved, and launched for
+ * it). In production the two answers can still be milliseconds apart and a task placed in between
+ * counted twice (one launch too many, given back by scale-in); the simulator does not model that race.
  */
 async function snapshot(world: SimWorld, calls: ApiCalls['calls'], definitionCalls: (keys: Iterable<string>) => number, { instanceView, lightView }: Views, options: SnapshotOptions): Promise<Awaited<ReturnType<ContainerService['snapshot']>>> {
   const instances = world.ecsInstances();
