@@ -7,7 +7,7 @@
 import type { CapacityGroup, Instance, Resources, TaskShape } from './cluster';
 import { copiesThatFit } from './headroom';
 import { largestCapacity, packFirstFitDecreasing, shapeSignature } from './packing';
-import { fits, place, unplace, utilisation, type Bin } from './placement';
+import { cloneBin, fits, place, unplace, utilisation, type Bin } from './placement';
 import { affordable, reserveBudget, reserveShortfall, reserveVictims, withinBudget, type ReserveVictim } from './reserve';
 import { dominantShare } from './task-size';
 
@@ -115,10 +115,27 @@ function moveTasks(s: TrialState, moving: readonly TaskShape[]): { ok: boolean; 
   return { ok: true, moves };
 }
 
-/** Reserve tasks left uninsured once the removed bins are gone, that scale-out would buy room for. */
-function uninsured(s: TrialState, reserve: ReserveCheck): number {
+/**
+ * Reserve tasks left uninsured once the removed bins are gone, that scale-out would buy room for.
+ * The removal's own tasks are judged where ECS would put them, not where the trial packs them:
+ * ECS spreads a service's tasks over the emptiest instances (its default spread placement), which
+ * splits the free room the trial's fullest-first packing keeps whole, so the reserve that held in
+ * the trial was short on the next tick and the drain was reactivated (a fleet of five cycled
+ * through all its instances, 144 drains reversed in two days). Placing them emptiest-first here
+ * is the pessimistic case.
+ */
+function uninsured(s: TrialState, reserve: ReserveCheck, moves: ReadonlyArray<{ task: TaskShape; bin: number }>): number {
   const gone = new Set([...s.removed].map((k) => (s.bins[k] as Bin).key));
-  const short = reserveShortfall(withinBudget(reserve.ranked.filter((v) => !gone.has(v.key)).slice(0, reserve.k), reserve.room), s.bins, gone);
+  const bins = s.bins.map(cloneBin);
+  for (const m of moves) unplace(m.task, bins[m.bin] as Bin);
+  const emptiestFirst = bins.filter((b) => !gone.has(b.key)).sort((a, b) => utilisation(a) - utilisation(b));
+  for (const m of moves) {
+    const target = emptiestFirst.find((b) => fits(m.task, b).ok);
+    if (target !== undefined) place(m.task, target);
+    // A task that fits only where the trial put it goes back there.
+    else place(m.task, bins[m.bin] as Bin);
+  }
+  const short = reserveShortfall(withinBudget(reserve.ranked.filter((v) => !gone.has(v.key)).slice(0, reserve.k), reserve.room), bins, gone);
   return affordable(short, reserve.percent, reserve.fleet - s.removed.size, reserve.groups, reserve.daemons).length;
 }
 
@@ -139,7 +156,7 @@ export function tryRemoval(s: TrialState, id: string, service: readonly TaskShap
     for (const m of moves) if (!touched.has(m.bin)) touched.set(m.bin, copiesThatFit(shape, s.bins[m.bin] as Bin));
     for (const [k, n] of touched) after += n - (s.copies[k] as number);
   }
-  const lost = ok && after >= shortageThreshold && reserve.ranked.length > 0 ? uninsured(s, reserve) : 0;
+  const lost = ok && after >= shortageThreshold && reserve.ranked.length > 0 ? uninsured(s, reserve, moves) : 0;
   if (!ok || after < shortageThreshold || lost > 0) {
     for (const m of moves.reverse()) unplace(m.task, s.bins[m.bin] as Bin);
     s.removed.delete(self);
