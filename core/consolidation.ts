@@ -13,11 +13,16 @@
  *   pays for an instance that takes no new work. A time-only hold (w) let such an instance flip
  *   every 2w for as long as its jobs ran: 34 returns in three days on a real-time replay of the
  *   openb trace (docs/decisions.md).
+ * The standalone hold lasts only while the jobs that ran at its return (or were taken since, with
+ * no moment without one) still run: once the instance is read, past w, running no standalone task,
+ * its mark is cleared (`returnsOver`), so a job it takes weeks later does not exempt it from
+ * scale-in. Before, the mark was never removed and one return held the instance whenever it ran
+ * any job, for the rest of its life.
  * So such an instance is drained at most once while its jobs run, and changes state at most twice
  * per w otherwise.
  */
 import type { Instance } from './cluster';
-import { isScaleInDrain, REACTIVATED_ATTRIBUTE, SCALE_IN_ATTRIBUTE, tasksKnown, workloadOf } from './cluster';
+import { isScaleInDrain, isSchedulable, REACTIVATED_ATTRIBUTE, REBALANCE_ATTRIBUTE, SCALE_IN_ATTRIBUTE, tasksKnown, workloadOf } from './cluster';
 
 export function markedAt(i: Instance, attribute: string): number | undefined {
   const v = i.attributes[attribute];
@@ -42,4 +47,22 @@ export function heldAfterReturn(i: Instance, now: number, waitSeconds: number): 
   const at = markedAt(i, REACTIVATED_ATTRIBUTE);
   if (at === undefined) return false;
   return now - at < waitSeconds * 1000 || (tasksKnown(i) && workloadOf(i).standalone > 0);
+}
+
+/**
+ * Returned to service w or longer ago, schedulable, tasks read, and running no standalone task:
+ * the hold is over, and the mark is cleared so a later job does not renew it (see the file
+ * comment). Kept while a rebalance recommendation older than the return still stands: there the
+ * mark says the move already happened (`rebalance-move.ts` `awaitingMove`), and clearing it would
+ * drain the instance for the move again.
+ */
+export function returnsOver(instances: readonly Instance[], now: number, waitSeconds: number): Instance[] {
+  return instances.filter((i) => {
+    const at = markedAt(i, REACTIVATED_ATTRIBUTE);
+    if (i.attributes[REACTIVATED_ATTRIBUTE] === undefined || !isSchedulable(i) || !tasksKnown(i) || workloadOf(i).standalone > 0) return false;
+    // An unreadable mark holds nothing (`heldAfterReturn`): clear it too.
+    if (at !== undefined && now - at < waitSeconds * 1000) return false;
+    const recommended = markedAt(i, REBALANCE_ATTRIBUTE);
+    return recommended === undefined || at === undefined || at < recommended;
+  });
 }

@@ -6,7 +6,7 @@
 import type { CapacityGroup, Instance, Resources, Service, TaskShape } from './cluster';
 import { isScaleInDrain, isSchedulable, liveWorkload, REBALANCE_ATTRIBUTE, tasksKnown } from './cluster';
 import { headroomOfBins } from './headroom';
-import { overdueDrains } from './consolidation';
+import { overdueDrains, returnsOver } from './consolidation';
 import { binOf, cloneBin, type Bin } from './placement';
 import type { Unschedulable } from './unschedulable';
 import { lastLaunch, planScaleIn, scaleInWindow, type HeadroomSample, type ScaleIn } from './scale-in';
@@ -54,7 +54,14 @@ export interface Terminate {
   readonly reasons: readonly string[];
 }
 
-export type Action = ScaleOut | ScaleIn | Reactivate | Terminate;
+/** The hold after a return to service is over: delete the instance's reactivated mark (`consolidation.ts`). */
+export interface ClearReactivated {
+  readonly kind: 'clear-reactivated';
+  readonly instance: string;
+  readonly reasons: readonly string[];
+}
+
+export type Action = ScaleOut | ScaleIn | Reactivate | Terminate | ClearReactivated;
 
 export interface ClusterSummary {
   readonly schedulableTasks: number;
@@ -74,6 +81,8 @@ export interface Decision {
   readonly scaleIn: readonly ScaleIn[];
   readonly reactivate: readonly Reactivate[];
   readonly terminate: readonly Terminate[];
+  /** Instances whose reactivated mark is to be deleted (the tick only). */
+  readonly clearReactivated: readonly ClearReactivated[];
   readonly instancesNeeded: number;
   readonly lowerBound: number;
   /** Tasks no group's instance could ever hold, with why (metric `UnschedulableTasks`). */
@@ -216,6 +225,9 @@ export function decide(original: DecideInput): Decision {
     scaleIn,
     reactivate,
     terminate,
+    clearReactivated: returnsOver(visible, input.now, s.scaleInWaitSeconds)
+      .filter((i) => input.leaving?.has(i.id) !== true)
+      .map((i) => ({ kind: 'clear-reactivated', instance: i.id, reasons: [`returned to service ${s.scaleInWaitSeconds} s or more ago and seen running no standalone task: the hold after its return is over (SCALE_IN_WAIT_SECONDS)`] })),
     instancesNeeded: plan.instancesNeeded,
     lowerBound: plan.lowerBound,
     unschedulable: plan.unschedulable,

@@ -15,6 +15,7 @@ import { buildModel, launchCandidates, type ClusterModel, type LaunchFacts } fro
 import type { AutoScaling, ContainerService, GroupState, InstanceCatalog, InstanceTypeInfo, LaunchTemplateInfo, Logger, Metrics } from './ports';
 import { stillInService } from './still-in-service';
 import { drainForScaleIn } from './scale-in-drain';
+import { clearReactivated } from './clear-reactivated';
 
 /**
  * What reading the cluster needs: the read side of the ports only (all the `plan` command has; a
@@ -219,6 +220,7 @@ export function planOf(d: Decision): Record<string, unknown> {
     scaleIn: d.scaleIn.map((a) => a.instance),
     reactivate: d.reactivate.map((a) => a.instance),
     terminate: d.terminate.map((a) => a.instance),
+    clearReactivated: d.clearReactivated.map((a) => a.instance),
     instancesNeeded: d.instancesNeeded,
     lowerBound: d.lowerBound,
     reasons: d.reasons,
@@ -262,6 +264,7 @@ export async function applyDecision(ctx: HandlerContext, d: Decision, instances:
   if (back.length > 0) log.info('reactivated scale-in drains', { instances: back });
   const failures: ActFailure[] = [];
   if (!options.scaleIn) return failures;
+  await clearReactivated(ctx, arns(d.clearReactivated.map((c) => c.instance)));
   const scaleIn = arns(d.scaleIn.map((s) => s.instance));
   if (scaleIn.length > 0) {
     const { unmarked, changed } = await drainForScaleIn(ctx, scaleIn, now());

@@ -68,6 +68,31 @@ describe('consolidation: hysteresis', () => {
   });
 });
 
+describe('consolidation: the hold after a return ends once the instance runs no standalone task', () => {
+  const marked = (ago: number | string, extra: Partial<Instance> = {}, marks: Record<string, string> = {}): Instance =>
+    instance({ id: 'i-1', tasks: [serviceTask(256, 256)], ...extra, attributes: { [REACTIVATED_ATTRIBUTE]: typeof ago === 'string' ? ago : iso(NOW - ago), ...marks } });
+  const unread = (i: Instance): Instance => {
+    const { tasks: _read, ...rest } = i;
+    return rest;
+  };
+  it.each<[string, Instance, boolean]>([
+    ['returned 2 h ago, no standalone task: mark cleared', marked(7_200_000), true],
+    ['returned 2 h ago, empty: mark cleared', marked(7_200_000, { tasks: [] }), true],
+    ['returned 10 min ago, no standalone task: kept (within w)', marked(600_000), false],
+    ['returned 2 h ago, still running a standalone task: kept (its jobs run)', marked(7_200_000, { tasks: [standaloneTask(256, 256)] }), false],
+    ['tasks not read this tick: kept (nothing seen)', unread(marked(7_200_000)), false],
+    ['DRAINING again: kept (not schedulable)', marked(7_200_000, { status: 'DRAINING' }), false],
+    ['never returned: nothing to clear', instance({ id: 'i-1', tasks: [] }), false],
+    ['an unreadable mark holds nothing: cleared', marked('yesterday'), true],
+    ['a rebalance recommendation older than the return: kept (the mark says the move happened)', marked(7_200_000, {}, { [REBALANCE_ATTRIBUTE]: iso(NOW - 9_000_000) }), false],
+    ['a rebalance recommendation newer than the return: cleared', marked(7_200_000, {}, { [REBALANCE_ATTRIBUTE]: iso(NOW - 60_000) }), true],
+  ])('%s', (_rule, i, cleared) => {
+    const d = decide({ now: NOW, instances: [instance({ id: 'i-0', tasks: [serviceTask(256, 256)] }), i], groups: [group({ desired: 2 })], services: [], history: [], settings: { ...SETTINGS, scaleInWaitSeconds: 3600 } });
+    expect(d.clearReactivated.map((c) => c.instance)).toEqual(cleared ? ['i-1'] : []);
+    if (cleared) expect(d.clearReactivated[0]?.reasons.join(' ')).toContain('SCALE_IN_WAIT_SECONDS');
+  });
+});
+
 describe('an instance drained on a rebalance recommendation (REBALANCE_POLICY=move)', () => {
   it.each<[string, Record<string, string>, string[], number]>([
     ['a plain scale-in drain is reactivated on shortage (the fastest capacity)', {}, ['i-1'], 0],

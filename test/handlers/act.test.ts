@@ -18,6 +18,7 @@ function decision(part: Partial<Decision>): Decision {
     scaleIn: [],
     reactivate: [],
     terminate: [],
+    clearReactivated: [],
     instancesNeeded: 0,
     lowerBound: 0,
     unschedulable: [],

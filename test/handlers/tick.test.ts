@@ -1,6 +1,6 @@
 import { REACTIVATED_ATTRIBUTE, SCALE_IN_ATTRIBUTE } from '../../core/cluster';
 import { handleTick } from '../../handlers/tick';
-import { BASE_ENV, FakeAws, NOW, context, throttling } from './fake-aws';
+import { BASE_ENV, FakeAws, NOW, context, instanceArn, throttling } from './fake-aws';
 import { sample } from './events';
 
 const id = (n: number): string => `i-0a1b2c3d4e5f${String(n).padStart(5, '0')}`;
@@ -132,6 +132,49 @@ describe('tick handler', () => {
       { name: REACTIVATED_ATTRIBUTE, ids: [id(9)], value: new Date(NOW).toISOString() },
     ]);
     expect(aws.desired).toEqual([]);
+  });
+
+  describe('the hold after a return to service ends once the instance runs no standalone task (core/consolidation.ts)', () => {
+    const ago = (ms: number): string => new Date(NOW - ms).toISOString();
+    /** 4 instances, the excess held (every task read): 1 and 4 returned 2 h ago and run no job, 2 returned 10 min ago, 3 returned 2 h ago and runs a job. */
+    function returned(): FakeAws {
+      const aws = cluster(4, 1);
+      aws.history = Array.from({ length: 12 }, (_, k) => ({ at: NOW - (k + 1) * 60_000, value: 25 }));
+      const mark = (n: number, at: string): void => {
+        const c = aws.instances.get(instanceArn(id(n)));
+        if (c !== undefined) c.attributes = [...(c.attributes ?? []), { name: REACTIVATED_ATTRIBUTE, value: at, targetType: 'container-instance' }];
+      };
+      mark(1, ago(7_200_000));
+      mark(2, ago(600_000));
+      mark(3, ago(7_200_000));
+      mark(4, ago(7_200_000));
+      aws.task(id(3));
+      return aws;
+    }
+    it('deletes the mark of the instances past the wait that run no standalone task, in one DeleteAttributes call', async () => {
+      const aws = returned();
+      const result = await handleTick(sample('tick/scheduled.json'), context());
+      expect(result.status === 'acted' && result.decision.clearReactivated.map((c) => c.instance)).toEqual([id(1), id(4)]);
+      expect(aws.count('DeleteAttributes')).toBe(1);
+      expect(aws.attributeChanges.filter((c) => c.value === undefined)).toEqual([{ name: REACTIVATED_ATTRIBUTE, ids: [id(1), id(4)] }]);
+      const left = (n: number): boolean => aws.instances.get(instanceArn(id(n)))?.attributes?.some((a) => a.name === REACTIVATED_ATTRIBUTE) === true;
+      expect([1, 2, 3, 4].map(left)).toEqual([false, true, true, false]);
+    });
+
+    it('dry run: nothing deleted', async () => {
+      const aws = returned();
+      await handleTick(sample('tick/scheduled.json'), context({ ...BASE_ENV, DRY_RUN: 'true' }));
+      expect(aws.count('DeleteAttributes')).toBe(0);
+    });
+
+    it('a failed delete is logged and the tick goes on (the next tick retries)', async () => {
+      const aws = returned().failNext('DeleteAttributes', throttling(), 10);
+      const ctx = context();
+      const result = await handleTick(sample('tick/scheduled.json'), ctx);
+      expect(result.status).toBe('acted');
+      expect(ctx.lines.some((l) => l.level === 'warn' && l.message.includes('reactivated mark'))).toBe(true);
+      expect(aws.statusChanges.map((c) => c.status)).toEqual(['DRAINING']);
+    });
   });
 
   it('an instance in Terminating:Wait is leaving: its capacity does not count', async () => {
