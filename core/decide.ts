@@ -287,7 +287,7 @@ function planGiveBack(
     reactivatedHoldSeconds: s.scaleInWaitSeconds,
   };
   // Oversized instances (`right-size.ts`) only once the excess held: a surge may still need them.
-  const oversized = scaleInWindow(scaleInInput).held ? oversizedInstances(scaleInInput, daemonShapes(input.services), s.groupBackoffSeconds) : new Map<string, string[]>();
+  const oversized = scaleInWindow(scaleInInput).held ? oversizedInstances(scaleInInput, scaleInInput.daemons, s.groupBackoffSeconds) : new Map<string, string[]>();
   const si = planScaleIn({ ...scaleInInput, bins: tick.bins, pricierFirst: oversized.size > 0 });
   if (si.actions.length > 0) return { scaleIn: si.actions, scaleOut: [], reasons: si.reasons };
   const revert = planRevert({ scaleIn: scaleInInput, scaleOut: scaleOutSettings(input, tick.shape), oversized });

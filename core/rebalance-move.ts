@@ -19,12 +19,13 @@
  * instance waiting for its own move is never a target. Pure; O(tasks × instances).
  */
 import type { CapacityGroup, Instance, Service, TaskShape } from './cluster';
-import { isScaleInDrain, isSchedulable, REACTIVATED_ATTRIBUTE, REBALANCE_ATTRIBUTE, tasksKnown, workloadOf } from './cluster';
+import { isScaleInDrain, isSchedulable, REACTIVATED_ATTRIBUTE, REBALANCE_ATTRIBUTE, tasksKnown } from './cluster';
 import { markedAt } from './consolidation';
 import type { DecideInput } from './decide';
 import { seatPlan, seatsAddedBack, type Membership } from './interruption';
 import { isLeaving } from './incoming';
 import { packFirstFitDecreasing } from './packing';
+import { movingServiceTasks } from './reserve';
 import { binOf, cloneBin, type Bin } from './placement';
 import type { ScaleIn } from './scale-in';
 import { demandOf, type ScaleOut } from './scale-out';
@@ -61,11 +62,6 @@ export function awaitingMove(instances: readonly Instance[], leaving?: ReadonlyS
     .sort((a, b) => (markedAt(a, REBALANCE_ATTRIBUTE) as number) - (markedAt(b, REBALANCE_ATTRIBUTE) as number) || a.id.localeCompare(b.id));
 }
 
-/** Service tasks that still run on the instance (those stopping already need no room). */
-function movingTasks(i: Instance): TaskShape[] {
-  return workloadOf(i).service.filter((t) => t.status !== 'DEACTIVATING' && t.status !== 'STOPPING' && t.status !== 'DEPROVISIONING');
-}
-
 /**
  * The candidates whose service tasks fit now on the other active instances, after the room other
  * work needs (see the file comment), each candidate's tasks packed first-fit decreasing on what
@@ -82,7 +78,7 @@ export function movesThatFit(input: MoveInput): Move[] {
   const moves: Move[] = [];
   for (const c of input.candidates) {
     if (!tasksKnown(c)) continue;
-    const tasks = movingTasks(c);
+    const tasks = movingServiceTasks(c);
     const trial = bins.map(cloneBin);
     if (packFirstFitDecreasing(tasks, trial).unplaced.length > 0) continue;
     bins = trial;

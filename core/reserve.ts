@@ -37,13 +37,18 @@ function movable(t: Task): boolean {
   return t.role === 'service' && !isGone(t) && t.status !== 'DEACTIVATING' && t.status !== 'STOPPING' && t.status !== 'DEPROVISIONING';
 }
 
+/** The service tasks that still run on the instance and would need room elsewhere (those stopping need none). */
+export function movingServiceTasks(i: Instance): Task[] {
+  return (i.tasks ?? []).filter(movable);
+}
+
 /**
  * The service work an instance's loss would displace: its live movable service tasks and their
  * dominant share of the instance. Undefined when its tasks were not read (the tick reads the
  * fullest ones, `core/read-plan.ts`) or it holds none.
  */
 export function displacedLoad(i: Instance): { readonly tasks: TaskShape[]; readonly load: number } | undefined {
-  const tasks = (i.tasks ?? []).filter(movable);
+  const tasks = movingServiceTasks(i);
   if (tasks.length === 0) return undefined;
   let cpu = 0;
   let memory = 0;

@@ -38,10 +38,12 @@ export function suiteFiles(half?: Half): string[] {
     if (list === undefined) throw new Error(`sim/scenarios/suite/halves.json has no "${HALF_KEYS[half]}" list`);
     return list.map((n) => join(SCENARIOS, n));
   }
-  const shipped = readdirSync(SCENARIOS).filter((f) => f.endsWith('.json') && !SLOW.has(f)).sort().map((f) => join(SCENARIOS, f));
-  const suite = readdirSync(SUITE).filter((f) => f.endsWith('.json') && f !== 'halves.json').sort().map((f) => join(SUITE, f));
-  const tuning = readdirSync(TUNING).filter((f) => f.endsWith('.json')).sort().map((f) => join(TUNING, f));
-  return [...shipped, ...suite, ...tuning];
+  return [...jsonFiles(SCENARIOS, SLOW), ...jsonFiles(SUITE, new Set(['halves.json'])), ...jsonFiles(TUNING)];
+}
+
+/** The `.json` files directly in `dir` but `skip`, sorted by name. */
+function jsonFiles(dir: string, skip: ReadonlySet<string> = new Set()): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.json') && !skip.has(f)).sort().map((f) => join(dir, f));
 }
 
 /** A scenario file with Headroom settings `env` on top of its own `env`, and its short name. */
